@@ -1,0 +1,156 @@
+//! Detectors: each turns a chunk of bytes into candidate matches of one family of kinds.
+//!
+//! A detector sees a [`Haystack`] (whole lines of one input, plus the values that sit under
+//! hinting keys such as `$email` or `city`) and pushes [`Match`]es with offsets relative to the
+//! haystack. It never opens files, never prints and never allocates per byte: each uses a cheap
+//! prefilter (`memchr` for `@`, `.` or `:`, an anchored aho-corasick automaton at the start of
+//! capitalised words) and validates only around the candidates it yields.
+//!
+//! Matches never span a newline. Chunks are newline-aligned, so this is what guarantees that a
+//! match is never cut in two by a chunk boundary and is reported exactly once.
+//!
+//! Each detector keeps its own positive and negative [`Example`]s beside its code; one test
+//! below runs every example of every detector through the whole engine.
+
+use crate::finding::{Kind, KindSet};
+
+pub mod coordinates;
+pub mod email;
+pub mod geo;
+pub mod ipv4;
+pub mod ipv6;
+pub mod person_name;
+mod text;
+
+/// A candidate match: a byte range relative to the haystack and its kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Match {
+    pub start: usize,
+    pub end: usize,
+    pub kind: Kind,
+}
+
+/// What the key (JSON) or column (CSV) above a value says it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hint {
+    Email,
+    Ip,
+    /// A key that says "a person's full name": `$name`, `full_name`, `customer_name`...
+    PersonName,
+    FirstName,
+    LastName,
+    /// A key that is often but not always a person: a bare `name`, `customer`, `user`.
+    MaybePersonName,
+    City,
+    Region,
+    Country,
+    CountryCode,
+    Latitude,
+    Longitude,
+}
+
+/// A value found under a hinting key or column. `start..end` is the value's content relative
+/// to the haystack, without the quotes of a JSON string; escapes are left as they are on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HintedValue {
+    pub start: usize,
+    pub end: usize,
+    pub hint: Hint,
+}
+
+/// The bytes a detector searches and what is known about their structure.
+#[derive(Clone, Copy, Debug)]
+pub struct Haystack<'a> {
+    /// Whole lines of one input.
+    pub bytes: &'a [u8],
+    /// Values under hinting keys, sorted by `start`.
+    pub hints: &'a [HintedValue],
+}
+
+impl<'a> Haystack<'a> {
+    /// A haystack with no structure known (plain text).
+    pub fn plain(bytes: &'a [u8]) -> Haystack<'a> {
+        Haystack { bytes, hints: &[] }
+    }
+
+    /// The hint for a value that starts at `start` and ends at `end`, if that exact span sits
+    /// under a hinting key.
+    pub fn hint_for(&self, start: usize, end: usize) -> Option<Hint> {
+        let i = self.hints.partition_point(|h| h.start < start);
+        self.hints[i..]
+            .iter()
+            .take_while(|h| h.start == start)
+            .find(|h| h.end == end)
+            .map(|h| h.hint)
+    }
+
+    /// The hint of the value that contains `start..end`, if any.
+    pub fn hint_around(&self, start: usize, end: usize) -> Option<Hint> {
+        let i = self.hints.partition_point(|h| h.start <= start);
+        self.hints[..i]
+            .iter()
+            .rev()
+            .take(4)
+            .find(|h| h.start <= start && end <= h.end)
+            .map(|h| h.hint)
+    }
+}
+
+/// A detector: one family of kinds, found by one prefilter and one set of rules.
+pub trait Detector: Send + Sync {
+    /// The family name shown in `--stats`.
+    fn family(&self) -> &'static str;
+    /// The kinds this detector can report.
+    fn kinds(&self) -> KindSet;
+    /// Pushes every match of an `enabled` kind in `hay` onto `out`, in any order.
+    fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>);
+}
+
+/// A positive or negative example that a detector must honour: scanning `input` as one line
+/// through the whole engine (so a JSON line gets its key hints) must yield exactly the
+/// `expect`ed substrings of `kind`, in order. An empty `expect` makes a negative example.
+#[derive(Clone, Copy, Debug)]
+pub struct Example {
+    pub kind: Kind,
+    pub input: &'static str,
+    pub expect: &'static [&'static str],
+}
+
+/// Builds the detectors that report at least one kind of `enabled`.
+pub fn detectors(enabled: KindSet) -> Vec<Box<dyn Detector>> {
+    let all: Vec<Box<dyn Detector>> = vec![
+        Box::new(email::EmailDetector::new()),
+        Box::new(ipv4::Ipv4Detector::new()),
+        Box::new(ipv6::Ipv6Detector::new()),
+        Box::new(person_name::PersonNameDetector::new()),
+        Box::new(geo::GeoDetector::new()),
+        Box::new(coordinates::CoordinatesDetector::new()),
+    ];
+    all.into_iter()
+        .filter(|d| d.kinds().intersects(enabled))
+        .collect()
+}
+
+/// Masks a value for display: enough to recognise it, never enough to recover it.
+pub fn mask(kind: Kind, value: &[u8]) -> String {
+    let value = String::from_utf8_lossy(value);
+    match kind {
+        Kind::Email => email::mask(&value),
+        Kind::Ipv4 => ipv4::mask(&value),
+        Kind::Ipv6 => ipv6::mask(&value),
+        Kind::Coordinates => coordinates::mask(&value),
+        Kind::PersonName | Kind::City | Kind::Region | Kind::Country => text::mask_words(&value),
+    }
+}
+
+/// Every example of every detector.
+pub fn examples() -> Vec<Example> {
+    let mut all = Vec::new();
+    all.extend_from_slice(email::EXAMPLES);
+    all.extend_from_slice(ipv4::EXAMPLES);
+    all.extend_from_slice(ipv6::EXAMPLES);
+    all.extend_from_slice(person_name::EXAMPLES);
+    all.extend_from_slice(geo::EXAMPLES);
+    all.extend_from_slice(coordinates::EXAMPLES);
+    all
+}

@@ -1,0 +1,136 @@
+//! What a scan produces: a [`Finding`] names a kind of personal data and where it sits in its
+//! input, never the data itself.
+//!
+//! Findings carry byte offsets rather than copies of the matched text so that the hot path
+//! allocates nothing per match and so that no raw value lingers in memory longer than the
+//! chunk it was found in. Reporters that need a masked (or, with `--show-values`, a raw) value
+//! slice it from the chunk while the chunk is still mapped.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// The kinds of personal data piiscan knows about.
+///
+/// The order of the variants is the order used in reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Email,
+    Ipv4,
+    Ipv6,
+    PersonName,
+    City,
+    Region,
+    Country,
+    Coordinates,
+}
+
+impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 8] = [
+        Kind::Email,
+        Kind::Ipv4,
+        Kind::Ipv6,
+        Kind::PersonName,
+        Kind::City,
+        Kind::Region,
+        Kind::Country,
+        Kind::Coordinates,
+    ];
+
+    /// The name used on the command line and in every output format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Email => "email",
+            Kind::Ipv4 => "ipv4",
+            Kind::Ipv6 => "ipv6",
+            Kind::PersonName => "person_name",
+            Kind::City => "city",
+            Kind::Region => "region",
+            Kind::Country => "country",
+            Kind::Coordinates => "coordinates",
+        }
+    }
+
+    /// Parses a name as printed by [`Kind::name`].
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A small set of kinds, used to switch detectors on and off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct KindSet(u32);
+
+impl KindSet {
+    /// The empty set.
+    pub const fn empty() -> KindSet {
+        KindSet(0)
+    }
+
+    /// Every kind.
+    pub fn all() -> KindSet {
+        Kind::ALL.into_iter().collect()
+    }
+
+    pub fn contains(self, kind: Kind) -> bool {
+        self.0 & kind.bit() != 0
+    }
+
+    pub fn insert(&mut self, kind: Kind) {
+        self.0 |= kind.bit();
+    }
+
+    /// True when the two sets share at least one kind.
+    pub fn intersects(self, other: KindSet) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Kind> {
+        Kind::ALL.into_iter().filter(move |k| self.contains(*k))
+    }
+}
+
+impl FromIterator<Kind> for KindSet {
+    fn from_iter<I: IntoIterator<Item = Kind>>(iter: I) -> KindSet {
+        let mut set = KindSet::empty();
+        for kind in iter {
+            set.insert(kind);
+        }
+        set
+    }
+}
+
+/// One piece of personal data found in an input.
+///
+/// `offset` counts bytes from the start of the input (for compressed inputs, of the
+/// decompressed stream); `line` and `column` are 1-based, the column in bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub offset: u64,
+    pub length: u32,
+    pub line: u64,
+    pub column: u32,
+    pub kind: Kind,
+    /// The JSON key path or CSV column the value sits under, when known.
+    pub field: Option<Box<str>>,
+    /// The value masked for display (see [`crate::mask`]).
+    pub masked: Box<str>,
+    /// The raw value, kept only when the user asked for it with `--show-values`.
+    pub value: Option<Box<str>>,
+}
