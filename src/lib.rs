@@ -1,6 +1,30 @@
-//! piiscan finds personal data in large log and analytics exports.
+//! piiscan finds personal data (emails, IP addresses, person names, places, coordinates) in
+//! large log and analytics exports, fast, and reports where it is without echoing it.
+//!
+//! Data flows one way: [`source`] turns paths into bytes, [`chunk`] cuts them into
+//! newline-aligned chunks, [`structure`] reads the keys and columns that hint at what a value
+//! is, [`detect`] finds candidate matches, [`scan`] runs all of it in parallel and orders the
+//! [`Finding`]s, and [`report`] prints them.
+//!
+//! ```
+//! use piiscan::{scan::{Config, FileContext, Scanner}, Kind};
+//!
+//! let scanner = Scanner::new(Config::default());
+//! let line = br#"{"properties":{"$email":"jane.doe@example.com","ip":"203.0.113.7"}}"#;
+//! let result = scanner.scan_chunk(line, 0, &FileContext::default());
+//! let kinds: Vec<Kind> = result.findings.iter().map(|f| f.kind).collect();
+//! assert_eq!(kinds, [Kind::Email, Kind::Ipv4]);
+//! assert_eq!(result.findings[0].field.as_deref(), Some("properties.$email"));
+//! assert_eq!(&*result.findings[0].masked, "j***@e***.com");
+//! ```
 
+pub mod chunk;
 pub mod detect;
 pub mod finding;
+pub mod report;
+pub mod scan;
+pub mod source;
+pub mod structure;
 
 pub use finding::{Finding, Kind, KindSet};
+pub use scan::{Config, Scanner};

@@ -1,1 +1,155 @@
-fn main(){}
+//! The `piiscan` command line: arguments become a validated [`Config`], the library does the
+//! rest, and the outcome becomes an [`ExitCode`] like grep's.
+
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
+use std::process;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use piiscan::report::{self, Format};
+use piiscan::{Config, Kind, KindSet, Scanner};
+
+#[derive(Parser)]
+#[command(
+    name = "piiscan",
+    version,
+    about = "Find personal data in large log and analytics exports, fast."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan files, directories or `-` (stdin) for personal data.
+    Scan(ScanArgs),
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Summary)]
+    format: Format,
+
+    /// Only these kinds, comma-separated (email, ipv4, ipv6, person_name, city, region,
+    /// country, coordinates).
+    #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
+    kinds: Vec<String>,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+
+    /// Print raw values (a `value` key in JSON output). Off by default: the output of a PII
+    /// scan must not become the leak.
+    #[arg(long)]
+    show_values: bool,
+
+    /// Print bytes, files, elapsed time, GB/s and time per detector family.
+    #[arg(long)]
+    stats: bool,
+
+    /// Scan files that look binary (a NUL byte in their first 64 KiB) instead of skipping them.
+    #[arg(long)]
+    binary: bool,
+
+    /// Target size of the chunks scanned in parallel, in bytes (chunks end on a newline).
+    #[arg(long, value_name = "BYTES", default_value_t = piiscan::chunk::DEFAULT_CHUNK_SIZE, hide = true)]
+    chunk_size: usize,
+}
+
+/// How a run ended, as the shell sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ExitCode {
+    /// Nothing found.
+    Clean = 0,
+    /// Personal data found.
+    Found = 1,
+    /// An input could not be read, or the command failed.
+    Error = 2,
+}
+
+fn main() {
+    let code = match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("piiscan: {e:#}");
+            ExitCode::Error
+        }
+    };
+    process::exit(code as i32);
+}
+
+fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scan(args) => scan(args),
+    }
+}
+
+fn parse_kinds(names: &[String]) -> Result<KindSet> {
+    if names.is_empty() {
+        return Ok(KindSet::all());
+    }
+    let mut set = KindSet::empty();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        match Kind::from_name(name) {
+            Some(kind) => set.insert(kind),
+            None => {
+                let known: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+                bail!(
+                    "unknown kind '{name}' in --kinds; known kinds: {}",
+                    known.join(", ")
+                );
+            }
+        }
+    }
+    if set.is_empty() {
+        bail!("--kinds names no kind");
+    }
+    Ok(set)
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode> {
+    let config = Config {
+        kinds: parse_kinds(&args.kinds)?,
+        chunk_size: args.chunk_size.max(1),
+        show_values: args.show_values,
+        binary: args.binary,
+    };
+    if args.show_values && io::stdout().is_terminal() {
+        eprintln!("piiscan: --show-values: raw personal data will be printed");
+    }
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        if n == 0 {
+            bail!("--threads must be at least 1");
+        }
+        pool = pool.num_threads(n);
+    }
+    pool.build_global()
+        .context("cannot start the worker threads")?;
+    let scanner = Scanner::new(config);
+    let stdout = io::stdout();
+    let mut reporter = report::reporter(args.format, Box::new(stdout.lock()), args.stats);
+    let stats = scanner.scan_paths(&args.paths, reporter.as_mut());
+    match reporter.finish(&stats) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e).context("cannot write the report"),
+    }
+    Ok(if stats.errors > 0 {
+        ExitCode::Error
+    } else if stats.findings > 0 {
+        ExitCode::Found
+    } else {
+        ExitCode::Clean
+    })
+}

@@ -70,7 +70,13 @@ mod tests {
         let got: Vec<usize> = capitalised_word_starts(s).collect();
         let words: Vec<&str> = got
             .iter()
-            .map(|&i| std::str::from_utf8(&s[i..]).unwrap().split(' ').next().unwrap())
+            .map(|&i| {
+                std::str::from_utf8(&s[i..])
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap()
+            })
             .collect();
         assert_eq!(words, ["Doe", "Élodie", "ÉCOLE"]);
     }

@@ -1,0 +1,117 @@
+//! Reporters: findings in, text out. One file per format, each a [`Sink`] of the engine.
+//!
+//! A reporter never scans and never sees raw bytes: it gets [`Finding`]s, whose `masked` value
+//! is all it may print unless the user asked for `--show-values` (then `value` is set).
+//! Problems with inputs go to stderr, with the path and never any content.
+
+pub mod json;
+pub mod jsonl;
+pub mod summary;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Kind};
+use crate::scan::{Sink, Stats};
+use crate::source::SourceError;
+
+/// The output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Counts by kind and by file, bytes scanned, elapsed time and throughput.
+    Summary,
+    /// One JSON object per finding, one per line.
+    Jsonl,
+    /// One JSON report object.
+    Json,
+}
+
+/// A sink that also closes the report when the scan is over.
+pub trait Reporter: Sink {
+    fn finish(&mut self, stats: &Stats) -> io::Result<()>;
+}
+
+/// Builds the reporter for a format, writing to `out`.
+pub fn reporter<'w>(
+    format: Format,
+    out: Box<dyn Write + 'w>,
+    show_stats: bool,
+) -> Box<dyn Reporter + 'w> {
+    match format {
+        Format::Summary => Box::new(summary::SummaryReporter::new(out, show_stats)),
+        Format::Jsonl => Box::new(jsonl::JsonlReporter::new(out, show_stats)),
+        Format::Json => Box::new(json::JsonReporter::new(out)),
+    }
+}
+
+/// A finding as written by the JSON formats.
+#[derive(Serialize)]
+pub struct Record<'a> {
+    pub path: &'a str,
+    pub offset: u64,
+    pub length: u32,
+    pub line: u64,
+    pub column: u32,
+    pub kind: Kind,
+    pub field: Option<&'a str>,
+    pub masked: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<&'a str>,
+}
+
+impl<'a> Record<'a> {
+    pub fn new(path: &'a str, f: &'a Finding) -> Record<'a> {
+        Record {
+            path,
+            offset: f.offset,
+            length: f.length,
+            line: f.line,
+            column: f.column,
+            kind: f.kind,
+            field: f.field.as_deref(),
+            masked: &f.masked,
+            value: f.value.as_deref(),
+        }
+    }
+}
+
+/// Prints a problem with an input on stderr.
+pub fn print_error(error: &SourceError) {
+    eprintln!("piiscan: {error}");
+}
+
+/// Prints a note about an input on stderr.
+pub fn print_note(path: &str, message: &str) {
+    eprintln!("piiscan: {path}: {message}");
+}
+
+/// Throughput in GB/s (10^9 bytes per second).
+pub fn gb_per_s(bytes: u64, elapsed: std::time::Duration) -> f64 {
+    let secs = elapsed.as_secs_f64();
+    if secs > 0.0 {
+        bytes as f64 / secs / 1e9
+    } else {
+        0.0
+    }
+}
+
+/// Writes the `--stats` block: bytes, files, elapsed, GB/s and time per detector family.
+pub fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
+    writeln!(
+        out,
+        "stats: {} bytes in {} files, {:.3} s, {:.3} GB/s",
+        stats.bytes,
+        stats.files,
+        stats.elapsed.as_secs_f64(),
+        gb_per_s(stats.bytes, stats.elapsed)
+    )?;
+    for (family, time) in &stats.detector_time {
+        writeln!(
+            out,
+            "stats: detector {family:<12} {:>9.3} s (all threads)",
+            time.as_secs_f64()
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! `--format summary` (the default): what kinds of personal data were found, where, and how
+//! fast the scan went. Counts only: no value, masked or not, is printed.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use super::{gb_per_s, print_error, print_note, write_stats, Reporter};
+use crate::finding::{Finding, Kind};
+use crate::scan::{Sink, Stats};
+use crate::source::SourceError;
+
+pub struct SummaryReporter<'w> {
+    out: Box<dyn Write + 'w>,
+    show_stats: bool,
+    by_kind: BTreeMap<Kind, u64>,
+    /// Files in the order their first finding came, with counts by kind.
+    by_file: Vec<(String, BTreeMap<Kind, u64>)>,
+}
+
+impl<'w> SummaryReporter<'w> {
+    pub fn new(out: Box<dyn Write + 'w>, show_stats: bool) -> Self {
+        SummaryReporter {
+            out,
+            show_stats,
+            by_kind: BTreeMap::new(),
+            by_file: Vec::new(),
+        }
+    }
+}
+
+impl Sink for SummaryReporter<'_> {
+    fn finding(&mut self, path: &str, finding: &Finding) -> io::Result<()> {
+        *self.by_kind.entry(finding.kind).or_default() += 1;
+        if self.by_file.last().is_none_or(|(p, _)| p != path) {
+            self.by_file.push((path.to_string(), BTreeMap::new()));
+        }
+        if let Some((_, counts)) = self.by_file.last_mut() {
+            *counts.entry(finding.kind).or_default() += 1;
+        }
+        Ok(())
+    }
+
+    fn error(&mut self, error: &SourceError) {
+        print_error(error);
+    }
+
+    fn note(&mut self, path: &str, message: &str) {
+        print_note(path, message);
+    }
+}
+
+impl Reporter for SummaryReporter<'_> {
+    fn finish(&mut self, stats: &Stats) -> io::Result<()> {
+        let total: u64 = self.by_kind.values().sum();
+        let out = &mut self.out;
+        writeln!(
+            out,
+            "{total} findings in {} of {} files; {} scanned in {:.2} s ({:.3} GB/s)",
+            self.by_file.len(),
+            stats.files,
+            human_bytes(stats.bytes),
+            stats.elapsed.as_secs_f64(),
+            gb_per_s(stats.bytes, stats.elapsed)
+        )?;
+        if stats.errors > 0 || stats.skipped_binary > 0 {
+            writeln!(
+                out,
+                "{} inputs could not be read; {} binary files skipped",
+                stats.errors, stats.skipped_binary
+            )?;
+        }
+        if total > 0 {
+            writeln!(out, "\n{:<14} {:>12}", "kind", "findings")?;
+            for (kind, n) in &self.by_kind {
+                writeln!(out, "{:<14} {:>12}", kind.name(), n)?;
+            }
+            writeln!(out, "\n{:>12}  file (by kind)", "findings")?;
+            for (path, counts) in &self.by_file {
+                let n: u64 = counts.values().sum();
+                let detail: Vec<String> = counts.iter().map(|(k, c)| format!("{k} {c}")).collect();
+                writeln!(out, "{n:>12}  {path} ({})", detail.join(", "))?;
+            }
+        }
+        if self.show_stats {
+            writeln!(out)?;
+            write_stats(out, stats)?;
+        }
+        out.flush()
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

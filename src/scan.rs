@@ -1,0 +1,519 @@
+//! The engine: chunks in, ordered findings out.
+//!
+//! Inputs are cut into newline-aligned chunks ([`crate::chunk`]) and a batch of chunks, from one
+//! large file or many small ones, is scanned in parallel on the rayon pool. Each chunk goes
+//! through the whole pipeline on one thread: structure hints, every detector, overlap
+//! resolution, then line, column, field and mask for what was kept. The batch's results are
+//! handed to the reporter in input order, so the output is the same whatever the number of
+//! threads, and memory stays bounded by the batch size rather than growing with the input.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::chunk::{self, StreamChunker};
+use crate::detect::{self, Detector, Haystack, HintedValue, Match};
+use crate::finding::{Finding, Kind, KindSet};
+use crate::source::{self, mmap::Content, Input, SourceError, Target};
+use crate::structure::{csv::Header, json};
+
+/// How far into an input a NUL byte marks it as binary.
+const BINARY_PROBE: usize = 64 << 10;
+
+/// What the user asked for, validated.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub kinds: KindSet,
+    pub chunk_size: usize,
+    pub show_values: bool,
+    /// Scan files that look binary instead of skipping them.
+    pub binary: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            kinds: KindSet::all(),
+            chunk_size: chunk::DEFAULT_CHUNK_SIZE,
+            show_values: false,
+            binary: false,
+        }
+    }
+}
+
+/// What is known about a file before its chunks are scanned.
+#[derive(Clone, Debug, Default)]
+pub struct FileContext {
+    pub csv: Option<Header>,
+}
+
+impl FileContext {
+    /// Sniffs the structure of a file from its first bytes.
+    pub fn sniff(path: &Path, head: &[u8]) -> FileContext {
+        let first_line = match memchr::memchr(b'\n', head) {
+            Some(i) => &head[..=i],
+            None => head,
+        };
+        FileContext {
+            csv: Header::sniff(path, first_line),
+        }
+    }
+}
+
+/// The findings of one chunk, with lines counted from the chunk's start.
+#[derive(Debug, Default)]
+pub struct ChunkResult {
+    pub findings: Vec<Finding>,
+    /// Newlines in the chunk, to number the lines of the chunks after it.
+    pub newlines: u64,
+    pub bytes: u64,
+    /// Time spent in each detector family, in the order of [`Scanner::families`].
+    pub detector_time: Vec<Duration>,
+}
+
+/// Counters of a whole scan.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub findings: u64,
+    pub files: u64,
+    pub bytes: u64,
+    pub errors: u64,
+    pub skipped_binary: u64,
+    pub elapsed: Duration,
+    /// Time per detector family (summed over threads).
+    pub detector_time: Vec<(&'static str, Duration)>,
+}
+
+/// Where findings and problems go, in input order.
+pub trait Sink {
+    fn finding(&mut self, path: &str, finding: &Finding) -> std::io::Result<()>;
+    /// A problem with one input; the scan goes on.
+    fn error(&mut self, error: &SourceError);
+    /// A note that is not an error (a skipped binary file).
+    fn note(&mut self, path: &str, message: &str);
+}
+
+/// Scans bytes for personal data.
+pub struct Scanner {
+    config: Config,
+    detectors: Vec<Box<dyn Detector>>,
+    /// Whether any enabled detector uses key hints (names, places, coordinates do).
+    needs_hints: bool,
+}
+
+impl Scanner {
+    pub fn new(config: Config) -> Scanner {
+        let detectors = detect::detectors(config.kinds);
+        let hinted: KindSet = [
+            Kind::PersonName,
+            Kind::City,
+            Kind::Region,
+            Kind::Country,
+            Kind::Coordinates,
+        ]
+        .into_iter()
+        .collect();
+        let needs_hints = config.kinds.intersects(hinted);
+        Scanner {
+            config,
+            detectors,
+            needs_hints,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The detector families, in the order of [`ChunkResult::detector_time`].
+    pub fn families(&self) -> Vec<&'static str> {
+        self.detectors.iter().map(|d| d.family()).collect()
+    }
+
+    /// Scans one chunk of whole lines that starts at byte `base` of its input.
+    pub fn scan_chunk(&self, bytes: &[u8], base: u64, file: &FileContext) -> ChunkResult {
+        let mut hints: Vec<HintedValue> = Vec::new();
+        if self.needs_hints {
+            json::find_hints(bytes, &mut hints);
+            if let Some(header) = &file.csv {
+                header.find_hints(bytes, base == 0, &mut hints);
+                hints.sort_by_key(|h| (h.start, h.end));
+            }
+        }
+        let hay = Haystack {
+            bytes,
+            hints: &hints,
+        };
+        let mut matches: Vec<Match> = Vec::new();
+        let mut detector_time = Vec::with_capacity(self.detectors.len());
+        for detector in &self.detectors {
+            let started = Instant::now();
+            detector.find(&hay, self.config.kinds, &mut matches);
+            detector_time.push(started.elapsed());
+        }
+        matches.retain(|m| {
+            self.config.kinds.contains(m.kind) && m.start < m.end && m.end <= bytes.len()
+        });
+        let kept = resolve_overlaps(&hay, matches);
+        let (findings, newlines) = self.locate(bytes, base, file, &kept);
+        ChunkResult {
+            findings,
+            newlines,
+            bytes: bytes.len() as u64,
+            detector_time,
+        }
+    }
+
+    /// Turns matches into findings: line, column, field, masked value.
+    fn locate(
+        &self,
+        bytes: &[u8],
+        base: u64,
+        file: &FileContext,
+        kept: &[Match],
+    ) -> (Vec<Finding>, u64) {
+        let mut findings = Vec::with_capacity(kept.len());
+        let mut line_no: u64 = 0;
+        let mut line_start = 0;
+        let mut counted_to = 0;
+        let mut i = 0;
+        while i < kept.len() {
+            let start = kept[i].start;
+            for nl in memchr::memchr_iter(b'\n', &bytes[counted_to..start]) {
+                line_no += 1;
+                line_start = counted_to + nl + 1;
+            }
+            counted_to = start;
+            let line_end =
+                memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |j| start + j);
+            let mut j = i;
+            while j < kept.len() && kept[j].start < line_end {
+                j += 1;
+            }
+            let line = &bytes[line_start..line_end];
+            let offsets: Vec<usize> = kept[i..j].iter().map(|m| m.start - line_start).collect();
+            let fields: Vec<Option<String>> = if json::looks_like_json(line) {
+                json::paths_at(line, &offsets)
+            } else if let Some(header) = &file.csv {
+                offsets
+                    .iter()
+                    .map(|&o| header.column_at(line, o).map(str::to_owned))
+                    .collect()
+            } else {
+                vec![None; offsets.len()]
+            };
+            for (m, field) in kept[i..j].iter().zip(fields) {
+                let raw = &bytes[m.start..m.end];
+                findings.push(Finding {
+                    offset: base + m.start as u64,
+                    length: (m.end - m.start) as u32,
+                    line: line_no + 1,
+                    column: (m.start - line_start + 1) as u32,
+                    kind: m.kind,
+                    field: field.map(String::into_boxed_str),
+                    masked: detect::mask(m.kind, raw).into_boxed_str(),
+                    value: self
+                        .config
+                        .show_values
+                        .then(|| String::from_utf8_lossy(raw).into()),
+                });
+            }
+            i = j;
+        }
+        let newlines = line_no + memchr::memchr_iter(b'\n', &bytes[counted_to..]).count() as u64;
+        (findings, newlines)
+    }
+
+    /// Scans every target of `paths` and hands findings to `sink` in input order.
+    pub fn scan_paths(&self, paths: &[PathBuf], sink: &mut dyn Sink) -> Stats {
+        let started = Instant::now();
+        let mut driver = Driver::new(self, sink);
+        for target in source::walk::targets(paths) {
+            match target {
+                Ok(target) => driver.add(&target),
+                Err(e) => driver.error(&e),
+            }
+        }
+        driver.flush();
+        let mut stats = driver.stats;
+        stats.elapsed = started.elapsed();
+        stats
+    }
+}
+
+/// Keeps, of overlapping matches, the leftmost-longest; of matches with the same span, the
+/// one whose kind agrees with the key hint there, else the first kind in report order.
+fn resolve_overlaps(hay: &Haystack<'_>, mut matches: Vec<Match>) -> Vec<Match> {
+    matches.sort_unstable_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(b.end.cmp(&a.end))
+            .then(a.kind.cmp(&b.kind))
+    });
+    let mut kept: Vec<Match> = Vec::with_capacity(matches.len());
+    let mut i = 0;
+    while i < matches.len() {
+        let mut j = i + 1;
+        while j < matches.len()
+            && matches[j].start == matches[i].start
+            && matches[j].end == matches[i].end
+        {
+            j += 1;
+        }
+        let same = &matches[i..j];
+        let best = match (same.len(), hay.hint_for(same[0].start, same[0].end)) {
+            (1, _) | (_, None) => same[0],
+            (_, Some(hint)) => *same
+                .iter()
+                .find(|m| hint_agrees(hint, m.kind))
+                .unwrap_or(&same[0]),
+        };
+        if kept.last().is_none_or(|last| best.start >= last.end) {
+            kept.push(best);
+        }
+        i = j;
+    }
+    kept
+}
+
+fn hint_agrees(hint: detect::Hint, kind: Kind) -> bool {
+    use detect::Hint as H;
+    matches!(
+        (hint, kind),
+        (H::Email, Kind::Email)
+            | (H::Ip, Kind::Ipv4 | Kind::Ipv6)
+            | (
+                H::PersonName | H::FirstName | H::LastName | H::MaybePersonName,
+                Kind::PersonName
+            )
+            | (H::City, Kind::City)
+            | (H::Region, Kind::Region)
+            | (H::Country | H::CountryCode, Kind::Country)
+            | (H::Latitude | H::Longitude, Kind::Coordinates)
+    )
+}
+
+/// The bytes of one unit of work.
+enum UnitBytes {
+    Shared(Arc<Content>, std::ops::Range<usize>),
+    Owned(Vec<u8>),
+}
+
+impl UnitBytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            UnitBytes::Shared(content, range) => &content[range.clone()],
+            UnitBytes::Owned(v) => v,
+        }
+    }
+}
+
+struct Unit {
+    file: Arc<FileState>,
+    base: u64,
+    bytes: UnitBytes,
+}
+
+struct FileState {
+    display: String,
+    context: FileContext,
+}
+
+/// Feeds units to the pool in ordered batches and the results to the sink.
+struct Driver<'s> {
+    scanner: &'s Scanner,
+    sink: &'s mut dyn Sink,
+    batch: Vec<Unit>,
+    batch_bytes: usize,
+    max_units: usize,
+    max_bytes: usize,
+    /// Lines seen so far in the file whose chunks are being emitted.
+    lines_before: u64,
+    stats: Stats,
+    output_closed: bool,
+}
+
+impl<'s> Driver<'s> {
+    fn new(scanner: &'s Scanner, sink: &'s mut dyn Sink) -> Driver<'s> {
+        let threads = rayon::current_num_threads().max(1);
+        let chunk = scanner.config.chunk_size.max(1);
+        Driver {
+            scanner,
+            sink,
+            batch: Vec::new(),
+            batch_bytes: 0,
+            max_units: (threads * 4).max(256),
+            max_bytes: threads
+                .saturating_mul(4)
+                .saturating_mul(chunk)
+                .max(16 << 20),
+            lines_before: 0,
+            stats: Stats {
+                detector_time: scanner
+                    .families()
+                    .into_iter()
+                    .map(|f| (f, Duration::ZERO))
+                    .collect(),
+                ..Stats::default()
+            },
+            output_closed: false,
+        }
+    }
+
+    fn error(&mut self, e: &SourceError) {
+        self.stats.errors += 1;
+        self.sink.error(e);
+    }
+
+    fn add(&mut self, target: &Target) {
+        if self.output_closed {
+            return;
+        }
+        let input = match source::open(target) {
+            Ok(Some(input)) => input,
+            Ok(None) => {
+                self.stats.files += u64::from(target.explicit || target.path.is_file());
+                return;
+            }
+            Err(e) => return self.error(&e),
+        };
+        let display = source::display_path(&target.path);
+        match input {
+            Input::Bytes(content) => {
+                let head = &content[..content.len().min(BINARY_PROBE)];
+                if !self.scanner.config.binary && memchr::memchr(0, head).is_some() {
+                    self.skip_binary(&display);
+                    return;
+                }
+                self.stats.files += 1;
+                let file = Arc::new(FileState {
+                    context: FileContext::sniff(&target.path, head),
+                    display,
+                });
+                let content = Arc::new(content);
+                let ranges: Vec<_> =
+                    chunk::split(&content, self.scanner.config.chunk_size).collect();
+                for range in ranges {
+                    let unit = Unit {
+                        file: Arc::clone(&file),
+                        base: range.start as u64,
+                        bytes: UnitBytes::Shared(Arc::clone(&content), range),
+                    };
+                    self.push(unit);
+                }
+            }
+            Input::Stream(mut reader) => {
+                let mut head = Vec::with_capacity(BINARY_PROBE);
+                if let Err(e) = (&mut reader)
+                    .take(BINARY_PROBE as u64)
+                    .read_to_end(&mut head)
+                {
+                    return self.error(&SourceError::io(&target.path, e));
+                }
+                if head.is_empty() {
+                    self.stats.files += 1;
+                    return;
+                }
+                if !self.scanner.config.binary && memchr::memchr(0, &head).is_some() {
+                    self.skip_binary(&display);
+                    return;
+                }
+                self.stats.files += 1;
+                let file = Arc::new(FileState {
+                    context: FileContext::sniff(&target.path, &head),
+                    display,
+                });
+                let reader = std::io::Cursor::new(head).chain(reader);
+                let mut chunker = StreamChunker::new(reader, self.scanner.config.chunk_size);
+                let mut base = 0u64;
+                loop {
+                    match chunker.next_chunk() {
+                        Ok(Some(bytes)) => {
+                            let len = bytes.len() as u64;
+                            self.push(Unit {
+                                file: Arc::clone(&file),
+                                base,
+                                bytes: UnitBytes::Owned(bytes),
+                            });
+                            base += len;
+                            if self.output_closed {
+                                return;
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            self.flush();
+                            return self.error(&SourceError::io(&target.path, e));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn skip_binary(&mut self, display: &str) {
+        self.stats.skipped_binary += 1;
+        self.sink.note(
+            display,
+            "binary file (NUL byte near the start); skipped, use --binary to scan it",
+        );
+    }
+
+    fn push(&mut self, unit: Unit) {
+        self.batch_bytes += unit.bytes.as_slice().len();
+        self.batch.push(unit);
+        if self.batch.len() >= self.max_units || self.batch_bytes >= self.max_bytes {
+            self.flush();
+        }
+    }
+
+    /// Scans the pending batch in parallel and emits its results in order.
+    fn flush(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        self.batch_bytes = 0;
+        let scanner = self.scanner;
+        let results: Vec<ChunkResult> = batch
+            .par_iter()
+            .map(|unit| scanner.scan_chunk(unit.bytes.as_slice(), unit.base, &unit.file.context))
+            .collect();
+        for (unit, result) in batch.iter().zip(results) {
+            // Units of a file arrive in order, and its first one starts at byte 0.
+            if unit.base == 0 {
+                self.lines_before = 0;
+            }
+            self.stats.bytes += result.bytes;
+            self.stats.findings += result.findings.len() as u64;
+            for (slot, t) in self
+                .stats
+                .detector_time
+                .iter_mut()
+                .zip(&result.detector_time)
+            {
+                slot.1 += *t;
+            }
+            if !self.output_closed {
+                for mut finding in result.findings {
+                    finding.line += self.lines_before;
+                    if let Err(e) = self.sink.finding(&unit.file.display, &finding) {
+                        if e.kind() == std::io::ErrorKind::BrokenPipe {
+                            self.output_closed = true;
+                            break;
+                        }
+                        self.stats.errors += 1;
+                        self.sink
+                            .note(&unit.file.display, &format!("cannot write output: {e}"));
+                        self.output_closed = true;
+                        break;
+                    }
+                }
+            }
+            self.lines_before += result.newlines;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Sources: from the paths a user names to bytes the engine can chunk.
+//!
+//! Two ways in, chosen here and nowhere else:
+//!
+//! * Regular files are memory-mapped. For large files this is the fastest way to read (no copy
+//!   into a buffer, the kernel reads ahead), and it lets the engine cut one file into chunks
+//!   scanned on every core. Mapping has one hazard: a file truncated by another process while
+//!   it is mapped raises SIGBUS on access past its new end (see [`mmap`]). When mapping fails
+//!   the file is read into memory instead.
+//! * Everything else (stdin, FIFOs named explicitly, character devices named explicitly) is
+//!   read as a stream, in newline-aligned chunks, through the same engine.
+//!
+//! Directories are walked in a deterministic order (sorted by name) so that findings come out
+//! in the same order on every run; `.git` is skipped; symlinks are followed with loop
+//! detection; special files met during a walk are skipped, since opening a FIFO or reading a
+//! device nobody named could block forever or never end.
+
+pub mod mmap;
+pub mod walk;
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// What went wrong with one input. The message names the path and never any content.
+#[derive(Debug, Error)]
+pub enum SourceError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{path}: {message}")]
+    Other { path: String, message: String },
+}
+
+impl SourceError {
+    pub fn io(path: &Path, source: io::Error) -> SourceError {
+        SourceError::Io {
+            path: display_path(path),
+            source,
+        }
+    }
+
+    pub fn other(path: &Path, message: impl Into<String>) -> SourceError {
+        SourceError::Other {
+            path: display_path(path),
+            message: message.into(),
+        }
+    }
+}
+
+/// A path made safe to print: lossy UTF-8 with control characters escaped, so that a file
+/// name cannot move the cursor or rewrite a terminal.
+pub fn display_path(path: &Path) -> String {
+    let lossy = path.to_string_lossy();
+    if !lossy.chars().any(char::is_control) {
+        return lossy.into_owned();
+    }
+    lossy
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+/// An input ready to scan.
+pub enum Input {
+    /// The whole content, mapped or read.
+    Bytes(mmap::Content),
+    /// A stream read in chunks.
+    Stream(Box<dyn Read + Send>),
+}
+
+/// One thing to scan, as named by the user or found by a walk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The path as it will be printed (`-` for stdin).
+    pub path: PathBuf,
+    /// Named on the command line, rather than found in a directory.
+    pub explicit: bool,
+}
+
+impl Target {
+    pub fn is_stdin(&self) -> bool {
+        self.explicit && self.path.as_os_str() == "-"
+    }
+}
+
+/// Opens a target. `Ok(None)` means there is nothing to scan (an empty file, a special file
+/// met during a walk).
+pub fn open(target: &Target) -> Result<Option<Input>, SourceError> {
+    if target.is_stdin() {
+        return Ok(Some(Input::Stream(Box::new(io::stdin()))));
+    }
+    let path = &target.path;
+    let meta = std::fs::metadata(path).map_err(|e| SourceError::io(path, e))?;
+    let ft = meta.file_type();
+    if ft.is_dir() {
+        return Err(SourceError::other(path, "is a directory"));
+    }
+    if ft.is_file() {
+        if meta.len() == 0 {
+            return Ok(None);
+        }
+        let file = File::open(path).map_err(|e| SourceError::io(path, e))?;
+        let content =
+            mmap::Content::open(&file, meta.len()).map_err(|e| SourceError::io(path, e))?;
+        return Ok(Some(Input::Bytes(content)));
+    }
+    if !target.explicit {
+        return Ok(None);
+    }
+    open_special(path).map(|f| Some(Input::Stream(Box::new(f))))
+}
+
+/// Opens a FIFO or device named explicitly without blocking: opening a FIFO for reading
+/// normally waits for a writer; with `O_NONBLOCK` it returns at once, and a read then sees the
+/// end of the stream when no writer is there.
+#[cfg(unix)]
+fn open_special(path: &Path) -> Result<File, SourceError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::io::AsRawFd;
+
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| SourceError::io(path, e))?;
+    // SAFETY: fcntl on a descriptor we own, with flags read from that same descriptor.
+    unsafe {
+        let fd = file.as_raw_fd();
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+        }
+    }
+    Ok(file)
+}
+
+#[cfg(not(unix))]
+fn open_special(path: &Path) -> Result<File, SourceError> {
+    File::open(path).map_err(|e| SourceError::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            display_path(Path::new("a\x1b[2Jb\n.txt")),
+            "a\\u{1b}[2Jb\\n.txt"
+        );
+        assert_eq!(display_path(Path::new("plain/é.txt")), "plain/é.txt");
+    }
+}

@@ -1,0 +1,217 @@
+//! CSV and TSV exports: the header row names every cell below it.
+//!
+//! The header is read once per file; its column names give the `field` of every finding and,
+//! through the same key table as JSON, hints for whole columns (`email`, `city`, `first_name`).
+//! Cells are split by hand rather than with a CSV parser because findings need byte offsets of
+//! each cell on disk, and a record-level parser does not keep them. Quoted cells (`"a, b"`,
+//! doubled quotes) are honoured; a quoted cell that spans lines is not (its later lines are read
+//! as plain text), which keeps every chunk independent.
+
+use std::path::Path;
+
+use super::keys::hint_for_key;
+use crate::detect::{Hint, HintedValue};
+
+/// The header of a delimited file.
+#[derive(Clone, Debug)]
+pub struct Header {
+    pub delimiter: u8,
+    pub columns: Vec<String>,
+    hints: Vec<Option<Hint>>,
+}
+
+impl Header {
+    /// Reads the header from the first line of a file when the file is delimited: by its
+    /// extension (`.csv`, `.tsv`), or by a first line of at least two delimiter-separated
+    /// names that look like column names (`user_id,email,city`).
+    pub fn sniff(path: &Path, first_line: &[u8]) -> Option<Header> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase());
+        let by_ext = match ext.as_deref() {
+            Some("csv") => Some(b','),
+            Some("tsv") => Some(b'\t'),
+            _ => None,
+        };
+        let line = trim_eol(first_line);
+        if line.is_empty() || line[0] == b'{' || line[0] == b'[' {
+            return None;
+        }
+        let delimiter = match by_ext {
+            Some(d) => d,
+            None => {
+                let d = if memchr::memchr_iter(b'\t', line).count() >= 2 {
+                    b'\t'
+                } else {
+                    b','
+                };
+                let names: Vec<&[u8]> = cells(line, d).map(|(s, e)| &line[s..e]).collect();
+                let plausible = names.len() >= 3
+                    && names.iter().all(|n| {
+                        let n = unquote(n);
+                        !n.is_empty()
+                            && n.len() <= 64
+                            && n.iter().all(|b| {
+                                b.is_ascii_alphanumeric()
+                                    || matches!(b, b'_' | b'$' | b'.' | b' ' | b'-')
+                            })
+                            && !n[0].is_ascii_digit()
+                    });
+                if !plausible {
+                    return None;
+                }
+                d
+            }
+        };
+        let columns: Vec<String> = cells(line, delimiter)
+            .map(|(s, e)| String::from_utf8_lossy(unquote(&line[s..e])).into_owned())
+            .collect();
+        let hints = columns.iter().map(|c| hint_for_key(c.as_bytes())).collect();
+        Some(Header {
+            delimiter,
+            columns,
+            hints,
+        })
+    }
+
+    /// True when at least one column hints at personal data.
+    pub fn has_hints(&self) -> bool {
+        self.hints.iter().any(Option::is_some)
+    }
+
+    /// Pushes the cells of hinted columns in `bytes` (whole lines), skipping the header line
+    /// when `bytes` starts the file.
+    pub fn find_hints(&self, bytes: &[u8], skip_first_line: bool, out: &mut Vec<HintedValue>) {
+        if !self.has_hints() {
+            return;
+        }
+        let mut start = 0;
+        let mut first = true;
+        while start < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            if !(first && skip_first_line) {
+                let line = trim_eol(&bytes[start..end]);
+                for (col, (s, e)) in cells(line, self.delimiter).enumerate() {
+                    if let Some(Some(hint)) = self.hints.get(col) {
+                        let (s, e) = unquote_span(line, s, e);
+                        if s < e {
+                            out.push(HintedValue {
+                                start: start + s,
+                                end: start + e,
+                                hint: *hint,
+                            });
+                        }
+                    }
+                }
+            }
+            first = false;
+            start = end + 1;
+        }
+    }
+
+    /// The name of the column that holds byte `offset` of `line`.
+    pub fn column_at(&self, line: &[u8], offset: usize) -> Option<&str> {
+        let col =
+            cells(trim_eol(line), self.delimiter).position(|(s, e)| s <= offset && offset < e)?;
+        self.columns.get(col).map(String::as_str)
+    }
+}
+
+fn trim_eol(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn unquote(cell: &[u8]) -> &[u8] {
+    match cell {
+        [b'"', inner @ .., b'"'] => inner,
+        _ => cell,
+    }
+}
+
+fn unquote_span(line: &[u8], s: usize, e: usize) -> (usize, usize) {
+    if e >= s + 2 && line[s] == b'"' && line[e - 1] == b'"' {
+        (s + 1, e - 1)
+    } else {
+        (s, e)
+    }
+}
+
+/// The spans of the cells of one line (without its line end), quotes included.
+pub fn cells(line: &[u8], delimiter: u8) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut pos = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let start = pos;
+        let mut quoted = line.get(pos) == Some(&b'"');
+        if quoted {
+            pos += 1;
+        }
+        while pos < line.len() {
+            let b = line[pos];
+            if quoted {
+                if b == b'"' {
+                    if line.get(pos + 1) == Some(&b'"') {
+                        pos += 1;
+                    } else {
+                        quoted = false;
+                    }
+                }
+            } else if b == delimiter {
+                break;
+            }
+            pos += 1;
+        }
+        let end = pos;
+        if pos >= line.len() {
+            done = true;
+        } else {
+            pos += 1;
+        }
+        Some((start, end))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_cells() {
+        let line = br#"a,"b, c",,"d ""q"" e",f"#;
+        let got: Vec<&[u8]> = cells(line, b',').map(|(s, e)| &line[s..e]).collect();
+        assert_eq!(
+            got,
+            [&b"a"[..], b"\"b, c\"", b"", b"\"d \"\"q\"\" e\"", b"f"]
+        );
+    }
+
+    #[test]
+    fn sniffs_headers() {
+        let h = Header::sniff(Path::new("x.txt"), b"user_id,email,city\n").unwrap();
+        assert_eq!(h.columns, ["user_id", "email", "city"]);
+        assert!(h.has_hints());
+        assert!(Header::sniff(Path::new("x.log"), b"hello, world, this is prose\n").is_none());
+        assert!(Header::sniff(Path::new("x.log"), b"{\"a\":1,\"b\":2,\"c\":3}\n").is_none());
+        let t = Header::sniff(Path::new("x.tsv"), b"name\tcity\n").unwrap();
+        assert_eq!(t.delimiter, b'\t');
+    }
+
+    #[test]
+    fn hinted_cells_and_columns() {
+        let h = Header::sniff(Path::new("a.csv"), b"id,email,city\r\n").unwrap();
+        let body = b"id,email,city\r\n1,a@b.co,\"Lyon\"\r\n2,,Paris\n";
+        let mut out = Vec::new();
+        h.find_hints(body, true, &mut out);
+        let got: Vec<&[u8]> = out.iter().map(|v| &body[v.start..v.end]).collect();
+        assert_eq!(got, [&b"a@b.co"[..], b"Lyon", b"Paris"]);
+        let line = b"1,a@b.co,\"Lyon\"";
+        assert_eq!(h.column_at(line, 3), Some("email"));
+        assert_eq!(h.column_at(line, 10), Some("city"));
+        assert_eq!(h.column_at(line, 0), Some("id"));
+    }
+}

@@ -1,0 +1,294 @@
+//! JSON without a parse tree: the keys that hint at personal data, and the key path of a value.
+//!
+//! Two questions are asked of JSON text, and neither needs a full parse of every line:
+//!
+//! * Which values sit under a hinting key? Every key is followed by `":`, so one `memmem`
+//!   search for that pair finds them all; the key is read backwards from there and only a
+//!   hinting key costs a look at its value. Lines without such keys cost nothing more.
+//! * Under which key path (`properties.$email`, `items[].owner.email`) does a finding sit?
+//!   Only lines that hold a finding are walked, once, with a small tokenizer that keeps byte
+//!   offsets, which a DOM parser would throw away.
+//!
+//! Both work on bytes as they are on disk, so offsets stay exact whatever the escapes.
+//! Malformed JSON never fails: the hint scan simply finds fewer keys, and the walker answers
+//! "no path" for what it cannot place.
+
+use memchr::memmem;
+
+use super::keys::hint_for_key;
+use crate::detect::HintedValue;
+
+/// Keys longer than this are never hinting keys, and are not looked at.
+const MAX_KEY_LEN: usize = 48;
+
+/// Pushes a [`HintedValue`] for every value in `bytes` that sits under a hinting key.
+pub fn find_hints(bytes: &[u8], out: &mut Vec<HintedValue>) {
+    let finder = memmem::Finder::new(b"\":");
+    let mut from = 0;
+    while let Some(i) = finder.find(&bytes[from..]) {
+        let quote = from + i;
+        from = quote + 2;
+        let Some(key) = key_before(bytes, quote) else {
+            continue;
+        };
+        let Some(hint) = hint_for_key(key) else {
+            continue;
+        };
+        if let Some((start, end)) = value_after(bytes, quote + 2) {
+            out.push(HintedValue { start, end, hint });
+            from = from.max(end);
+        }
+    }
+}
+
+/// The key whose closing quote is at `quote`, if it is a short, unescaped key on this line.
+fn key_before(bytes: &[u8], quote: usize) -> Option<&[u8]> {
+    let lo = quote.saturating_sub(MAX_KEY_LEN + 1);
+    let open = memchr::memrchr(b'"', &bytes[lo..quote])? + lo;
+    let key = &bytes[open + 1..quote];
+    if key.is_empty() || key.contains(&b'\\') || key.contains(&b'\n') {
+        return None;
+    }
+    Some(key)
+}
+
+/// The span of the value that starts at or after `pos` (past blanks): a string's content
+/// without its quotes, or a number.
+fn value_after(bytes: &[u8], mut pos: usize) -> Option<(usize, usize)> {
+    while matches!(bytes.get(pos), Some(b' ' | b'\t')) {
+        pos += 1;
+    }
+    match *bytes.get(pos)? {
+        b'"' => {
+            let start = pos + 1;
+            let end = string_end(bytes, start)?;
+            Some((start, end))
+        }
+        b'-' | b'0'..=b'9' => {
+            let len = bytes[pos..]
+                .iter()
+                .take_while(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                .count();
+            Some((pos, pos + len))
+        }
+        _ => None,
+    }
+}
+
+/// The position of the quote that closes a string whose content starts at `start`, skipping
+/// escaped quotes. `None` when the line ends first.
+fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut pos = start;
+    loop {
+        let i = memchr::memchr3(b'"', b'\\', b'\n', &bytes[pos..])? + pos;
+        match bytes[i] {
+            b'"' => return Some(i),
+            b'\\' => pos = i + 2,
+            _ => return None,
+        }
+        if pos > bytes.len() {
+            return None;
+        }
+    }
+}
+
+/// One level of nesting while walking a line.
+struct Frame {
+    array: bool,
+    /// The current key of an object frame, as a span of the line.
+    key: Option<(usize, usize)>,
+}
+
+/// For each of the sorted `offsets` into one JSON `line`, the key path of the value that
+/// contains it: keys joined with `.`, arrays marked `[]` (`items[].owner.email`).
+///
+/// An offset inside a key, or in a part of the line that does not parse, gets `None`.
+pub fn paths_at(line: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
+    let mut paths = vec![None; offsets.len()];
+    let mut next = 0;
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut expect_key = false;
+    let mut pos = 0;
+    while pos < line.len() && next < offsets.len() {
+        match line[pos] {
+            b'{' => {
+                stack.push(Frame {
+                    array: false,
+                    key: None,
+                });
+                expect_key = true;
+                pos += 1;
+            }
+            b'[' => {
+                stack.push(Frame {
+                    array: true,
+                    key: None,
+                });
+                expect_key = false;
+                pos += 1;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expect_key = false;
+                pos += 1;
+            }
+            b',' => {
+                expect_key = matches!(stack.last(), Some(f) if !f.array);
+                pos += 1;
+            }
+            b':' => {
+                expect_key = false;
+                pos += 1;
+            }
+            b'"' => {
+                let start = pos + 1;
+                let Some(end) = string_end(line, start) else {
+                    break;
+                };
+                if expect_key {
+                    if let Some(frame) = stack.last_mut() {
+                        frame.key = Some((start, end));
+                    }
+                    // Offsets inside a key have no value path.
+                    while next < offsets.len() && offsets[next] <= end {
+                        next += 1;
+                    }
+                } else {
+                    assign(line, &stack, start, end, offsets, &mut next, &mut paths);
+                }
+                pos = end + 1;
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
+            _ => {
+                let start = pos;
+                let len = line[pos..]
+                    .iter()
+                    .take_while(|b| !matches!(b, b',' | b'}' | b']' | b' ' | b'\n' | b'\r'))
+                    .count()
+                    .max(1);
+                pos += len;
+                assign(line, &stack, start, pos, offsets, &mut next, &mut paths);
+            }
+        }
+    }
+    paths
+}
+
+/// Gives the path of the value `start..end` to every offset that falls inside it.
+fn assign(
+    line: &[u8],
+    stack: &[Frame],
+    start: usize,
+    end: usize,
+    offsets: &[usize],
+    next: &mut usize,
+    paths: &mut [Option<String>],
+) {
+    while *next < offsets.len() && offsets[*next] < start {
+        *next += 1;
+    }
+    if *next < offsets.len() && offsets[*next] < end {
+        let path = path_of(line, stack);
+        while *next < offsets.len() && offsets[*next] < end {
+            paths[*next] = Some(path.clone());
+            *next += 1;
+        }
+    }
+}
+
+fn path_of(line: &[u8], stack: &[Frame]) -> String {
+    let mut path = String::new();
+    for frame in stack {
+        if frame.array {
+            path.push_str("[]");
+        } else if let Some((s, e)) = frame.key {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(&String::from_utf8_lossy(&line[s..e]));
+        }
+    }
+    path
+}
+
+/// True when a line looks like a JSON document (object or array) rather than plain text.
+pub fn looks_like_json(line: &[u8]) -> bool {
+    matches!(
+        line.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Hint;
+
+    fn hints(s: &str) -> Vec<(String, Hint)> {
+        let mut out = Vec::new();
+        find_hints(s.as_bytes(), &mut out);
+        out.iter()
+            .map(|h| (s[h.start..h.end].to_string(), h.hint))
+            .collect()
+    }
+
+    #[test]
+    fn finds_hinted_values() {
+        let line = r#"{"event":"x","properties":{"$email":"a@b.co","$city": "Lyon","lat":45.76,"name":"Jo \"J\" Doe","app_version":"1.2.3.4"}}"#;
+        assert_eq!(
+            hints(line),
+            [
+                ("a@b.co".to_string(), Hint::Email),
+                ("Lyon".to_string(), Hint::City),
+                ("45.76".to_string(), Hint::Latitude),
+                (r#"Jo \"J\" Doe"#.to_string(), Hint::MaybePersonName),
+            ]
+        );
+    }
+
+    #[test]
+    fn hints_never_cross_lines_and_survive_garbage() {
+        assert!(hints("{\"$city\":\"Ly\non\"}").is_empty());
+        assert!(hints("\":\":\":").is_empty());
+        assert!(hints("\"city\":").is_empty());
+        assert!(hints("\"\\\":\"x\"").is_empty());
+    }
+
+    #[test]
+    fn paths() {
+        let line = r#"{"a":{"b":"xx","c":[{"d":"yy"},"zz"]},"e":12.5,"f":"ww"}"#;
+        let at = |s: &str| line.find(s).unwrap();
+        let offsets = [
+            at("xx"),
+            at("yy"),
+            at("zz"),
+            at("12.5"),
+            at("\"f\"") + 1,
+            at("ww"),
+        ];
+        let got = paths_at(line.as_bytes(), &offsets);
+        let want: Vec<Option<String>> = ["a.b", "a.c[].d", "a.c[]", "e", "", "f"]
+            .iter()
+            .map(|s| (!s.is_empty()).then(|| s.to_string()))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn paths_on_garbage_do_not_panic() {
+        for line in [
+            "",
+            "{",
+            "}",
+            "{\"a",
+            "{\"a\":\"b",
+            "]]]",
+            "{\"a\":[}",
+            "\"\\",
+        ] {
+            let offsets: Vec<usize> = (0..line.len()).collect();
+            let got = paths_at(line.as_bytes(), &offsets);
+            assert_eq!(got.len(), offsets.len());
+        }
+    }
+}
