@@ -122,7 +122,7 @@ mod tests {
             .collect();
         for target in [1, 7, 100, 4096, 1 << 20] {
             let mut chunker = StreamChunker::new(&text[..], target);
-            let mut got = Vec::new();
+            let mut got: Vec<Vec<u8>> = Vec::new();
             while let Some(c) = chunker.next_chunk().unwrap() {
                 assert!(c.ends_with(b"\n") || got.concat().len() + c.len() == text.len());
                 got.push(c);

@@ -244,6 +244,19 @@ impl Scanner {
     }
 }
 
+impl Scanner {
+    /// Scans one stream (stdin, a pipe, a decompressed file) named `path` in the output.
+    pub fn scan_reader(&self, path: &Path, reader: impl Read + Send, sink: &mut dyn Sink) -> Stats {
+        let started = Instant::now();
+        let mut driver = Driver::new(self, sink);
+        driver.add_stream(path, Box::new(reader));
+        driver.flush();
+        let mut stats = driver.stats;
+        stats.elapsed = started.elapsed();
+        stats
+    }
+}
+
 /// Keeps, of overlapping matches, the leftmost-longest; of matches with the same span, the
 /// one whose kind agrees with the key hint there, else the first kind in report order.
 fn resolve_overlaps(hay: &Haystack<'_>, mut matches: Vec<Match>) -> Vec<Match> {
@@ -405,50 +418,51 @@ impl<'s> Driver<'s> {
                     self.push(unit);
                 }
             }
-            Input::Stream(mut reader) => {
-                let mut head = Vec::with_capacity(BINARY_PROBE);
-                if let Err(e) = (&mut reader)
-                    .take(BINARY_PROBE as u64)
-                    .read_to_end(&mut head)
-                {
-                    return self.error(&SourceError::io(&target.path, e));
-                }
-                if head.is_empty() {
-                    self.stats.files += 1;
-                    return;
-                }
-                if !self.scanner.config.binary && memchr::memchr(0, &head).is_some() {
-                    self.skip_binary(&display);
-                    return;
-                }
-                self.stats.files += 1;
-                let file = Arc::new(FileState {
-                    context: FileContext::sniff(&target.path, &head),
-                    display,
-                });
-                let reader = std::io::Cursor::new(head).chain(reader);
-                let mut chunker = StreamChunker::new(reader, self.scanner.config.chunk_size);
-                let mut base = 0u64;
-                loop {
-                    match chunker.next_chunk() {
-                        Ok(Some(bytes)) => {
-                            let len = bytes.len() as u64;
-                            self.push(Unit {
-                                file: Arc::clone(&file),
-                                base,
-                                bytes: UnitBytes::Owned(bytes),
-                            });
-                            base += len;
-                            if self.output_closed {
-                                return;
-                            }
-                        }
-                        Ok(None) => break,
-                        Err(e) => {
-                            self.flush();
-                            return self.error(&SourceError::io(&target.path, e));
-                        }
+            Input::Stream(reader) => self.add_stream(&target.path, reader),
+        }
+    }
+
+    /// Reads a stream in newline-aligned chunks and queues them.
+    fn add_stream(&mut self, path: &Path, mut reader: Box<dyn Read + Send + '_>) {
+        let display = source::display_path(path);
+        let mut head = Vec::with_capacity(BINARY_PROBE);
+        if let Err(e) = (&mut reader).take(BINARY_PROBE as u64).read_to_end(&mut head) {
+            return self.error(&SourceError::io(path, e));
+        }
+        if head.is_empty() {
+            self.stats.files += 1;
+            return;
+        }
+        if !self.scanner.config.binary && memchr::memchr(0, &head).is_some() {
+            self.skip_binary(&display);
+            return;
+        }
+        self.stats.files += 1;
+        let file = Arc::new(FileState {
+            context: FileContext::sniff(path, &head),
+            display,
+        });
+        let reader = std::io::Cursor::new(head).chain(reader);
+        let mut chunker = StreamChunker::new(reader, self.scanner.config.chunk_size);
+        let mut base = 0u64;
+        loop {
+            match chunker.next_chunk() {
+                Ok(Some(bytes)) => {
+                    let len = bytes.len() as u64;
+                    self.push(Unit {
+                        file: Arc::clone(&file),
+                        base,
+                        bytes: UnitBytes::Owned(bytes),
+                    });
+                    base += len;
+                    if self.output_closed {
+                        return;
                     }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    self.flush();
+                    return self.error(&SourceError::io(path, e));
                 }
             }
         }
@@ -514,6 +528,170 @@ impl<'s> Driver<'s> {
                 }
             }
             self.lines_before += result.newlines;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Collects what the engine emits.
+    #[derive(Default)]
+    struct Collect {
+        findings: Vec<(String, Finding)>,
+        errors: Vec<String>,
+    }
+
+    impl Sink for Collect {
+        fn finding(&mut self, path: &str, finding: &Finding) -> std::io::Result<()> {
+            self.findings.push((path.to_string(), finding.clone()));
+            Ok(())
+        }
+        fn error(&mut self, error: &SourceError) {
+            self.errors.push(error.to_string());
+        }
+        fn note(&mut self, _path: &str, _message: &str) {}
+    }
+
+    fn scanner(chunk_size: usize) -> Scanner {
+        Scanner::new(Config {
+            chunk_size,
+            show_values: true,
+            ..Config::default()
+        })
+    }
+
+    /// Every positive and negative example of every detector, through the whole engine.
+    #[test]
+    fn detector_examples() {
+        let scanner = scanner(chunk::DEFAULT_CHUNK_SIZE);
+        let mut failures = Vec::new();
+        for example in detect::examples() {
+            let result = scanner.scan_chunk(example.input.as_bytes(), 0, &FileContext::default());
+            let got: Vec<&str> = result
+                .findings
+                .iter()
+                .filter(|f| f.kind == example.kind)
+                .map(|f| &example.input[f.offset as usize..(f.offset + u64::from(f.length)) as usize])
+                .collect();
+            if got != example.expect {
+                failures.push(format!(
+                    "{}: {:?}\n  expected {:?}\n  got      {:?}",
+                    example.kind, example.input, example.expect, got
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{} examples failed:\n{}", failures.len(), failures.join("\n"));
+    }
+
+    const SAMPLE: &str = concat!(
+        "{\"properties\":{\"$email\":\"jane.doe@example.com\",\"ip\":\"203.0.113.7\",\"$city\":\"Lyon\"}}\n",
+        "plain line with 2001:db8::1 and bob@example.org\n",
+        "\n",
+        "{\"event\":\"x\",\"properties\":{\"$name\":\"Jane Doe\",\"mp_country_code\":\"FR\"}}\r\n",
+        "no pii here at all, 12:34:56, v1.2.3.4\n",
+        "last line without newline 198.51.100.1",
+    );
+
+    fn scan_file(scanner: &Scanner, text: &[u8], threads: usize) -> Vec<Finding> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sample.ndjson");
+        std::fs::write(&path, text).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let mut sink = Collect::default();
+        pool.install(|| scanner.scan_paths(&[path], &mut sink));
+        assert!(sink.errors.is_empty(), "{:?}", sink.errors);
+        sink.findings.into_iter().map(|(_, f)| f).collect()
+    }
+
+    fn scan_stream(scanner: &Scanner, text: &[u8]) -> Vec<Finding> {
+        let mut sink = Collect::default();
+        scanner.scan_reader(Path::new("-"), text, &mut sink);
+        sink.findings.into_iter().map(|(_, f)| f).collect()
+    }
+
+    /// The reference: the whole input as one chunk, scanned directly.
+    fn reference(text: &[u8]) -> Vec<Finding> {
+        scanner(usize::MAX).scan_chunk(text, 0, &FileContext::default()).findings
+    }
+
+    #[test]
+    fn same_findings_for_every_chunk_size_thread_count_and_read_path() {
+        let text = SAMPLE.as_bytes();
+        let want = reference(text);
+        assert!(want.len() >= 4, "the sample should hold findings: {want:?}");
+        for chunk_size in [1, 2, 3, 5, 8, 13, 64, 100, 4096] {
+            let scanner = scanner(chunk_size);
+            for threads in [1, 2, 3] {
+                assert_eq!(scan_file(&scanner, text, threads), want, "mmap, chunk {chunk_size}, threads {threads}");
+            }
+            assert_eq!(scan_stream(&scanner, text), want, "stream, chunk {chunk_size}");
+        }
+    }
+
+    #[test]
+    fn lines_and_columns() {
+        let text = b"a\nbob@example.org x\r\n\n  carol@example.net";
+        let found = scan_stream(&scanner(1), text);
+        let at: Vec<(u64, u64, u32)> = found.iter().map(|f| (f.offset, f.line, f.column)).collect();
+        assert_eq!(at, [(2, 2, 1), (27, 4, 3)]);
+    }
+
+    #[test]
+    fn binary_inputs_are_skipped_unless_asked() {
+        let mut text = b"bob@example.org\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 70_000));
+        text.push(0);
+        assert_eq!(scan_stream(&scanner(64), &text).len(), 1, "NUL past the probe");
+        text.insert(20, 0);
+        assert!(scan_stream(&scanner(64), &text).is_empty(), "NUL inside the probe");
+        let binary = Scanner::new(Config {
+            binary: true,
+            ..Config::default()
+        });
+        assert_eq!(scan_stream(&binary, &text).len(), 1);
+    }
+
+    fn filler() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                "[a-z]{1,8}",
+                "[0-9]{1,6}",
+                Just(" ".to_string()),
+                Just("\n".to_string()),
+                Just(", ".to_string()),
+                Just("{\"k\":\"v\"}".to_string()),
+                Just("\r\n".to_string()),
+            ],
+            0..20,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// A value planted anywhere is found at its exact offset whatever the chunk size.
+        #[test]
+        fn planted_values_are_found_at_their_offset(
+            before in filler(),
+            after in filler(),
+            value in prop_oneof![
+                Just("jane.doe@example.com"),
+                Just("203.0.113.77"),
+                Just("2001:db8::42"),
+            ],
+            chunk_size in 1usize..64,
+        ) {
+            let text = format!("{before} {value} {after}");
+            let offset = before.len() as u64 + 1;
+            let found = scan_stream(&scanner(chunk_size), text.as_bytes());
+            let hit = found.iter().find(|f| f.offset == offset);
+            prop_assert!(hit.is_some(), "{value:?} not found at {offset} in {text:?}: {found:?}");
+            prop_assert_eq!(hit.map(|f| f.length as usize), Some(value.len()));
+            prop_assert_eq!(&found, &reference(text.as_bytes()));
         }
     }
 }

@@ -52,6 +52,8 @@ impl Header {
                         let n = unquote(n);
                         !n.is_empty()
                             && n.len() <= 64
+                            && n[0] != b' '
+                            && n[n.len() - 1] != b' '
                             && n.iter().all(|b| {
                                 b.is_ascii_alphanumeric()
                                     || matches!(b, b'_' | b'$' | b'.' | b' ' | b'-')

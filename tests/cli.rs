@@ -1,0 +1,182 @@
+//! The built binary on the files in corpora/: exact findings, exit codes, safety of output.
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+
+const SAMPLES: &str = "corpora/samples";
+
+fn piiscan() -> Command {
+    Command::cargo_bin("piiscan").unwrap()
+}
+
+fn run(args: &[&str]) -> Output {
+    piiscan().args(args).output().unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// Raw values planted in the samples; none may appear in output without --show-values.
+const RAW_VALUES: &[&str] = &[
+    "jane.doe@example.com",
+    "Jane Doe",
+    "203.0.113.42",
+    "2001:db8:85a3::8a2e:370:7334",
+    "maria.lopez@example.com",
+    "Maria Lopez",
+    "olivia.brown@example.com",
+    "198.51.100.23",
+    "Lyon",
+];
+
+#[test]
+fn jsonl_findings_on_the_samples_are_exact() {
+    let out = run(&["scan", "--format", "jsonl", SAMPLES]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    insta::assert_snapshot!("samples_jsonl", stdout(&out));
+}
+
+#[test]
+fn show_values_adds_the_raw_value_and_nothing_leaks_without_it() {
+    let masked = run(&["scan", "--format", "jsonl", SAMPLES]);
+    let shown = run(&["scan", "--format", "jsonl", "--show-values", SAMPLES]);
+    let (masked_out, shown_out) = (stdout(&masked), stdout(&shown));
+    for raw in RAW_VALUES {
+        assert!(!masked_out.contains(raw), "{raw} leaked into masked output");
+        assert!(!String::from_utf8_lossy(&masked.stderr).contains(raw));
+    }
+    assert!(shown_out.contains("\"value\":\"jane.doe@example.com\""));
+    assert!(!masked_out.contains("\"value\""));
+    let summary = run(&["scan", SAMPLES]);
+    for raw in RAW_VALUES {
+        assert!(!stdout(&summary).contains(raw), "{raw} leaked into the summary");
+    }
+}
+
+#[test]
+fn same_output_whatever_the_thread_count() {
+    let one = run(&["scan", "--format", "jsonl", "--threads", "1", SAMPLES]);
+    for threads in ["2", "3", "8"] {
+        for chunk in ["1", "100", "65536"] {
+            let other = run(&[
+                "scan", "--format", "jsonl", "--threads", threads, "--chunk-size", chunk, SAMPLES,
+            ]);
+            assert_eq!(stdout(&one), stdout(&other), "threads {threads}, chunk {chunk}");
+        }
+    }
+}
+
+#[test]
+fn exit_status_is_like_greps() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.log");
+    std::fs::write(&clean, "nothing personal here\n").unwrap();
+    let clean = clean.to_str().unwrap();
+    assert_eq!(run(&["scan", clean]).status.code(), Some(0));
+    let mixpanel = "corpora/samples/mixpanel-export.ndjson";
+    assert_eq!(run(&["scan", mixpanel]).status.code(), Some(1));
+
+    let missing = dir.path().join("missing.ndjson");
+    let missing = missing.to_str().unwrap();
+    let out = run(&["scan", "--format", "jsonl", missing, mixpanel]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(missing) && stderr.contains("No such file"), "{stderr}");
+    assert!(stdout(&out).contains("mixpanel-export.ndjson"), "the rest of the scan goes on");
+}
+
+#[test]
+fn kinds_limit_the_detectors() {
+    let out = run(&["scan", "--format", "jsonl", "--kinds", "ipv4,ipv6", SAMPLES]);
+    let text = stdout(&out);
+    assert!(!text.is_empty());
+    for line in text.lines() {
+        assert!(line.contains("\"kind\":\"ipv4\"") || line.contains("\"kind\":\"ipv6\""), "{line}");
+    }
+    let bad = run(&["scan", "--kinds", "emial", SAMPLES]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown kind 'emial'"));
+}
+
+#[test]
+fn stdin_goes_through_the_same_engine() {
+    let file = std::fs::read("corpora/samples/access.log").unwrap();
+    let from_stdin = piiscan()
+        .args(["scan", "--format", "jsonl", "-"])
+        .write_stdin(file)
+        .output()
+        .unwrap();
+    let from_file = run(&["scan", "--format", "jsonl", "corpora/samples/access.log"]);
+    assert_eq!(
+        stdout(&from_stdin).replace("\"path\":\"-\"", "\"path\":\"corpora/samples/access.log\""),
+        stdout(&from_file)
+    );
+}
+
+#[test]
+fn json_report_is_one_object() {
+    let out = run(&["scan", "--format", "json", SAMPLES]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let jsonl = stdout(&run(&["scan", "--format", "jsonl", SAMPLES]));
+    assert_eq!(findings.len(), jsonl.lines().count());
+    assert_eq!(report["summary"]["findings"], findings.len());
+    assert_eq!(report["summary"]["files"], 4);
+}
+
+#[cfg(unix)]
+#[test]
+fn walks_skip_git_special_files_and_survive_symlink_loops() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(root.join(".git/config"), "email = dev@example.com\n").unwrap();
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(root.join("sub/a.log"), "ip 203.0.113.5\n").unwrap();
+    std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
+    let fifo = root.join("pipe");
+    let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+
+    let out = piiscan()
+        .args(["scan", "--format", "jsonl"])
+        .arg(root)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("sub/a.log"));
+    assert!(!text.contains(".git"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("loop"), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "a loop is reported as an error");
+
+    // A FIFO named explicitly with no writer reads as empty instead of blocking.
+    let out = piiscan()
+        .args(["scan"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_named_explicitly_never_hang() {
+    for device in ["/dev/null", "/dev/zero"] {
+        if !Path::new(device).exists() {
+            continue;
+        }
+        let out = piiscan()
+            .args(["scan", device])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{device}");
+    }
+}
