@@ -20,6 +20,7 @@
 
 pub mod chunk;
 pub mod detect;
+pub mod eval;
 pub mod finding;
 pub mod report;
 pub mod scan;
