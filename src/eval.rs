@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::detect;
 use crate::finding::{Finding, Kind};
-use crate::scan::{Scanner, Sink, Stats};
+use crate::scan::{FileInfo, Scanner, Sink, Stats};
 use crate::source::SourceError;
 use crate::structure::json::looks_like_json;
 
@@ -164,7 +164,11 @@ impl Evaluation {
         examples("missed (masked)", &self.misses);
         examples("false positives (masked)", &self.false_positives);
         if self.unscanned_labels > 0 {
-            let _ = writeln!(out, "\n{} labels are in files that were not scanned", self.unscanned_labels);
+            let _ = writeln!(
+                out,
+                "\n{} labels are in files that were not scanned",
+                self.unscanned_labels
+            );
         }
         out
     }
@@ -206,7 +210,8 @@ struct Collect {
 }
 
 impl Sink for Collect {
-    fn finding(&mut self, path: &str, finding: &Finding) -> io::Result<()> {
+    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
+        let path = file.path.as_str();
         if self.findings.last().is_none_or(|(p, _)| p != path) {
             self.findings.push((path.to_string(), Vec::new()));
         }
@@ -267,9 +272,19 @@ fn context_at(content: &[u8], offset: u64, csv: bool) -> Context {
     }
 }
 
-fn compare(path: &str, content: &[u8], findings: &[Finding], labels: &[Label], eval: &mut Evaluation) {
-    let csv = crate::scan::FileContext::sniff(Path::new(path), content).csv.is_some();
-    let overlaps = |a_off: u64, a_len: u64, b_off: u64, b_len: u64| a_off < b_off + b_len && b_off < a_off + a_len;
+fn compare(
+    path: &str,
+    content: &[u8],
+    findings: &[Finding],
+    labels: &[Label],
+    eval: &mut Evaluation,
+) {
+    let csv = crate::scan::FileContext::sniff(Path::new(path), content)
+        .csv
+        .is_some();
+    let overlaps = |a_off: u64, a_len: u64, b_off: u64, b_len: u64| {
+        a_off < b_off + b_len && b_off < a_off + a_len
+    };
     let slice = |offset: u64, length: u64| {
         let s = (offset as usize).min(content.len());
         let e = ((offset + length) as usize).min(content.len());
@@ -284,8 +299,13 @@ fn compare(path: &str, content: &[u8], findings: &[Finding], labels: &[Label], e
         let correct = labels[lo..]
             .iter()
             .take_while(|l| l.offset < f.offset + u64::from(f.length))
-            .any(|l| l.kind == f.kind && overlaps(l.offset, l.length, f.offset, u64::from(f.length)));
-        let counts = eval.counts.entry((f.kind, context_at(content, f.offset, csv))).or_default();
+            .any(|l| {
+                l.kind == f.kind && overlaps(l.offset, l.length, f.offset, u64::from(f.length))
+            });
+        let counts = eval
+            .counts
+            .entry((f.kind, context_at(content, f.offset, csv)))
+            .or_default();
         counts.findings += 1;
         if correct {
             counts.correct += 1;
@@ -300,14 +320,21 @@ fn compare(path: &str, content: &[u8], findings: &[Finding], labels: &[Label], e
     }
     let mut lo = 0;
     for l in labels {
-        while lo < findings.len() && findings[lo].offset + u64::from(findings[lo].length) <= l.offset {
+        while lo < findings.len()
+            && findings[lo].offset + u64::from(findings[lo].length) <= l.offset
+        {
             lo += 1;
         }
         let found = findings[lo..]
             .iter()
             .take_while(|f| f.offset < l.offset + l.length)
-            .any(|f| f.kind == l.kind && overlaps(l.offset, l.length, f.offset, u64::from(f.length)));
-        let counts = eval.counts.entry((l.kind, context_at(content, l.offset, csv))).or_default();
+            .any(|f| {
+                f.kind == l.kind && overlaps(l.offset, l.length, f.offset, u64::from(f.length))
+            });
+        let counts = eval
+            .counts
+            .entry((l.kind, context_at(content, l.offset, csv)))
+            .or_default();
         counts.labels += 1;
         if found {
             counts.found += 1;
@@ -351,7 +378,11 @@ mod tests {
     #[test]
     fn overlap_and_kind_decide() {
         let content = b"0123456789012345678901234567890123456789";
-        let labels = [label(0, 5, Kind::Email), label(10, 5, Kind::City), label(30, 5, Kind::Email)];
+        let labels = [
+            label(0, 5, Kind::Email),
+            label(10, 5, Kind::City),
+            label(30, 5, Kind::Email),
+        ];
         let findings = [
             finding(2, 5, Kind::Email),   // overlaps the first label: correct
             finding(10, 5, Kind::Region), // overlaps a label of another kind: wrong
@@ -360,13 +391,19 @@ mod tests {
         let mut eval = Evaluation::default();
         compare("f.log", content, &findings, &labels, &mut eval);
         let email = eval.get(Kind::Email, None);
-        assert_eq!((email.labels, email.found, email.findings, email.correct), (2, 1, 1, 1));
+        assert_eq!(
+            (email.labels, email.found, email.findings, email.correct),
+            (2, 1, 1, 1)
+        );
         assert_eq!(eval.get(Kind::City, None).recall(), 0.0);
         assert_eq!(eval.get(Kind::Region, None).precision(), 0.0);
         assert_eq!(eval.misses.len(), 2);
         assert_eq!(eval.false_positives.len(), 2);
         let all = eval.overall();
-        assert_eq!((all.labels, all.found, all.findings, all.correct), (4, 1, 3, 1));
+        assert_eq!(
+            (all.labels, all.found, all.findings, all.correct),
+            (4, 1, 3, 1)
+        );
     }
 
     #[test]

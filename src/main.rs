@@ -79,6 +79,11 @@ struct ScanArgs {
     #[arg(long)]
     binary: bool,
 
+    /// Stop decompressing an input that expands more than this many times (a decompression
+    /// bomb, or not the file it claims to be).
+    #[arg(long, value_name = "RATIO", default_value_t = piiscan::source::decompress::DEFAULT_MAX_RATIO)]
+    max_ratio: u64,
+
     /// Target size of the chunks scanned in parallel, in bytes (chunks end on a newline).
     #[arg(long, value_name = "BYTES", default_value_t = piiscan::chunk::DEFAULT_CHUNK_SIZE, hide = true)]
     chunk_size: usize,
@@ -143,6 +148,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         chunk_size: args.chunk_size.max(1),
         show_values: args.show_values,
         binary: args.binary,
+        max_ratio: args.max_ratio,
     };
     if args.show_values && io::stdout().is_terminal() {
         eprintln!("piiscan: --show-values: raw personal data will be printed");

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use crate::chunk::{self, StreamChunker};
 use crate::detect::{self, Detector, Haystack, HintedValue, Match};
 use crate::finding::{Finding, Kind, KindSet};
+use crate::source::decompress::{Compression, DEFAULT_MAX_RATIO};
 use crate::source::{self, mmap::Content, Input, SourceError, Target};
 use crate::structure::{csv::Header, json};
 
@@ -31,6 +32,8 @@ pub struct Config {
     pub show_values: bool,
     /// Scan files that look binary instead of skipping them.
     pub binary: bool,
+    /// The cap on decompressed bytes per compressed byte.
+    pub max_ratio: u64,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             chunk_size: chunk::DEFAULT_CHUNK_SIZE,
             show_values: false,
             binary: false,
+            max_ratio: DEFAULT_MAX_RATIO,
         }
     }
 }
@@ -87,9 +91,18 @@ pub struct Stats {
     pub detector_time: Vec<(&'static str, Duration)>,
 }
 
+/// The input a finding comes from, as reporters show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileInfo {
+    /// The path, safe to print (see [`source::display_path`]); `-` for stdin.
+    pub path: String,
+    /// Set when the input was decompressed: offsets then count decompressed bytes.
+    pub compression: Option<Compression>,
+}
+
 /// Where findings and problems go, in input order.
 pub trait Sink {
-    fn finding(&mut self, path: &str, finding: &Finding) -> std::io::Result<()>;
+    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> std::io::Result<()>;
     /// A problem with one input; the scan goes on.
     fn error(&mut self, error: &SourceError);
     /// A note that is not an error (a skipped binary file).
@@ -257,6 +270,15 @@ impl Scanner {
     }
 }
 
+/// Reads up to [`BINARY_PROBE`] bytes, retrying short reads, and hands back the rest.
+fn read_head<R: Read>(mut reader: R) -> std::io::Result<(Vec<u8>, R)> {
+    let mut head = Vec::with_capacity(BINARY_PROBE);
+    (&mut reader)
+        .take(BINARY_PROBE as u64)
+        .read_to_end(&mut head)?;
+    Ok((head, reader))
+}
+
 /// Keeps, of overlapping matches, the leftmost-longest; of matches with the same span, the
 /// one whose kind agrees with the key hint there, else the first kind in report order.
 fn resolve_overlaps(hay: &Haystack<'_>, mut matches: Vec<Match>) -> Vec<Match> {
@@ -331,7 +353,7 @@ struct Unit {
 }
 
 struct FileState {
-    display: String,
+    info: FileInfo,
     context: FileContext,
 }
 
@@ -395,6 +417,9 @@ impl<'s> Driver<'s> {
         };
         let display = source::display_path(&target.path);
         match input {
+            Input::Bytes(content) if Compression::sniff(&content).is_some() => {
+                self.add_stream(&target.path, Box::new(std::io::Cursor::new(content)))
+            }
             Input::Bytes(content) => {
                 let head = &content[..content.len().min(BINARY_PROBE)];
                 if !self.scanner.config.binary && memchr::memchr(0, head).is_some() {
@@ -404,7 +429,10 @@ impl<'s> Driver<'s> {
                 self.stats.files += 1;
                 let file = Arc::new(FileState {
                     context: FileContext::sniff(&target.path, head),
-                    display,
+                    info: FileInfo {
+                        path: display,
+                        compression: None,
+                    },
                 });
                 let content = Arc::new(content);
                 let ranges: Vec<_> =
@@ -422,50 +450,88 @@ impl<'s> Driver<'s> {
         }
     }
 
-    /// Reads a stream in newline-aligned chunks and queues them.
-    fn add_stream(&mut self, path: &Path, mut reader: Box<dyn Read + Send + '_>) {
+    /// Reads a stream in newline-aligned chunks and queues them. Compressed streams are
+    /// recognised by their magic bytes and decompressed; reading (and decompressing) runs on
+    /// its own thread so that it overlaps with the scanning of earlier chunks.
+    fn add_stream(&mut self, path: &Path, reader: Box<dyn Read + Send + '_>) {
         let display = source::display_path(path);
-        let mut head = Vec::with_capacity(BINARY_PROBE);
-        if let Err(e) = (&mut reader).take(BINARY_PROBE as u64).read_to_end(&mut head) {
-            return self.error(&SourceError::io(path, e));
-        }
+        let (raw_head, rest) = match read_head(reader) {
+            Ok(x) => x,
+            Err(e) => return self.error(&SourceError::io(path, e)),
+        };
+        let compression = Compression::sniff(&raw_head);
+        let raw = std::io::Cursor::new(raw_head).chain(rest);
+        let reader: Box<dyn Read + Send + '_> = match compression {
+            None => Box::new(raw),
+            Some(format) => match format.decoder(raw, self.scanner.config.max_ratio) {
+                Ok(decoder) => decoder,
+                Err(e) => return self.error(&SourceError::io(path, e)),
+            },
+        };
+        let (head, rest) = match read_head(reader) {
+            Ok(x) => x,
+            Err(e) => return self.error(&SourceError::io(path, e)),
+        };
+        self.stats.files += 1;
         if head.is_empty() {
-            self.stats.files += 1;
             return;
         }
         if !self.scanner.config.binary && memchr::memchr(0, &head).is_some() {
+            self.stats.files -= 1;
             self.skip_binary(&display);
             return;
         }
-        self.stats.files += 1;
         let file = Arc::new(FileState {
             context: FileContext::sniff(path, &head),
-            display,
+            info: FileInfo {
+                path: display,
+                compression,
+            },
         });
-        let reader = std::io::Cursor::new(head).chain(reader);
-        let mut chunker = StreamChunker::new(reader, self.scanner.config.chunk_size);
-        let mut base = 0u64;
-        loop {
-            match chunker.next_chunk() {
-                Ok(Some(bytes)) => {
-                    let len = bytes.len() as u64;
-                    self.push(Unit {
-                        file: Arc::clone(&file),
-                        base,
-                        bytes: UnitBytes::Owned(bytes),
-                    });
-                    base += len;
-                    if self.output_closed {
+        let reader = std::io::Cursor::new(head).chain(rest);
+        let chunk_size = self.scanner.config.chunk_size;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut chunker = StreamChunker::new(reader, chunk_size);
+                loop {
+                    let next = chunker.next_chunk().transpose();
+                    let stop = !matches!(next, Some(Ok(_)));
+                    if let Some(item) = next {
+                        if tx.send(item).is_err() {
+                            return;
+                        }
+                    }
+                    if stop {
                         return;
                     }
                 }
-                Ok(None) => break,
-                Err(e) => {
-                    self.flush();
-                    return self.error(&SourceError::io(path, e));
+            });
+            let mut base = 0u64;
+            for item in rx.iter() {
+                match item {
+                    Ok(bytes) => {
+                        let len = bytes.len() as u64;
+                        self.push(Unit {
+                            file: Arc::clone(&file),
+                            base,
+                            bytes: UnitBytes::Owned(bytes),
+                        });
+                        base += len;
+                        if self.output_closed {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        self.flush();
+                        self.error(&SourceError::io(path, e));
+                        break;
+                    }
                 }
             }
-        }
+            // Dropping the receiver ends the reader thread at its next send.
+            drop(rx);
+        });
     }
 
     fn skip_binary(&mut self, display: &str) {
@@ -514,14 +580,14 @@ impl<'s> Driver<'s> {
             if !self.output_closed {
                 for mut finding in result.findings {
                     finding.line += self.lines_before;
-                    if let Err(e) = self.sink.finding(&unit.file.display, &finding) {
+                    if let Err(e) = self.sink.finding(&unit.file.info, &finding) {
                         if e.kind() == std::io::ErrorKind::BrokenPipe {
                             self.output_closed = true;
                             break;
                         }
                         self.stats.errors += 1;
                         self.sink
-                            .note(&unit.file.display, &format!("cannot write output: {e}"));
+                            .note(&unit.file.info.path, &format!("cannot write output: {e}"));
                         self.output_closed = true;
                         break;
                     }
@@ -545,8 +611,8 @@ mod tests {
     }
 
     impl Sink for Collect {
-        fn finding(&mut self, path: &str, finding: &Finding) -> std::io::Result<()> {
-            self.findings.push((path.to_string(), finding.clone()));
+        fn finding(&mut self, file: &FileInfo, finding: &Finding) -> std::io::Result<()> {
+            self.findings.push((file.path.clone(), finding.clone()));
             Ok(())
         }
         fn error(&mut self, error: &SourceError) {
@@ -574,7 +640,9 @@ mod tests {
                 .findings
                 .iter()
                 .filter(|f| f.kind == example.kind)
-                .map(|f| &example.input[f.offset as usize..(f.offset + u64::from(f.length)) as usize])
+                .map(|f| {
+                    &example.input[f.offset as usize..(f.offset + u64::from(f.length)) as usize]
+                })
                 .collect();
             if got != example.expect {
                 failures.push(format!(
@@ -583,7 +651,12 @@ mod tests {
                 ));
             }
         }
-        assert!(failures.is_empty(), "{} examples failed:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} examples failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 
     const SAMPLE: &str = concat!(
@@ -599,7 +672,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sample.ndjson");
         std::fs::write(&path, text).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         let mut sink = Collect::default();
         pool.install(|| scanner.scan_paths(&[path], &mut sink));
         assert!(sink.errors.is_empty(), "{:?}", sink.errors);
@@ -614,7 +690,9 @@ mod tests {
 
     /// The reference: the whole input as one chunk, scanned directly.
     fn reference(text: &[u8]) -> Vec<Finding> {
-        scanner(usize::MAX).scan_chunk(text, 0, &FileContext::default()).findings
+        scanner(usize::MAX)
+            .scan_chunk(text, 0, &FileContext::default())
+            .findings
     }
 
     #[test]
@@ -625,9 +703,17 @@ mod tests {
         for chunk_size in [1, 2, 3, 5, 8, 13, 64, 100, 4096] {
             let scanner = scanner(chunk_size);
             for threads in [1, 2, 3] {
-                assert_eq!(scan_file(&scanner, text, threads), want, "mmap, chunk {chunk_size}, threads {threads}");
+                assert_eq!(
+                    scan_file(&scanner, text, threads),
+                    want,
+                    "mmap, chunk {chunk_size}, threads {threads}"
+                );
             }
-            assert_eq!(scan_stream(&scanner, text), want, "stream, chunk {chunk_size}");
+            assert_eq!(
+                scan_stream(&scanner, text),
+                want,
+                "stream, chunk {chunk_size}"
+            );
         }
     }
 
@@ -644,9 +730,16 @@ mod tests {
         let mut text = b"bob@example.org\n".to_vec();
         text.extend(std::iter::repeat_n(b'x', 70_000));
         text.push(0);
-        assert_eq!(scan_stream(&scanner(64), &text).len(), 1, "NUL past the probe");
+        assert_eq!(
+            scan_stream(&scanner(64), &text).len(),
+            1,
+            "NUL past the probe"
+        );
         text.insert(20, 0);
-        assert!(scan_stream(&scanner(64), &text).is_empty(), "NUL inside the probe");
+        assert!(
+            scan_stream(&scanner(64), &text).is_empty(),
+            "NUL inside the probe"
+        );
         let binary = Scanner::new(Config {
             binary: true,
             ..Config::default()

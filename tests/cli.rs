@@ -35,7 +35,12 @@ const RAW_VALUES: &[&str] = &[
 #[test]
 fn jsonl_findings_on_the_samples_are_exact() {
     let out = run(&["scan", "--format", "jsonl", SAMPLES]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     insta::assert_snapshot!("samples_jsonl", stdout(&out));
 }
 
@@ -52,7 +57,10 @@ fn show_values_adds_the_raw_value_and_nothing_leaks_without_it() {
     assert!(!masked_out.contains("\"value\""));
     let summary = run(&["scan", SAMPLES]);
     for raw in RAW_VALUES {
-        assert!(!stdout(&summary).contains(raw), "{raw} leaked into the summary");
+        assert!(
+            !stdout(&summary).contains(raw),
+            "{raw} leaked into the summary"
+        );
     }
 }
 
@@ -62,9 +70,20 @@ fn same_output_whatever_the_thread_count() {
     for threads in ["2", "3", "8"] {
         for chunk in ["1", "100", "65536"] {
             let other = run(&[
-                "scan", "--format", "jsonl", "--threads", threads, "--chunk-size", chunk, SAMPLES,
+                "scan",
+                "--format",
+                "jsonl",
+                "--threads",
+                threads,
+                "--chunk-size",
+                chunk,
+                SAMPLES,
             ]);
-            assert_eq!(stdout(&one), stdout(&other), "threads {threads}, chunk {chunk}");
+            assert_eq!(
+                stdout(&one),
+                stdout(&other),
+                "threads {threads}, chunk {chunk}"
+            );
         }
     }
 }
@@ -84,8 +103,14 @@ fn exit_status_is_like_greps() {
     let out = run(&["scan", "--format", "jsonl", missing, mixpanel]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(missing) && stderr.contains("No such file"), "{stderr}");
-    assert!(stdout(&out).contains("mixpanel-export.ndjson"), "the rest of the scan goes on");
+    assert!(
+        stderr.contains(missing) && stderr.contains("No such file"),
+        "{stderr}"
+    );
+    assert!(
+        stdout(&out).contains("mixpanel-export.ndjson"),
+        "the rest of the scan goes on"
+    );
 }
 
 #[test]
@@ -94,7 +119,10 @@ fn kinds_limit_the_detectors() {
     let text = stdout(&out);
     assert!(!text.is_empty());
     for line in text.lines() {
-        assert!(line.contains("\"kind\":\"ipv4\"") || line.contains("\"kind\":\"ipv6\""), "{line}");
+        assert!(
+            line.contains("\"kind\":\"ipv4\"") || line.contains("\"kind\":\"ipv6\""),
+            "{line}"
+        );
     }
     let bad = run(&["scan", "--kinds", "emial", SAMPLES]);
     assert_eq!(bad.status.code(), Some(2));
@@ -138,7 +166,10 @@ fn walks_skip_git_special_files_and_survive_symlink_loops() {
     std::fs::write(root.join("sub/a.log"), "ip 203.0.113.5\n").unwrap();
     std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
     let fifo = root.join("pipe");
-    let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(status.success());
 
     let out = piiscan()

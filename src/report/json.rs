@@ -9,12 +9,12 @@ use serde::Serialize;
 
 use super::{gb_per_s, print_error, print_note, Record, Reporter};
 use crate::finding::Finding;
-use crate::scan::{Sink, Stats};
+use crate::scan::{FileInfo, Sink, Stats};
 use crate::source::SourceError;
 
 pub struct JsonReporter<'w> {
     out: Box<dyn Write + 'w>,
-    findings: Vec<(String, Finding)>,
+    findings: Vec<(FileInfo, Finding)>,
     errors: Vec<String>,
 }
 
@@ -29,8 +29,8 @@ impl<'w> JsonReporter<'w> {
 }
 
 impl Sink for JsonReporter<'_> {
-    fn finding(&mut self, path: &str, finding: &Finding) -> io::Result<()> {
-        self.findings.push((path.to_string(), finding.clone()));
+    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
+        self.findings.push((file.clone(), finding.clone()));
         Ok(())
     }
 

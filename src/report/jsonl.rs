@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::{print_error, print_note, write_stats, Record, Reporter};
 use crate::finding::Finding;
-use crate::scan::{Sink, Stats};
+use crate::scan::{FileInfo, Sink, Stats};
 use crate::source::SourceError;
 
 pub struct JsonlReporter<'w> {
@@ -23,8 +23,8 @@ impl<'w> JsonlReporter<'w> {
 }
 
 impl Sink for JsonlReporter<'_> {
-    fn finding(&mut self, path: &str, finding: &Finding) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, &Record::new(path, finding))?;
+    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, &Record::new(file, finding))?;
         self.out.write_all(b"\n")
     }
 

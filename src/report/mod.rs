@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::finding::{Finding, Kind};
-use crate::scan::{Sink, Stats};
+use crate::scan::{FileInfo, Sink, Stats};
 use crate::source::SourceError;
 
 /// The output formats.
@@ -58,12 +58,16 @@ pub struct Record<'a> {
     pub masked: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<&'a str>,
+    /// The compression of the input (`gzip`, `zstd`): offsets count decompressed bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compressed: Option<&'static str>,
 }
 
 impl<'a> Record<'a> {
-    pub fn new(path: &'a str, f: &'a Finding) -> Record<'a> {
+    pub fn new(file: &'a FileInfo, f: &'a Finding) -> Record<'a> {
         Record {
-            path,
+            path: &file.path,
+            compressed: file.compression.map(|c| c.name()),
             offset: f.offset,
             length: f.length,
             line: f.line,

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::{gb_per_s, print_error, print_note, write_stats, Reporter};
 use crate::finding::{Finding, Kind};
-use crate::scan::{Sink, Stats};
+use crate::scan::{FileInfo, Sink, Stats};
 use crate::source::SourceError;
 
 pub struct SummaryReporter<'w> {
@@ -29,7 +29,8 @@ impl<'w> SummaryReporter<'w> {
 }
 
 impl Sink for SummaryReporter<'_> {
-    fn finding(&mut self, path: &str, finding: &Finding) -> io::Result<()> {
+    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
+        let path = file.path.as_str();
         *self.by_kind.entry(finding.kind).or_default() += 1;
         if self.by_file.last().is_none_or(|(p, _)| p != path) {
             self.by_file.push((path.to_string(), BTreeMap::new()));

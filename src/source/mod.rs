@@ -15,6 +15,7 @@
 //! detection; special files met during a walk are skipped, since opening a FIFO or reading a
 //! device nobody named could block forever or never end.
 
+pub mod decompress;
 pub mod mmap;
 pub mod walk;
 

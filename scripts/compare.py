@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Throughput comparison: piiscan against the memory-bandwidth baseline and ripgrep.
+
+Generates an NDJSON export (default 1 GiB) with gen-corpus, then times, alternating and in the
+same run, several repetitions of:
+  baseline  counting newlines of the mapped file with memchr (examples/linecount.rs)
+  rg        ripgrep printing every match of an email | IPv4 | IPv6 alternation (rg -o -b)
+  all       piiscan scan --format jsonl with every default detector
+  net       piiscan scan --format jsonl --kinds email,ipv4,ipv6
+at each thread count, warming the page cache right before each run (this machine evicts it
+quickly). Prints the median GB/s of each, the ratios, and peak RssAnon (anonymous memory,
+not the file's mapped pages) of the piiscan runs.
+
+usage: scripts/compare.py [--size 1GiB] [--reps 5] [--threads 1,2] [--dir DIR] [--keep]
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RELEASE = os.path.join(ROOT, "target", "release")
+
+EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+IPV4 = r"\b(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\b"
+IPV6 = r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|::(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}"
+ALTERNATION = f"{EMAIL}|{IPV4}|{IPV6}"
+
+
+def sh(cmd, **kw):
+    print("+", " ".join(cmd), file=sys.stderr)
+    subprocess.run(cmd, check=True, **kw)
+
+
+def build():
+    sh(["cargo", "build", "--release", "--bin", "piiscan", "--bin", "gen-corpus", "--example", "linecount"], cwd=ROOT)
+    if shutil.which("rg") is None:
+        sh(["cargo", "install", "ripgrep", "--locked"])
+
+
+def warm(path):
+    with open(path, "rb") as f:
+        while f.read(1 << 24):
+            pass
+
+
+def run_timed(cmd):
+    """Runs cmd with stdout to /dev/null; returns (seconds, peak RssAnon in KiB, exit code)."""
+    with open(os.devnull, "wb") as null:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=null)
+        peak = 0
+        while proc.poll() is None:
+            try:
+                with open(f"/proc/{proc.pid}/status") as st:
+                    for line in st:
+                        if line.startswith("RssAnon:"):
+                            peak = max(peak, int(line.split()[1]))
+            except OSError:
+                pass
+            time.sleep(0.02)
+        secs = time.perf_counter() - start
+    return secs, peak, proc.returncode
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", default="1GiB")
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--dir", default=os.path.join(ROOT, "target", "compare"))
+    ap.add_argument("--keep", action="store_true", help="reuse an existing generated file")
+    args = ap.parse_args()
+
+    build()
+    path = os.path.join(args.dir, "mixpanel.ndjson")
+    if not (args.keep and os.path.exists(path)):
+        sh([os.path.join(RELEASE, "gen-corpus"), "--out", args.dir, "--size", args.size,
+            "--seed", "7", "--shapes", "mixpanel"])
+    size = os.path.getsize(path)
+    piiscan = os.path.join(RELEASE, "piiscan")
+    threads = [int(t) for t in args.threads.split(",")]
+
+    def commands(t):
+        return {
+            "baseline": [os.path.join(RELEASE, "examples", "linecount"), path, str(t)],
+            "rg": ["rg", "-o", "-b", "--no-filename", "-j", str(t), ALTERNATION, path],
+            "all": [piiscan, "scan", "--format", "jsonl", "--threads", str(t), path],
+            "net": [piiscan, "scan", "--format", "jsonl", "--threads", str(t),
+                    "--kinds", "email,ipv4,ipv6", path],
+        }
+
+    times = {}
+    peaks = {}
+    for rep in range(args.reps):
+        for t in threads:
+            for name, cmd in commands(t).items():
+                warm(path)
+                secs, peak, code = run_timed(cmd)
+                if code not in (0, 1):
+                    sys.exit(f"{name} exited {code}")
+                times.setdefault((name, t), []).append(secs)
+                peaks[(name, t)] = max(peaks.get((name, t), 0), peak)
+                print(f"rep {rep + 1} threads {t} {name:8} {secs:8.3f} s {size / secs / 1e9:7.3f} GB/s",
+                      file=sys.stderr)
+
+    gbps = {k: size / statistics.median(v) / 1e9 for k, v in times.items()}
+    print(f"\ninput: {path}, {size} bytes; median of {args.reps} runs; GB/s = 10^9 bytes/s\n")
+    print(f"| threads | baseline GB/s | rg GB/s | piiscan all GB/s | piiscan email+ip GB/s "
+          f"| all/rg | all/baseline | email+ip/baseline | peak RssAnon all (MiB) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for t in threads:
+        b, r, a, n = (gbps[(x, t)] for x in ("baseline", "rg", "all", "net"))
+        print(f"| {t} | {b:.3f} | {r:.3f} | {a:.3f} | {n:.3f} | {a / r:.1f}x | {a / b:.0%} | {n / b:.0%} "
+              f"| {peaks[('all', t)] / 1024:.0f} |")
+    if len(threads) > 1:
+        lo, hi = min(threads), max(threads)
+        print(f"\npiiscan all: {hi} threads / {lo} thread = {gbps[('all', hi)] / gbps[('all', lo)]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
