@@ -3,8 +3,11 @@
 //! Two questions are asked of JSON text, and neither needs a full parse of every line:
 //!
 //! * Which values sit under a hinting key? Every key is followed by `":`, so one `memmem`
-//!   search for that pair finds them all; the key is read backwards from there and only a
-//!   hinting key costs a look at its value. Lines without such keys cost nothing more.
+//!   search for that pair finds them all. The two bytes before the quote reject most keys at
+//!   once (every hinting key ends in one of a few letter pairs); only the rest are read
+//!   backwards and looked up, and only a hinting key's value is read. (An aho-corasick search
+//!   for the hinting suffixes themselves was measured 4x slower: its prefilter cannot use
+//!   letters that are everywhere in JSON.)
 //! * Under which key path (`properties.$email`, `items[].owner.email`) does a finding sit?
 //!   Only lines that hold a finding are walked, once, with a small tokenizer that keeps byte
 //!   offsets, which a DOM parser would throw away.
@@ -12,6 +15,8 @@
 //! Both work on bytes as they are on disk, so offsets stay exact whatever the escapes.
 //! Malformed JSON never fails: the hint scan simply finds fewer keys, and the walker answers
 //! "no path" for what it cannot place.
+
+use std::sync::OnceLock;
 
 use memchr::memmem;
 
@@ -21,13 +26,53 @@ use crate::detect::HintedValue;
 /// Keys longer than this are never hinting keys, and are not looked at.
 const MAX_KEY_LEN: usize = 48;
 
+/// The endings of every hinting key (see [`super::keys`]). Their last two letters, lower-cased,
+/// make a filter that rejects most keys of an event (`time`, `distinct_id`, `$insert_id`,
+/// `mp_lib`) from the two bytes before their closing quote, before any lookup.
+const KEY_SUFFIXES: &[&str] = &[
+    "mail", "address", "ip", "addr", "name", "customer", "user", "owner", "author", "city",
+    "region", "country", "code", "lat", "latitude", "lon", "lng", "long", "longitude",
+];
+
+/// A bit per pair of lower-cased bytes that ends some hinting key.
+struct PairFilter([u64; 1024]);
+
+impl PairFilter {
+    fn index(a: u8, b: u8) -> usize {
+        (usize::from(a.to_ascii_lowercase()) << 8) | usize::from(b.to_ascii_lowercase())
+    }
+
+    fn get() -> &'static PairFilter {
+        static FILTER: OnceLock<PairFilter> = OnceLock::new();
+        FILTER.get_or_init(|| {
+            let mut bits = [0u64; 1024];
+            for suffix in KEY_SUFFIXES {
+                let s = suffix.as_bytes();
+                let i = PairFilter::index(s[s.len() - 2], s[s.len() - 1]);
+                bits[i / 64] |= 1 << (i % 64);
+            }
+            PairFilter(bits)
+        })
+    }
+
+    #[inline]
+    fn may_hint(&self, a: u8, b: u8) -> bool {
+        let i = PairFilter::index(a, b);
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+}
+
 /// Pushes a [`HintedValue`] for every value in `bytes` that sits under a hinting key.
 pub fn find_hints(bytes: &[u8], out: &mut Vec<HintedValue>) {
     let finder = memmem::Finder::new(b"\":");
+    let filter = PairFilter::get();
     let mut from = 0;
     while let Some(i) = finder.find(&bytes[from..]) {
         let quote = from + i;
         from = quote + 2;
+        if quote < 2 || !filter.may_hint(bytes[quote - 2], bytes[quote - 1]) {
+            continue;
+        }
         let Some(key) = key_before(bytes, quote) else {
             continue;
         };
@@ -244,6 +289,22 @@ mod tests {
                 (r#"Jo \"J\" Doe"#.to_string(), Hint::MaybePersonName),
             ]
         );
+    }
+
+    #[test]
+    fn the_pair_filter_passes_every_hinting_key() {
+        let filter = PairFilter::get();
+        for key in [
+            "$email", "emailAddress", "user_email", "ip", "$ip", "ip_address", "clientIP",
+            "remote_addr", "$name", "full_name", "firstName", "$last_name", "surname", "customer",
+            "user", "owner", "author", "$city", "geo_city", "$region", "country", "countryCode",
+            "mp_country_code", "lat", "latitude", "lng", "lon", "long", "longitude", "location_lat",
+        ] {
+            assert!(super::hint_for_key(key.as_bytes()).is_some(), "{key}");
+            let k = key.as_bytes();
+            assert!(filter.may_hint(k[k.len() - 2], k[k.len() - 1]), "{key}");
+        }
+        assert!(!filter.may_hint(b'i', b'd'));
     }
 
     #[test]
