@@ -22,6 +22,7 @@ pub mod chunk;
 pub mod detect;
 pub mod eval;
 pub mod finding;
+pub mod progress;
 pub mod report;
 pub mod scan;
 pub mod source;

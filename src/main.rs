@@ -8,7 +8,9 @@ use std::process;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use piiscan::progress::Progress;
 use piiscan::report::{self, Format};
+use piiscan::source::decompress::Compression;
 use piiscan::{Config, Kind, KindSet, Scanner};
 
 #[derive(Parser)]
@@ -74,6 +76,10 @@ struct ScanArgs {
     /// Print bytes, files, elapsed time, GB/s and time per detector family.
     #[arg(long)]
     stats: bool,
+
+    /// No progress bar (it is only ever drawn when stderr is a terminal).
+    #[arg(long, short = 'q')]
+    quiet: bool,
 
     /// Scan files that look binary (a NUL byte in their first 64 KiB) instead of skipping them.
     #[arg(long)]
@@ -157,8 +163,18 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     let scanner = Scanner::new(config);
     let stdout = io::stdout();
     let mut reporter = report::reporter(args.format, Box::new(stdout.lock()), args.stats);
-    let stats = scanner.scan_paths(&args.paths, reporter.as_mut());
-    match reporter.finish(&stats) {
+    let show_progress = !args.quiet && io::stderr().is_terminal();
+    let (stats, finished) = if show_progress {
+        let mut progress = Progress::new(reporter.as_mut(), total_bytes(&args.paths));
+        let stats = scanner.scan_paths(&args.paths, &mut progress);
+        let finished = progress.finish(&stats);
+        (stats, finished)
+    } else {
+        let stats = scanner.scan_paths(&args.paths, reporter.as_mut());
+        let finished = reporter.finish(&stats);
+        (stats, finished)
+    };
+    match finished {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(e).context("cannot write the report"),
@@ -202,4 +218,27 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Clean
     })
+}
+
+/// The bytes a scan will read, when they can be known in advance: regular files, none of them
+/// compressed (their decompressed size is unknown) and no stdin.
+fn total_bytes(paths: &[PathBuf]) -> Option<u64> {
+    let mut total = 0;
+    for target in piiscan::source::walk::targets(paths).flatten() {
+        if target.is_stdin() {
+            return None;
+        }
+        let meta = std::fs::metadata(&target.path).ok()?;
+        if meta.is_file() {
+            let mut magic = [0u8; 4];
+            let n = std::fs::File::open(&target.path)
+                .and_then(|mut f| std::io::Read::read(&mut f, &mut magic))
+                .unwrap_or(0);
+            if Compression::sniff(&magic[..n]).is_some() {
+                return None;
+            }
+            total += meta.len();
+        }
+    }
+    Some(total)
 }

@@ -107,6 +107,8 @@ pub trait Sink {
     fn error(&mut self, error: &SourceError);
     /// A note that is not an error (a skipped binary file).
     fn note(&mut self, path: &str, message: &str);
+    /// Called after each batch with the bytes scanned so far (for progress bars).
+    fn progress(&mut self, _bytes_done: u64) {}
 }
 
 /// Scans bytes for personal data.
@@ -595,6 +597,7 @@ impl<'s> Driver<'s> {
             }
             self.lines_before += result.newlines;
         }
+        self.sink.progress(self.stats.bytes);
     }
 }
 

@@ -30,8 +30,25 @@ const MAX_KEY_LEN: usize = 48;
 /// make a filter that rejects most keys of an event (`time`, `distinct_id`, `$insert_id`,
 /// `mp_lib`) from the two bytes before their closing quote, before any lookup.
 const KEY_SUFFIXES: &[&str] = &[
-    "mail", "address", "ip", "addr", "name", "customer", "user", "owner", "author", "city",
-    "region", "country", "code", "lat", "latitude", "lon", "lng", "long", "longitude",
+    "mail",
+    "address",
+    "ip",
+    "addr",
+    "name",
+    "customer",
+    "user",
+    "owner",
+    "author",
+    "city",
+    "region",
+    "country",
+    "code",
+    "lat",
+    "latitude",
+    "lon",
+    "lng",
+    "long",
+    "longitude",
 ];
 
 /// A bit per pair of lower-cased bytes that ends some hinting key.
@@ -295,10 +312,36 @@ mod tests {
     fn the_pair_filter_passes_every_hinting_key() {
         let filter = PairFilter::get();
         for key in [
-            "$email", "emailAddress", "user_email", "ip", "$ip", "ip_address", "clientIP",
-            "remote_addr", "$name", "full_name", "firstName", "$last_name", "surname", "customer",
-            "user", "owner", "author", "$city", "geo_city", "$region", "country", "countryCode",
-            "mp_country_code", "lat", "latitude", "lng", "lon", "long", "longitude", "location_lat",
+            "$email",
+            "emailAddress",
+            "user_email",
+            "ip",
+            "$ip",
+            "ip_address",
+            "clientIP",
+            "remote_addr",
+            "$name",
+            "full_name",
+            "firstName",
+            "$last_name",
+            "surname",
+            "customer",
+            "user",
+            "owner",
+            "author",
+            "$city",
+            "geo_city",
+            "$region",
+            "country",
+            "countryCode",
+            "mp_country_code",
+            "lat",
+            "latitude",
+            "lng",
+            "lon",
+            "long",
+            "longitude",
+            "location_lat",
         ] {
             assert!(super::hint_for_key(key.as_bytes()).is_some(), "{key}");
             let k = key.as_bytes();
