@@ -1,0 +1,163 @@
+//! Real-world and bad inputs through the built binary: compressed, empty, binary, invalid
+//! UTF-8, CRLF, long lines, unreadable paths. None may panic, hang or lose other files'
+//! findings; the exit status is 2 whenever an input could not be scanned.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+fn scan(args: &[&str], paths: &[&Path]) -> Output {
+    Command::cargo_bin("piiscan")
+        .unwrap()
+        .arg("scan")
+        .args(["--format", "jsonl"])
+        .args(args)
+        .args(paths)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap()
+}
+
+fn findings(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+const TEXT: &[u8] = b"{\"user\":\"x\"}\ncontact bob@example.org from 203.0.113.9\n";
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+#[test]
+fn gzip_and_zstd_are_recognised_by_magic_and_report_decompressed_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.log");
+    std::fs::write(&plain, TEXT).unwrap();
+    // Names that lie about the content: detection is by magic bytes.
+    let gz = dir.path().join("export.ndjson");
+    let mut two_members = gzip(&TEXT[..13]);
+    two_members.extend(gzip(&TEXT[13..]));
+    std::fs::write(&gz, two_members).unwrap();
+    let zst = dir.path().join("export.bin");
+    std::fs::write(&zst, zstd::encode_all(TEXT, 3).unwrap()).unwrap();
+
+    let want = findings(&scan(&[], &[&plain]));
+    assert_eq!(want.len(), 2);
+    for (path, format) in [(&gz, "gzip"), (&zst, "zstd")] {
+        let got = findings(&scan(&[], &[path]));
+        assert_eq!(got.len(), want.len(), "{format}");
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g["offset"], w["offset"]);
+            assert_eq!(g["line"], w["line"]);
+            assert_eq!(g["kind"], w["kind"]);
+            assert_eq!(g["compressed"], format);
+        }
+    }
+    assert!(want[0].get("compressed").is_none());
+}
+
+#[test]
+fn truncated_and_bomb_archives_fail_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.log");
+    std::fs::write(&good, TEXT).unwrap();
+    let big: Vec<u8> = TEXT.repeat(20_000);
+    let gz = gzip(&big);
+    let truncated = dir.path().join("truncated.gz");
+    std::fs::write(&truncated, &gz[..gz.len() / 2]).unwrap();
+    let bomb = dir.path().join("bomb.gz");
+    std::fs::write(&bomb, gzip(&vec![b'a'; 64 << 20])).unwrap();
+
+    let out = scan(&[], &[&truncated, &bomb, &good]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("truncated.gz: gzip stream ends early"), "{stderr}");
+    assert!(stderr.contains("bomb.gz: gzip stream expands more than"), "{stderr}");
+    let found = findings(&out);
+    assert!(found.iter().any(|f| f["path"].as_str().unwrap().ends_with("good.log")));
+    assert!(
+        found.iter().filter(|f| f["path"].as_str().unwrap().ends_with("truncated.gz")).count() > 100,
+        "what was decompressed before the damage is still scanned"
+    );
+}
+
+#[test]
+fn empty_binary_invalid_utf8_and_crlf_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.log");
+    std::fs::write(&empty, b"").unwrap();
+    assert_eq!(scan(&[], &[&empty]).status.code(), Some(0));
+
+    let binary = dir.path().join("image.bin");
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0 bob@example.org\n".to_vec();
+    bytes.extend_from_slice(TEXT);
+    std::fs::write(&binary, &bytes).unwrap();
+    let out = scan(&[], &[&binary]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("binary file"));
+    assert_eq!(findings(&scan(&["--binary"], &[&binary])).len(), 3);
+
+    let invalid = dir.path().join("latin1.log");
+    std::fs::write(&invalid, b"\xff\xfe caf\xe9 bob@example.org \xc3\n").unwrap();
+    let found = findings(&scan(&[], &[&invalid]));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["offset"], 10);
+
+    let crlf = dir.path().join("crlf.log");
+    std::fs::write(&crlf, b"a\r\nbob@example.org\r\nip 203.0.113.9\r\n").unwrap();
+    let found = findings(&scan(&["--show-values"], &[&crlf]));
+    let values: Vec<(&str, u64, u64)> = found
+        .iter()
+        .map(|f| (f["value"].as_str().unwrap(), f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(values, [("bob@example.org", 2, 1), ("203.0.113.9", 3, 4)]);
+}
+
+#[test]
+fn a_single_200_mb_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = dir.path().join("long.log");
+    let mut line = vec![b'x'; 200 << 20];
+    let at = 150 << 20;
+    line[at..at + 17].copy_from_slice(b" bob@example.org ");
+    std::fs::write(&long, &line).unwrap();
+    let found = findings(&scan(&["--kinds", "email"], &[&long]));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["offset"], at as u64 + 1);
+    assert_eq!(found[0]["line"], 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_missing_and_dangling_paths_fail_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.log");
+    std::fs::write(&good, TEXT).unwrap();
+    let dangling = dir.path().join("dangling.log");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+    let missing = dir.path().join("missing.log");
+    let locked = dir.path().join("locked.log");
+    std::fs::write(&locked, TEXT).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // root reads anything: only expect a permission error when it applies.
+    let locked_applies = std::fs::read(&locked).is_err();
+
+    let out = scan(&[], &[&missing, &dangling, &locked, &good]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("missing.log: No such file"), "{stderr}");
+    assert!(stderr.contains("dangling.log: No such file"), "{stderr}");
+    if locked_applies {
+        assert!(stderr.contains("locked.log: Permission denied"), "{stderr}");
+    }
+    assert!(findings(&out).iter().any(|f| f["path"].as_str().unwrap().ends_with("good.log")));
+}
