@@ -569,6 +569,21 @@ impl<'s> Driver<'s> {
             if unit.base == 0 {
                 self.lines_before = 0;
             }
+            if let UnitBytes::Shared(content, range) = &unit.bytes {
+                if range.end == content.len() {
+                    if let Some(now) = content.shrunk() {
+                        self.stats.errors += 1;
+                        self.sink.error(&SourceError::Other {
+                            path: unit.file.info.path.clone(),
+                            message: format!(
+                                "the file shrank from {} to {now} bytes while it was scanned; \
+                                 bytes past {now} were not scanned",
+                                content.len()
+                            ),
+                        });
+                    }
+                }
+            }
             self.stats.bytes += result.bytes;
             self.stats.findings += result.findings.len() as u64;
             for (slot, t) in self

@@ -79,12 +79,24 @@ fn truncated_and_bomb_archives_fail_alone() {
     let out = scan(&[], &[&truncated, &bomb, &good]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("truncated.gz: gzip stream ends early"), "{stderr}");
-    assert!(stderr.contains("bomb.gz: gzip stream expands more than"), "{stderr}");
-    let found = findings(&out);
-    assert!(found.iter().any(|f| f["path"].as_str().unwrap().ends_with("good.log")));
     assert!(
-        found.iter().filter(|f| f["path"].as_str().unwrap().ends_with("truncated.gz")).count() > 100,
+        stderr.contains("truncated.gz: gzip stream ends early"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bomb.gz: gzip stream expands more than"),
+        "{stderr}"
+    );
+    let found = findings(&out);
+    assert!(found
+        .iter()
+        .any(|f| f["path"].as_str().unwrap().ends_with("good.log")));
+    assert!(
+        found
+            .iter()
+            .filter(|f| f["path"].as_str().unwrap().ends_with("truncated.gz"))
+            .count()
+            > 100,
         "what was decompressed before the damage is still scanned"
     );
 }
@@ -116,7 +128,13 @@ fn empty_binary_invalid_utf8_and_crlf_inputs() {
     let found = findings(&scan(&["--show-values"], &[&crlf]));
     let values: Vec<(&str, u64, u64)> = found
         .iter()
-        .map(|f| (f["value"].as_str().unwrap(), f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["value"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(values, [("bob@example.org", 2, 1), ("203.0.113.9", 3, 4)]);
 }
@@ -159,5 +177,7 @@ fn unreadable_missing_and_dangling_paths_fail_alone() {
     if locked_applies {
         assert!(stderr.contains("locked.log: Permission denied"), "{stderr}");
     }
-    assert!(findings(&out).iter().any(|f| f["path"].as_str().unwrap().ends_with("good.log")));
+    assert!(findings(&out)
+        .iter()
+        .any(|f| f["path"].as_str().unwrap().ends_with("good.log")));
 }
