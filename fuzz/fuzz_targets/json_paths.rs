@@ -1,0 +1,16 @@
+//! The JSON key-path walker and the hint scan on arbitrary bytes: no panic, one answer per
+//! offset, hinted spans inside the input.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use piiscan::structure::json;
+
+fuzz_target!(|data: &[u8]| {
+    let offsets: Vec<usize> = (0..data.len()).step_by(3).collect();
+    assert_eq!(json::paths_at(data, &offsets).len(), offsets.len());
+    let mut hints = Vec::new();
+    json::find_hints(data, &mut hints);
+    for h in hints {
+        assert!(h.start <= h.end && h.end <= data.len());
+    }
+});
