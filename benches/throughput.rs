@@ -1,0 +1,192 @@
+//! Throughput in bytes per second, on deterministic generated exports.
+//!
+//! Inputs come from the `gen-corpus` binary (seed 7, 16 MiB by default, `PIISCAN_BENCH_SIZE`
+//! to change), generated once into `target/bench-inputs/`. Before timing, each bench checks
+//! that the scan still finds what the labels say is there (at least 90% of the labelled spans
+//! of its kinds), so a change cannot look faster by finding nothing.
+//!
+//! Groups: `detector/*` (one detector on NDJSON, hints precomputed), `structure/hints`,
+//! `chunk/split`, and `scan/*` (the whole engine on each shape, 1 and 2 threads).
+//! `cargo bench -- --quick` (criterion's quick mode) suits a CI smoke check.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use piiscan::detect::{self, Haystack, HintedValue, Match};
+use piiscan::scan::{Config, FileContext, FileInfo, Scanner, Sink};
+use piiscan::source::SourceError;
+use piiscan::structure::json;
+use piiscan::{chunk, Finding, Kind, KindSet};
+
+struct Inputs {
+    dir: PathBuf,
+    labels: HashMap<(String, Kind), usize>,
+}
+
+fn inputs() -> Inputs {
+    let size = std::env::var("PIISCAN_BENCH_SIZE").unwrap_or_else(|_| "16MiB".to_string());
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-inputs/seed7-{size}"));
+    if !dir.join("labels.jsonl").exists() {
+        let status = Command::new(env!("CARGO_BIN_EXE_gen-corpus"))
+            .args([
+                "--out",
+                dir.to_str().unwrap(),
+                "--size",
+                &size,
+                "--seed",
+                "7",
+            ])
+            .status()
+            .expect("gen-corpus runs");
+        assert!(status.success(), "gen-corpus failed");
+    }
+    let mut labels = HashMap::new();
+    for line in std::fs::read_to_string(dir.join("labels.jsonl"))
+        .unwrap()
+        .lines()
+    {
+        let label: piiscan::eval::Label = serde_json::from_str(line).unwrap();
+        *labels.entry((label.path, label.kind)).or_insert(0) += 1;
+    }
+    Inputs { dir, labels }
+}
+
+impl Inputs {
+    fn read(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.dir.join(name)).unwrap()
+    }
+
+    /// Fails the bench when findings of `kinds` fall below 90% of the labels of `file`.
+    fn check(&self, file: &str, kinds: KindSet, found: usize) {
+        let labelled: usize = kinds
+            .iter()
+            .map(|k| {
+                self.labels
+                    .get(&(file.to_string(), k))
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .sum();
+        assert!(
+            found * 10 >= labelled * 9,
+            "{file}: {found} findings of {kinds:?} for {labelled} labels: the scan is broken"
+        );
+    }
+}
+
+struct Count(usize);
+
+impl Sink for Count {
+    fn finding(&mut self, _file: &FileInfo, _finding: &Finding) -> std::io::Result<()> {
+        self.0 += 1;
+        Ok(())
+    }
+    fn error(&mut self, error: &SourceError) {
+        panic!("{error}");
+    }
+    fn note(&mut self, _path: &str, _message: &str) {}
+}
+
+fn hints_of(bytes: &[u8]) -> Vec<HintedValue> {
+    let mut hints = Vec::new();
+    json::find_hints(bytes, &mut hints);
+    hints
+}
+
+fn detectors(c: &mut Criterion) {
+    let inputs = inputs();
+    let data = inputs.read("mixpanel.ndjson");
+    let chunks: Vec<(&[u8], Vec<HintedValue>)> = chunk::split(&data, chunk::DEFAULT_CHUNK_SIZE)
+        .map(|r| (&data[r.clone()], hints_of(&data[r])))
+        .collect();
+    let mut group = c.benchmark_group("detector");
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.sample_size(10);
+    for detector in detect::detectors(KindSet::all()) {
+        let kinds = detector.kinds();
+        let run = || {
+            let mut out: Vec<Match> = Vec::new();
+            for (bytes, hints) in &chunks {
+                detector.find(&Haystack { bytes, hints }, kinds, &mut out);
+            }
+            out.len()
+        };
+        inputs.check("mixpanel.ndjson", kinds, run());
+        group.bench_function(detector.family(), |b| b.iter(run));
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("structure");
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.sample_size(10);
+    group.bench_function("hints", |b| {
+        b.iter(|| {
+            chunks
+                .iter()
+                .map(|(bytes, _)| hints_of(bytes).len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("chunk");
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.bench_function("split", |b| {
+        b.iter(|| chunk::split(&data, chunk::DEFAULT_CHUNK_SIZE).count())
+    });
+    group.finish();
+}
+
+fn end_to_end(c: &mut Criterion) {
+    let inputs = inputs();
+    let mut group = c.benchmark_group("scan");
+    group.sample_size(10);
+    for file in ["mixpanel.ndjson", "export.csv", "access.log", "tickets.txt"] {
+        let path = inputs.dir.join(file);
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        group.throughput(Throughput::Bytes(meta.len()));
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let scanner = Scanner::new(Config::default());
+            let run = || {
+                let mut count = Count(0);
+                pool.install(|| scanner.scan_paths(std::slice::from_ref(&path), &mut count));
+                count.0
+            };
+            inputs.check(file, KindSet::all(), run());
+            group.bench_with_input(
+                BenchmarkId::new(file, format!("{threads}t")),
+                &threads,
+                |b, _| b.iter(run),
+            );
+        }
+    }
+    // A whole file scanned as one chunk on this thread, as a library user would.
+    let data = inputs.read("mixpanel.ndjson");
+    let scanner = Scanner::new(Config::default());
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.bench_function("mixpanel.ndjson/scan_chunk", |b| {
+        b.iter(|| {
+            chunk::split(&data, chunk::DEFAULT_CHUNK_SIZE)
+                .map(|r| {
+                    scanner
+                        .scan_chunk(&data[r.clone()], r.start as u64, &FileContext::default())
+                        .findings
+                        .len()
+                })
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, detectors, end_to_end);
+criterion_main!(benches);
