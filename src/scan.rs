@@ -197,9 +197,10 @@ impl Scanner {
         let mut i = 0;
         while i < kept.len() {
             let start = kept[i].start;
-            for nl in memchr::memchr_iter(b'\n', &bytes[counted_to..start]) {
-                line_no += 1;
-                line_start = counted_to + nl + 1;
+            let skipped = &bytes[counted_to..start];
+            if let Some(last) = memchr::memrchr(b'\n', skipped) {
+                line_no += memchr::memchr_iter(b'\n', skipped).count() as u64;
+                line_start = counted_to + last + 1;
             }
             counted_to = start;
             let line_end =

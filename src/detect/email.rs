@@ -18,7 +18,7 @@
 //!   top-level domain of 2-24 letters (or a punycode `xn--` label). So `a@b`, `user@localhost`
 //!   and `foo@bar` are not addresses, nor are `lodash@4.17.21` or `image@sha256:ab..`.
 //! - File extensions are not top-level domains: `icon@2x.png`, `bundle@1x.js`, `x@y.css` are
-//!   rejected (see [`is_file_extension`]; real country codes such as `.md`, `.py`, `.rs` are kept,
+//!   rejected (see `is_file_extension`; real country codes such as `.md`, `.py`, `.rs` are kept,
 //!   while the rarely mailed gTLDs `.zip` and `.mov` are treated as extensions).
 //! - Boundaries: the local part runs left as far as its characters go; the byte before it must
 //!   not be a `_`-or-alphanumeric word byte, nor a non-ASCII byte (`josé@example.com` is not

@@ -2,11 +2,16 @@
 //!
 //! # Prefilter
 //!
-//! Every address holds a `.` with a digit on each side, so the detector walks the dots with
-//! `memchr` and looks only at those whose neighbours are digits. From such a dot it steps back
-//! over at most five digits to the start of the number and parses four octets forwards, at most
-//! fifteen bytes. Each dot costs a bounded amount of work, and a match moves the search past its
-//! end, so a haystack full of dots (floats, host names, versions) stays linear.
+//! Every address holds a `.` with a digit on each side. Dots are frequent in NDJSON (floats,
+//! host names, versions: one every ~40 bytes), too frequent for `memchr`, whose cost per stop
+//! then dominates; `for_each_candidate` instead turns each 64-byte block into a bit mask of
+//! dots with SSE2 and looks at the neighbours of each. A dot with digits around it must then be
+//! followed by `d.d.d` (one to three digits each) before anything else is done, which turns away
+//! floats and `x.y.z` versions in a few comparisons. Only then does the detector step back over
+//! at most five digits to the start of the number and parse four octets. Each dot costs a
+//! bounded amount of work and a match moves the search past its end, so a haystack full of dots
+//! stays linear. Measured on a synthetic Mixpanel-like export (one core, release build): about
+//! 9 GB/s.
 //!
 //! # Rules for precision
 //!

@@ -273,12 +273,16 @@ fn path_of(line: &[u8], stack: &[Frame]) -> String {
     path
 }
 
-/// True when a line looks like a JSON document (object or array) rather than plain text.
+/// True when a line looks like a JSON document (an object, or an array of objects, strings
+/// or arrays) rather than plain text. A log line that starts with `[2001:db8::1]:443` or
+/// `[12/Nov/2025:10:15:32 +0000]` is not JSON.
 pub fn looks_like_json(line: &[u8]) -> bool {
-    matches!(
-        line.iter().find(|b| !b.is_ascii_whitespace()),
-        Some(b'{' | b'[')
-    )
+    let mut tokens = line.iter().filter(|b| !b.is_ascii_whitespace());
+    match (tokens.next(), tokens.next()) {
+        (Some(b'{'), Some(b'"' | b'}')) => true,
+        (Some(b'['), Some(b'{' | b'"' | b'[' | b']')) => true,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -376,6 +380,22 @@ mod tests {
             .map(|s| (!s.is_empty()).then(|| s.to_string()))
             .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn json_lines_and_log_lines() {
+        for line in ["{\"a\":1}", " {}", "[{\"a\":1}]", "[\"x\"]", "[]"] {
+            assert!(looks_like_json(line.as_bytes()), "{line}");
+        }
+        for line in [
+            "[2001:db8::1]:443 - -",
+            "[12/Nov/2025:10:15:32 +0000]",
+            "{x}",
+            "",
+            "plain",
+        ] {
+            assert!(!looks_like_json(line.as_bytes()), "{line}");
+        }
     }
 
     #[test]
