@@ -84,6 +84,11 @@ impl KindSet {
         Kind::ALL.into_iter().collect()
     }
 
+    /// The set of one kind.
+    pub fn of(kind: Kind) -> KindSet {
+        KindSet(kind.bit())
+    }
+
     pub fn contains(self, kind: Kind) -> bool {
         self.0 & kind.bit() != 0
     }

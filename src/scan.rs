@@ -115,7 +115,7 @@ pub trait Sink {
 pub struct Scanner {
     config: Config,
     detectors: Vec<Box<dyn Detector>>,
-    /// Whether any enabled detector uses key hints (names, places, coordinates do).
+    /// Whether any enabled detector uses key hints (all but the e-mail detector do).
     needs_hints: bool,
 }
 
@@ -123,6 +123,8 @@ impl Scanner {
     pub fn new(config: Config) -> Scanner {
         let detectors = detect::detectors(config.kinds);
         let hinted: KindSet = [
+            Kind::Ipv4,
+            Kind::Ipv6,
             Kind::PersonName,
             Kind::City,
             Kind::Region,

@@ -1,10 +1,68 @@
-//! STUB: replaced by the real detector.
+//! Latitude/longitude pairs, in text and under `lat`/`lng` keys.
+//!
+//! A decimal number is the most common token of an analytics export, so a lone number is
+//! never a coordinate. What is reported:
+//!
+//! * **Pairs in text** (`48.8566, 2.3522`, `[48.8566,2.3522]`, `lat/lon 48.8566 2.3522`): two
+//!   decimals with at least three places each (a city block, ~100 m: the precision at which a
+//!   location identifies someone), both in range for latitude and longitude in either order
+//!   (GeoJSON writes longitude first), not both below 1 in magnitude (scores and ratios), and
+//!   not part of a longer list of numbers (vectors, embeddings). The pair is one finding.
+//! * **Numbers under coordinate keys** (`"latitude": 48.85`, `location_lng`): each is a
+//!   finding when it is in range, has at least two decimal places, and a number under the
+//!   complementary key sits on the same line, so that a lone `lat` field of some other meaning
+//!   does not count.
+//!
+//! The prefilter is `memchr` for `.`, and a candidate is dropped after a look at the bytes on
+//! either side of it unless it is a digit between digits.
 
-use super::{Detector, Example, Haystack, Match};
-use crate::finding::KindSet;
+use memchr::memchr_iter;
 
-pub const EXAMPLES: &[Example] = &[];
+use super::{Detector, Example, Haystack, Hint, HintedValue, Match};
+use crate::finding::{Kind, KindSet};
 
+pub const EXAMPLES: &[Example] = &[
+    ex("location 48.8566, 2.3522 reported", &["48.8566, 2.3522"]),
+    ex(r#"{"loc":[-33.8688,151.2093]}"#, &["-33.8688,151.2093"]),
+    ex(
+        r#"{"type":"Point","coordinates":[2.35222,48.85661]}"#,
+        &["2.35222,48.85661"],
+    ),
+    ex("gps=40.7128;-74.0060", &["40.7128;-74.0060"]),
+    ex(
+        r#"{"context":{"location":{"latitude":48.8566,"longitude":2.3522}}}"#,
+        &["48.8566", "2.3522"],
+    ),
+    ex(
+        r#"{"location_lat":"37.77","location_lng":"-122.42"}"#,
+        &["37.77", "-122.42"],
+    ),
+    ex(r#"{"lat":48.8566,"zoom":12.5}"#, &[]),
+    ex(r#"{"latitude":0.0,"longitude":0.0}"#, &[]),
+    ex(r#"{"latitude":123.456,"longitude":2.35}"#, &[]),
+    ex("scores 0.123, 0.456 and 1.5, 2.5", &[]),
+    ex("embedding [1.2345, 2.3456, 3.4567]", &[]),
+    ex("version 1.2.3.4, build 10.123,20.456.7", &[]),
+    ex("ratio 95.123, 200.456", &[]),
+    ex("took 12.345 ms, then 45.678 ms", &[]),
+];
+
+const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
+    Example {
+        kind: Kind::Coordinates,
+        input,
+        expect,
+    }
+}
+
+/// Decimal places a number in text needs to be part of a coordinate pair.
+const TEXT_PLACES: usize = 3;
+/// Decimal places a number under a coordinate key needs.
+const HINTED_PLACES: usize = 2;
+/// How many hints around a coordinate value to search for its partner.
+const PARTNER_WINDOW: usize = 8;
+
+/// Finds latitude/longitude pairs.
 pub struct CoordinatesDetector;
 
 impl CoordinatesDetector {
@@ -13,16 +71,316 @@ impl CoordinatesDetector {
     }
 }
 
+impl Default for CoordinatesDetector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Detector for CoordinatesDetector {
     fn family(&self) -> &'static str {
         "coordinates"
     }
+
     fn kinds(&self) -> KindSet {
-        KindSet::empty()
+        KindSet::of(Kind::Coordinates)
     }
-    fn find(&self, _hay: &Haystack<'_>, _enabled: KindSet, _out: &mut Vec<Match>) {}
+
+    fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>) {
+        if !enabled.contains(Kind::Coordinates) {
+            return;
+        }
+        let bytes = hay.bytes;
+        for (i, h) in hay.hints.iter().enumerate() {
+            if hinted_coordinate(bytes, h).is_some() && has_partner(bytes, hay.hints, i) {
+                out.push(Match {
+                    start: h.start,
+                    end: h.end,
+                    kind: Kind::Coordinates,
+                });
+            }
+        }
+        let mut next = 0;
+        for dot in memchr_iter(b'.', bytes) {
+            if dot < next {
+                continue;
+            }
+            if let Some((start, end)) = pair_at(bytes, dot) {
+                out.push(Match {
+                    start,
+                    end,
+                    kind: Kind::Coordinates,
+                });
+                next = end;
+            }
+        }
+    }
 }
 
+/// A decimal number as written: its span and value.
+#[derive(Clone, Copy, Debug)]
+struct Number {
+    start: usize,
+    end: usize,
+    value: f64,
+    places: usize,
+}
+
+/// Reads the decimal number whose `.` is at `dot`: `-?\d{1,3}\.\d+`, not glued to other
+/// number or word bytes.
+fn number_at(bytes: &[u8], dot: usize) -> Option<Number> {
+    let int = bytes[..dot]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let places = bytes[dot + 1..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if !(1..=3).contains(&int) || places == 0 {
+        return None;
+    }
+    let mut start = dot - int;
+    if start > 0 && bytes[start - 1] == b'-' {
+        start -= 1;
+    }
+    let end = dot + 1 + places;
+    let glued = |b: u8| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b >= 0x80;
+    if start > 0 && (glued(bytes[start - 1]) || bytes[start - 1] == b'-') {
+        return None;
+    }
+    if bytes.get(end).is_some_and(|&b| glued(b)) {
+        return None;
+    }
+    let value = std::str::from_utf8(&bytes[start..end]).ok()?.parse().ok()?;
+    Some(Number {
+        start,
+        end,
+        value,
+        places,
+    })
+}
+
+/// The span of a coordinate pair whose first number has its `.` at `dot`.
+fn pair_at(bytes: &[u8], dot: usize) -> Option<(usize, usize)> {
+    let digit_before = dot > 0 && bytes[dot - 1].is_ascii_digit();
+    if !(digit_before && bytes.get(dot + 1).is_some_and(u8::is_ascii_digit)) {
+        return None;
+    }
+    let first = number_at(bytes, dot)?;
+    if first.places < TEXT_PLACES {
+        return None;
+    }
+    let sep = separator_len(&bytes[first.end..])?;
+    let second_start = first.end + sep;
+    let second_dot = second_start
+        + usize::from(bytes.get(second_start) == Some(&b'-'))
+        + bytes[second_start..]
+            .iter()
+            .skip(usize::from(bytes.get(second_start) == Some(&b'-')))
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+    if bytes.get(second_dot) != Some(&b'.') {
+        return None;
+    }
+    let second = number_at(bytes, second_dot)?;
+    if second.start != second_start || second.places < TEXT_PLACES {
+        return None;
+    }
+    let (a, b) = (first.value, second.value);
+    let in_range = |lat: f64, lon: f64| lat.abs() <= 90.0 && lon.abs() <= 180.0;
+    if !(in_range(a, b) || in_range(b, a)) || (a.abs() < 1.0 && b.abs() < 1.0) {
+        return None;
+    }
+    if in_list_before(bytes, first.start) || in_list_after(bytes, second.end) {
+        return None;
+    }
+    Some((first.start, second.end))
+}
+
+/// The length of a separator between the two numbers of a pair: `,`, `;` or `/`, each
+/// optionally followed by a space, or a single space.
+fn separator_len(rest: &[u8]) -> Option<usize> {
+    match rest {
+        [b',' | b';' | b'/', b' ', ..] => Some(2),
+        [b',' | b';' | b'/' | b' ', ..] => Some(1),
+        _ => None,
+    }
+}
+
+/// True when a number and a separator come just before `start` (`1.5, 48.85, 2.35`).
+fn in_list_before(bytes: &[u8], start: usize) -> bool {
+    let before = &bytes[..start];
+    let trimmed = before.strip_suffix(b" ").unwrap_or(before);
+    trimmed
+        .strip_suffix(b",")
+        .or_else(|| trimmed.strip_suffix(b";"))
+        .is_some_and(|b| b.last().is_some_and(u8::is_ascii_digit))
+}
+
+/// True when a separator and a number come just after `end`.
+fn in_list_after(bytes: &[u8], end: usize) -> bool {
+    let rest = &bytes[end..];
+    let rest = match rest {
+        [b',' | b';', b' ', ..] => &rest[2..],
+        [b',' | b';', ..] => &rest[1..],
+        _ => return false,
+    };
+    matches!(rest, [b'-', b'0'..=b'9', ..] | [b'0'..=b'9', ..])
+}
+
+/// The value of a coordinate under a `lat`/`lng` key, if it is one.
+fn hinted_coordinate(bytes: &[u8], h: &HintedValue) -> Option<f64> {
+    let limit = match h.hint {
+        Hint::Latitude => 90.0,
+        Hint::Longitude => 180.0,
+        _ => return None,
+    };
+    let text = std::str::from_utf8(&bytes[h.start..h.end]).ok()?;
+    let places = text.split_once('.')?.1;
+    if places.len() < HINTED_PLACES || !places.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value: f64 = text.parse().ok()?;
+    (value.abs() <= limit && value != 0.0).then_some(value)
+}
+
+/// True when a valid coordinate of the complementary hint sits near hint `i`, on its line.
+fn has_partner(bytes: &[u8], hints: &[HintedValue], i: usize) -> bool {
+    let want = match hints[i].hint {
+        Hint::Latitude => Hint::Longitude,
+        _ => Hint::Latitude,
+    };
+    let lo = i.saturating_sub(PARTNER_WINDOW);
+    let hi = (i + PARTNER_WINDOW + 1).min(hints.len());
+    hints[lo..hi].iter().any(|h| {
+        h.hint == want && hinted_coordinate(bytes, h).is_some() && {
+            let (a, b) = if h.start < hints[i].start {
+                (h.end, hints[i].start)
+            } else {
+                (hints[i].end, h.start)
+            };
+            memchr::memchr(b'\n', &bytes[a..b]).is_none()
+        }
+    })
+}
+
+/// Keeps the sign, the integer part and the first decimal of each number: `48.8*, 2.3*`.
 pub fn mask(value: &str) -> String {
-    super::text::mask_words(value)
+    let mut out = String::with_capacity(value.len());
+    let mut places: Option<usize> = None;
+    for c in value.chars() {
+        match (c, places) {
+            ('.', None) => {
+                places = Some(0);
+                out.push('.');
+            }
+            ('0'..='9', Some(n)) => {
+                if n == 0 {
+                    out.push(c);
+                    out.push('*');
+                }
+                places = Some(n + 1);
+            }
+            _ => {
+                places = None;
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::structure::json;
+
+    fn found(text: &str) -> Vec<&str> {
+        let bytes = text.as_bytes();
+        let mut hints = Vec::new();
+        json::find_hints(bytes, &mut hints);
+        let hay = Haystack {
+            bytes,
+            hints: &hints,
+        };
+        let mut out = Vec::new();
+        CoordinatesDetector::new().find(&hay, KindSet::all(), &mut out);
+        out.sort();
+        out.iter().map(|m| &text[m.start..m.end]).collect()
+    }
+
+    #[test]
+    fn examples_hold_with_json_hints() {
+        for example in EXAMPLES {
+            assert_eq!(
+                found(example.input),
+                example.expect,
+                "in {:?}",
+                example.input
+            );
+        }
+    }
+
+    #[test]
+    fn boundaries() {
+        let cases: &[(&str, &[&str])] = &[
+            ("48.8566, 2.3522", &["48.8566, 2.3522"]),
+            ("x\n48.8566,2.3522\n", &["48.8566,2.3522"]),
+            ("48.8566,\n2.3522", &[]),
+            ("a48.8566, 2.3522", &[]),
+            ("48.8566, 2.3522b", &[]),
+            ("1048.8566, 2.3522", &[]),
+            ("48.8566, 2.3522.7", &[]),
+            ("--48.8566, 2.3522", &[]),
+            ("48.8566,  2.3522", &[]),
+            ("-90.000, -180.000", &["-90.000, -180.000"]),
+            ("-90.001, -180.000", &[]),
+            ("48.85, 2.35", &[]),
+            (".", &[]),
+            ("1.", &[]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(found(text), *want, "in {text:?}");
+        }
+    }
+
+    #[test]
+    fn hinted_partners_on_the_same_line() {
+        assert_eq!(
+            found("{\"lat\":48.8566}\n{\"lng\":2.3522}"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            found(r#"{"lng":2.3522,"lat":48.8566}"#),
+            ["2.3522", "48.8566"]
+        );
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("48.8566, 2.3522"), "48.8*, 2.3*");
+        assert_eq!(mask("-33.8688"), "-33.8*");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let hay = Haystack::plain(&bytes);
+            let mut out = Vec::new();
+            CoordinatesDetector::new().find(&hay, KindSet::all(), &mut out);
+            for m in out {
+                proptest::prop_assert!(m.start < m.end && m.end <= bytes.len());
+            }
+        }
+
+        #[test]
+        fn pairs_in_range_are_found(lat in -89.0f64..89.0, lon in -179.0f64..179.0) {
+            proptest::prop_assume!(lat.abs() >= 1.0 || lon.abs() >= 1.0);
+            let text = format!("at {lat:.4}, {lon:.4} now");
+            let want = format!("{lat:.4}, {lon:.4}");
+            proptest::prop_assert_eq!(found(&text), vec![want.as_str()]);
+        }
+    }
 }

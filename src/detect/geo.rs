@@ -1,15 +1,293 @@
-//! STUB: replaced by the real detector.
+//! Places: cities, first-level regions and countries, from GeoNames and ISO 3166.
+//!
+//! One anchored aho-corasick automaton holds every place name (39,842 city names of places
+//! over 15,000 people, 4,744 regions, 271 country names; multi-word names like `Rio de
+//! Janeiro` included), each tagged with the kinds it can be and with what makes it risky.
+//! It is asked at two kinds of positions:
+//!
+//! * **Values under place keys** (`$city`, `$region`, `mp_country_code`, CSV `country`).
+//!   The key does most of the work: any city-shaped value under a city key is a city, even a
+//!   village missing from the list; a region must be a known region (keys named `region` or
+//!   `state` also hold `us-east-1` and `active`); a country is a known name or ISO code, and
+//!   two-letter codes are believed only here, never in free text (`IN`, `US`, `DE`).
+//! * **Capitalised words in text.** A place name in prose is taken on sight only when it is
+//!   unambiguous: a country, a region, or a city of 100,000 people or more, that is neither an
+//!   ordinary English word (`Nice`, `Mobile`, `Reading`, `Of`, `Split`) nor a first name
+//!   (`Florence`, `Austin`; `Paris` and `Sydney` are big enough to pass). Those, and smaller
+//!   towns, need strong context: a
+//!   preposition of place before (`moved to Nice`, not at the start of a sentence) or a
+//!   country or region after (`Reading, UK`, `Mobile, Alabama`).
 
-use super::{Detector, Example, Haystack, Match};
-use crate::finding::KindSet;
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
-pub const EXAMPLES: &[Example] = &[];
+use super::dictionary::{self, Dictionary};
+use super::text::{
+    for_each_capital_start, is_placeholder, is_title_case, opens_sentence, word_end,
+};
+use super::{Detector, Example, Haystack, Hint, Match};
+use crate::finding::{Kind, KindSet};
 
-pub struct GeoDetector;
+pub const EXAMPLES: &[Example] = &[
+    city(
+        r#"{"properties":{"$city":"Lyon","$region":"Auvergne-Rhône-Alpes"}}"#,
+        &["Lyon"],
+    ),
+    city(r#"{"$city":"PARIS"}"#, &["PARIS"]),
+    city(r#"{"$city":"S\u00e3o Paulo"}"#, &[r"S\u00e3o Paulo"]),
+    city(r#"{"$city":"Smallville"}"#, &["Smallville"]),
+    city(r#"{"$city":"Nice","$browser":"Mobile Safari"}"#, &["Nice"]),
+    city(
+        r#"{"city":"null","$city":"(not set)","geo_city":"123"}"#,
+        &[],
+    ),
+    city("I moved to Lyon, France last week", &["Lyon"]),
+    city(
+        "Flights from Rio de Janeiro to Los Angeles",
+        &["Rio de Janeiro", "Los Angeles"],
+    ),
+    city("Nice work! Reading the docs on the Mobile app.", &[]),
+    city(
+        "we met in Nice and then in Reading, UK",
+        &["Nice", "Reading"],
+    ),
+    city("Florence called; Austin replied", &[]),
+    region(
+        r#"{"$region":"Auvergne-Rhône-Alpes"}"#,
+        &["Auvergne-Rhône-Alpes"],
+    ),
+    region(r#"{"region":"us-east-1","state":"active"}"#, &[]),
+    region(
+        r#"{"traits":{"address":{"state":"California"}}}"#,
+        &["California"],
+    ),
+    region("shipping to Ontario and Texas", &["Ontario", "Texas"]),
+    region("the Central office, Western team", &[]),
+    country(
+        r#"{"mp_country_code":"FR","$country_code":"de"}"#,
+        &["FR", "de"],
+    ),
+    country(
+        r#"{"country":"United Kingdom","country_code":"GBR"}"#,
+        &["United Kingdom", "GBR"],
+    ),
+    country(r#"{"mp_country_code":"ZZ","country":"Narnia"}"#, &[]),
+    country("I moved to Lyon, France last week", &["France"]),
+    country("IN US DE: codes in text are not countries", &[]),
+    country(
+        "Turkey sandwich, china cups; we flew to Turkey",
+        &["Turkey"],
+    ),
+];
+
+const fn city(input: &'static str, expect: &'static [&'static str]) -> Example {
+    Example {
+        kind: Kind::City,
+        input,
+        expect,
+    }
+}
+
+const fn region(input: &'static str, expect: &'static [&'static str]) -> Example {
+    Example {
+        kind: Kind::Region,
+        input,
+        expect,
+    }
+}
+
+const fn country(input: &'static str, expect: &'static [&'static str]) -> Example {
+    Example {
+        kind: Kind::Country,
+        input,
+        expect,
+    }
+}
+
+/// Cities this big are believed in text without context (unless their name is risky).
+const BIG_CITY: u32 = 100_000;
+/// Cities this big are believed in text even when their name is also a first name (`Paris`,
+/// `Sydney`, but not `Florence` or `Austin`).
+const HUGE_CITY: u32 = 1_000_000;
+
+/// Words of place names that describe rather than name (`Central`, `Nord`, `Coast`): regions
+/// called that are believed only under a key, like ordinary words.
+const GENERIC: &[&str] = &[
+    "central",
+    "centre",
+    "center",
+    "centro",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "nord",
+    "sud",
+    "est",
+    "ouest",
+    "norte",
+    "sur",
+    "leste",
+    "oeste",
+    "coast",
+    "lakes",
+    "littoral",
+    "plateau",
+    "capital",
+    "upper",
+    "lower",
+    "island",
+    "islands",
+    "valley",
+    "river",
+    "highlands",
+    "national",
+    "federal",
+    "district",
+    "metropolitan",
+    "city",
+    "state",
+    "region",
+    "province",
+    "mission",
+    "union",
+    "independence",
+    "liberty",
+];
+
+/// Prepositions that announce a place: `in Reading`, `moved to Nice`.
+const PLACE_PREPOSITIONS: &[&str] = &[
+    "in", "from", "to", "near", "at", "visiting", "outside", "around", "via", "towards",
+];
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Place {
+    city: bool,
+    region: bool,
+    country: bool,
+    /// The largest population of the cities of that name.
+    population: u32,
+    /// An ordinary word or a generic geographic term.
+    common: bool,
+    /// Also a first name (`Florence`, `Austin`, `Paris`).
+    person: bool,
+}
+
+impl Place {
+    fn merge(self, other: Place) -> Place {
+        Place {
+            city: self.city || other.city,
+            region: self.region || other.region,
+            country: self.country || other.country,
+            population: self.population.max(other.population),
+            common: self.common || other.common,
+            person: self.person || other.person,
+        }
+    }
+
+    /// The kind a place name in text is reported as: a country before a region before a
+    /// city, unless the city is huge (`Singapore` is a country, `Ontario` and `Washington`
+    /// regions, `Tokyo` a city).
+    fn text_kind(&self) -> Kind {
+        if self.country {
+            Kind::Country
+        } else if self.city && (!self.region || self.population >= HUGE_CITY) {
+            Kind::City
+        } else {
+            Kind::Region
+        }
+    }
+
+    /// Whether the name can be believed in text without context.
+    fn stands_alone(&self) -> bool {
+        if self.common {
+            return false;
+        }
+        self.country
+            || self.population >= HUGE_CITY
+            || (!self.person && (self.region || self.population >= BIG_CITY))
+    }
+}
+
+struct Gazetteer {
+    places: Dictionary<Place>,
+    /// ISO 3166-1 alpha-2 and alpha-3 codes.
+    codes: Dictionary<()>,
+}
+
+fn gazetteer() -> &'static Gazetteer {
+    static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
+    GAZETTEER.get_or_init(|| {
+        let people: HashSet<&str> = include_str!("../../data/first_names.txt").lines().collect();
+        let place = |name: &str, mut place: Place| {
+            place.common = dictionary::is_common_word(name)
+                || GENERIC.iter().any(|g| g.eq_ignore_ascii_case(name));
+            place.person = people.contains(name);
+            place
+        };
+        let mut entries: Vec<(&str, Place)> = Vec::new();
+        for line in include_str!("../../data/cities.tsv").lines() {
+            let mut fields = line.split('\t');
+            let (Some(name), _, Some(population)) = (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            let population = population.parse().unwrap_or(0);
+            let city = Place {
+                city: true,
+                population,
+                ..Place::default()
+            };
+            entries.push((name, place(name, city)));
+        }
+        for line in include_str!("../../data/regions.tsv").lines() {
+            if let Some(name) = line.split('\t').next() {
+                let region = Place {
+                    region: true,
+                    ..Place::default()
+                };
+                entries.push((name, place(name, region)));
+            }
+        }
+        let mut codes = Vec::new();
+        for line in include_str!("../../data/countries.tsv").lines() {
+            let mut fields = line.split('\t');
+            if let Some(name) = fields.next() {
+                let country = Place {
+                    country: true,
+                    ..Place::default()
+                };
+                entries.push((name, place(name, country)));
+            }
+            codes.extend(fields.map(|code| (code, ())));
+        }
+        Gazetteer {
+            places: Dictionary::new(entries, Place::merge),
+            codes: Dictionary::new(codes, |a, _| a),
+        }
+    })
+}
+
+/// Finds cities, regions and countries in text and under place keys.
+pub struct GeoDetector {
+    gazetteer: &'static Gazetteer,
+}
 
 impl GeoDetector {
     pub fn new() -> Self {
-        GeoDetector
+        GeoDetector {
+            gazetteer: gazetteer(),
+        }
+    }
+}
+
+impl Default for GeoDetector {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -17,12 +295,210 @@ impl Detector for GeoDetector {
     fn family(&self) -> &'static str {
         "geo"
     }
+
     fn kinds(&self) -> KindSet {
-        KindSet::empty()
+        [Kind::City, Kind::Region, Kind::Country]
+            .into_iter()
+            .collect()
     }
-    fn find(&self, _hay: &Haystack<'_>, _enabled: KindSet, _out: &mut Vec<Match>) {}
+
+    fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>) {
+        let bytes = hay.bytes;
+        for h in hay.hints {
+            let (start, end) = trim(bytes, h.start, h.end);
+            if let Some(kind) = self.hinted_kind(h.hint, &bytes[start..end]) {
+                if enabled.contains(kind) {
+                    out.push(Match { start, end, kind });
+                }
+            }
+        }
+        for_each_capital_start(bytes, |pos| {
+            let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+            let Some((end, place)) = self.gazetteer.places.longest_at(bytes, pos, line_end) else {
+                return word_end(bytes, pos);
+            };
+            if !is_title_case(&bytes[pos..word_end(bytes, pos)]) {
+                return end;
+            }
+            let believed = (place.stands_alone() && !(place.person && opens_sentence(bytes, pos)))
+                || (after_place_preposition(bytes, pos) && !opens_sentence(bytes, pos))
+                || self.place_follows(bytes, end, line_end);
+            let kind = place.text_kind();
+            if believed && enabled.contains(kind) {
+                out.push(Match {
+                    start: pos,
+                    end,
+                    kind,
+                });
+            }
+            end
+        });
+    }
+}
+
+impl GeoDetector {
+    /// The kind of a value under a place key, if it is one.
+    fn hinted_kind(&self, hint: Hint, value: &[u8]) -> Option<Kind> {
+        let known = || self.gazetteer.places.get(value);
+        match hint {
+            Hint::City => {
+                (known().is_some_and(|p| p.city) || looks_like_place(value)).then_some(Kind::City)
+            }
+            Hint::Region => known().is_some_and(|p| p.region).then_some(Kind::Region),
+            Hint::Country => (known().is_some_and(|p| p.country)
+                || self.gazetteer.codes.get(value).is_some())
+            .then_some(Kind::Country),
+            Hint::CountryCode => self
+                .gazetteer
+                .codes
+                .get(value)
+                .is_some()
+                .then_some(Kind::Country),
+            _ => None,
+        }
+    }
+
+    /// True when `, Country`, `, Region` or `, XX` (a capitalised code) follows `end`.
+    fn place_follows(&self, bytes: &[u8], end: usize, line_end: usize) -> bool {
+        if !bytes[end..line_end].starts_with(b", ") {
+            return false;
+        }
+        let next = end + 2;
+        let word = &bytes[next..word_end(bytes, next)];
+        if (2..=3).contains(&word.len()) && word.iter().all(u8::is_ascii_uppercase) {
+            return self.gazetteer.codes.get(word).is_some() || word == b"UK";
+        }
+        is_title_case(word)
+            && self
+                .gazetteer
+                .places
+                .longest_at(bytes, next, line_end)
+                .is_some_and(|(_, p)| p.country || p.region)
+    }
+}
+
+/// True when a preposition of place (`in`, `from`, `to`...) is the word before `pos`.
+fn after_place_preposition(bytes: &[u8], pos: usize) -> bool {
+    let Some(space) = pos.checked_sub(1).filter(|&i| bytes[i] == b' ') else {
+        return false;
+    };
+    let start = bytes[..space]
+        .iter()
+        .rposition(|b| !b.is_ascii_alphabetic())
+        .map_or(0, |i| i + 1);
+    let word = &bytes[start..space];
+    PLACE_PREPOSITIONS
+        .iter()
+        .any(|p| p.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// True for a value that could name a town: letters of any script, spaces, `-`, `'`, `.`,
+/// JSON `\uXXXX` escapes; no digits or other symbols; not a placeholder; capitalised or
+/// written in a script without case.
+fn looks_like_place(value: &[u8]) -> bool {
+    super::text::looks_like_name(value)
+        && !is_placeholder(value)
+        && !value.first().is_some_and(u8::is_ascii_lowercase)
+}
+
+/// `start..end` without surrounding blanks.
+fn trim(bytes: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
+    while start < end && bytes[start] == b' ' {
+        start += 1;
+    }
+    while end > start && bytes[end - 1] == b' ' {
+        end -= 1;
+    }
+    (start, end)
 }
 
 pub fn mask(value: &str) -> String {
     super::text::mask_words(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::HintedValue;
+    use crate::structure::json;
+
+    fn found(text: &str, kind: Kind) -> Vec<&str> {
+        let bytes = text.as_bytes();
+        let mut hints: Vec<HintedValue> = Vec::new();
+        json::find_hints(bytes, &mut hints);
+        let hay = Haystack {
+            bytes,
+            hints: &hints,
+        };
+        let mut out = Vec::new();
+        GeoDetector::new().find(&hay, KindSet::all(), &mut out);
+        out.retain(|m| m.kind == kind);
+        out.sort();
+        out.dedup();
+        out.iter().map(|m| &text[m.start..m.end]).collect()
+    }
+
+    #[test]
+    fn examples_hold_with_json_hints() {
+        for example in EXAMPLES {
+            assert_eq!(
+                found(example.input, example.kind),
+                example.expect,
+                "{} in {:?}",
+                example.kind,
+                example.input
+            );
+        }
+    }
+
+    #[test]
+    fn boundaries() {
+        let cases: &[(&str, &[&str])] = &[
+            ("London", &["London"]),
+            ("x\nLondon\n", &["London"]),
+            ("Londoner Londonderry-x xLondon London2", &[]),
+            ("(London)", &["London"]),
+            ("LONDON london", &[]),
+            ("Los Angeles", &["Los Angeles"]),
+            ("Los\nAngeles", &[]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(found(text, Kind::City), *want, "in {text:?}");
+        }
+    }
+
+    #[test]
+    fn kinds_of_ambiguous_names() {
+        assert_eq!(found("flew to Singapore", Kind::Country), ["Singapore"]);
+        assert_eq!(found("flew to Singapore", Kind::City), Vec::<&str>::new());
+        assert_eq!(found(r#"{"$city":"Singapore"}"#, Kind::City), ["Singapore"]);
+        assert_eq!(found(r#"{"$region":"Georgia"}"#, Kind::Region), ["Georgia"]);
+    }
+
+    #[test]
+    fn enabled_kinds_only() {
+        let text = r#"{"$city":"Lyon","mp_country_code":"FR"} in Paris, France"#;
+        let mut hints = Vec::new();
+        json::find_hints(text.as_bytes(), &mut hints);
+        let hay = Haystack {
+            bytes: text.as_bytes(),
+            hints: &hints,
+        };
+        let mut out = Vec::new();
+        GeoDetector::new().find(&hay, KindSet::of(Kind::Country), &mut out);
+        assert!(out.iter().all(|m| m.kind == Kind::Country));
+        assert_eq!(out.len(), 2);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let hay = Haystack::plain(&bytes);
+            let mut out = Vec::new();
+            GeoDetector::new().find(&hay, KindSet::all(), &mut out);
+            for m in out {
+                proptest::prop_assert!(m.start < m.end && m.end <= bytes.len());
+            }
+        }
+    }
 }

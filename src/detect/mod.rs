@@ -15,6 +15,7 @@
 use crate::finding::{Kind, KindSet};
 
 pub mod coordinates;
+mod dictionary;
 pub mod email;
 pub mod geo;
 pub mod ipv4;

@@ -1,15 +1,133 @@
-//! STUB: replaced by the real detector.
+//! Person names: Census name lists, capitalisation, and the keys above a value.
+//!
+//! A name is not a pattern, so this detector leans on three kinds of evidence, strongest first:
+//!
+//! * **Key hints.** A value under `$name`, `full_name`, `first_name` or `last_name` is a name
+//!   when it has the shape of one in any script (`Zoë`, `王芳`, `محمد علي`, `Ren\u00e9e` as
+//!   written on disk) and is not a placeholder (`null`, `Anonymous`). A bare `name`,
+//!   `customer` or `user` is as often a product or a login, so its value must also be a known
+//!   first name followed by a known surname.
+//! * **First name + surname in text.** At each capitalised word (found 64 bytes at a time),
+//!   the US Census first-name list (5,163 names) and surname list (88,799) are asked, through
+//!   anchored aho-corasick automata, whether a first name starts there and a surname follows
+//!   (`Jane Doe`, `Jane Q. Doe`, `Mary Ann Smith`, `José García` through ASCII folding).
+//!   A single capitalised word is never enough: `Jordan` is a country, a brand and a name.
+//! * **Ordinary words.** Names that are also English words (`Will`, `May`, `Grace`, `Mark`,
+//!   `Bill`, `Hope`) open sentences all the time, where capitals say nothing. Such a first
+//!   name counts only mid-sentence, where capitals mark a proper noun (`then Will Smith
+//!   called`, but not `Will do.` or `May Day`), or after a word that introduces a name
+//!   (`From: Tom Becker`, `Dear Grace Hopper`), or before an address (`Will Smith <w@x.io>`).
 
-use super::{Detector, Example, Haystack, Match};
-use crate::finding::KindSet;
+use std::sync::OnceLock;
 
-pub const EXAMPLES: &[Example] = &[];
+use super::dictionary::{self, Dictionary};
+use super::text::{
+    for_each_capital_start, is_title_case, is_word_byte, looks_like_name, opens_sentence, word_end,
+};
+use super::{Detector, Example, Haystack, Hint, Match};
+use crate::finding::{Kind, KindSet};
 
-pub struct PersonNameDetector;
+pub const EXAMPLES: &[Example] = &[
+    ex(
+        r#"{"properties":{"$name":"Jane Doe","time":1}}"#,
+        &["Jane Doe"],
+    ),
+    ex(
+        r#"{"$first_name":"Zoë","$last_name":"Müller"}"#,
+        &["Zoë", "Müller"],
+    ),
+    ex(r#"{"$name":"王芳"}"#, &["王芳"]),
+    ex(r#"{"$name":"محمد علي"}"#, &["محمد علي"]),
+    ex(r#"{"$name":"Ren\u00e9e Dupont"}"#, &[r"Ren\u00e9e Dupont"]),
+    ex(
+        r#"{"traits":{"firstName":"jane","lastName":"o'brien"}}"#,
+        &["jane", "o'brien"],
+    ),
+    ex(
+        r#"{"$name":"null","full_name":"Anonymous","$first_name":"N/A"}"#,
+        &[],
+    ),
+    ex(r#"{"$name":"user_42","$last_name":"x@y.com"}"#, &[]),
+    ex(r#"{"name":"Ada Lovelace"}"#, &["Ada Lovelace"]),
+    ex(r#"{"name":"Sign Up Button","user":"jdoe42"}"#, &[]),
+    ex(r#"{"customer":"Acme Corp","owner":"Team Blue"}"#, &[]),
+    ex("Ticket from Jane Doe about billing", &["Jane Doe"]),
+    ex("Contact: José García <jose@example.com>", &["José García"]),
+    ex(
+        "signed by Jane Q. Doe and Mary Ann Smith",
+        &["Jane Q. Doe", "Mary Ann Smith"],
+    ),
+    ex("yesterday Will Smith called", &["Will Smith"]),
+    ex("From: Tom Becker <t.becker@example.de>", &["Tom Becker"]),
+    ex("Will Smith <will@example.com> wrote", &["Will Smith"]),
+    ex("We will review it. May I ask about the Grace period?", &[]),
+    ex(
+        "Will do. Mark as read. Hope this helps. Bill me later.",
+        &[],
+    ),
+    ex("Grace Period ends. May Day parade. Will Young", &[]),
+    ex("JANE DOE, jane doe, Jane, Doe", &[]),
+    ex(r#"{"$browser":"Mobile Safari","$os":"Mac OS X"}"#, &[]),
+];
+
+const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
+    Example {
+        kind: Kind::PersonName,
+        input,
+        expect,
+    }
+}
+
+/// The longest word looked up: longer capitalised words are never names.
+const MAX_WORD: usize = 24;
+
+/// What a name list says about one of its entries.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    /// Also an ordinary lower-case English word (`will`, `smith`).
+    common: bool,
+}
+
+struct Lists {
+    first: Dictionary<Entry>,
+    last: Dictionary<Entry>,
+}
+
+fn lists() -> &'static Lists {
+    static LISTS: OnceLock<Lists> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        let build = |text: &'static str| {
+            Dictionary::new(
+                text.lines().map(|name| {
+                    let common = dictionary::is_common_word(name);
+                    (name, Entry { common })
+                }),
+                |a, b| Entry {
+                    common: a.common || b.common,
+                },
+            )
+        };
+        Lists {
+            first: build(include_str!("../../data/first_names.txt")),
+            last: build(include_str!("../../data/surnames.txt")),
+        }
+    })
+}
+
+/// Finds person names in text and under name keys.
+pub struct PersonNameDetector {
+    lists: &'static Lists,
+}
 
 impl PersonNameDetector {
     pub fn new() -> Self {
-        PersonNameDetector
+        PersonNameDetector { lists: lists() }
+    }
+}
+
+impl Default for PersonNameDetector {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -17,12 +135,256 @@ impl Detector for PersonNameDetector {
     fn family(&self) -> &'static str {
         "person_name"
     }
+
     fn kinds(&self) -> KindSet {
-        KindSet::empty()
+        KindSet::of(Kind::PersonName)
     }
-    fn find(&self, _hay: &Haystack<'_>, _enabled: KindSet, _out: &mut Vec<Match>) {}
+
+    fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>) {
+        if !enabled.contains(Kind::PersonName) {
+            return;
+        }
+        let bytes = hay.bytes;
+        for h in hay.hints {
+            let (start, end) = trim(bytes, h.start, h.end);
+            let value = &bytes[start..end];
+            let is_name = match h.hint {
+                Hint::PersonName | Hint::FirstName | Hint::LastName => looks_like_name(value),
+                Hint::MaybePersonName => self.is_full_name(value),
+                _ => false,
+            };
+            if is_name {
+                out.push(Match {
+                    start,
+                    end,
+                    kind: Kind::PersonName,
+                });
+            }
+        }
+        for_each_capital_start(bytes, |pos| match self.full_name_at(bytes, pos) {
+            Some(end) => {
+                out.push(Match {
+                    start: pos,
+                    end,
+                    kind: Kind::PersonName,
+                });
+                end
+            }
+            None => word_end(bytes, pos),
+        });
+    }
+}
+
+impl PersonNameDetector {
+    /// The end of a `First [M.|Middle] Last[-Last]` name that starts at `pos`, if there is one.
+    fn full_name_at(&self, bytes: &[u8], pos: usize) -> Option<usize> {
+        let first = self.title_word(&self.lists.first, bytes, pos)?;
+        let doubtful = first.entry.common && opens_sentence(bytes, pos) && !introduced(bytes, pos);
+        let mut next = next_word(bytes, first.end)?;
+        if let [b'A'..=b'Z', b'.', b' ', ..] = bytes[next..] {
+            next += 3;
+        }
+        // `Mary Ann Smith`: a second first name, then the surname (`Ann` is both).
+        let middle = self
+            .title_word(&self.lists.first, bytes, next)
+            .filter(|middle| !middle.entry.common)
+            .and_then(|middle| next_word(bytes, middle.end))
+            .and_then(|after| self.title_word(&self.lists.last, bytes, after));
+        let last = match middle {
+            Some(last) => last,
+            None => self.title_word(&self.lists.last, bytes, next)?,
+        };
+        if doubtful && !bytes[last.end..].starts_with(b" <") {
+            return None;
+        }
+        // `Smith-Jones`
+        if bytes.get(last.end) == Some(&b'-') {
+            if let Some(more) = self.title_word(&self.lists.last, bytes, last.end + 1) {
+                return Some(more.end);
+            }
+        }
+        Some(last.end)
+    }
+
+    /// A title-case word of `list` at `pos`, ending at a word boundary.
+    fn title_word(&self, list: &Dictionary<Entry>, bytes: &[u8], pos: usize) -> Option<Word> {
+        let end = word_end(bytes, pos);
+        let word = &bytes[pos..end];
+        if word.len() < 2 || word.len() > MAX_WORD || !is_title_case(word) {
+            return None;
+        }
+        let entry = list.get_folded(word)?;
+        Some(Word { end, entry })
+    }
+
+    /// A value under a key that is only maybe a person: two to four words, a known first name
+    /// first, a known surname last, and not both ordinary words.
+    fn is_full_name(&self, value: &[u8]) -> bool {
+        if !looks_like_name(value) {
+            return false;
+        }
+        let mut words = value.split(|&b| b == b' ').filter(|w| !w.is_empty());
+        let count = words.clone().count();
+        let (Some(first), Some(last)) = (words.next(), words.next_back()) else {
+            return false;
+        };
+        if !(2..=4).contains(&count) {
+            return false;
+        }
+        match (
+            self.lists.first.get_folded(first),
+            self.lists.last.get_folded(last),
+        ) {
+            (Some(f), Some(l)) => !(f.common && l.common),
+            _ => false,
+        }
+    }
+}
+
+struct Word {
+    end: usize,
+    entry: Entry,
+}
+
+/// Words that introduce a person's name: `From: Will Smith`, `Dear Grace Hopper`.
+const INTRODUCERS: &[&str] = &[
+    "from", "to", "cc", "bcc", "dear", "hi", "hello", "hey", "thanks", "regards", "cheers",
+    "sincerely", "by", "is", "contact", "agent", "customer", "signed", "name", "author",
+];
+
+/// True when the word before `pos` (past blanks and one `:` or `,`) introduces a name.
+fn introduced(bytes: &[u8], pos: usize) -> bool {
+    let mut end = pos;
+    while end > 0 && bytes[end - 1] == b' ' {
+        end -= 1;
+    }
+    if end > 0 && matches!(bytes[end - 1], b':' | b',') {
+        end -= 1;
+    }
+    let start = bytes[..end]
+        .iter()
+        .rposition(|b| !b.is_ascii_alphabetic())
+        .map_or(0, |i| i + 1);
+    let word = &bytes[start..end];
+    INTRODUCERS
+        .iter()
+        .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// The start of the word after a single space at `end`.
+fn next_word(bytes: &[u8], end: usize) -> Option<usize> {
+    (bytes.get(end) == Some(&b' ') && bytes.get(end + 1).is_some_and(|&b| is_word_byte(b)))
+        .then_some(end + 1)
+}
+
+/// `start..end` without surrounding blanks.
+fn trim(bytes: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
+    while start < end && bytes[start] == b' ' {
+        start += 1;
+    }
+    while end > start && bytes[end - 1] == b' ' {
+        end -= 1;
+    }
+    (start, end)
 }
 
 pub fn mask(value: &str) -> String {
     super::text::mask_words(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::HintedValue;
+    use crate::structure::json;
+
+    fn found(text: &str) -> Vec<&str> {
+        let bytes = text.as_bytes();
+        let mut hints: Vec<HintedValue> = Vec::new();
+        json::find_hints(bytes, &mut hints);
+        let hay = Haystack {
+            bytes,
+            hints: &hints,
+        };
+        let mut out = Vec::new();
+        PersonNameDetector::new().find(&hay, KindSet::of(Kind::PersonName), &mut out);
+        out.sort();
+        out.dedup_by_key(|m| (m.start, m.end));
+        out.iter().map(|m| &text[m.start..m.end]).collect()
+    }
+
+    #[test]
+    fn examples_hold_with_json_hints() {
+        for example in EXAMPLES {
+            assert_eq!(
+                found(example.input),
+                example.expect,
+                "in {:?}",
+                example.input
+            );
+        }
+    }
+
+    #[test]
+    fn boundaries() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Jane Doe", &["Jane Doe"]),
+            ("x\nJane Doe\n", &["Jane Doe"]),
+            ("Jane\nDoe", &[]),
+            ("Jane  Doe", &[]),
+            ("JaneDoe xJane Doe", &[]),
+            ("Jane Doe2", &[]),
+            ("Jane Doe-Smith, hi", &["Jane Doe-Smith"]),
+            ("(Jane Doe)", &["Jane Doe"]),
+            ("Jane Doe Jane Roe", &["Jane Doe", "Jane Roe"]),
+            ("Mr. John Smith", &["John Smith"]),
+            ("Ann Lee's", &["Ann Lee"]),
+            ("Ann X. ", &[]),
+            ("Ann ", &[]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(found(text), *want, "in {text:?}");
+        }
+    }
+
+    #[test]
+    fn hints_and_placeholders() {
+        let cases: &[(&str, &[&str])] = &[
+            (r#"{"$name":" Jane Doe "}"#, &["Jane Doe"]),
+            (r#"{"$last_name":"Smith"}"#, &["Smith"]),
+            (r#"{"$first_name":"Will"}"#, &["Will"]),
+            (r#"{"$name":"Undefined"}"#, &[]),
+            (r#"{"$name":""}"#, &[]),
+            (r#"{"name":"Will Smith"}"#, &[]),
+            (r#"{"name":"jane doe"}"#, &["jane doe"]),
+            (r#"{"name":"Page View"}"#, &[]),
+            (r#"{"name":"Grace Hopper"}"#, &[]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(found(text), *want, "in {text:?}");
+        }
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("Jane Doe"), "J*** D***");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let hay = Haystack::plain(&bytes);
+            let mut out = Vec::new();
+            PersonNameDetector::new().find(&hay, KindSet::of(Kind::PersonName), &mut out);
+            for m in out {
+                proptest::prop_assert!(m.start < m.end && m.end <= bytes.len());
+            }
+        }
+
+        #[test]
+        fn names_in_random_text(pad in "[a-z ,.\n]{0,30}", tail in "[a-z ,.\n]{0,30}") {
+            let text = format!("{pad} Jane Doe{}", if tail.starts_with(|c: char| c.is_ascii_alphabetic()) { format!(" {tail}") } else { tail.clone() });
+            proptest::prop_assert_eq!(found(&text), vec!["Jane Doe"]);
+        }
+    }
 }

@@ -32,14 +32,223 @@ pub fn starts_upper(bytes: &[u8], pos: usize) -> bool {
     }
 }
 
-/// Positions in `bytes` where a capitalised word starts, in increasing order.
-pub fn capitalised_word_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    (0..bytes.len()).filter(move |&i| {
-        let b = bytes[i];
-        (b.is_ascii_uppercase() || b == 0xC3 || b == 0xC4 || b == 0xC5)
-            && starts_upper(bytes, i)
-            && is_word_start(bytes, i)
-    })
+/// Calls `visit` at every position where a capitalised word starts (see [`starts_upper`] and
+/// [`is_word_start`]), in increasing order; `visit` returns the position from which to go on,
+/// so that a caller can skip past what it matched.
+///
+/// Names and places are looked up only here. Upper-case letters are rare in machine-written
+/// exports, so the scan goes 64 bytes at a time and looks at single bytes only around them.
+pub fn for_each_capital_start(bytes: &[u8], mut visit: impl FnMut(usize) -> usize) {
+    let mut next = 0;
+    let mut tail = [0u8; 64];
+    let mut w = 0;
+    while w < bytes.len() {
+        let block: &[u8; 64] = match bytes.get(w..w + 64).and_then(|s| s.try_into().ok()) {
+            Some(block) => block,
+            None => {
+                let rest = &bytes[w..];
+                tail.fill(0);
+                tail[..rest.len()].copy_from_slice(rest);
+                &tail
+            }
+        };
+        let mut candidates = upper_mask(block);
+        while candidates != 0 {
+            let pos = w + candidates.trailing_zeros() as usize;
+            candidates &= candidates - 1;
+            if pos >= next && starts_upper(bytes, pos) && is_word_start(bytes, pos) {
+                next = visit(pos).max(pos + 1);
+            }
+        }
+        w += 64;
+    }
+}
+
+/// The bytes of `block` that may start an upper-case letter (`A`-`Z`, or the UTF-8 lead bytes
+/// `0xC3`-`0xC5` of Latin letters), a bit per byte.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn upper_mask(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        _mm_add_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    let mut mask = 0;
+    for k in 0..4 {
+        // SAFETY: SSE2 is part of the x86_64 baseline, and the unaligned load reads the 16
+        // bytes at `16 * k`, inside `block` for `k < 4`. A byte is in `lo..lo + n` exactly
+        // when adding `0x80 - lo` moves it into the `n` smallest signed bytes.
+        let bits = unsafe {
+            let lane = _mm_loadu_si128(block.as_ptr().add(16 * k).cast());
+            let ascii = _mm_cmplt_epi8(
+                _mm_add_epi8(lane, _mm_set1_epi8((0x80u8 - b'A') as i8)),
+                _mm_set1_epi8((0x80u8 + 26) as i8),
+            );
+            let latin = _mm_cmplt_epi8(
+                _mm_add_epi8(lane, _mm_set1_epi8((0x80u8.wrapping_sub(0xC3)) as i8)),
+                _mm_set1_epi8((0x80u8 + 3) as i8),
+            );
+            _mm_movemask_epi8(_mm_or_si128(ascii, latin))
+        };
+        mask |= u64::from(bits as u16) << (16 * k);
+    }
+    mask
+}
+
+/// The reference for the SSE2 version, and the version used on other targets.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn upper_mask_scalar(block: &[u8; 64]) -> u64 {
+    block
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b.is_ascii_uppercase() || (0xC3..=0xC5).contains(&b))
+        .fold(0, |mask, (j, _)| mask | 1 << j)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn upper_mask(block: &[u8; 64]) -> u64 {
+    upper_mask_scalar(block)
+}
+
+/// The end of the word that starts at `pos`.
+#[inline]
+pub fn word_end(bytes: &[u8], pos: usize) -> usize {
+    pos + bytes[pos.min(bytes.len())..]
+        .iter()
+        .take_while(|&&b| is_word_byte(b))
+        .count()
+}
+
+/// True for a capitalised word that is not all capitals: `Paris`, `Zoë`, `McDonald`, but not
+/// `PARIS`, `USA` or a lone initial. Capitalisation is what tells a name from a word in prose;
+/// all-capital tokens are too often acronyms and codes.
+pub fn is_title_case(word: &[u8]) -> bool {
+    if !starts_upper(word, 0) {
+        return false;
+    }
+    match std::str::from_utf8(word) {
+        Ok(text) => text.chars().skip(1).any(char::is_lowercase),
+        Err(_) => word[1..].iter().any(u8::is_ascii_lowercase),
+    }
+}
+
+/// True when the word at `pos` opens a sentence, a line or a quoted value, where capitals say
+/// nothing about proper nouns: `Will do.`, `"Reading the docs"`.
+pub fn opens_sentence(bytes: &[u8], pos: usize) -> bool {
+    let before = &bytes[..pos];
+    let Some(i) = before.iter().rposition(|&b| b != b' ' && b != b'\t') else {
+        return true;
+    };
+    match before[i] {
+        // `Mr. Smith`, `Dr. Jane Doe`, `J. Doe`: a short capitalised abbreviation.
+        b'.' => !is_abbreviation(&before[..i]),
+        // A comma after a word continues the sentence; after anything else it opens a cell.
+        b',' => !(i > 0 && before[i - 1].is_ascii_alphabetic()),
+        b'\n' | b'\r' | b'!' | b'?' | b':' | b';' | b'"' | b'\'' | b'(' | b'[' | b'{' | b'>'
+        | b'*' | b'-' | b'#' | b'|' | b'=' => true,
+        _ => false,
+    }
+}
+
+/// True when `text` ends with a word such as `Mr`, `Mrs`, `Dr`, `Prof` or an initial `J`.
+fn is_abbreviation(text: &[u8]) -> bool {
+    let start = text
+        .iter()
+        .rposition(|&b| !b.is_ascii_alphabetic())
+        .map_or(0, |i| i + 1);
+    let word = &text[start..];
+    matches!(word.len(), 1..=4)
+        && word[0].is_ascii_uppercase()
+        && is_word_start(text, start)
+        && (word.len() == 1
+            || matches!(
+                word,
+                b"Mr" | b"Mrs" | b"Ms" | b"Dr" | b"Prof" | b"Sr" | b"Jr" | b"St" | b"Mme" | b"Mlle"
+            ))
+}
+
+/// Values that fill a name field when there is no name: `null`, `Anonymous`, `N/A`, `test`.
+pub fn is_placeholder(value: &[u8]) -> bool {
+    const PLACEHOLDERS: &[&str] = &[
+        "null",
+        "none",
+        "nil",
+        "n/a",
+        "na",
+        "unknown",
+        "undefined",
+        "anonymous",
+        "anon",
+        "test",
+        "tester",
+        "user",
+        "guest",
+        "admin",
+        "customer",
+        "name",
+        "redacted",
+        "hidden",
+        "private",
+        "true",
+        "false",
+        "-",
+        "--",
+        "?",
+        "not set",
+        "(not set)",
+        "no name",
+        "default",
+    ];
+    PLACEHOLDERS
+        .iter()
+        .any(|p| p.as_bytes().eq_ignore_ascii_case(value))
+}
+
+/// True when a value under a name key has the shape of a person's name in any script: letters
+/// (any non-ASCII character counts as one), separated by spaces, with `'`, `-`, `.` and `,`
+/// inside (`O'Brien`, `Jean-Luc`, `Doe, Jane`, `J. R. R. Tolkien`) and JSON `\uXXXX` escapes
+/// as written on disk; no digits or other symbols, at most six words, not a placeholder.
+pub fn looks_like_name(value: &[u8]) -> bool {
+    if value.is_empty() || value.len() > 96 || is_placeholder(value) {
+        return false;
+    }
+    let mut letters = 0;
+    let mut words = 0;
+    let mut in_word = false;
+    let mut i = 0;
+    while i < value.len() {
+        let b = value[i];
+        match b {
+            b'\\' => {
+                let hex = value.get(i + 2..i + 6);
+                if value.get(i + 1) != Some(&b'u')
+                    || !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+                {
+                    return false;
+                }
+                letters += 1;
+                if !in_word {
+                    words += 1;
+                    in_word = true;
+                }
+                i += 6;
+                continue;
+            }
+            b' ' => in_word = false,
+            b'\'' | b'-' | b'.' | b',' => {}
+            b if b.is_ascii_alphabetic() || b >= 0x80 => {
+                letters += 1;
+                if !in_word {
+                    words += 1;
+                    in_word = true;
+                }
+            }
+            _ => return false,
+        }
+        i += 1;
+    }
+    letters >= 1 && words <= 6
 }
 
 /// Masks each word of a value as its first character and `***`: `Jane Doe` → `J*** D***`.
@@ -64,10 +273,19 @@ pub fn mask_words(value: &str) -> String {
 mod tests {
     use super::*;
 
+    fn capital_starts(s: &[u8]) -> Vec<usize> {
+        let mut got = Vec::new();
+        for_each_capital_start(s, |pos| {
+            got.push(pos);
+            pos + 1
+        });
+        got
+    }
+
     #[test]
     fn capitalised_starts() {
         let s = "jane Doe met Élodie at eBay, ÉCOLE x".as_bytes();
-        let got: Vec<usize> = capitalised_word_starts(s).collect();
+        let got = capital_starts(s);
         let words: Vec<&str> = got
             .iter()
             .map(|&i| {
@@ -79,6 +297,85 @@ mod tests {
             })
             .collect();
         assert_eq!(words, ["Doe", "Élodie", "ÉCOLE"]);
+    }
+
+    #[test]
+    fn capital_starts_across_blocks() {
+        let mut s = vec![b'x'; 200];
+        for pos in [0, 62, 64, 127, 129, 190, 199] {
+            s[pos - usize::from(pos > 0)] = b' ';
+            s[pos] = b'A';
+        }
+        s[150] = 0xC3;
+        s[151] = 0x89;
+        s[149] = b' ';
+        let got = capital_starts(&s);
+        assert_eq!(got, [0, 62, 64, 127, 129, 150, 190, 199]);
+        let block: [u8; 64] = std::array::from_fn(|i| (i * 4 + 1) as u8);
+        assert_eq!(upper_mask(&block), upper_mask_scalar(&block));
+        for b in 0..=255u8 {
+            let block = [b; 64];
+            assert_eq!(upper_mask(&block), upper_mask_scalar(&block), "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn title_case_and_sentences() {
+        for (word, want) in [
+            ("Paris", true),
+            ("Zoë", true),
+            ("McDonald", true),
+            ("Élodie", true),
+            ("PARIS", false),
+            ("J", false),
+            ("paris", false),
+            ("ÉCOLE", false),
+        ] {
+            assert_eq!(is_title_case(word.as_bytes()), want, "{word}");
+        }
+        let s = b"Will do. Then Will said: Reading, in Reading";
+        assert!(opens_sentence(s, 0));
+        assert!(opens_sentence(s, 9));
+        assert!(!opens_sentence(s, 14));
+        assert!(opens_sentence(s, 25));
+        assert!(!opens_sentence(s, 37));
+        assert!(opens_sentence(b"{\"msg\":\"Will", 8));
+        assert!(!opens_sentence(b"to Mr. Will", 7));
+        assert!(!opens_sentence(b"J. Will", 3));
+        assert!(opens_sentence(b"the end. Will", 9));
+        assert!(opens_sentence(b"1,Will", 2));
+    }
+
+    #[test]
+    fn name_shapes() {
+        for name in [
+            "Jane Doe",
+            "jane doe",
+            "O'Brien",
+            "Jean-Luc Picard",
+            "Doe, Jane",
+            "J. R. R. Tolkien",
+            "王芳",
+            "محمد علي",
+            "Ren\\u00e9e Dupont",
+        ] {
+            assert!(looks_like_name(name.as_bytes()), "{name}");
+        }
+        for not in [
+            "",
+            "null",
+            "Anonymous",
+            "N/A",
+            "user42",
+            "jane@example.com",
+            "a b c d e f g",
+            "Sign_Up",
+            "https://x",
+            "Ren\\x",
+            "...",
+        ] {
+            assert!(!looks_like_name(not.as_bytes()), "{not}");
+        }
     }
 
     #[test]

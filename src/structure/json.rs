@@ -41,6 +41,8 @@ const KEY_SUFFIXES: &[&str] = &[
     "author",
     "city",
     "region",
+    "state",
+    "province",
     "country",
     "code",
     "lat",
@@ -278,11 +280,10 @@ fn path_of(line: &[u8], stack: &[Frame]) -> String {
 /// `[12/Nov/2025:10:15:32 +0000]` is not JSON.
 pub fn looks_like_json(line: &[u8]) -> bool {
     let mut tokens = line.iter().filter(|b| !b.is_ascii_whitespace());
-    match (tokens.next(), tokens.next()) {
-        (Some(b'{'), Some(b'"' | b'}')) => true,
-        (Some(b'['), Some(b'{' | b'"' | b'[' | b']')) => true,
-        _ => false,
-    }
+    matches!(
+        (tokens.next(), tokens.next()),
+        (Some(b'{'), Some(b'"' | b'}')) | (Some(b'['), Some(b'{' | b'"' | b'[' | b']'))
+    )
 }
 
 #[cfg(test)]

@@ -47,7 +47,9 @@ fn hint_for_normalised(key: &[u8]) -> Option<Hint> {
             Hint::MaybePersonName
         }
         b"city" | b"geocity" | b"locationcity" => Hint::City,
-        b"region" | b"georegion" | b"locationregion" => Hint::Region,
+        // `state` also holds `active` or `pending`: the geo detector only believes a known
+        // region there.
+        b"region" | b"georegion" | b"locationregion" | b"state" | b"province" => Hint::Region,
         b"country" | b"countryname" | b"geocountry" => Hint::Country,
         b"countrycode" | b"mpcountrycode" | b"geocountrycode" => Hint::CountryCode,
         b"lat" | b"latitude" | b"locationlat" | b"geolat" => Hint::Latitude,
@@ -76,6 +78,7 @@ mod tests {
             ("countryCode", Some(Hint::CountryCode)),
             ("$city", Some(Hint::City)),
             ("$region", Some(Hint::Region)),
+            ("state", Some(Hint::Region)),
             ("location_lat", Some(Hint::Latitude)),
             ("ip", Some(Hint::Ip)),
             ("app_version", None),
