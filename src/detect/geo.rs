@@ -219,6 +219,11 @@ struct Gazetteer {
     codes: Dictionary<()>,
 }
 
+/// Compiles the dictionaries now rather than at first use.
+pub(super) fn warm() {
+    gazetteer();
+}
+
 fn gazetteer() -> &'static Gazetteer {
     static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
     GAZETTEER.get_or_init(|| {

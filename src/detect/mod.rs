@@ -117,19 +117,40 @@ pub struct Example {
     pub expect: &'static [&'static str],
 }
 
-/// Builds the detectors that report at least one kind of `enabled`.
+/// Builds the detectors that report at least one kind of `enabled`. Only those are built:
+/// the name and place dictionaries take a noticeable part of a second to compile.
 pub fn detectors(enabled: KindSet) -> Vec<Box<dyn Detector>> {
-    let all: Vec<Box<dyn Detector>> = vec![
-        Box::new(email::EmailDetector::new()),
-        Box::new(ipv4::Ipv4Detector::new()),
-        Box::new(ipv6::Ipv6Detector::new()),
-        Box::new(person_name::PersonNameDetector::new()),
-        Box::new(geo::GeoDetector::new()),
-        Box::new(coordinates::CoordinatesDetector::new()),
-    ];
-    all.into_iter()
-        .filter(|d| d.kinds().intersects(enabled))
-        .collect()
+    let wants = |kinds: &[Kind]| kinds.iter().any(|&k| enabled.contains(k));
+    let names = wants(&[Kind::PersonName]);
+    let places = wants(&[Kind::City, Kind::Region, Kind::Country]);
+    if names && places {
+        // Two cores compile the two sets of dictionaries at once.
+        std::thread::scope(|s| {
+            s.spawn(person_name::warm);
+            geo::warm();
+        });
+    }
+    let mut all: Vec<Box<dyn Detector>> = Vec::new();
+    if wants(&[Kind::Email]) {
+        all.push(Box::new(email::EmailDetector::new()));
+    }
+    if wants(&[Kind::Ipv4]) {
+        all.push(Box::new(ipv4::Ipv4Detector::new()));
+    }
+    if wants(&[Kind::Ipv6]) {
+        all.push(Box::new(ipv6::Ipv6Detector::new()));
+    }
+    if wants(&[Kind::PersonName]) {
+        all.push(Box::new(person_name::PersonNameDetector::new()));
+    }
+    if wants(&[Kind::City, Kind::Region, Kind::Country]) {
+        all.push(Box::new(geo::GeoDetector::new()));
+    }
+    if wants(&[Kind::Coordinates]) {
+        all.push(Box::new(coordinates::CoordinatesDetector::new()));
+    }
+    debug_assert!(all.iter().all(|d| d.kinds().intersects(enabled)));
+    all
 }
 
 /// Masks a value for display: enough to recognise it, never enough to recover it.

@@ -93,6 +93,11 @@ struct Lists {
     last: Dictionary<Entry>,
 }
 
+/// Compiles the dictionaries now rather than at first use.
+pub(super) fn warm() {
+    lists();
+}
+
 fn lists() -> &'static Lists {
     static LISTS: OnceLock<Lists> = OnceLock::new();
     LISTS.get_or_init(|| {
@@ -178,6 +183,12 @@ impl Detector for PersonNameDetector {
 impl PersonNameDetector {
     /// The end of a `First [M.|Middle] Last[-Last]` name that starts at `pos`, if there is one.
     fn full_name_at(&self, bytes: &[u8], pos: usize) -> Option<usize> {
+        // Most capitalised words are not followed by another word: `"Chrome"`, `Windows,`.
+        let end = word_end(bytes, pos);
+        if !matches!(bytes.get(end..end + 2), Some([b' ', b]) if b.is_ascii_uppercase() || *b >= 0x80)
+        {
+            return None;
+        }
         let first = self.title_word(&self.lists.first, bytes, pos)?;
         let doubtful = first.entry.common && opens_sentence(bytes, pos) && !introduced(bytes, pos);
         let mut next = next_word(bytes, first.end)?;
@@ -248,8 +259,26 @@ struct Word {
 
 /// Words that introduce a person's name: `From: Will Smith`, `Dear Grace Hopper`.
 const INTRODUCERS: &[&str] = &[
-    "from", "to", "cc", "bcc", "dear", "hi", "hello", "hey", "thanks", "regards", "cheers",
-    "sincerely", "by", "is", "contact", "agent", "customer", "signed", "name", "author",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "dear",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "regards",
+    "cheers",
+    "sincerely",
+    "by",
+    "is",
+    "contact",
+    "agent",
+    "customer",
+    "signed",
+    "name",
+    "author",
 ];
 
 /// True when the word before `pos` (past blanks and one `:` or `,`) introduces a name.
