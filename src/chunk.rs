@@ -38,6 +38,8 @@ pub struct StreamChunker<R> {
     target: usize,
     /// Bytes read past the last newline of the previous chunk.
     carry: Vec<u8>,
+    /// A read error held back while the whole lines read before it are scanned.
+    pending: Option<io::Error>,
     done: bool,
 }
 
@@ -47,13 +49,19 @@ impl<R: Read> StreamChunker<R> {
             reader,
             target: target.max(1),
             carry: Vec::new(),
+            pending: None,
             done: false,
         }
     }
 
-    /// The next chunk, or `None` at the end of the stream. On an error the bytes read so far
-    /// are lost for this chunk only; the caller reports the error and stops reading.
+    /// The next chunk, or `None` at the end of the stream. On a read error (a truncated
+    /// archive, a failing disk) the whole lines read before it come first as a last chunk,
+    /// then the error; the incomplete line at the point of failure is dropped, so that a cut
+    /// value is never reported as a finding.
     pub fn next_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
+        if let Some(e) = self.pending.take() {
+            return Err(e);
+        }
         if self.done {
             return Ok(None);
         }
@@ -77,7 +85,15 @@ impl<R: Read> StreamChunker<R> {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) => {
                         self.done = true;
-                        return Err(e);
+                        buf.truncate(old);
+                        match memchr::memrchr(b'\n', &buf) {
+                            Some(i) => {
+                                buf.truncate(i + 1);
+                                self.pending = Some(e);
+                                return Ok(Some(buf));
+                            }
+                            None => return Err(e),
+                        }
                     }
                 }
             };
@@ -93,6 +109,32 @@ impl<R: Read> StreamChunker<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Yields `data`, then fails.
+    struct Failing<'a>(&'a [u8]);
+
+    impl Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::other("disk on fire"));
+            }
+            let n = buf.len().min(self.0.len()).min(3);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn whole_lines_before_an_error_come_first() {
+        let mut chunker = StreamChunker::new(Failing(b"ab\ncd\nef"), 1 << 20);
+        assert_eq!(chunker.next_chunk().unwrap(), Some(b"ab\ncd\n".to_vec()));
+        assert!(chunker.next_chunk().is_err());
+        assert_eq!(chunker.next_chunk().unwrap(), None);
+        let mut chunker = StreamChunker::new(Failing(b"abc"), 1 << 20);
+        assert!(chunker.next_chunk().is_err());
+        assert_eq!(chunker.next_chunk().unwrap(), None);
+    }
 
     fn pieces(bytes: &[u8], target: usize) -> Vec<&[u8]> {
         split(bytes, target).map(|r| &bytes[r]).collect()

@@ -276,12 +276,28 @@ impl Scanner {
 }
 
 /// Reads up to [`BINARY_PROBE`] bytes, retrying short reads, and hands back the rest.
-fn read_head<R: Read>(mut reader: R) -> std::io::Result<(Vec<u8>, R)> {
+fn read_head<'a, R: Read + Send + 'a>(
+    mut reader: R,
+) -> std::io::Result<(Vec<u8>, Box<dyn Read + Send + 'a>)> {
     let mut head = Vec::with_capacity(BINARY_PROBE);
-    (&mut reader)
+    match (&mut reader)
         .take(BINARY_PROBE as u64)
-        .read_to_end(&mut head)?;
-    Ok((head, reader))
+        .read_to_end(&mut head)
+    {
+        Ok(_) => Ok((head, Box::new(reader))),
+        // What was read is still scanned; the error comes after it.
+        Err(e) if !head.is_empty() => Ok((head, Box::new(Deferred(Some(e))))),
+        Err(e) => Err(e),
+    }
+}
+
+/// A reader that fails once with a held-back error, then ends.
+struct Deferred(Option<std::io::Error>);
+
+impl Read for Deferred {
+    fn read(&mut self, _buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.take().map_or(Ok(0), Err)
+    }
 }
 
 /// Keeps, of overlapping matches, the leftmost-longest; of matches with the same span, the
