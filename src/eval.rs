@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::detect;
-use crate::finding::{Finding, Kind};
+use crate::finding::{Finding, Kind, KindSet};
 use crate::scan::{FileInfo, Scanner, Sink, Stats};
 use crate::source::SourceError;
 use crate::structure::json::looks_like_json;
@@ -227,6 +227,17 @@ impl Sink for Collect {
     fn note(&mut self, path: &str, message: &str) {
         crate::report::print_note(path, message);
     }
+}
+
+/// The kinds worth evaluating against `labels`: every direct identifier (a finding of one is
+/// a false positive unless labelled), and the quasi-identifiers the labels cover at all (a
+/// corpus that does not label devices says nothing about them).
+pub fn evaluated_kinds(labels: &HashMap<PathBuf, Vec<Label>>) -> KindSet {
+    let mut kinds: KindSet = Kind::ALL.into_iter().filter(|k| !k.is_quasi()).collect();
+    for label in labels.values().flatten() {
+        kinds.insert(label.kind);
+    }
+    kinds
 }
 
 /// Scans `paths` and compares the findings with `labels`.

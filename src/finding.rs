@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 /// The kinds of personal data piiscan knows about.
 ///
+/// Direct identifiers come first, then the quasi-identifiers that the 2025 Mixpanel breach
+/// exposed beside them (account IDs, devices, referrers): harmless alone, a profile together.
 /// The order of the variants is the order used in reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -24,11 +26,14 @@ pub enum Kind {
     Region,
     Country,
     Coordinates,
+    AccountId,
+    Device,
+    Referrer,
 }
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Email,
         Kind::Ipv4,
         Kind::Ipv6,
@@ -37,6 +42,9 @@ impl Kind {
         Kind::Region,
         Kind::Country,
         Kind::Coordinates,
+        Kind::AccountId,
+        Kind::Device,
+        Kind::Referrer,
     ];
 
     /// The name used on the command line and in every output format.
@@ -50,7 +58,24 @@ impl Kind {
             Kind::Region => "region",
             Kind::Country => "country",
             Kind::Coordinates => "coordinates",
+            Kind::AccountId => "account_id",
+            Kind::Device => "device",
+            Kind::Referrer => "referrer",
         }
+    }
+
+    /// True for quasi-identifiers: data that identifies a person only in combination.
+    pub fn is_quasi(self) -> bool {
+        matches!(self, Kind::AccountId | Kind::Device | Kind::Referrer)
+    }
+
+    /// True for kinds that place a person: city, region, country, coordinates (and an IP
+    /// address, which geolocates).
+    pub fn is_location(self) -> bool {
+        matches!(
+            self,
+            Kind::City | Kind::Region | Kind::Country | Kind::Coordinates
+        )
     }
 
     /// Parses a name as printed by [`Kind::name`].

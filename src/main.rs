@@ -59,8 +59,8 @@ struct ScanArgs {
     #[arg(long, value_enum, default_value_t = Format::Summary)]
     format: Format,
 
-    /// Only these kinds, comma-separated (email, ipv4, ipv6, person_name, city, region,
-    /// country, coordinates).
+    /// Only these kinds, comma-separated: direct identifiers email, ipv4, ipv6, person_name,
+    /// city, region, country, coordinates; quasi-identifiers account_id, device, referrer.
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     kinds: Vec<String>,
 
@@ -203,7 +203,10 @@ fn start_threads(threads: Option<usize>) -> Result<()> {
 fn eval(args: EvalArgs) -> Result<ExitCode> {
     start_threads(args.threads)?;
     let labels = piiscan::eval::read_labels(&args.labels)?;
-    let scanner = Scanner::new(Config::default());
+    let scanner = Scanner::new(Config {
+        kinds: piiscan::eval::evaluated_kinds(&labels),
+        ..Config::default()
+    });
     let (evaluation, stats) = piiscan::eval::evaluate(&scanner, &args.paths, labels);
     print!("{}", evaluation.table());
     println!(

@@ -123,6 +123,9 @@ impl Scanner {
     pub fn new(config: Config) -> Scanner {
         let detectors = detect::detectors(config.kinds);
         let hinted: KindSet = [
+            Kind::AccountId,
+            Kind::Device,
+            Kind::Referrer,
             Kind::Ipv4,
             Kind::Ipv6,
             Kind::PersonName,
@@ -302,7 +305,20 @@ impl Read for Deferred {
 
 /// Keeps, of overlapping matches, the leftmost-longest; of matches with the same span, the
 /// one whose kind agrees with the key hint there, else the first kind in report order.
-fn resolve_overlaps(hay: &Haystack<'_>, mut matches: Vec<Match>) -> Vec<Match> {
+/// Direct identifiers and quasi-identifiers are resolved apart: a referrer URL does not hide
+/// the e-mail address in its query string.
+fn resolve_overlaps(hay: &Haystack<'_>, matches: Vec<Match>) -> Vec<Match> {
+    let (quasi, direct): (Vec<Match>, Vec<Match>) =
+        matches.into_iter().partition(|m| m.kind.is_quasi());
+    let mut kept = resolve_group(hay, direct);
+    if !quasi.is_empty() {
+        kept.extend(resolve_group(hay, quasi));
+        kept.sort_unstable_by_key(|m| (m.start, m.end, m.kind));
+    }
+    kept
+}
+
+fn resolve_group(hay: &Haystack<'_>, mut matches: Vec<Match>) -> Vec<Match> {
     matches.sort_unstable_by(|a, b| {
         a.start
             .cmp(&b.start)
@@ -349,6 +365,9 @@ fn hint_agrees(hint: detect::Hint, kind: Kind) -> bool {
             | (H::Region, Kind::Region)
             | (H::Country | H::CountryCode, Kind::Country)
             | (H::Latitude | H::Longitude, Kind::Coordinates)
+            | (H::AccountId, Kind::AccountId)
+            | (H::Device, Kind::Device)
+            | (H::Referrer, Kind::Referrer)
     )
 }
 

@@ -14,13 +14,16 @@
 
 use crate::finding::{Kind, KindSet};
 
+pub mod account_id;
 pub mod coordinates;
+pub mod device;
 mod dictionary;
 pub mod email;
 pub mod geo;
 pub mod ipv4;
 pub mod ipv6;
 pub mod person_name;
+pub mod referrer;
 mod text;
 
 /// A candidate match: a byte range relative to the haystack and its kind.
@@ -48,6 +51,12 @@ pub enum Hint {
     CountryCode,
     Latitude,
     Longitude,
+    /// `distinct_id`, `user_id`, `$device_id`, `anonymousId`.
+    AccountId,
+    /// `$os`, `$browser`, `$device`, `user_agent`.
+    Device,
+    /// `$referrer`, `$initial_referrer`, `referrer`.
+    Referrer,
 }
 
 /// A value found under a hinting key or column. `start..end` is the value's content relative
@@ -149,6 +158,15 @@ pub fn detectors(enabled: KindSet) -> Vec<Box<dyn Detector>> {
     if wants(&[Kind::Coordinates]) {
         all.push(Box::new(coordinates::CoordinatesDetector::new()));
     }
+    if wants(&[Kind::AccountId]) {
+        all.push(Box::new(account_id::AccountIdDetector::new()));
+    }
+    if wants(&[Kind::Device]) {
+        all.push(Box::new(device::DeviceDetector::new()));
+    }
+    if wants(&[Kind::Referrer]) {
+        all.push(Box::new(referrer::ReferrerDetector::new()));
+    }
     debug_assert!(all.iter().all(|d| d.kinds().intersects(enabled)));
     all
 }
@@ -161,6 +179,9 @@ pub fn mask(kind: Kind, value: &[u8]) -> String {
         Kind::Ipv4 => ipv4::mask(&value),
         Kind::Ipv6 => ipv6::mask(&value),
         Kind::Coordinates => coordinates::mask(&value),
+        Kind::AccountId => account_id::mask(&value),
+        Kind::Device => device::mask(&value),
+        Kind::Referrer => referrer::mask(&value),
         Kind::PersonName | Kind::City | Kind::Region | Kind::Country => text::mask_words(&value),
     }
 }
@@ -174,5 +195,8 @@ pub fn examples() -> Vec<Example> {
     all.extend_from_slice(person_name::EXAMPLES);
     all.extend_from_slice(geo::EXAMPLES);
     all.extend_from_slice(coordinates::EXAMPLES);
+    all.extend_from_slice(account_id::EXAMPLES);
+    all.extend_from_slice(device::EXAMPLES);
+    all.extend_from_slice(referrer::EXAMPLES);
     all
 }

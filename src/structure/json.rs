@@ -51,6 +51,17 @@ const KEY_SUFFIXES: &[&str] = &[
     "lng",
     "long",
     "longitude",
+    "id",
+    "os",
+    "browser",
+    "device",
+    "model",
+    "agent",
+    "ua",
+    "platform",
+    "referrer",
+    "referer",
+    "domain",
 ];
 
 /// A bit per pair of lower-cased bytes that ends some hinting key.
@@ -347,12 +358,20 @@ mod tests {
             "long",
             "longitude",
             "location_lat",
+            "distinct_id",
+            "$os",
+            "$browser",
+            "userAgent",
+            "$referrer",
+            "$initial_referring_domain",
+            "state",
         ] {
             assert!(super::hint_for_key(key.as_bytes()).is_some(), "{key}");
             let k = key.as_bytes();
             assert!(filter.may_hint(k[k.len() - 2], k[k.len() - 1]), "{key}");
         }
-        assert!(!filter.may_hint(b'i', b'd'));
+        assert!(!filter.may_hint(b'i', b'b'));
+        assert!(!filter.may_hint(b'a', b'r'));
     }
 
     #[test]

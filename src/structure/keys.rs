@@ -55,6 +55,16 @@ fn hint_for_normalised(key: &[u8]) -> Option<Hint> {
         b"lat" | b"latitude" | b"locationlat" | b"geolat" => Hint::Latitude,
         b"lon" | b"lng" | b"long" | b"longitude" | b"locationlng" | b"locationlon" | b"geolon"
         | b"geolng" => Hint::Longitude,
+        b"distinctid" | b"userid" | b"deviceid" | b"anonymousid" | b"accountid" | b"orgid"
+        | b"organizationid" | b"organisationid" | b"customerid" | b"memberid" => Hint::AccountId,
+        b"os" | b"osname" | b"browser" | b"device" | b"devicemodel" | b"model" | b"useragent"
+        | b"ua" | b"platform" => Hint::Device,
+        b"referrer"
+        | b"initialreferrer"
+        | b"referer"
+        | b"pagereferrer"
+        | b"referringdomain"
+        | b"initialreferringdomain" => Hint::Referrer,
         _ => return None,
     };
     Some(hint)
@@ -82,7 +92,13 @@ mod tests {
             ("location_lat", Some(Hint::Latitude)),
             ("ip", Some(Hint::Ip)),
             ("app_version", None),
-            ("distinct_id", None),
+            ("distinct_id", Some(Hint::AccountId)),
+            ("$device_id", Some(Hint::AccountId)),
+            ("anonymousId", Some(Hint::AccountId)),
+            ("$os", Some(Hint::Device)),
+            ("userAgent", Some(Hint::Device)),
+            ("$initial_referrer", Some(Hint::Referrer)),
+            ("$insert_id", None),
             ("", None),
             (
                 "a_very_long_key_that_is_not_anything_we_know_of_at_all",

@@ -1,0 +1,206 @@
+//! Account identifiers: the `distinct_id`, `user_id` and `org-…` values that tie events to one
+//! person.
+//!
+//! An identifier has no shape of its own (a UUID, a hash, a number, an e-mail), so it is known
+//! by where it sits: any non-placeholder value under an identifier key (`distinct_id`,
+//! `$user_id`, `$device_id`, `anonymousId`) is one. Outside keys, only the prefixed forms that
+//! products print everywhere are taken (`user-8f3a2c`, `org-AbC123…`, Stripe-style `cus_…`,
+//! `acct_…`), and only with a digit in them, so that `user-friendly` stays a word.
+//!
+//! Account IDs are quasi-identifiers: reported apart from direct identifiers, and never
+//! hiding an e-mail address that is used as an ID (the engine prefers the direct kind).
+
+use memchr::memmem;
+
+use super::text::{is_placeholder, is_word_byte, is_word_start};
+use super::{Detector, Example, Haystack, Hint, Match};
+use crate::finding::{Kind, KindSet};
+
+pub const EXAMPLES: &[Example] = &[
+    ex(
+        r#"{"properties":{"distinct_id":"user-8f3a2c","$device_id":"19f3a2c-0d4b"}}"#,
+        &["user-8f3a2c", "19f3a2c-0d4b"],
+    ),
+    ex(
+        r#"{"userId":"97980cfea0067","anonymousId":"507f191e810c19729de860ea"}"#,
+        &["97980cfea0067", "507f191e810c19729de860ea"],
+    ),
+    ex(r#"{"user_id":12345}"#, &["12345"]),
+    ex(
+        r#"{"distinct_id":"","user_id":null,"$user_id":"undefined","userId":0}"#,
+        &[],
+    ),
+    ex(
+        "org-AbC123dEf456 invited user-42aa1b",
+        &["org-AbC123dEf456", "user-42aa1b"],
+    ),
+    ex(
+        "charged cus_NffrFeUfNV2Hib and acct_1032D82eZvKYlo2C",
+        &["cus_NffrFeUfNV2Hib", "acct_1032D82eZvKYlo2C"],
+    ),
+    ex(
+        "a user-friendly org-level view; the user-agent; xuser-123456",
+        &[],
+    ),
+];
+
+const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
+    Example {
+        kind: Kind::AccountId,
+        input,
+        expect,
+    }
+}
+
+/// Prefixes of identifiers printed in the clear by common products.
+const PREFIXES: &[&str] = &["user-", "org-", "cus_", "acct_", "usr_"];
+/// The shortest and longest identifier after its prefix.
+const ID_LEN: std::ops::RangeInclusive<usize> = 6..=64;
+/// The longest value under a key that is taken as an identifier.
+const MAX_VALUE: usize = 128;
+
+/// Finds account identifiers under identifier keys and in their prefixed forms.
+pub struct AccountIdDetector {
+    prefixes: Vec<memmem::Finder<'static>>,
+}
+
+impl AccountIdDetector {
+    pub fn new() -> Self {
+        AccountIdDetector {
+            prefixes: PREFIXES
+                .iter()
+                .map(|p| memmem::Finder::new(p.as_bytes()))
+                .collect(),
+        }
+    }
+}
+
+impl Default for AccountIdDetector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Detector for AccountIdDetector {
+    fn family(&self) -> &'static str {
+        "account_id"
+    }
+
+    fn kinds(&self) -> KindSet {
+        KindSet::of(Kind::AccountId)
+    }
+
+    fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>) {
+        if !enabled.contains(Kind::AccountId) {
+            return;
+        }
+        let bytes = hay.bytes;
+        for h in hay.hints.iter().filter(|h| h.hint == Hint::AccountId) {
+            if is_identifier(&bytes[h.start..h.end]) {
+                out.push(Match {
+                    start: h.start,
+                    end: h.end,
+                    kind: Kind::AccountId,
+                });
+            }
+        }
+        for finder in &self.prefixes {
+            for start in finder.find_iter(bytes) {
+                if !is_word_start(bytes, start) {
+                    continue;
+                }
+                let id = start + finder.needle().len();
+                let len = bytes[id..]
+                    .iter()
+                    .take_while(|&&b| b.is_ascii_alphanumeric())
+                    .count();
+                let end = id + len;
+                let glued = bytes
+                    .get(end)
+                    .is_some_and(|&b| is_word_byte(b) || b == b'-');
+                if ID_LEN.contains(&len) && !glued && bytes[id..end].iter().any(u8::is_ascii_digit)
+                {
+                    out.push(Match {
+                        start,
+                        end,
+                        kind: Kind::AccountId,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// True for a value that can identify an account: printable, without blanks, not a
+/// placeholder or a zero.
+fn is_identifier(value: &[u8]) -> bool {
+    !value.is_empty()
+        && value.len() <= MAX_VALUE
+        && !is_placeholder(value)
+        && !value.iter().all(|&b| b == b'0' || b == b'-')
+        && value.iter().all(|&b| b > b' ' && b != 0x7f)
+}
+
+/// Keeps a short prefix: `user-8f3a2c` → `user-***`, `97980cfea0067` → `97***`.
+pub fn mask(value: &str) -> String {
+    let keep = value
+        .char_indices()
+        .take(6)
+        .find(|&(_, c)| c == '-' || c == '_')
+        .map_or_else(
+            || value.chars().take(2).map(char::len_utf8).sum(),
+            |(i, _)| i + 1,
+        );
+    format!("{}***", &value[..keep])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::structure::json;
+
+    fn found(text: &str) -> Vec<&str> {
+        let mut hints = Vec::new();
+        json::find_hints(text.as_bytes(), &mut hints);
+        let hay = Haystack {
+            bytes: text.as_bytes(),
+            hints: &hints,
+        };
+        let mut out = Vec::new();
+        AccountIdDetector::new().find(&hay, KindSet::all(), &mut out);
+        out.sort();
+        out.dedup();
+        out.iter().map(|m| &text[m.start..m.end]).collect()
+    }
+
+    #[test]
+    fn examples_hold_with_json_hints() {
+        for example in EXAMPLES {
+            assert_eq!(
+                found(example.input),
+                example.expect,
+                "in {:?}",
+                example.input
+            );
+        }
+    }
+
+    #[test]
+    fn boundaries() {
+        assert_eq!(found("user-123456"), ["user-123456"]);
+        assert_eq!(found("x\nuser-123456\n"), ["user-123456"]);
+        assert_eq!(found("user-12345"), Vec::<&str>::new());
+        assert_eq!(found("user-123456-abc"), Vec::<&str>::new());
+        assert_eq!(
+            found(&format!("org-1{}", "a".repeat(64))),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("user-8f3a2c"), "user-***");
+        assert_eq!(mask("97980cfea0067"), "97***");
+        assert_eq!(mask("é"), "é***");
+    }
+}

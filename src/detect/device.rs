@@ -1,0 +1,186 @@
+//! Devices: operating system, browser, device model and user-agent strings.
+//!
+//! Alone, `Mac OS X` or `Chrome 131` names millions of people; beside a city and an employer
+//! it narrows to a few, which is why the Mixpanel breach notice listed them. Values are taken
+//! under device keys (`$os`, `$browser`, `$device`, `os_name`, `userAgent`), and user-agent
+//! strings are taken anywhere from their fixed opening (`Mozilla/5.0 (`, `Dalvik/`) to the end
+//! of their quoted field or line. Devices are quasi-identifiers.
+
+use memchr::memmem;
+
+use super::text::is_placeholder;
+use super::{Detector, Example, Haystack, Hint, Match};
+use crate::finding::{Kind, KindSet};
+
+pub const EXAMPLES: &[Example] = &[
+    ex(
+        r#"{"properties":{"$os":"Mac OS X","$browser":"Chrome"}}"#,
+        &["Mac OS X", "Chrome"],
+    ),
+    ex(
+        r#"{"context":{"userAgent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"}}"#,
+        &["Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"],
+    ),
+    ex(
+        r#"1.2.3.4 - - [x] "GET / HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux x86_64)""#,
+        &["Mozilla/5.0 (X11; Linux x86_64)"],
+    ),
+    ex(
+        "ua=Dalvik/2.1.0 (Linux; U; Android 14)",
+        &["Dalvik/2.1.0 (Linux; U; Android 14)"],
+    ),
+    ex(r#"{"$os":"","$browser":"unknown","os":null}"#, &[]),
+    ex("Mozilla/ and Mozilla/5.0 without parenthesis", &[]),
+];
+
+const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
+    Example {
+        kind: Kind::Device,
+        input,
+        expect,
+    }
+}
+
+/// Openings of user-agent strings that describe a device.
+const USER_AGENTS: &[&str] = &["Mozilla/", "Dalvik/"];
+/// The longest user-agent string reported.
+const MAX_UA: usize = 512;
+
+/// Finds device descriptions under device keys and user-agent strings in text.
+pub struct DeviceDetector {
+    openings: Vec<memmem::Finder<'static>>,
+}
+
+impl DeviceDetector {
+    pub fn new() -> Self {
+        DeviceDetector {
+            openings: USER_AGENTS
+                .iter()
+                .map(|p| memmem::Finder::new(p.as_bytes()))
+                .collect(),
+        }
+    }
+}
+
+impl Default for DeviceDetector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Detector for DeviceDetector {
+    fn family(&self) -> &'static str {
+        "device"
+    }
+
+    fn kinds(&self) -> KindSet {
+        KindSet::of(Kind::Device)
+    }
+
+    fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>) {
+        if !enabled.contains(Kind::Device) {
+            return;
+        }
+        let bytes = hay.bytes;
+        for h in hay.hints.iter().filter(|h| h.hint == Hint::Device) {
+            let value = &bytes[h.start..h.end];
+            if !value.is_empty()
+                && !is_placeholder(value)
+                && value.iter().any(u8::is_ascii_alphabetic)
+            {
+                out.push(Match {
+                    start: h.start,
+                    end: h.end,
+                    kind: Kind::Device,
+                });
+            }
+        }
+        for finder in &self.openings {
+            for start in finder.find_iter(bytes) {
+                if let Some(end) = user_agent_end(bytes, start) {
+                    out.push(Match {
+                        start,
+                        end,
+                        kind: Kind::Device,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The end of a user-agent string at `start`: it needs a version and a `(` platform part, and
+/// ends before the `"` that closes its field, or at the end of the line.
+fn user_agent_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let rest = &bytes[start..bytes.len().min(start + MAX_UA)];
+    let slash = memchr::memchr(b'/', rest)?;
+    if !rest.get(slash + 1).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let len = memchr::memchr3(b'"', b'\n', b'\\', rest).unwrap_or(rest.len());
+    let ua = &rest[..len];
+    let open = memchr::memchr(b'(', ua)?;
+    let close = memchr::memrchr(b')', ua).filter(|&c| c > open)?;
+    let end = if ua[close + 1..].iter().all(|&b| b == b' ') {
+        close + 1
+    } else {
+        ua.iter().rposition(|&b| b != b' ')? + 1
+    };
+    Some(start + end)
+}
+
+/// Keeps the first three characters: `Chrome` → `Chr***`.
+pub fn mask(value: &str) -> String {
+    let keep: usize = value.chars().take(3).map(char::len_utf8).sum();
+    format!("{}***", &value[..keep])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::structure::json;
+
+    fn found(text: &str) -> Vec<&str> {
+        let mut hints = Vec::new();
+        json::find_hints(text.as_bytes(), &mut hints);
+        let hay = Haystack {
+            bytes: text.as_bytes(),
+            hints: &hints,
+        };
+        let mut out = Vec::new();
+        DeviceDetector::new().find(&hay, KindSet::all(), &mut out);
+        out.sort();
+        out.dedup();
+        out.iter().map(|m| &text[m.start..m.end]).collect()
+    }
+
+    #[test]
+    fn examples_hold_with_json_hints() {
+        for example in EXAMPLES {
+            assert_eq!(
+                found(example.input),
+                example.expect,
+                "in {:?}",
+                example.input
+            );
+        }
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("Chrome"), "Chr***");
+        assert_eq!(mask("iOS"), "iOS***");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let hay = Haystack::plain(&bytes);
+            let mut out = Vec::new();
+            DeviceDetector::new().find(&hay, KindSet::all(), &mut out);
+            for m in out {
+                proptest::prop_assert!(m.start < m.end && m.end <= bytes.len());
+            }
+        }
+    }
+}
