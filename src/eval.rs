@@ -374,6 +374,7 @@ mod tests {
             field: None,
             masked: "x".into(),
             value: None,
+            fingerprint: None,
         }
     }
 

@@ -163,4 +163,7 @@ pub struct Finding {
     pub masked: Box<str>,
     /// The raw value, kept only when the user asked for it with `--show-values`.
     pub value: Option<Box<str>>,
+    /// A keyed hash of the value (see [`crate::scan::Config::fingerprints`]), for counting
+    /// distinct values without keeping any.
+    pub fingerprint: Option<u64>,
 }

@@ -21,6 +21,7 @@
 pub mod chunk;
 pub mod detect;
 pub mod eval;
+pub mod exposure;
 pub mod finding;
 pub mod progress;
 pub mod report;

@@ -8,7 +8,9 @@ use std::process;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use piiscan::exposure::Exposure;
 use piiscan::progress::Progress;
+use piiscan::report::exposure as exposure_format;
 use piiscan::report::{self, Format};
 use piiscan::source::decompress::Compression;
 use piiscan::{Config, Kind, KindSet, Scanner};
@@ -28,6 +30,10 @@ struct Cli {
 enum Command {
     /// Scan files, directories or `-` (stdin) for personal data.
     Scan(ScanArgs),
+    /// Scan, then report what would leak if these files were breached: per kind and field,
+    /// occurrences, records and distinct values; distinct people; profile-making
+    /// combinations of identity with location or device.
+    Report(ReportArgs),
     /// Scan, then compare the findings with ground-truth labels: precision, recall and F1 per
     /// kind, split into structured (JSON, CSV) and free-text contexts.
     Eval(EvalArgs),
@@ -47,6 +53,40 @@ struct EvalArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Files or directories to scan; `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Output format: a terminal table, one JSON object, or a self-contained HTML page.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    format: ReportFormat,
+
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Only these kinds, comma-separated (see `scan --help`).
+    #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
+    kinds: Vec<String>,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ReportFormat {
+    Table,
+    Json,
+    Html,
 }
 
 #[derive(Args)]
@@ -121,6 +161,7 @@ fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Report(args) => exposure_report(args),
         Command::Eval(args) => eval(args),
     }
 }
@@ -155,6 +196,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         show_values: args.show_values,
         binary: args.binary,
         max_ratio: args.max_ratio,
+        fingerprints: false,
     };
     if args.show_values && io::stdout().is_terminal() {
         eprintln!("piiscan: --show-values: raw personal data will be printed");
@@ -175,6 +217,50 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         (stats, finished)
     };
     match finished {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e).context("cannot write the report"),
+    }
+    Ok(if stats.errors > 0 {
+        ExitCode::Error
+    } else if stats.findings > 0 {
+        ExitCode::Found
+    } else {
+        ExitCode::Clean
+    })
+}
+
+fn exposure_report(args: ReportArgs) -> Result<ExitCode> {
+    let config = Config {
+        kinds: parse_kinds(&args.kinds)?,
+        fingerprints: true,
+        ..Config::default()
+    };
+    start_threads(args.threads)?;
+    let scanner = Scanner::new(config);
+    let mut exposure = Exposure::new();
+    let stats = if !args.quiet && io::stderr().is_terminal() {
+        let mut progress = Progress::new(&mut exposure, total_bytes(&args.paths));
+        let stats = scanner.scan_paths(&args.paths, &mut progress);
+        let _ = progress.finish(&stats);
+        stats
+    } else {
+        scanner.scan_paths(&args.paths, &mut exposure)
+    };
+    let report = exposure.report(&stats);
+    let mut out: Box<dyn io::Write> = match &args.output {
+        Some(path) => Box::new(io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(io::stdout().lock()),
+    };
+    let written = match args.format {
+        ReportFormat::Table => exposure_format::write_table(&mut out, &report),
+        ReportFormat::Json => exposure_format::write_json(&mut out, &report),
+        ReportFormat::Html => exposure_format::write_html(&mut out, &report),
+    };
+    match written {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(e).context("cannot write the report"),

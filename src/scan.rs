@@ -7,6 +7,7 @@
 //! handed to the reporter in input order, so the output is the same whatever the number of
 //! threads, and memory stays bounded by the batch size rather than growing with the input.
 
+use std::hash::BuildHasher;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,6 +35,9 @@ pub struct Config {
     pub binary: bool,
     /// The cap on decompressed bytes per compressed byte.
     pub max_ratio: u64,
+    /// Give each finding a fingerprint: a hash of its value under a key drawn at random for
+    /// this run, so that distinct values can be counted without any value being kept.
+    pub fingerprints: bool,
 }
 
 impl Default for Config {
@@ -44,6 +48,7 @@ impl Default for Config {
             show_values: false,
             binary: false,
             max_ratio: DEFAULT_MAX_RATIO,
+            fingerprints: false,
         }
     }
 }
@@ -117,6 +122,8 @@ pub struct Scanner {
     detectors: Vec<Box<dyn Detector>>,
     /// Whether any enabled detector uses key hints (all but the e-mail detector do).
     needs_hints: bool,
+    /// The per-run random key of fingerprints.
+    fingerprint_key: std::collections::hash_map::RandomState,
 }
 
 impl Scanner {
@@ -141,6 +148,7 @@ impl Scanner {
             config,
             detectors,
             needs_hints,
+            fingerprint_key: std::collections::hash_map::RandomState::new(),
         }
     }
 
@@ -240,6 +248,10 @@ impl Scanner {
                         .config
                         .show_values
                         .then(|| String::from_utf8_lossy(raw).into()),
+                    fingerprint: self
+                        .config
+                        .fingerprints
+                        .then(|| self.fingerprint_key.hash_one(Fingerprint(m.kind, raw))),
                 });
             }
             i = j;
@@ -300,6 +312,20 @@ struct Deferred(Option<std::io::Error>);
 impl Read for Deferred {
     fn read(&mut self, _buf: &mut [u8]) -> std::io::Result<usize> {
         self.0.take().map_or(Ok(0), Err)
+    }
+}
+
+/// A value as fingerprinted: its kind and its bytes, with ASCII case folded where case does
+/// not change the value (`Jane@Example.com` is `jane@example.com`).
+struct Fingerprint<'a>(Kind, &'a [u8]);
+
+impl std::hash::Hash for Fingerprint<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+        let fold = !matches!(self.0, Kind::AccountId | Kind::Referrer);
+        for &b in self.1 {
+            state.write_u8(if fold { b.to_ascii_lowercase() } else { b });
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! is all it may print unless the user asked for `--show-values` (then `value` is set).
 //! Problems with inputs go to stderr, with the path and never any content.
 
+pub mod exposure;
 pub mod json;
 pub mod jsonl;
 pub mod summary;

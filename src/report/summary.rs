@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use super::exposure::human_bytes;
 use super::{gb_per_s, print_error, print_note, write_stats, Reporter};
 use crate::finding::{Finding, Kind};
 use crate::scan::{FileInfo, Sink, Stats};
@@ -97,20 +98,5 @@ impl Reporter for SummaryReporter<'_> {
             write_stats(out, stats)?;
         }
         out.flush()
-    }
-}
-
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }

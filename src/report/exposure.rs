@@ -1,0 +1,315 @@
+//! The exposure report as a terminal table, JSON, or a self-contained HTML page.
+//!
+//! All three print the same [`Report`]: counts, kinds and field names, never a value. The
+//! HTML page has no script and no external asset (inline CSS, an inline SVG chart), so it can
+//! be attached to a ticket or opened offline; every string from the data (field names) is
+//! escaped.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use crate::exposure::{Combination, Report, Row};
+
+/// Fields shown in the terminal table; the JSON and HTML reports list them all.
+const TABLE_FIELDS: usize = 20;
+/// Combinations shown in the terminal table and the HTML page.
+const TOP_COMBINATIONS: usize = 8;
+
+/// Writes the report as a table that fits one screen.
+pub fn write_table(out: &mut dyn Write, r: &Report) -> io::Result<()> {
+    writeln!(
+        out,
+        "Exposure of {} in {} files: {} records carry personal data",
+        human_bytes(r.bytes),
+        r.files,
+        r.records_with_findings
+    )?;
+    writeln!(
+        out,
+        "People exposed: {} distinct e-mail addresses, {} distinct account IDs",
+        r.distinct_emails, r.distinct_account_ids
+    )?;
+    writeln!(
+        out,
+        "Profiles: {} records combine a direct identifier with a location or a device",
+        r.profiles
+    )?;
+    if r.errors > 0 {
+        writeln!(
+            out,
+            "Incomplete: {} inputs could not be read (see stderr)",
+            r.errors
+        )?;
+    }
+    let header = |out: &mut dyn Write, title: &str| {
+        writeln!(
+            out,
+            "\n{title:<44} {:>12} {:>10} {:>10}",
+            "occurrences", "records", "distinct"
+        )
+    };
+    let row = |out: &mut dyn Write, name: &str, row: &Row| {
+        writeln!(
+            out,
+            "{name:<44} {:>12} {:>10} {:>10}",
+            row.occurrences,
+            row.records,
+            row.distinct.to_string()
+        )
+    };
+    header(out, "Direct identifiers")?;
+    for r in &r.direct {
+        row(out, r.kind.name(), r)?;
+    }
+    if !r.quasi.is_empty() {
+        header(out, "Quasi-identifiers")?;
+        for r in &r.quasi {
+            row(out, r.kind.name(), r)?;
+        }
+    }
+    let mut fields: Vec<&Row> = r.fields.iter().collect();
+    fields.sort_by_key(|f| std::cmp::Reverse(f.occurrences));
+    header(
+        out,
+        &format!(
+            "Fields (top {} of {})",
+            TABLE_FIELDS.min(fields.len()),
+            fields.len()
+        ),
+    )?;
+    for f in fields.iter().take(TABLE_FIELDS) {
+        let name = format!("{:<12} {}", f.kind.name(), field_name(f));
+        row(out, &truncate(&name, 44), f)?;
+    }
+    if !r.combinations.is_empty() {
+        writeln!(
+            out,
+            "\n{:>10}  Field combinations that make profiles",
+            "records"
+        )?;
+        for c in r.combinations.iter().take(TOP_COMBINATIONS) {
+            writeln!(out, "{:>10}  {}", c.records, c.fields.join(" + "))?;
+        }
+    }
+    if [&r.distinct_emails, &r.distinct_account_ids]
+        .iter()
+        .any(|c| c.estimated)
+        || r.fields.iter().any(|f| f.distinct.estimated)
+    {
+        writeln!(
+            out,
+            "\n~ marks HyperLogLog++ estimates (standard error {:.2}%)",
+            r.estimate_error * 100.0
+        )?;
+    }
+    out.flush()
+}
+
+/// Writes the report as one JSON object.
+pub fn write_json(out: &mut dyn Write, r: &Report) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, r)?;
+    writeln!(out)?;
+    out.flush()
+}
+
+/// Writes the report as a self-contained HTML page.
+pub fn write_html(out: &mut dyn Write, r: &Report) -> io::Result<()> {
+    let mut h = String::new();
+    h.push_str(concat!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        "<title>piiscan exposure report</title><style>",
+        "body{font:14px/1.4 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}",
+        "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}",
+        "table{border-collapse:collapse;width:100%}",
+        "th,td{padding:.3em .6em;border-bottom:1px solid #ddd;text-align:left}",
+        "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}",
+        ".facts{display:flex;gap:2em;flex-wrap:wrap}",
+        ".fact{background:#f4f4f6;padding:.8em 1.2em;border-radius:6px}",
+        ".fact b{display:block;font-size:1.6em}",
+        "svg text{font:12px system-ui,sans-serif}",
+        "</style></head><body>\n"
+    ));
+    let _ = writeln!(h, "<h1>What would leak if this export were breached</h1>");
+    let _ = writeln!(
+        h,
+        "<p>{} scanned in {} files; {} records carry personal data.</p>",
+        human_bytes(r.bytes),
+        r.files,
+        r.records_with_findings
+    );
+    if r.errors > 0 {
+        let _ = writeln!(
+            h,
+            "<p><strong>Incomplete:</strong> {} inputs could not be read.</p>",
+            r.errors
+        );
+    }
+    let _ = writeln!(h, "<div class=\"facts\">");
+    for (label, value) in [
+        ("distinct e-mail addresses", r.distinct_emails.to_string()),
+        ("distinct account IDs", r.distinct_account_ids.to_string()),
+        (
+            "profiles (identity + location or device)",
+            r.profiles.to_string(),
+        ),
+    ] {
+        let _ = writeln!(
+            h,
+            "<div class=\"fact\" id=\"{}\"><b>{}</b>{}</div>",
+            escape(&label.replace(' ', "-")),
+            escape(&value),
+            escape(label)
+        );
+    }
+    let _ = writeln!(h, "</div>");
+    let _ = writeln!(h, "<h2>Exposure by kind</h2>");
+    h.push_str(&chart(r));
+    let _ = writeln!(h, "<h2>Fields</h2>");
+    let _ = writeln!(
+        h,
+        "<table id=\"fields\"><thead><tr><th>kind</th><th>class</th><th>field</th>\
+         <th class=\"n\">occurrences</th><th class=\"n\">records</th>\
+         <th class=\"n\">distinct</th></tr></thead><tbody>"
+    );
+    for f in &r.fields {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            f.kind.name(),
+            if f.kind.is_quasi() { "quasi" } else { "direct" },
+            escape(&field_name(f)),
+            f.occurrences,
+            f.records,
+            escape(&f.distinct.to_string())
+        );
+    }
+    let _ = writeln!(h, "</tbody></table>");
+    if !r.combinations.is_empty() {
+        let _ = writeln!(h, "<h2>Field combinations that make profiles</h2>");
+        let _ = writeln!(
+            h,
+            "<table id=\"combinations\"><thead><tr><th class=\"n\">records</th>\
+             <th>fields</th></tr></thead><tbody>"
+        );
+        for Combination { fields, records } in r.combinations.iter().take(TOP_COMBINATIONS) {
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"n\">{records}</td><td>{}</td></tr>",
+                escape(&fields.join(" + "))
+            );
+        }
+        let _ = writeln!(h, "</tbody></table>");
+    }
+    let _ = writeln!(
+        h,
+        "<p>Counts marked ~ are HyperLogLog++ estimates (standard error {:.2}%). \
+         Values are never stored: distinct counts come from keyed hashes drawn for this run.</p>",
+        r.estimate_error * 100.0
+    );
+    h.push_str("</body></html>\n");
+    out.write_all(h.as_bytes())?;
+    out.flush()
+}
+
+/// A horizontal bar chart of occurrences per kind, as inline SVG.
+fn chart(r: &Report) -> String {
+    let rows: Vec<&Row> = r.direct.iter().chain(&r.quasi).collect();
+    let max = rows.iter().map(|r| r.occurrences).max().unwrap_or(1).max(1);
+    let (bar_h, gap, label_w, width) = (18, 6, 110, 560);
+    let height = rows.len() * (bar_h + gap) + gap;
+    let mut s = format!(
+        "<svg id=\"chart\" role=\"img\" aria-label=\"occurrences by kind\" \
+         xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\">\n",
+        label_w + width + 90
+    );
+    for (i, row) in rows.iter().enumerate() {
+        let y = gap + i * (bar_h + gap);
+        let w = (row.occurrences as f64 / max as f64 * width as f64)
+            .round()
+            .max(1.0);
+        let color = if row.kind.is_quasi() {
+            "#9aa5b1"
+        } else {
+            "#d9534f"
+        };
+        let _ = writeln!(
+            s,
+            "<text x=\"0\" y=\"{}\">{}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{w}\" \
+             height=\"{bar_h}\" fill=\"{color}\"><title>{}: {}</title></rect>\
+             <text x=\"{}\" y=\"{}\">{}</text>",
+            y + 13,
+            row.kind.name(),
+            row.kind.name(),
+            row.occurrences,
+            label_w as f64 + w + 6.0,
+            y + 13,
+            row.occurrences
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+fn field_name(row: &Row) -> String {
+    row.field
+        .clone()
+        .unwrap_or_else(|| "(free text)".to_string())
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max - 1).collect();
+    t.push('…');
+    t
+}
+
+/// Escapes text for HTML element content and attribute values.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_data_in_html() {
+        assert_eq!(escape("<script>\"&'"), "&lt;script&gt;&quot;&amp;&#39;");
+    }
+
+    #[test]
+    fn truncates_long_names() {
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+    }
+}
