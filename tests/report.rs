@@ -35,13 +35,15 @@ fn findings(path: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Occurrences, records (path and line) and distinct values of one kind.
+type KindCounts = (u64, BTreeSet<(String, u64)>, BTreeSet<String>);
+
 #[test]
 fn figures_match_the_findings() {
     let report = json_report(SAMPLES);
     let found = findings(SAMPLES);
     // Per kind: occurrences, records (distinct path and line), distinct values.
-    let mut by_kind: BTreeMap<String, (u64, BTreeSet<(String, u64)>, BTreeSet<String>)> =
-        BTreeMap::new();
+    let mut by_kind: BTreeMap<String, KindCounts> = BTreeMap::new();
     for f in &found {
         let kind = f["kind"].as_str().unwrap().to_string();
         let entry = by_kind.entry(kind.clone()).or_default();
