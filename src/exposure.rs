@@ -151,6 +151,8 @@ pub struct Report {
     pub bytes: u64,
     pub files: u64,
     pub errors: u64,
+    /// Lines that start like JSON but do not parse (scanned as plain text).
+    pub malformed_json: u64,
     /// Lines with at least one finding.
     pub records_with_findings: u64,
     /// Distinct e-mail addresses: the surest count of people.
@@ -241,6 +243,7 @@ impl Exposure {
             bytes: stats.bytes,
             files: stats.files,
             errors: stats.errors,
+            malformed_json: stats.malformed_json,
             records_with_findings: self.records,
             distinct_emails,
             distinct_account_ids,

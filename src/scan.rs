@@ -20,7 +20,7 @@ use crate::detect::{self, Detector, Haystack, HintedValue, Match};
 use crate::finding::{Finding, Kind, KindSet};
 use crate::source::decompress::{Compression, DEFAULT_MAX_RATIO};
 use crate::source::{self, mmap::Content, Input, SourceError, Target};
-use crate::structure::{csv::Header, json};
+use crate::structure::{csv::Header, escapes, json, keys};
 
 /// How far into an input a NUL byte marks it as binary.
 const BINARY_PROBE: usize = 64 << 10;
@@ -81,6 +81,8 @@ pub struct ChunkResult {
     pub bytes: u64,
     /// Time spent in each detector family, in the order of [`Scanner::families`].
     pub detector_time: Vec<Duration>,
+    /// Lines that start like JSON but do not parse: scanned as plain text.
+    pub malformed_json: u64,
 }
 
 /// Counters of a whole scan.
@@ -91,6 +93,8 @@ pub struct Stats {
     pub bytes: u64,
     pub errors: u64,
     pub skipped_binary: u64,
+    /// Lines that start like JSON but do not parse; they were scanned as plain text.
+    pub malformed_json: u64,
     pub elapsed: Duration,
     /// Time per detector family (summed over threads).
     pub detector_time: Vec<(&'static str, Duration)>,
@@ -182,6 +186,11 @@ impl Scanner {
             detector.find(&hay, self.config.kinds, &mut matches);
             detector_time.push(started.elapsed());
         }
+        let malformed_json = if self.needs_hints && file.csv.is_none() {
+            self.scan_unescaped(bytes, &mut matches)
+        } else {
+            0
+        };
         matches.retain(|m| {
             self.config.kinds.contains(m.kind) && m.start < m.end && m.end <= bytes.len()
         });
@@ -192,7 +201,42 @@ impl Scanner {
             newlines,
             bytes: bytes.len() as u64,
             detector_time,
+            malformed_json,
         }
+    }
+
+    /// Runs the detectors again on the JSON string values that hold `\u` escapes, unescaped,
+    /// and adds what they find with its offsets on disk. Returns the malformed JSON lines.
+    fn scan_unescaped(&self, bytes: &[u8], matches: &mut Vec<Match>) -> u64 {
+        let mut parser = escapes::Parser::default();
+        let mut hints: Vec<HintedValue> = Vec::with_capacity(1);
+        let mut found: Vec<Match> = Vec::new();
+        parser.for_each_unescaped(bytes, |value| {
+            let len = value.text.len();
+            hints.clear();
+            if let Some(hint) = value.key.and_then(|k| keys::hint_for_key(k.as_bytes())) {
+                hints.push(HintedValue {
+                    start: 0,
+                    end: len,
+                    hint,
+                });
+            }
+            let hay = Haystack {
+                bytes: value.text.as_bytes(),
+                hints: &hints,
+            };
+            found.clear();
+            for detector in &self.detectors {
+                detector.find(&hay, self.config.kinds, &mut found);
+            }
+            for m in found.iter().filter(|m| m.start < m.end && m.end <= len) {
+                matches.push(Match {
+                    start: value.disk[m.start],
+                    end: value.disk[m.end],
+                    kind: m.kind,
+                });
+            }
+        })
     }
 
     /// Turns matches into findings: line, column, field, masked value.
@@ -649,6 +693,7 @@ impl<'s> Driver<'s> {
                 }
             }
             self.stats.bytes += result.bytes;
+            self.stats.malformed_json += result.malformed_json;
             self.stats.findings += result.findings.len() as u64;
             for (slot, t) in self
                 .stats
@@ -805,6 +850,31 @@ mod tests {
         let found = scan_stream(&scanner(1), text);
         let at: Vec<(u64, u64, u32)> = found.iter().map(|f| (f.offset, f.line, f.column)).collect();
         assert_eq!(at, [(2, 2, 1), (24, 4, 3)]);
+    }
+
+    #[test]
+    fn escaped_values_are_unescaped_and_found_at_their_disk_offsets() {
+        let text = concat!(
+            r#"{"msg":"moved to S\u00e3o Paulo","note":"Contact: Ren\u00e9e Dupont"}"#,
+            "\n",
+            r#"{"cut":"S\u00e3o Paulo"#,
+            "\n"
+        );
+        let scanner = scanner(1 << 20);
+        let result = scanner.scan_chunk(text.as_bytes(), 0, &FileContext::default());
+        let found: Vec<(&str, Kind)> = result
+            .findings
+            .iter()
+            .map(|f| (&text[f.offset as usize..][..f.length as usize], f.kind))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (r"S\u00e3o Paulo", Kind::City),
+                (r"Ren\u00e9e Dupont", Kind::PersonName)
+            ]
+        );
+        assert_eq!(result.malformed_json, 1);
     }
 
     #[test]

@@ -41,6 +41,13 @@ pub fn write_table(out: &mut dyn Write, r: &Report) -> io::Result<()> {
             r.errors
         )?;
     }
+    if r.malformed_json > 0 {
+        writeln!(
+            out,
+            "{} malformed JSON lines were scanned as plain text (no field names)",
+            r.malformed_json
+        )?;
+    }
     let header = |out: &mut dyn Write, title: &str| {
         writeln!(
             out,

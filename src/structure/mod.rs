@@ -7,5 +7,6 @@
 //! column) of each finding.
 
 pub mod csv;
+pub mod escapes;
 pub mod json;
 pub mod keys;
