@@ -293,7 +293,7 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
         kinds: piiscan::eval::evaluated_kinds(&labels),
         ..Config::default()
     });
-    let (evaluation, stats) = piiscan::eval::evaluate(&scanner, &args.paths, labels);
+    let (evaluation, stats) = piiscan::eval::evaluate(&scanner, &args.paths, &args.labels, labels);
     print!("{}", evaluation.table());
     println!(
         "\n{} bytes in {} files, {:.2} s ({:.3} GB/s)",

@@ -407,7 +407,12 @@ fn resolve_group(hay: &Haystack<'_>, mut matches: Vec<Match>) -> Vec<Match> {
         }
         let same = &matches[i..j];
         let best = match (same.len(), hay.hint_for(same[0].start, same[0].end)) {
-            (1, _) | (_, None) => same[0],
+            (1, _) => same[0],
+            // Without a key to decide, a place beats a person: `Santa Barbara`, `Hong Kong`.
+            (_, None) => *same
+                .iter()
+                .find(|m| m.kind != Kind::PersonName)
+                .unwrap_or(&same[0]),
             (_, Some(hint)) => *same
                 .iter()
                 .find(|m| hint_agrees(hint, m.kind))

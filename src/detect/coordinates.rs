@@ -59,8 +59,6 @@ const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
 const TEXT_PLACES: usize = 3;
 /// Decimal places a number under a coordinate key needs.
 const HINTED_PLACES: usize = 2;
-/// How many hints around a coordinate value to search for its partner.
-const PARTNER_WINDOW: usize = 8;
 
 /// Finds latitude/longitude pairs.
 pub struct CoordinatesDetector;
@@ -150,7 +148,13 @@ fn number_at(bytes: &[u8], dot: usize) -> Option<Number> {
     if start > 0 && (glued(bytes[start - 1]) || bytes[start - 1] == b'-') {
         return None;
     }
-    if bytes.get(end).is_some_and(|&b| glued(b)) {
+    // A full stop after the number ends a sentence; a dot and a digit continue a version.
+    let continues = match bytes.get(end) {
+        Some(b'.') => bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
+        Some(&b) => glued(b),
+        None => false,
+    };
+    if continues {
         return None;
     }
     let value = std::str::from_utf8(&bytes[start..end]).ok()?.parse().ok()?;
@@ -246,24 +250,20 @@ fn hinted_coordinate(bytes: &[u8], h: &HintedValue) -> Option<f64> {
     (value.abs() <= limit && value != 0.0).then_some(value)
 }
 
-/// True when a valid coordinate of the complementary hint sits near hint `i`, on its line.
+/// True when a valid coordinate of the complementary hint sits on the line of hint `i`.
 fn has_partner(bytes: &[u8], hints: &[HintedValue], i: usize) -> bool {
     let want = match hints[i].hint {
         Hint::Latitude => Hint::Longitude,
         _ => Hint::Latitude,
     };
-    let lo = i.saturating_sub(PARTNER_WINDOW);
-    let hi = (i + PARTNER_WINDOW + 1).min(hints.len());
-    hints[lo..hi].iter().any(|h| {
-        h.hint == want && hinted_coordinate(bytes, h).is_some() && {
-            let (a, b) = if h.start < hints[i].start {
-                (h.end, hints[i].start)
-            } else {
-                (hints[i].end, h.start)
-            };
-            memchr::memchr(b'\n', &bytes[a..b]).is_none()
-        }
-    })
+    let here = hints[i].start;
+    let line_start = memchr::memrchr(b'\n', &bytes[..here]).map_or(0, |j| j + 1);
+    let line_end = memchr::memchr(b'\n', &bytes[here..]).map_or(bytes.len(), |j| here + j);
+    let first = hints[..i].partition_point(|h| h.start < line_start);
+    hints[first..]
+        .iter()
+        .take_while(|h| h.start < line_end)
+        .any(|h| h.hint == want && hinted_coordinate(bytes, h).is_some())
 }
 
 /// Keeps the sign, the integer part and the first decimal of each number: `48.8*, 2.3*`.
@@ -333,6 +333,7 @@ mod tests {
             ("48.8566, 2.3522b", &[]),
             ("1048.8566, 2.3522", &[]),
             ("48.8566, 2.3522.7", &[]),
+            ("at 48.8566, 2.3522.", &["48.8566, 2.3522"]),
             ("--48.8566, 2.3522", &[]),
             ("48.8566,  2.3522", &[]),
             ("-90.000, -180.000", &["-90.000, -180.000"]),

@@ -317,6 +317,8 @@ impl Detector for GeoDetector {
                 }
             }
         }
+        // Where the last place believed in text ends: `Lyon, France` makes `France` a place.
+        let mut last_place_end = None;
         for_each_capital_start(bytes, |pos| {
             let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
             let Some((end, place)) = self.gazetteer.places.longest_at(bytes, pos, line_end) else {
@@ -327,7 +329,11 @@ impl Detector for GeoDetector {
             }
             let believed = (place.stands_alone() && !(place.person && opens_sentence(bytes, pos)))
                 || (after_place_preposition(bytes, pos) && !opens_sentence(bytes, pos))
-                || self.place_follows(bytes, end, line_end);
+                || self.place_follows(bytes, end, line_end)
+                || last_place_end.is_some_and(|e| pos == e + 2 && bytes[e..pos] == *b", ");
+            if believed {
+                last_place_end = Some(end);
+            }
             let kind = place.text_kind();
             if believed && enabled.contains(kind) {
                 out.push(Match {

@@ -246,18 +246,23 @@ fn is_product_token_before(bytes: &[u8], slash: usize) -> bool {
 /// spaces) ends with `version` or `build`: `"app_version":"1.2.3.4"`, `build 10.0.0.1`.
 fn looks_like_version(bytes: &[u8], start: usize) -> bool {
     let mut i = start;
-    while i > 0 && start - i < 4 && matches!(bytes[i - 1], b'"' | b'\'' | b':' | b'=' | b' ') {
+    while i > 0 && start - i < 4 && matches!(bytes[i - 1], b'"' | b'\'' | b':' | b'=' | b' ' | b'/')
+    {
         i -= 1;
     }
     let word_end = i;
-    while i > 0 && word_end - i < 7 && bytes[i - 1].is_ascii_alphabetic() {
+    while i > 0
+        && word_end - i < 24
+        && (bytes[i - 1].is_ascii_alphabetic() || matches!(bytes[i - 1], b'_' | b'$' | b'-'))
+    {
         i -= 1;
     }
     let word = &bytes[i..word_end];
-    let ends_with = |suffix: &[u8]| {
-        word.len() >= suffix.len() && word[word.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    let has = |part: &[u8]| {
+        word.windows(part.len())
+            .any(|w| w.eq_ignore_ascii_case(part))
     };
-    ends_with(b"version") || ends_with(b"build")
+    has(b"version") || has(b"build") || has(b"release")
 }
 
 /// Calls `visit` with every position of `needle` in `bytes` that `keep` accepts, in order,

@@ -21,13 +21,17 @@ pub fn is_word_end(bytes: &[u8], end: usize) -> bool {
 }
 
 /// True when the text at `pos` starts with an upper-case letter: ASCII `A`-`Z`, or a
-/// two-byte UTF-8 Latin upper-case letter (`À`-`Þ`, `Ā`-`Ž` with an even code point).
+/// two-byte UTF-8 Latin capital (`À`-`Þ`, and those of Latin Extended-A, `Ā`-`Ž`).
 #[inline]
 pub fn starts_upper(bytes: &[u8], pos: usize) -> bool {
     match bytes.get(pos) {
         Some(b) if b.is_ascii_uppercase() => true,
         Some(0xC3) => matches!(bytes.get(pos + 1), Some(0x80..=0x9E)) && bytes[pos + 1] != 0x97,
-        Some(0xC4 | 0xC5) => matches!(bytes.get(pos + 1), Some(b) if b & 1 == 0),
+        Some(0xC4 | 0xC5) => bytes
+            .get(pos..pos + 2)
+            .and_then(|c| std::str::from_utf8(c).ok())
+            .and_then(|c| c.chars().next())
+            .is_some_and(char::is_uppercase),
         _ => false,
     }
 }
@@ -175,7 +179,6 @@ pub fn is_placeholder(value: &[u8]) -> bool {
         "none",
         "nil",
         "n/a",
-        "na",
         "unknown",
         "undefined",
         "anonymous",

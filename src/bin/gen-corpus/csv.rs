@@ -1,0 +1,66 @@
+//! A CSV user export with a header row, quoting the cells that need it.
+
+use std::io::{self, Write};
+
+use piiscan::Kind;
+use rand::seq::SliceRandom;
+use rand::Rng;
+
+use crate::vocab::{self, Vocab};
+use crate::writer::Out;
+
+pub const HEADER: &str =
+    "user_id,first_name,last_name,email,city,region,country,signup_ip,created_at,plan,last_login_ms";
+
+pub fn header<W: Write>(out: &mut Out<W>) -> io::Result<()> {
+    out.raw(HEADER);
+    out.end_record()
+}
+
+pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::Result<()> {
+    let person = v.person(rng);
+    let place = v.place(rng);
+    let (ip, ip_kind) = vocab::ip(rng);
+    let empty = rng.gen_bool(0.1);
+    let id = format!("u-{}", rng.gen_range(100_000..999_999));
+    let region = place.region.clone().unwrap_or_default();
+    let cells: [(&str, Option<Kind>); 11] = [
+        (&id, Some(Kind::AccountId)),
+        (&person.first, Some(Kind::PersonName)),
+        (&person.last, Some(Kind::PersonName)),
+        (&person.email, Some(Kind::Email)),
+        (&place.city, Some(Kind::City)),
+        (&region, Some(Kind::Region)),
+        (&place.country, Some(Kind::Country)),
+        (&ip, Some(ip_kind)),
+        (&vocab::iso_time(rng), None),
+        (vocab::PLANS.choose(rng).unwrap(), None),
+        (
+            &rng.gen_range(1_700_000_000_000u64..1_800_000_000_000)
+                .to_string(),
+            None,
+        ),
+    ];
+    for (i, (cell, kind)) in cells.iter().enumerate() {
+        if i > 0 {
+            out.raw(",");
+        }
+        // Some rows have only an id and a plan: a deleted account.
+        if empty && !(i == 0 || i == 9) {
+            continue;
+        }
+        let quoted = cell.contains([',', '"']) || rng.gen_bool(0.05);
+        if quoted {
+            out.raw("\"");
+        }
+        let text = cell.replace('"', "\"\"");
+        match kind {
+            Some(kind) if !text.is_empty() => out.pii(*kind, &text),
+            _ => out.raw(&text),
+        };
+        if quoted {
+            out.raw("\"");
+        }
+    }
+    out.end_record()
+}

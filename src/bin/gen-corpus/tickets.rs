@@ -1,0 +1,166 @@
+//! Support tickets: free text that names people and places in sentences, among the words
+//! that look like them (`Will do`, `Nice work`, `Reading the docs`, `May I ask`).
+
+use std::io::{self, Write};
+
+use piiscan::Kind;
+use rand::seq::SliceRandom;
+use rand::Rng;
+
+use crate::vocab::{self, Vocab, WORD_NAMES};
+use crate::writer::Out;
+
+pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::Result<()> {
+    let person = v.census_person(rng);
+    out.raw(&format!(
+        "#{} 2025-11-{:02} {} ",
+        rng.gen_range(1000..99999),
+        rng.gen_range(1..=30),
+        vocab::time_of_day(rng)
+    ));
+    match rng.gen_range(0..3) {
+        0 => {
+            out.raw("from ").pii(Kind::PersonName, &person.full_name());
+            out.raw(" <").pii(Kind::Email, &person.email).raw(">: ");
+        }
+        1 => {
+            out.raw("Customer ")
+                .pii(Kind::PersonName, &person.full_name());
+            out.raw(" (")
+                .pii(Kind::Email, &person.email)
+                .raw(") writes: ");
+        }
+        _ => {
+            out.raw("New ticket: ");
+        }
+    }
+    let sentences = rng.gen_range(2..5);
+    for i in 0..sentences {
+        if i > 0 {
+            out.raw(" ");
+        }
+        sentence(out, v, rng);
+    }
+    out.end_record()
+}
+
+fn sentence<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) {
+    match rng.gen_range(0..17) {
+        0 => {
+            let place = v.place(rng);
+            out.raw("I moved to ").pii(Kind::City, &place.city);
+            out.raw(", ").pii(Kind::Country, &place.country);
+            out.raw(" last month and my invoices still show the old address.");
+        }
+        1 => {
+            let place = v.place(rng);
+            out.raw("Our office in ").pii(Kind::City, &place.city);
+            out.raw(" cannot log in since ")
+                .raw(&vocab::time_of_day(rng))
+                .raw(".");
+        }
+        2 => {
+            let other = v.census_person(rng);
+            out.raw("Please loop in my colleague ")
+                .pii(Kind::PersonName, &other.full_name());
+            out.raw(" (").pii(Kind::Email, &other.email).raw(").");
+        }
+        3 => {
+            let (ip, kind) = vocab::ip(rng);
+            out.raw("The requests come from ")
+                .pii(kind, &ip)
+                .raw(" according to our firewall.");
+        }
+        4 => {
+            let place = v.place(rng);
+            let lat = vocab::coordinate(place.lat, rng);
+            let lon = vocab::coordinate(place.lon, rng);
+            out.raw("The device reported its location as ")
+                .pii(Kind::Coordinates, &format!("{lat}, {lon}"))
+                .raw(".");
+        }
+        5 => {
+            let place = v.place(rng);
+            if let Some(region) = &place.region {
+                out.raw("We ship to customers in ")
+                    .pii(Kind::Region, region)
+                    .raw(" only.");
+            } else {
+                out.raw("We ship to customers in ")
+                    .pii(Kind::Country, &place.country)
+                    .raw(".");
+            }
+        }
+        6 => {
+            let word = WORD_NAMES.choose(rng).unwrap();
+            let line = match *word {
+                "Will" => "Will do, thanks.",
+                "May" => "May I ask which plan you are on?",
+                "Grace" => "Grace period ends on Friday.",
+                "Mark" => "Mark as read did not work.",
+                "Bill" => "Bill me later, please.",
+                "Hope" => "Hope this helps.",
+                _ => "Faith in the product is restored.",
+            };
+            out.raw(line);
+        }
+        7 => {
+            let city = v.word_city(rng);
+            let line = match city {
+                "Nice" => "Nice work on the new release!",
+                "Mobile" => "Mobile app crashes on start.",
+                "Reading" => "Reading the docs did not help.",
+                "Split" => "Split payments would be great.",
+                "Bath" => "Bath towels are out of stock.",
+                _ => "Mission accomplished.",
+            };
+            out.raw(line);
+        }
+        8 => {
+            out.raw(&format!(
+                "Version {} crashes at {}; MAC {}; aspect 16:9.",
+                vocab::version(rng),
+                vocab::time_of_day(rng),
+                vocab::mac(rng)
+            ));
+        }
+        9 => {
+            out.raw("The log says user@localhost and @support, and std::cout prints a@b.");
+        }
+        10 => {
+            out.raw(&format!(
+                "Build {} (commit {}) is fine.",
+                vocab::uuid(rng),
+                vocab::hex(rng, 12)
+            ));
+        }
+        11 => {
+            let word = v.common_word(rng);
+            out.raw(&format!("The word {word} appears in the {word} field."));
+        }
+        12 => {
+            out.raw("Thanks, ")
+                .pii(Kind::PersonName, &v.census_person(rng).full_name());
+            out.raw(".");
+        }
+        13 => {
+            // A name opening a sentence, whatever its first name (`Will Smith called`).
+            out.pii(Kind::PersonName, &v.census_person(rng).full_name());
+            out.raw(" called yesterday about the refund.");
+        }
+        14 => {
+            // A first name alone is personal data too, and hard to tell from a word.
+            out.raw("Hi ")
+                .pii(Kind::PersonName, &v.census_person(rng).first);
+            out.raw(", thanks for reaching out.");
+        }
+        15 => {
+            out.raw("The account belongs to ")
+                .pii(Kind::PersonName, &v.person(rng).full_name());
+            out.raw(", please check.");
+        }
+        _ => {
+            out.raw("Can you reset my password?");
+        }
+    }
+}
