@@ -367,8 +367,21 @@ impl std::hash::Hash for Fingerprint<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.0.hash(state);
         let fold = !matches!(self.0, Kind::AccountId | Kind::Referrer);
-        for &b in self.1 {
+        let mut bytes = self.1;
+        while let Some((&b, rest)) = bytes.split_first() {
+            // An address is the same address however it is encoded: `%40`, `\u0040`, `%2B`.
+            let decoded = match (self.0, b) {
+                (Kind::Email, b'%') => match rest.get(..2) {
+                    Some(b"40") => Some((b'@', 2)),
+                    Some(b"2B" | b"2b") => Some((b'+', 2)),
+                    _ => None,
+                },
+                (Kind::Email, b'\\') if rest.starts_with(b"u0040") => Some((b'@', 5)),
+                _ => None,
+            };
+            let (b, skip) = decoded.unwrap_or((b, 0));
             state.write_u8(if fold { b.to_ascii_lowercase() } else { b });
+            bytes = &rest[skip..];
         }
     }
 }
