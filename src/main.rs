@@ -69,7 +69,7 @@ struct ReportArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Only these kinds, comma-separated (see `scan --help`).
+    /// Only these kinds, comma-separated (see `scan --help`; default: `all`).
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     kinds: Vec<String>,
 
@@ -100,7 +100,8 @@ struct ScanArgs {
     format: Format,
 
     /// Only these kinds, comma-separated: direct identifiers email, ipv4, ipv6, person_name,
-    /// city, region, country, coordinates; quasi-identifiers account_id, device, referrer.
+    /// city, region, country, coordinates (the default, also named `direct`);
+    /// quasi-identifiers account_id, device, referrer (`quasi`); or `all`.
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     kinds: Vec<String>,
 
@@ -166,12 +167,28 @@ fn run() -> Result<ExitCode> {
     }
 }
 
-fn parse_kinds(names: &[String]) -> Result<KindSet> {
+/// The kinds named by `--kinds`, or `default` when none is: `all`, `direct` and `quasi` name
+/// groups.
+fn parse_kinds(names: &[String], default: KindSet) -> Result<KindSet> {
     if names.is_empty() {
-        return Ok(KindSet::all());
+        return Ok(default);
     }
     let mut set = KindSet::empty();
     for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let group = |quasi: Option<bool>| {
+            Kind::ALL
+                .into_iter()
+                .filter(move |k| quasi.is_none_or(|q| k.is_quasi() == q))
+        };
+        match name {
+            "all" => group(None).for_each(|k| set.insert(k)),
+            "direct" => group(Some(false)).for_each(|k| set.insert(k)),
+            "quasi" => group(Some(true)).for_each(|k| set.insert(k)),
+            _ => {}
+        }
+        if matches!(name, "all" | "direct" | "quasi") {
+            continue;
+        }
         match Kind::from_name(name) {
             Some(kind) => set.insert(kind),
             None => {
@@ -190,13 +207,16 @@ fn parse_kinds(names: &[String]) -> Result<KindSet> {
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
+    let direct: KindSet = Kind::ALL.into_iter().filter(|k| !k.is_quasi()).collect();
     let config = Config {
-        kinds: parse_kinds(&args.kinds)?,
+        kinds: parse_kinds(&args.kinds, direct)?,
         chunk_size: args.chunk_size.max(1),
         show_values: args.show_values,
         binary: args.binary,
         max_ratio: args.max_ratio,
         fingerprints: false,
+        // The summary prints counts only.
+        describe: args.format != Format::Summary,
     };
     if args.show_values && io::stdout().is_terminal() {
         eprintln!("piiscan: --show-values: raw personal data will be printed");
@@ -232,7 +252,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
 
 fn exposure_report(args: ReportArgs) -> Result<ExitCode> {
     let config = Config {
-        kinds: parse_kinds(&args.kinds)?,
+        kinds: parse_kinds(&args.kinds, KindSet::all())?,
         fingerprints: true,
         ..Config::default()
     };

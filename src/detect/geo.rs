@@ -319,8 +319,12 @@ impl Detector for GeoDetector {
         }
         // Where the last place believed in text ends: `Lyon, France` makes `France` a place.
         let mut last_place_end = None;
+        // The end of the line of the current candidate, found once per line.
+        let mut line_end = 0;
         for_each_capital_start(bytes, |pos| {
-            let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+            if pos >= line_end {
+                line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+            }
             let Some((end, place)) = self.gazetteer.places.longest_at(bytes, pos, line_end) else {
                 return word_end(bytes, pos);
             };

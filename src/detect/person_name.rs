@@ -224,7 +224,7 @@ impl PersonNameDetector {
         if word.len() < 2 || word.len() > MAX_WORD || !is_title_case(word) {
             return None;
         }
-        let entry = list.get_folded(word)?;
+        let entry = list.word_at(bytes, pos, end)?;
         Some(Word { end, entry })
     }
 

@@ -112,9 +112,13 @@ pub fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
         gb_per_s(stats.bytes, stats.elapsed)
     )?;
     for (family, time) in &stats.detector_time {
+        let (what, name) = match family.strip_prefix("stage:") {
+            Some(stage) => ("stage", stage),
+            None => ("detector", *family),
+        };
         writeln!(
             out,
-            "stats: detector {family:<12} {:>9.3} s (all threads)",
+            "stats: {what:<8} {name:<12} {:>9.3} s (all threads)",
             time.as_secs_f64()
         )?;
     }
