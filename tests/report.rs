@@ -25,7 +25,15 @@ fn json_report(path: &str) -> Value {
 
 fn findings(path: &str) -> Vec<Value> {
     let out = piiscan()
-        .args(["scan", "--format", "jsonl", "--kinds", "all", "--show-values", path])
+        .args([
+            "scan",
+            "--format",
+            "jsonl",
+            "--kinds",
+            "all",
+            "--show-values",
+            path,
+        ])
         .output()
         .unwrap();
     String::from_utf8(out.stdout)

@@ -25,7 +25,7 @@ use super::dictionary::{self, Dictionary};
 use super::text::{
     for_each_capital_start, is_placeholder, is_title_case, opens_sentence, word_end,
 };
-use super::{Detector, Example, Haystack, Hint, Match};
+use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
 use crate::finding::{Kind, KindSet};
 
 pub const EXAMPLES: &[Example] = &[
@@ -321,7 +321,23 @@ impl Detector for GeoDetector {
         let mut last_place_end = None;
         // The end of the line of the current candidate, found once per line.
         let mut line_end = 0;
+        let mut hinted = HintCursor::new(hay.hints);
         for_each_capital_start(bytes, |pos| {
+            // A value under a place or name key was decided by its key above.
+            if let Some(h) = hinted.around(pos) {
+                if matches!(
+                    h.hint,
+                    Hint::City
+                        | Hint::Region
+                        | Hint::Country
+                        | Hint::CountryCode
+                        | Hint::PersonName
+                        | Hint::FirstName
+                        | Hint::LastName
+                ) {
+                    return h.end;
+                }
+            }
             if pos >= line_end {
                 line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
             }

@@ -106,6 +106,31 @@ impl<'a> Haystack<'a> {
     }
 }
 
+/// Walks the hinted values of a haystack alongside positions that only increase: which value,
+/// if any, holds the position. Dictionary detectors use it to leave values that a key has
+/// already classified (a `$city`, a `$name`) to the key, and spare the lookups.
+pub struct HintCursor<'h> {
+    hints: &'h [HintedValue],
+    next: usize,
+}
+
+impl<'h> HintCursor<'h> {
+    pub fn new(hints: &'h [HintedValue]) -> HintCursor<'h> {
+        HintCursor { hints, next: 0 }
+    }
+
+    /// The hinted value that contains `pos`; `pos` must not be smaller than at the last call.
+    pub fn around(&mut self, pos: usize) -> Option<&'h HintedValue> {
+        while self.hints.get(self.next).is_some_and(|h| h.end <= pos) {
+            self.next += 1;
+        }
+        self.hints[self.next..]
+            .iter()
+            .take_while(|h| h.start <= pos)
+            .find(|h| pos < h.end)
+    }
+}
+
 /// A detector: one family of kinds, found by one prefilter and one set of rules.
 pub trait Detector: Send + Sync {
     /// The family name shown in `--stats`.

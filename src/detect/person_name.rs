@@ -24,7 +24,7 @@ use super::dictionary::{self, Dictionary};
 use super::text::{
     for_each_capital_start, is_title_case, is_word_byte, looks_like_name, opens_sentence, word_end,
 };
-use super::{Detector, Example, Haystack, Hint, Match};
+use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
 use crate::finding::{Kind, KindSet};
 
 pub const EXAMPLES: &[Example] = &[
@@ -166,16 +166,34 @@ impl Detector for PersonNameDetector {
                 });
             }
         }
-        for_each_capital_start(bytes, |pos| match self.full_name_at(bytes, pos) {
-            Some(end) => {
-                out.push(Match {
-                    start: pos,
-                    end,
-                    kind: Kind::PersonName,
-                });
-                end
+        let mut hinted = HintCursor::new(hay.hints);
+        for_each_capital_start(bytes, |pos| {
+            // A value under a name or place key was decided by its key above.
+            if let Some(h) = hinted.around(pos) {
+                if matches!(
+                    h.hint,
+                    Hint::PersonName
+                        | Hint::FirstName
+                        | Hint::LastName
+                        | Hint::City
+                        | Hint::Region
+                        | Hint::Country
+                        | Hint::CountryCode
+                ) {
+                    return h.end;
+                }
             }
-            None => word_end(bytes, pos),
+            match self.full_name_at(bytes, pos) {
+                Some(end) => {
+                    out.push(Match {
+                        start: pos,
+                        end,
+                        kind: Kind::PersonName,
+                    });
+                    end
+                }
+                None => word_end(bytes, pos),
+            }
         });
     }
 }
