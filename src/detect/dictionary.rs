@@ -1,57 +1,80 @@
-//! Built-in word lists (names, places) as anchored multi-pattern automata.
+//! Built-in word lists (names, places): whole words by hash, multi-word entries by automaton.
 //!
 //! Name and place detectors do not search for their tens of thousands of entries everywhere:
 //! they ask "does an entry start exactly here?" at the few positions where a capitalised word
-//! starts, or at the start of a value under a hinting key. An aho-corasick automaton built for
-//! anchored, leftmost-longest searches answers that in one pass over the candidate's bytes,
-//! whatever the number of entries, and also finds multi-word entries (`New York`, `Rio de
-//! Janeiro`) that a per-word hash lookup would not.
+//! starts, or "is this whole value an entry?" for a value under a hinting key. Most entries
+//! are one word (every Census name, three cities in four), and for those both questions are a
+//! hash lookup of the word. Only entries of several words (`New York`, `Rio de Janeiro`,
+//! `Auvergne-Rhône-Alpes`) go into an anchored aho-corasick automaton, which finds the longest
+//! one starting at a position in one pass over the candidate's bytes.
 //!
-//! The automaton is ASCII-case-insensitive, so that a value under `$city` matches as `PARIS`
-//! or `paris`; free-text callers demand capitalisation of the text itself (see
-//! [`super::text::is_title_case`]). Entries with diacritics match as written; lists that have
-//! only ASCII entries (the Census names) can be searched through [`fold_ascii`].
+//! Both are built at start-up, so their cost is paid by every run: an automaton over all
+//! 143,000 entries took half a second of CPU to compile (more than scanning 100 MB), while
+//! hashing the single words and compiling the 11,000 multi-word entries takes a few
+//! milliseconds.
+//!
+//! Lookups ignore ASCII case, so that a value under `$city` matches as `PARIS` or `paris`;
+//! free-text callers demand capitalisation of the text itself (see
+//! [`super::text::is_title_case`]). Entries with diacritics match as written; [`fold_ascii`]
+//! lets callers also try a word's ASCII folding (`José` → `Jose`).
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use std::hash::BuildHasher;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::text::{is_word_byte, is_word_end};
+
+/// The longest word looked up by hash; longer words are in no list.
+const MAX_WORD: usize = 64;
+/// The longest entry of several words looked up (the longest place name has 57 characters).
+const MAX_PHRASE: usize = 128;
 
 /// True when `word`, lower-cased, is an ordinary English word that is also a name or a place
 /// (`will`, `grace`, `nice`, `reading`): see `data/common_words.txt`.
 pub fn is_common_word(word: &str) -> bool {
-    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    static WORDS: OnceLock<FxHashSet<&'static [u8]>> = OnceLock::new();
     let words = WORDS.get_or_init(|| {
-        let mut words: Vec<&str> = include_str!("../../data/common_words.txt")
+        include_str!("../../data/common_words.txt")
             .lines()
-            .collect();
-        words.sort_unstable();
-        words
+            .map(str::as_bytes)
+            .collect()
     });
-    words.binary_search(&word.to_lowercase().as_str()).is_ok()
+    let mut buf = [0u8; MAX_WORD];
+    lower(word.as_bytes(), &mut buf).is_some_and(|w| words.contains(w))
+}
+
+/// `word` lower-cased (ASCII letters only) into `buf`; `None` if it does not fit.
+fn lower<'b>(word: &[u8], buf: &'b mut [u8; MAX_WORD]) -> Option<&'b [u8]> {
+    let out = buf.get_mut(..word.len())?;
+    for (l, b) in out.iter_mut().zip(word) {
+        *l = b.to_ascii_lowercase();
+    }
+    Some(out)
 }
 
 /// One word list, with a value of type `T` per entry.
 pub struct Dictionary<T> {
-    automaton: AhoCorasick,
-    values: Vec<T>,
-    /// Whole entries, lower-cased, to their value: a whole value under a key is an equality
-    /// question, which a hash answers faster than an automaton.
-    exact: HashMap<Box<[u8]>, usize>,
-    /// The first words of the entries, to turn most lookups away before the automaton.
-    first_words: WordFilter,
+    /// Every entry, lower-cased, with its value; a whole value under a key is an equality
+    /// question, and so is a one-word entry in text.
+    exact: FxHashMap<Box<[u8]>, T>,
+    /// The entries of several words, anchored and leftmost-longest, and their values.
+    phrases: Option<(AhoCorasick, Vec<T>)>,
+    /// The first words of the phrases, to ask the automaton only where one may start.
+    phrase_starts: WordFilter,
 }
 
-/// A Bloom filter of words (ASCII case folded): "certainly not an entry's first word" in two
-/// bit tests. Most capitalised words in an export (`Chrome`, `Windows`, `Page`) start no
-/// entry, and an automaton lookup costs ten times more than this test.
+/// A Bloom filter of words (ASCII case folded): "certainly not a phrase's first word" in two
+/// bit tests, ten times cheaper than an automaton lookup.
 struct WordFilter {
     bits: Vec<u64>,
 }
 
 impl WordFilter {
-    /// 2^20 bits (128 KiB): about 3% false positives for the 94,000 name-list entries.
-    const BITS: u32 = 20;
+    /// 2^17 bits (16 KiB): about 1% false positives for the 5,000 first words of phrases.
+    const BITS: u32 = 17;
 
     fn new() -> WordFilter {
         WordFilter {
@@ -60,12 +83,7 @@ impl WordFilter {
     }
 
     fn indices(word: &[u8]) -> [usize; 2] {
-        // FNV-1a over the case-folded bytes; the two halves of the hash index the bits.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for &b in word {
-            hash ^= u64::from(b.to_ascii_lowercase());
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        let hash = hash_folded(word);
         let mask = (1u64 << Self::BITS) - 1;
         [(hash & mask) as usize, ((hash >> 32) & mask) as usize]
     }
@@ -83,11 +101,24 @@ impl WordFilter {
     }
 }
 
+/// A hash of `word` with ASCII case folded, equal for `Paris`, `PARIS` and `paris`.
+fn hash_folded(word: &[u8]) -> u64 {
+    let mut buf = [0u8; MAX_WORD];
+    let word = lower(word, &mut buf).unwrap_or(word);
+    // FxHash's low bits are weak; the filter indexes with them.
+    rustc_hash::FxBuildHasher.hash_one(word).rotate_left(26)
+}
+
+/// True when `text` is a single word (every byte continues a word).
+fn is_one_word(text: &[u8]) -> bool {
+    text.iter().all(|&b| is_word_byte(b))
+}
+
 /// The first word of `text` (up to the first byte that does not continue a word).
 fn first_word(text: &[u8]) -> &[u8] {
     let end = text
         .iter()
-        .position(|&b| !super::text::is_word_byte(b))
+        .position(|&b| !is_word_byte(b))
         .unwrap_or(text.len());
     &text[..end]
 }
@@ -99,41 +130,48 @@ impl<T: Copy> Dictionary<T> {
         entries: impl IntoIterator<Item = (&'a str, T)>,
         merge: impl Fn(T, T) -> T,
     ) -> Dictionary<T> {
-        let mut sorted: Vec<(String, T)> = entries
-            .into_iter()
-            .filter(|(name, _)| !name.is_empty())
-            .map(|(name, value)| (name.to_ascii_lowercase(), value))
-            .collect();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut patterns: Vec<String> = Vec::with_capacity(sorted.len());
-        let mut values: Vec<T> = Vec::with_capacity(sorted.len());
-        let mut first_words = WordFilter::new();
-        let mut exact = HashMap::with_capacity(sorted.len());
-        for (name, value) in sorted {
-            first_words.insert(first_word(name.as_bytes()));
-            if patterns.last() == Some(&name) {
-                let last = values
-                    .last_mut()
-                    .expect("values and patterns have one length");
-                *last = merge(*last, value);
-            } else {
-                exact.insert(name.as_bytes().into(), patterns.len());
-                patterns.push(name);
-                values.push(value);
+        let entries = entries.into_iter();
+        let mut exact: FxHashMap<Box<[u8]>, T> =
+            FxHashMap::with_capacity_and_hasher(entries.size_hint().0, Default::default());
+        for (name, value) in entries {
+            if name.is_empty() {
+                continue;
+            }
+            let key = name.as_bytes().to_ascii_lowercase().into_boxed_slice();
+            match exact.entry(key) {
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let merged = merge(*e.get(), value);
+                    e.insert(merged);
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(value);
+                }
             }
         }
-        let automaton = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .ascii_case_insensitive(true)
-            .build(&patterns)
-            .expect("a built-in word list always builds");
+        let mut phrase_starts = WordFilter::new();
+        let mut patterns: Vec<&[u8]> = Vec::new();
+        let mut values: Vec<T> = Vec::new();
+        let mut phrases: Vec<(&Box<[u8]>, &T)> =
+            exact.iter().filter(|(k, _)| !is_one_word(k)).collect();
+        phrases.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, value) in phrases.into_iter().filter(|(k, _)| k.len() <= MAX_PHRASE) {
+            phrase_starts.insert(first_word(name));
+            patterns.push(name);
+            values.push(*value);
+        }
+        let phrases = (!patterns.is_empty()).then(|| {
+            let automaton = AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                .match_kind(MatchKind::LeftmostLongest)
+                .start_kind(StartKind::Anchored)
+                .build(&patterns)
+                .expect("a built-in word list always builds");
+            (automaton, values)
+        });
         Dictionary {
-            automaton,
-            values,
             exact,
-            first_words,
+            phrases,
+            phrase_starts,
         }
     }
 
@@ -141,46 +179,48 @@ impl<T: Copy> Dictionary<T> {
     /// with its end and value.
     pub fn longest_at(&self, bytes: &[u8], start: usize, limit: usize) -> Option<(usize, T)> {
         let limit = limit.min(bytes.len());
-        if start >= limit
-            || !self
-                .first_words
-                .may_contain(first_word(&bytes[start..limit]))
-        {
+        if start >= limit {
             return None;
         }
-        let input = Input::new(bytes).span(start..limit).anchored(Anchored::Yes);
-        let m = self.automaton.find(input)?;
-        if !super::text::is_word_end(bytes, m.end()) {
+        let word = first_word(&bytes[start..limit]);
+        if word.is_empty() {
             return None;
         }
-        Some((m.end(), self.values[m.pattern().as_usize()]))
+        let word_end = start + word.len();
+        if let Some((automaton, values)) = &self.phrases {
+            if word_end < limit && self.phrase_starts.may_contain(word) {
+                // The automaton holds lower-cased phrases: search a lower-cased copy.
+                let mut buf = [0u8; MAX_PHRASE];
+                let len = (limit - start).min(MAX_PHRASE);
+                for (l, b) in buf.iter_mut().zip(&bytes[start..start + len]) {
+                    *l = b.to_ascii_lowercase();
+                }
+                let input = Input::new(&buf[..len]).anchored(Anchored::Yes);
+                if let Some(m) = automaton.find(input) {
+                    let end = start + m.end();
+                    if end > word_end && is_word_end(bytes, end) {
+                        return Some((end, values[m.pattern().as_usize()]));
+                    }
+                }
+            }
+        }
+        if !is_word_end(bytes, word_end) {
+            return None;
+        }
+        self.get(word).map(|v| (word_end, v))
     }
 
     /// The value of `word` (a whole value, ASCII case ignored) if it is exactly an entry.
+    #[inline]
     pub fn get(&self, word: &[u8]) -> Option<T> {
-        let mut buf = [0u8; 64];
-        let lower = buf.get_mut(..word.len())?;
-        for (l, b) in lower.iter_mut().zip(word) {
-            *l = b.to_ascii_lowercase();
-        }
-        self.exact.get(&*lower).map(|&i| self.values[i])
+        let mut buf = [0u8; MAX_WORD];
+        self.exact.get(lower(word, &mut buf)?).copied()
     }
 
-    /// The value of the entry that is exactly the word `bytes[start..end]` of a text, found
-    /// with the automaton; a word with Latin diacritics also matches its ASCII folding.
+    /// The value of the entry that is exactly the word `bytes[start..end]` of a text; a word
+    /// with Latin diacritics also matches its ASCII folding.
     pub fn word_at(&self, bytes: &[u8], start: usize, end: usize) -> Option<T> {
-        let word = &bytes[start..end];
-        if !self.first_words.may_contain(word) {
-            if word.is_ascii() {
-                return None;
-            }
-            let mut buf = [0u8; 64];
-            let folded = fold_ascii(word, &mut buf)?;
-            return self.word_at(folded, 0, folded.len());
-        }
-        let input = Input::new(bytes).span(start..end).anchored(Anchored::Yes);
-        let m = self.automaton.find(input)?;
-        (m.end() == end).then(|| self.values[m.pattern().as_usize()])
+        self.get_folded(&bytes[start..end])
     }
 
     /// Like [`Dictionary::get`], but a word with Latin diacritics (`José`, `Müller`) also

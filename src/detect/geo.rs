@@ -1,8 +1,8 @@
 //! Places: cities, first-level regions and countries, from GeoNames and ISO 3166.
 //!
-//! One anchored aho-corasick automaton holds every place name (39,842 city names of places
-//! over 15,000 people, 4,744 regions, 271 country names; multi-word names like `Rio de
-//! Janeiro` included), each tagged with the kinds it can be and with what makes it risky.
+//! One dictionary holds every place name (39,842 city names of places over 15,000 people,
+//! 4,744 regions, 271 country names; multi-word names like `Rio de Janeiro` in its
+//! aho-corasick automaton), each tagged with the kinds it can be and with what makes it risky.
 //! It is asked at two kinds of positions:
 //!
 //! * **Values under place keys** (`$city`, `$region`, `mp_country_code`, CSV `country`).
@@ -18,8 +18,9 @@
 //!   preposition of place before (`moved to Nice`, not at the start of a sentence) or a
 //!   country or region after (`Reading, UK`, `Mobile, Alabama`).
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashSet;
 
 use super::dictionary::{self, Dictionary};
 use super::text::{
@@ -227,7 +228,7 @@ pub(super) fn warm() {
 fn gazetteer() -> &'static Gazetteer {
     static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
     GAZETTEER.get_or_init(|| {
-        let people: HashSet<&str> = include_str!("../../data/first_names.txt").lines().collect();
+        let people: FxHashSet<&str> = include_str!("../../data/first_names.txt").lines().collect();
         let place = |name: &str, mut place: Place| {
             place.common = dictionary::is_common_word(name)
                 || GENERIC.iter().any(|g| g.eq_ignore_ascii_case(name));
