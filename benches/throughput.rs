@@ -110,7 +110,7 @@ fn detectors(c: &mut Criterion) {
         let run = || {
             let mut out: Vec<Match> = Vec::new();
             for (bytes, hints) in &chunks {
-                detector.find(&Haystack { bytes, hints }, kinds, &mut out);
+                detector.find(&Haystack::new(bytes, hints), kinds, &mut out);
             }
             out.len()
         };

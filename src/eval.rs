@@ -373,7 +373,7 @@ fn compare(
                 path: path.to_string(),
                 offset: l.offset,
                 kind: l.kind,
-                masked: detect::mask(l.kind, slice(l.offset, l.length)),
+                masked: detect::mask(l.kind, slice(l.offset, l.length)).into(),
             });
         }
     }

@@ -7,6 +7,9 @@
 //! slice it from the chunk while the chunk is still mapped.
 
 use std::fmt;
+use std::sync::Arc;
+
+use compact_str::CompactString;
 
 use serde::{Deserialize, Serialize};
 
@@ -157,10 +160,12 @@ pub struct Finding {
     pub line: u64,
     pub column: u32,
     pub kind: Kind,
-    /// The JSON key path or CSV column the value sits under, when known.
-    pub field: Option<Box<str>>,
-    /// The value masked for display (see [`crate::mask`]).
-    pub masked: Box<str>,
+    /// The JSON key path or CSV column the value sits under, when known. Shared by the
+    /// findings of one field in one chunk.
+    pub field: Option<Arc<str>>,
+    /// The value masked for display (see [`crate::detect::mask`]); short enough to be held
+    /// inline.
+    pub masked: CompactString,
     /// The raw value, kept only when the user asked for it with `--show-values`.
     pub value: Option<Box<str>>,
     /// A keyed hash of the value (see [`crate::scan::Config::fingerprints`]), for counting

@@ -13,14 +13,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use compact_str::CompactString;
 use rayon::prelude::*;
 
 use crate::chunk::{self, StreamChunker};
-use crate::detect::{self, Detector, Haystack, HintedValue, Match};
+use crate::detect::{self, Detector, Haystack, Hint, HintedValue, Match};
 use crate::finding::{Finding, Kind, KindSet};
+use crate::prefilter::{Candidates, Class, Classes};
 use crate::source::decompress::{Compression, DEFAULT_MAX_RATIO};
 use crate::source::{self, mmap::Content, Input, SourceError, Target};
-use crate::structure::{csv::Header, escapes, json, keys};
+use crate::structure::keys::{self, KeyFilter};
+use crate::structure::{csv::Header, escapes, json};
 
 /// The stages of [`Scanner::scan_chunk`] besides the detectors, timed for `--stats`.
 const STAGES: [&str; 4] = [
@@ -136,8 +139,11 @@ pub trait Sink {
 pub struct Scanner {
     config: Config,
     detectors: Vec<Box<dyn Detector>>,
-    /// Whether any enabled detector uses key hints (all but the e-mail detector do).
+    /// Whether any enabled detector needs the key hint of every value (the name, place,
+    /// coordinate and quasi-identifier detectors do), and the filter for the keys they need.
+    /// The IP detectors read a key only for the odd candidate, on demand.
     needs_hints: bool,
+    key_filter: KeyFilter,
     /// The per-run random key of fingerprints.
     fingerprint_key: std::collections::hash_map::RandomState,
 }
@@ -145,25 +151,35 @@ pub struct Scanner {
 impl Scanner {
     pub fn new(config: Config) -> Scanner {
         let detectors = detect::detectors(config.kinds);
-        let hinted: KindSet = [
-            Kind::AccountId,
-            Kind::Device,
-            Kind::Referrer,
-            Kind::Ipv4,
-            Kind::Ipv6,
-            Kind::PersonName,
-            Kind::City,
-            Kind::Region,
-            Kind::Country,
-            Kind::Coordinates,
-        ]
-        .into_iter()
-        .collect();
-        let needs_hints = config.kinds.intersects(hinted);
+        let kinds = config.kinds;
+        let dictionaries: KindSet = [Kind::PersonName, Kind::City, Kind::Region, Kind::Country]
+            .into_iter()
+            .collect();
+        let wanted = |hint: Hint| match hint {
+            Hint::PersonName
+            | Hint::FirstName
+            | Hint::LastName
+            | Hint::MaybePersonName
+            | Hint::City
+            | Hint::Region
+            | Hint::Country
+            | Hint::CountryCode => kinds.intersects(dictionaries),
+            Hint::Latitude | Hint::Longitude => kinds.contains(Kind::Coordinates),
+            Hint::AccountId => kinds.contains(Kind::AccountId),
+            Hint::Device => kinds.contains(Kind::Device),
+            Hint::Referrer => kinds.contains(Kind::Referrer),
+            Hint::Email | Hint::Ip => false,
+        };
+        let needs_hints = Kind::ALL
+            .iter()
+            .any(|&k| kinds.contains(k) && !matches!(k, Kind::Email | Kind::Ipv4 | Kind::Ipv6));
+        // With hints found anyway, an e-mail key settles ties between kinds on one span.
+        let key_filter = KeyFilter::new(|h| wanted(h) || (h == Hint::Email && needs_hints));
         Scanner {
             config,
             detectors,
             needs_hints,
+            key_filter,
             fingerprint_key: std::collections::hash_map::RandomState::new(),
         }
     }
@@ -180,30 +196,60 @@ impl Scanner {
 
     /// Scans one chunk of whole lines that starts at byte `base` of its input.
     pub fn scan_chunk(&self, bytes: &[u8], base: u64, file: &FileContext) -> ChunkResult {
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            self.scan_chunk_with(bytes, base, file, &mut scratch)
+        })
+    }
+
+    fn scan_chunk_with(
+        &self,
+        bytes: &[u8],
+        base: u64,
+        file: &FileContext,
+        scratch: &mut Scratch,
+    ) -> ChunkResult {
+        let Scratch {
+            candidates,
+            hints,
+            matches,
+        } = scratch;
         let started = Instant::now();
-        let mut hints: Vec<HintedValue> = Vec::new();
+        let unescape = file.csv.is_none() && !self.detectors.is_empty();
+        let mut classes = self
+            .detectors
+            .iter()
+            .fold(Classes::NONE.with(Class::Newline), |c, d| {
+                c.union(d.classes())
+            });
         if self.needs_hints {
-            json::find_hints(bytes, &mut hints);
-            if let Some(header) = &file.csv {
-                header.find_hints(bytes, base == 0, &mut hints);
-                hints.sort_by_key(|h| (h.start, h.end));
-            }
+            classes = classes.with(Class::Key);
         }
-        let hay = Haystack {
-            bytes,
-            hints: &hints,
-        };
-        let mut matches: Vec<Match> = Vec::new();
+        if unescape {
+            classes = classes.with(Class::Escape);
+        }
+        candidates.find(bytes, classes);
+        hints.clear();
+        if self.needs_hints {
+            json::find_hints_with(bytes, candidates.get(Class::Key), &self.key_filter, hints);
+        }
+        if let Some(header) = &file.csv {
+            header.find_hints(bytes, base == 0, hints);
+            hints.sort_by_key(|h| (h.start, h.end));
+        }
+        let mut hay = Haystack::with_candidates(bytes, hints, candidates);
+        hay.hint_at = Some(json::hint_of_value_at);
+        matches.clear();
         let mut detector_time = Vec::with_capacity(self.detectors.len() + STAGES.len());
         let hints_time = started.elapsed();
         for detector in &self.detectors {
             let started = Instant::now();
-            detector.find(&hay, self.config.kinds, &mut matches);
+            detector.find(&hay, self.config.kinds, matches);
             detector_time.push(started.elapsed());
         }
         let started = Instant::now();
-        let malformed_json = if self.needs_hints && file.csv.is_none() {
-            self.scan_unescaped(bytes, &mut matches)
+        let malformed_json = if unescape {
+            self.scan_unescaped(bytes, candidates, matches)
         } else {
             0
         };
@@ -212,14 +258,14 @@ impl Scanner {
         matches.retain(|m| {
             self.config.kinds.contains(m.kind) && m.start < m.end && m.end <= bytes.len()
         });
-        let kept = resolve_overlaps(&hay, matches);
+        let kept = resolve_overlaps(&hay, std::mem::take(matches));
         let resolve_time = started.elapsed();
         let started = Instant::now();
-        let (findings, newlines) = self.locate(bytes, base, file, &kept);
+        let findings = self.locate(bytes, base, file, candidates.get(Class::Newline), &kept);
         detector_time.extend([hints_time, escapes_time, resolve_time, started.elapsed()]);
         ChunkResult {
             findings,
-            newlines,
+            newlines: candidates.get(Class::Newline).len() as u64,
             bytes: bytes.len() as u64,
             detector_time,
             malformed_json,
@@ -228,11 +274,18 @@ impl Scanner {
 
     /// Runs the detectors again on the JSON string values that hold `\u` escapes, unescaped,
     /// and adds what they find with its offsets on disk. Returns the malformed JSON lines.
-    fn scan_unescaped(&self, bytes: &[u8], matches: &mut Vec<Match>) -> u64 {
+    fn scan_unescaped(&self, bytes: &[u8], chunk: &Candidates, matches: &mut Vec<Match>) -> u64 {
         let mut parser = escapes::Parser::default();
         let mut hints: Vec<HintedValue> = Vec::with_capacity(1);
         let mut found: Vec<Match> = Vec::new();
-        parser.for_each_unescaped(bytes, |value| {
+        let mut candidates = Candidates::default();
+        let classes = self
+            .detectors
+            .iter()
+            .fold(Classes::NONE, |c, d| c.union(d.classes()));
+        let escapes = chunk.get(Class::Escape);
+        let newlines = chunk.get(Class::Newline);
+        parser.for_each_unescaped(bytes, escapes, newlines, |value| {
             let len = value.text.len();
             hints.clear();
             if let Some(hint) = value.key.and_then(|k| keys::hint_for_key(k.as_bytes())) {
@@ -242,10 +295,8 @@ impl Scanner {
                     hint,
                 });
             }
-            let hay = Haystack {
-                bytes: value.text.as_bytes(),
-                hints: &hints,
-            };
+            candidates.find(value.text.as_bytes(), classes);
+            let hay = Haystack::with_candidates(value.text.as_bytes(), &hints, &candidates);
             found.clear();
             for detector in &self.detectors {
                 detector.find(&hay, self.config.kinds, &mut found);
@@ -260,60 +311,66 @@ impl Scanner {
         })
     }
 
-    /// Turns matches into findings: line, column, field, masked value.
+    /// Turns matches into findings: line, column, field, masked value. `newlines` are the
+    /// positions of the chunk's newlines.
     fn locate(
         &self,
         bytes: &[u8],
         base: u64,
         file: &FileContext,
+        newlines: &[u32],
         kept: &[Match],
-    ) -> (Vec<Finding>, u64) {
+    ) -> Vec<Finding> {
         let mut findings = Vec::with_capacity(kept.len());
-        let mut line_no: u64 = 0;
-        let mut line_start = 0;
-        let mut counted_to = 0;
+        let mut names = FieldNames::default();
+        let mut offsets: Vec<usize> = Vec::new();
+        let mut fields: Vec<Option<Arc<str>>> = Vec::new();
+        // Newlines before the current match: its line is the next one.
+        let mut line = 0;
         let mut i = 0;
         while i < kept.len() {
             let start = kept[i].start;
-            let skipped = &bytes[counted_to..start];
-            if let Some(last) = memchr::memrchr(b'\n', skipped) {
-                line_no += memchr::memchr_iter(b'\n', skipped).count() as u64;
-                line_start = counted_to + last + 1;
+            while newlines.get(line).is_some_and(|&n| (n as usize) < start) {
+                line += 1;
             }
-            counted_to = start;
-            let line_end =
-                memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |j| start + j);
+            let line_start = line.checked_sub(1).map_or(0, |l| newlines[l] as usize + 1);
+            let line_end = newlines.get(line).map_or(bytes.len(), |&n| n as usize);
             let mut j = i;
             while j < kept.len() && kept[j].start < line_end {
                 j += 1;
             }
-            let line = &bytes[line_start..line_end];
-            let offsets: Vec<usize> = kept[i..j].iter().map(|m| m.start - line_start).collect();
-            let fields: Vec<Option<String>> = if !self.config.describe {
-                vec![None; offsets.len()]
-            } else if json::looks_like_json(line) {
-                json::paths_at(line, &offsets)
-            } else if let Some(header) = &file.csv {
-                offsets
-                    .iter()
-                    .map(|&o| header.column_at(line, o).map(str::to_owned))
-                    .collect()
-            } else {
-                vec![None; offsets.len()]
-            };
-            for (m, field) in kept[i..j].iter().zip(fields) {
+            let text = &bytes[line_start..line_end];
+            let group = &kept[i..j];
+            fields.clear();
+            fields.resize(group.len(), None);
+            if self.config.describe {
+                offsets.clear();
+                offsets.extend(group.iter().map(|m| m.start - line_start));
+                if json::looks_like_json(text) {
+                    json::paths_at(text, &offsets, |k, path| {
+                        fields[k] = Some(names.intern(path));
+                    });
+                } else if let Some(header) = &file.csv {
+                    for (field, &o) in fields.iter_mut().zip(&offsets) {
+                        *field = header
+                            .column_at(text, o)
+                            .map(|c| names.intern(c.as_bytes()));
+                    }
+                }
+            }
+            for (m, field) in group.iter().zip(fields.drain(..)) {
                 let raw = &bytes[m.start..m.end];
                 findings.push(Finding {
                     offset: base + m.start as u64,
                     length: (m.end - m.start) as u32,
-                    line: line_no + 1,
+                    line: line as u64 + 1,
                     column: (m.start - line_start + 1) as u32,
                     kind: m.kind,
-                    field: field.map(String::into_boxed_str),
+                    field,
                     masked: if self.config.describe {
-                        detect::mask(m.kind, raw).into_boxed_str()
+                        detect::mask(m.kind, raw)
                     } else {
-                        Box::default()
+                        CompactString::default()
                     },
                     value: self
                         .config
@@ -327,8 +384,7 @@ impl Scanner {
             }
             i = j;
         }
-        let newlines = line_no + memchr::memchr_iter(b'\n', &bytes[counted_to..]).count() as u64;
-        (findings, newlines)
+        findings
     }
 
     /// Scans every target of `paths` and hands findings to `sink` in input order.
@@ -358,6 +414,34 @@ impl Scanner {
         let mut stats = driver.stats;
         stats.elapsed = started.elapsed();
         stats
+    }
+}
+
+/// Buffers reused from chunk to chunk by each worker thread.
+#[derive(Default)]
+struct Scratch {
+    candidates: Candidates,
+    hints: Vec<HintedValue>,
+    matches: Vec<Match>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// The field names of one chunk's findings, each held once: a dense export repeats a few
+/// fields (`properties.$email`) thousands of times per chunk.
+#[derive(Default)]
+struct FieldNames(rustc_hash::FxHashMap<Box<[u8]>, Arc<str>>);
+
+impl FieldNames {
+    fn intern(&mut self, name: &[u8]) -> Arc<str> {
+        if let Some(name) = self.0.get(name) {
+            return Arc::clone(name);
+        }
+        let shared: Arc<str> = String::from_utf8_lossy(name).into();
+        self.0.insert(name.into(), Arc::clone(&shared));
+        shared
     }
 }
 

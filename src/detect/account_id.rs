@@ -10,11 +10,13 @@
 //! Account IDs are quasi-identifiers: reported apart from direct identifiers, and never
 //! hiding an e-mail address that is used as an ID (the engine prefers the direct kind).
 
+use compact_str::CompactString;
 use memchr::memmem;
 
 use super::text::{is_placeholder, is_word_byte, is_word_start};
 use super::{Detector, Example, Haystack, Hint, Match};
 use crate::finding::{Kind, KindSet};
+use crate::prefilter::Classes;
 
 pub const EXAMPLES: &[Example] = &[
     ex(
@@ -86,6 +88,10 @@ impl Detector for AccountIdDetector {
         "account_id"
     }
 
+    fn classes(&self) -> Classes {
+        Classes::NONE
+    }
+
     fn kinds(&self) -> KindSet {
         KindSet::of(Kind::AccountId)
     }
@@ -142,7 +148,7 @@ fn is_identifier(value: &[u8]) -> bool {
 }
 
 /// Keeps a short prefix: `user-8f3a2c` → `user-***`, `97980cfea0067` → `97***`.
-pub fn mask(value: &str) -> String {
+pub fn mask(value: &str) -> CompactString {
     let keep = value
         .char_indices()
         .take(6)
@@ -151,7 +157,9 @@ pub fn mask(value: &str) -> String {
             || value.chars().take(2).map(char::len_utf8).sum(),
             |(i, _)| i + 1,
         );
-    format!("{}***", &value[..keep])
+    let mut out = CompactString::from(&value[..keep]);
+    out.push_str("***");
+    out
 }
 
 #[cfg(test)]
@@ -162,10 +170,7 @@ mod tests {
     fn found(text: &str) -> Vec<&str> {
         let mut hints = Vec::new();
         json::find_hints(text.as_bytes(), &mut hints);
-        let hay = Haystack {
-            bytes: text.as_bytes(),
-            hints: &hints,
-        };
+        let hay = Haystack::new(text.as_bytes(), &hints);
         let mut out = Vec::new();
         AccountIdDetector::new().find(&hay, KindSet::all(), &mut out);
         out.sort();

@@ -13,13 +13,14 @@
 //!   complementary key sits on the same line, so that a lone `lat` field of some other meaning
 //!   does not count.
 //!
-//! The prefilter is `memchr` for `.`, and a candidate is dropped after a look at the bytes on
-//! either side of it unless it is a digit between digits.
+//! The prefilter is the shared list of dots between digits
+//! ([`crate::prefilter::Class::Decimal`]).
 
-use memchr::memchr_iter;
+use compact_str::CompactString;
 
 use super::{Detector, Example, Haystack, Hint, HintedValue, Match};
 use crate::finding::{Kind, KindSet};
+use crate::prefilter::{Class, Classes};
 
 pub const EXAMPLES: &[Example] = &[
     ex("location 48.8566, 2.3522 reported", &["48.8566, 2.3522"]),
@@ -80,6 +81,10 @@ impl Detector for CoordinatesDetector {
         "coordinates"
     }
 
+    fn classes(&self) -> Classes {
+        Classes::NONE.with(Class::Decimal)
+    }
+
     fn kinds(&self) -> KindSet {
         KindSet::of(Kind::Coordinates)
     }
@@ -99,7 +104,7 @@ impl Detector for CoordinatesDetector {
             }
         }
         let mut next = 0;
-        for dot in memchr_iter(b'.', bytes) {
+        for dot in hay.candidates(Class::Decimal) {
             if dot < next {
                 continue;
             }
@@ -267,8 +272,8 @@ fn has_partner(bytes: &[u8], hints: &[HintedValue], i: usize) -> bool {
 }
 
 /// Keeps the sign, the integer part and the first decimal of each number: `48.8*, 2.3*`.
-pub fn mask(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
+pub fn mask(value: &str) -> CompactString {
+    let mut out = CompactString::with_capacity(value.len());
     let mut places: Option<usize> = None;
     for c in value.chars() {
         match (c, places) {
@@ -301,10 +306,7 @@ mod tests {
         let bytes = text.as_bytes();
         let mut hints = Vec::new();
         json::find_hints(bytes, &mut hints);
-        let hay = Haystack {
-            bytes,
-            hints: &hints,
-        };
+        let hay = Haystack::new(bytes, &hints);
         let mut out = Vec::new();
         CoordinatesDetector::new().find(&hay, KindSet::all(), &mut out);
         out.sort();

@@ -6,11 +6,13 @@
 //! strings are taken anywhere from their fixed opening (`Mozilla/5.0 (`, `Dalvik/`) to the end
 //! of their quoted field or line. Devices are quasi-identifiers.
 
+use compact_str::CompactString;
 use memchr::memmem;
 
 use super::text::is_placeholder;
 use super::{Detector, Example, Haystack, Hint, Match};
 use crate::finding::{Kind, KindSet};
+use crate::prefilter::Classes;
 
 pub const EXAMPLES: &[Example] = &[
     ex(
@@ -73,6 +75,10 @@ impl Detector for DeviceDetector {
         "device"
     }
 
+    fn classes(&self) -> Classes {
+        Classes::NONE
+    }
+
     fn kinds(&self) -> KindSet {
         KindSet::of(Kind::Device)
     }
@@ -130,9 +136,11 @@ fn user_agent_end(bytes: &[u8], start: usize) -> Option<usize> {
 }
 
 /// Keeps the first three characters: `Chrome` → `Chr***`.
-pub fn mask(value: &str) -> String {
+pub fn mask(value: &str) -> CompactString {
     let keep: usize = value.chars().take(3).map(char::len_utf8).sum();
-    format!("{}***", &value[..keep])
+    let mut out = CompactString::from(&value[..keep]);
+    out.push_str("***");
+    out
 }
 
 #[cfg(test)]
@@ -143,10 +151,7 @@ mod tests {
     fn found(text: &str) -> Vec<&str> {
         let mut hints = Vec::new();
         json::find_hints(text.as_bytes(), &mut hints);
-        let hay = Haystack {
-            bytes: text.as_bytes(),
-            hints: &hints,
-        };
+        let hay = Haystack::new(text.as_bytes(), &hints);
         let mut out = Vec::new();
         DeviceDetector::new().find(&hay, KindSet::all(), &mut out);
         out.sort();

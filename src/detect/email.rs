@@ -4,8 +4,8 @@
 //!
 //! # Prefilter
 //!
-//! An address needs a separator, so the detector looks only at the three ways of writing one:
-//! `memchr` for `@` and `memmem` for `%40` and `\u0040`, each a SIMD scan of the haystack.
+//! An address needs a separator, so the detector looks only at the three ways of writing one,
+//! `@`, `%40` and `\u0040`, listed by the shared prefilter ([`crate::prefilter::Class::At`]).
 //! Around each separator it steps left over the local part (at most 64 bytes) and right over the
 //! domain (at most 253 bytes), so the work per separator is bounded.
 //!
@@ -36,12 +36,12 @@
 //! - URL credentials, `https://user:password@host.com`, are not reported as the address
 //!   `password@host.com`.
 
-use memchr::memchr_iter;
-use memchr::memmem::Finder;
+use compact_str::CompactString;
 
 use super::text::is_word_byte;
-use super::{Detector, Example, Haystack, Match};
+use super::{Detector, Example, Haystack, MaskBuf, Match};
 use crate::finding::{Kind, KindSet};
+use crate::prefilter::{Class, Classes};
 
 pub const EXAMPLES: &[Example] = &[
     ex(
@@ -105,17 +105,11 @@ const MAX_LABEL: usize = 63;
 const MAX_SCP_LOOKAHEAD: usize = 256;
 
 /// Finds e-mail addresses, plain, JSON-escaped or URL-encoded.
-pub struct EmailDetector {
-    percent: Finder<'static>,
-    json: Finder<'static>,
-}
+pub struct EmailDetector;
 
 impl EmailDetector {
     pub fn new() -> Self {
-        EmailDetector {
-            percent: Finder::new(b"%40"),
-            json: Finder::new(b"\\u0040"),
-        }
+        EmailDetector
     }
 }
 
@@ -134,6 +128,10 @@ impl Detector for EmailDetector {
         [Kind::Email].into_iter().collect()
     }
 
+    fn classes(&self) -> Classes {
+        Classes::NONE.with(Class::At)
+    }
+
     fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>) {
         if !enabled.contains(Kind::Email) {
             return;
@@ -148,14 +146,14 @@ impl Detector for EmailDetector {
                 });
             }
         };
-        for at in memchr_iter(b'@', bytes) {
-            push(address_at(bytes, at, at + 1));
-        }
-        for at in self.percent.find_iter(bytes) {
-            push(address_at(bytes, at, at + 3));
-        }
-        for at in self.json.find_iter(bytes) {
-            push(address_at(bytes, at, at + 6));
+        for at in hay.candidates(Class::At) {
+            let separator = match bytes[at] {
+                b'@' => 1,
+                b'%' if bytes[at..].starts_with(b"%40") => 3,
+                b'\\' if bytes[at..].starts_with(b"\\u0040") => 6,
+                _ => continue,
+            };
+            push(address_at(bytes, at, at + separator));
         }
     }
 }
@@ -419,18 +417,33 @@ fn is_escaped(bytes: &[u8], k: usize) -> bool {
 /// Masks an address as the first character of the local part and of the domain, and the
 /// top-level domain: `jane.doe@example.com` → `j***@e***.com`. Escaped separators are
 /// decoded first, so `jane%40example.com` masks the same way.
-pub fn mask(value: &str) -> String {
-    let decoded = value
-        .replace("\\u0040", "@")
-        .replace("%40", "@")
-        .replace("%2B", "+")
-        .replace("%2b", "+");
-    let Some((local, domain)) = decoded.split_once('@') else {
-        return "***".to_string();
+pub fn mask(value: &str) -> CompactString {
+    // The separator as the detector found it: `@`, `%40` or `\u0040`.
+    let bytes = value.as_bytes();
+    let separator = memchr::memchr3(b'@', b'%', b'\\', bytes).and_then(|first| {
+        (first..bytes.len()).find_map(|i| match bytes[i] {
+            b'@' => Some((i, 1)),
+            b'%' if bytes[i..].starts_with(b"%40") => Some((i, 3)),
+            b'\\' if bytes[i..].starts_with(b"\\u0040") => Some((i, 6)),
+            _ => None,
+        })
+    });
+    let Some((at, len)) = separator else {
+        return CompactString::const_new("***");
     };
-    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    let (local, domain) = (&value[..at], &value[at + len..]);
+    let mut out = MaskBuf::new();
+    if local
+        .get(..3)
+        .is_some_and(|p| p.eq_ignore_ascii_case("%2B"))
+    {
+        out.push("+");
+    } else {
+        out.push_first(local);
+    }
     let tld = domain.rsplit_once('.').map_or("", |(_, tld)| tld);
-    format!("{}***@{}***.{}", first(local), first(domain), tld)
+    out.push("***@").push_first(domain).push("***.").push(tld);
+    out.finish()
 }
 
 #[cfg(test)]

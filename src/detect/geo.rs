@@ -28,6 +28,7 @@ use super::text::{
 };
 use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
 use crate::finding::{Kind, KindSet};
+use crate::prefilter::{Class, Classes};
 
 pub const EXAMPLES: &[Example] = &[
     city(
@@ -302,6 +303,10 @@ impl Detector for GeoDetector {
         "geo"
     }
 
+    fn classes(&self) -> Classes {
+        Classes::NONE.with(Class::Capital)
+    }
+
     fn kinds(&self) -> KindSet {
         [Kind::City, Kind::Region, Kind::Country]
             .into_iter()
@@ -323,7 +328,7 @@ impl Detector for GeoDetector {
         // The end of the line of the current candidate, found once per line.
         let mut line_end = 0;
         let mut hinted = HintCursor::new(hay.hints);
-        for_each_capital_start(bytes, |pos| {
+        for_each_capital_start(hay, |pos| {
             // A value under a place or name key was decided by its key above.
             if let Some(h) = hinted.around(pos) {
                 if matches!(
@@ -444,7 +449,7 @@ fn trim(bytes: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
     (start, end)
 }
 
-pub fn mask(value: &str) -> String {
+pub fn mask(value: &str) -> compact_str::CompactString {
     super::text::mask_words(value)
 }
 
@@ -458,10 +463,7 @@ mod tests {
         let bytes = text.as_bytes();
         let mut hints: Vec<HintedValue> = Vec::new();
         json::find_hints(bytes, &mut hints);
-        let hay = Haystack {
-            bytes,
-            hints: &hints,
-        };
+        let hay = Haystack::new(bytes, &hints);
         let mut out = Vec::new();
         GeoDetector::new().find(&hay, KindSet::all(), &mut out);
         out.retain(|m| m.kind == kind);
@@ -512,10 +514,7 @@ mod tests {
         let text = r#"{"$city":"Lyon","mp_country_code":"FR"} in Paris, France"#;
         let mut hints = Vec::new();
         json::find_hints(text.as_bytes(), &mut hints);
-        let hay = Haystack {
-            bytes: text.as_bytes(),
-            hints: &hints,
-        };
+        let hay = Haystack::new(text.as_bytes(), &hints);
         let mut out = Vec::new();
         GeoDetector::new().find(&hay, KindSet::of(Kind::Country), &mut out);
         assert!(out.iter().all(|m| m.kind == Kind::Country));

@@ -2,16 +2,14 @@
 //!
 //! # Prefilter
 //!
-//! Every address holds a `.` with a digit on each side. Dots are frequent in NDJSON (floats,
-//! host names, versions: one every ~40 bytes), too frequent for `memchr`, whose cost per stop
-//! then dominates; `for_each_candidate` instead turns each 64-byte block into a bit mask of
-//! dots with SSE2 and looks at the neighbours of each. A dot with digits around it must then be
+//! Every address holds a `.` with a digit on each side: the shared prefilter lists them
+//! ([`crate::prefilter::Class::Decimal`]; dots are too frequent in NDJSON, one every ~40
+//! bytes, for a search of their own). A dot with digits around it must then be
 //! followed by `d.d.d` (one to three digits each) before anything else is done, which turns away
 //! floats and `x.y.z` versions in a few comparisons. Only then does the detector step back over
 //! at most five digits to the start of the number and parse four octets. Each dot costs a
 //! bounded amount of work and a match moves the search past its end, so a haystack full of dots
-//! stays linear. Measured on a synthetic Mixpanel-like export (one core, release build): about
-//! 9 GB/s.
+//! stays linear.
 //!
 //! # Rules for precision
 //!
@@ -34,10 +32,13 @@
 //! Special addresses (`0.0.0.0`, `127.0.0.1`, private ranges) are reported like any other: which
 //! of them matter is policy, not syntax.
 
+use compact_str::CompactString;
+
 use super::email::escape_end;
 use super::text::is_word_byte;
 use super::{Detector, Example, Haystack, Hint, Match};
 use crate::finding::{Kind, KindSet};
+use crate::prefilter::{Class, Classes};
 
 pub const EXAMPLES: &[Example] = &[
     ex("client 203.0.113.42 connected", &["203.0.113.42"]),
@@ -94,33 +95,28 @@ impl Detector for Ipv4Detector {
         [Kind::Ipv4].into_iter().collect()
     }
 
+    fn classes(&self) -> Classes {
+        Classes::NONE.with(Class::Decimal)
+    }
+
     fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>) {
         if !enabled.contains(Kind::Ipv4) {
             return;
         }
-        let bytes = hay.bytes;
-        let digits_around = |dot: usize| {
-            dot > 0
-                && bytes[dot - 1].is_ascii_digit()
-                && bytes.get(dot + 1).is_some_and(u8::is_ascii_digit)
-        };
-        for_each_candidate(
-            bytes,
-            b'.',
-            None,
-            digits_around,
-            |dot| match address_around(hay, dot) {
-                Some((start, end)) => {
-                    out.push(Match {
-                        start,
-                        end,
-                        kind: Kind::Ipv4,
-                    });
-                    end
-                }
-                None => dot + 1,
-            },
-        );
+        let mut next = 0;
+        for dot in hay.candidates(Class::Decimal) {
+            if dot < next {
+                continue;
+            }
+            if let Some((start, end)) = address_around(hay, dot) {
+                out.push(Match {
+                    start,
+                    end,
+                    kind: Kind::Ipv4,
+                });
+                next = end;
+            }
+        }
     }
 }
 
@@ -265,93 +261,17 @@ fn looks_like_version(bytes: &[u8], start: usize) -> bool {
     has(b"version") || has(b"build") || has(b"release")
 }
 
-/// Calls `visit` with every position of `needle` in `bytes` that `keep` accepts, in order,
-/// skipping the positions before the one `visit` returns.
-///
-/// This is the prefilter of both IP detectors. In NDJSON, `.` and `:` are so frequent that
-/// `memchr` stops every few dozen bytes and the cost of a stop dominates (`memchr_iter` over
-/// the colons of a Mixpanel export runs at about 4 GB/s, before any work). Instead, each 64-byte
-/// block is turned into a bit mask of needles with SSE2, and `keep` looks at the neighbours of
-/// each set bit.
-///
-/// A needle right after `never_after` and not followed by another needle is dropped with one
-/// more comparison per block: the IPv6 detector passes `"`, which rules out the `":` of every
-/// JSON key. (Shared by the IPv4 and IPv6 detectors; it would sit well in a module of its own.)
-pub(super) fn for_each_candidate(
-    bytes: &[u8],
-    needle: u8,
-    never_after: Option<u8>,
-    keep: impl Fn(usize) -> bool,
-    mut visit: impl FnMut(usize) -> usize,
-) {
-    let mut next = 0;
-    let mut tail = [0u8; 64];
-    let mut w = 0;
-    while w < bytes.len() {
-        let block: &[u8; 64] = match bytes.get(w..w + 64).and_then(|s| s.try_into().ok()) {
-            Some(block) => block,
-            None => {
-                let rest = &bytes[w..];
-                tail[..rest.len()].copy_from_slice(rest);
-                &tail
-            }
-        };
-        let mut needles = eq_mask(block, needle);
-        if let (Some(never), true) = (never_after, needles != 0) {
-            let before = w.checked_sub(1).map_or(0, |i| bytes[i]);
-            let after = bytes.get(w + 64).copied().unwrap_or(0);
-            let ruled_out = eq_mask(block, never) << 1 | u64::from(before == never);
-            let needle_after = needles >> 1 | u64::from(after == needle) << 63;
-            needles &= !ruled_out | needle_after;
-        }
-        while needles != 0 {
-            let pos = w + needles.trailing_zeros() as usize;
-            needles &= needles - 1;
-            if pos >= next && keep(pos) {
-                next = visit(pos);
-            }
-        }
-        w += 64;
-    }
-}
-
-/// The bytes of `block` equal to `needle`, a bit per byte (bit `j` for byte `j`).
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn eq_mask(block: &[u8; 64], needle: u8) -> u64 {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    let mut mask = 0;
-    for k in 0..4 {
-        // SAFETY: SSE2 is part of the x86_64 baseline, and the unaligned load reads the 16
-        // bytes at `16 * k`, inside `block` for `k < 4`.
-        let bits = unsafe {
-            let lane = _mm_loadu_si128(block.as_ptr().add(16 * k).cast());
-            _mm_movemask_epi8(_mm_cmpeq_epi8(lane, _mm_set1_epi8(needle as i8)))
-        };
-        mask |= u64::from(bits as u16) << (16 * k);
-    }
-    mask
-}
-
-/// The bytes of `block` equal to `needle`, one byte at a time: the reference for the SSE2
-/// version, and the version used on other targets.
-#[cfg(any(test, not(target_arch = "x86_64")))]
-fn eq_mask_scalar(block: &[u8; 64], needle: u8) -> u64 {
-    block
-        .iter()
-        .enumerate()
-        .fold(0, |m, (j, &b)| m | u64::from(b == needle) << j)
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-use eq_mask_scalar as eq_mask;
-
 /// Masks an address as its first two octets: `203.0.113.7` → `203.0.*.*`.
-pub fn mask(value: &str) -> String {
+pub fn mask(value: &str) -> CompactString {
     let mut parts = value.split('.');
     match (parts.next(), parts.next()) {
-        (Some(a), Some(b)) if !a.is_empty() && !b.is_empty() => format!("{a}.{b}.*.*"),
-        _ => "*.*.*.*".to_string(),
+        (Some(a), Some(b)) if !a.is_empty() && !b.is_empty() => super::MaskBuf::new()
+            .push(a)
+            .push(".")
+            .push(b)
+            .push(".*.*")
+            .finish(),
+        _ => CompactString::const_new("*.*.*.*"),
     }
 }
 
@@ -460,10 +380,7 @@ mod tests {
             end: start + 7,
             hint: Hint::Ip,
         }];
-        let hay = Haystack {
-            bytes: text.as_bytes(),
-            hints: &hints,
-        };
+        let hay = Haystack::new(text.as_bytes(), &hints);
         assert_eq!(find_in(&hay), [(start, start + 7)]);
         assert!(found(text).is_empty());
     }
@@ -530,15 +447,6 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn eq_mask_agrees_with_scalar(half in proptest::array::uniform32(any::<u8>()), needle in any::<u8>(), at in 0usize..64) {
-            let mut block = [0u8; 64];
-            block[..32].copy_from_slice(&half);
-            block[32..].copy_from_slice(&half);
-            block[at] = needle;
-            prop_assert_eq!(eq_mask(&block, needle), eq_mask_scalar(&block, needle));
-        }
-
         #[test]
         fn agrees_with_brute_force(text in "[0-9.a :\n-]{0,40}") {
             let hay = Haystack::plain(text.as_bytes());

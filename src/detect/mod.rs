@@ -12,7 +12,12 @@
 //! Each detector keeps its own positive and negative [`Example`]s beside its code; one test
 //! below runs every example of every detector through the whole engine.
 
+use std::borrow::Cow;
+
+use compact_str::CompactString;
+
 use crate::finding::{Kind, KindSet};
+use crate::prefilter::{Candidates, Class, Classes};
 
 pub mod account_id;
 pub mod coordinates;
@@ -68,19 +73,65 @@ pub struct HintedValue {
     pub hint: Hint,
 }
 
+/// Reads the hint of the value at a position of a haystack on demand (the key of a JSON
+/// value, read backwards).
+pub type HintAt = fn(&[u8], usize) -> Option<Hint>;
+
 /// The bytes a detector searches and what is known about their structure.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Haystack<'a> {
     /// Whole lines of one input.
     pub bytes: &'a [u8],
     /// Values under hinting keys, sorted by `start`.
     pub hints: &'a [HintedValue],
+    /// Where the detectors should look (see [`crate::prefilter`]).
+    pub candidates: Cow<'a, Candidates>,
+    /// How to read the hint of a value that `hints` does not hold: the structure stage only
+    /// looks for the keys that the enabled detectors need at every value, and leaves the
+    /// keys needed only now and then (is this IPv4-shaped version under an `ip` key?) to be
+    /// read when asked.
+    pub hint_at: Option<HintAt>,
 }
 
 impl<'a> Haystack<'a> {
     /// A haystack with no structure known (plain text).
     pub fn plain(bytes: &'a [u8]) -> Haystack<'a> {
-        Haystack { bytes, hints: &[] }
+        Haystack::new(bytes, &[])
+    }
+
+    /// A haystack with the values under hinting keys known; the candidates are found here.
+    pub fn new(bytes: &'a [u8], hints: &'a [HintedValue]) -> Haystack<'a> {
+        Haystack {
+            bytes,
+            hints,
+            candidates: Cow::Owned(Candidates::new(bytes, Classes::ALL)),
+            hint_at: None,
+        }
+    }
+
+    /// A haystack whose candidates were found by the caller (the engine reuses their memory
+    /// from chunk to chunk).
+    pub fn with_candidates(
+        bytes: &'a [u8],
+        hints: &'a [HintedValue],
+        candidates: &'a Candidates,
+    ) -> Haystack<'a> {
+        Haystack {
+            bytes,
+            hints,
+            candidates: Cow::Borrowed(candidates),
+            hint_at: None,
+        }
+    }
+
+    /// The candidate positions of `class`, in increasing order.
+    #[inline]
+    pub fn candidates(&self, class: Class) -> impl Iterator<Item = usize> + '_ {
+        debug_assert!(
+            self.candidates.searched(class),
+            "{class:?} was not searched for"
+        );
+        self.candidates.get(class).iter().map(|&p| p as usize)
     }
 
     /// The hint for a value that starts at `start` and ends at `end`, if that exact span sits
@@ -97,12 +148,13 @@ impl<'a> Haystack<'a> {
     /// The hint of the value that contains `start..end`, if any.
     pub fn hint_around(&self, start: usize, end: usize) -> Option<Hint> {
         let i = self.hints.partition_point(|h| h.start <= start);
-        self.hints[..i]
+        let known = self.hints[..i]
             .iter()
             .rev()
             .take(4)
             .find(|h| h.start <= start && end <= h.end)
-            .map(|h| h.hint)
+            .map(|h| h.hint);
+        known.or_else(|| self.hint_at.and_then(|read| read(self.bytes, start)))
     }
 }
 
@@ -137,6 +189,8 @@ pub trait Detector: Send + Sync {
     fn family(&self) -> &'static str;
     /// The kinds this detector can report.
     fn kinds(&self) -> KindSet;
+    /// The candidate classes the detector visits (see [`crate::prefilter`]).
+    fn classes(&self) -> Classes;
     /// Pushes every match of an `enabled` kind in `hay` onto `out`, in any order.
     fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>);
 }
@@ -197,8 +251,11 @@ pub fn detectors(enabled: KindSet) -> Vec<Box<dyn Detector>> {
 }
 
 /// Masks a value for display: enough to recognise it, never enough to recover it.
-pub fn mask(kind: Kind, value: &[u8]) -> String {
-    let value = String::from_utf8_lossy(value);
+pub fn mask(kind: Kind, value: &[u8]) -> CompactString {
+    let value = match std::str::from_utf8(value) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(value),
+    };
     match kind {
         Kind::Email => email::mask(&value),
         Kind::Ipv4 => ipv4::mask(&value),
@@ -208,6 +265,49 @@ pub fn mask(kind: Kind, value: &[u8]) -> String {
         Kind::Device => device::mask(&value),
         Kind::Referrer => referrer::mask(&value),
         Kind::PersonName | Kind::City | Kind::Region | Kind::Country => text::mask_words(&value),
+    }
+}
+
+/// A masked value being built on the stack: masks are short, and a dense export asks for
+/// one every few hundred bytes, so they are assembled without allocating.
+pub(crate) struct MaskBuf {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl MaskBuf {
+    pub(crate) fn new() -> MaskBuf {
+        MaskBuf {
+            bytes: [0; 64],
+            len: 0,
+        }
+    }
+
+    /// Appends `text`, or as much of it as fits (whole characters only).
+    pub(crate) fn push(&mut self, text: &str) -> &mut MaskBuf {
+        let room = self.bytes.len() - self.len;
+        let mut n = text.len().min(room);
+        while !text.is_char_boundary(n) {
+            n -= 1;
+        }
+        self.bytes[self.len..self.len + n].copy_from_slice(&text.as_bytes()[..n]);
+        self.len += n;
+        self
+    }
+
+    /// Appends the first character of `text`, if any.
+    pub(crate) fn push_first(&mut self, text: &str) -> &mut MaskBuf {
+        let n = text.chars().next().map_or(0, char::len_utf8);
+        self.push(&text[..n])
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn finish(&self) -> CompactString {
+        // Only whole characters of `&str`s were copied in.
+        CompactString::from(std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("***"))
     }
 }
 

@@ -26,6 +26,7 @@ use super::text::{
 };
 use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
 use crate::finding::{Kind, KindSet};
+use crate::prefilter::{Class, Classes};
 
 pub const EXAMPLES: &[Example] = &[
     ex(
@@ -141,6 +142,10 @@ impl Detector for PersonNameDetector {
         "person_name"
     }
 
+    fn classes(&self) -> Classes {
+        Classes::NONE.with(Class::Capital)
+    }
+
     fn kinds(&self) -> KindSet {
         KindSet::of(Kind::PersonName)
     }
@@ -167,7 +172,7 @@ impl Detector for PersonNameDetector {
             }
         }
         let mut hinted = HintCursor::new(hay.hints);
-        for_each_capital_start(bytes, |pos| {
+        for_each_capital_start(hay, |pos| {
             // A value under a name or place key was decided by its key above.
             if let Some(h) = hinted.around(pos) {
                 if matches!(
@@ -335,7 +340,7 @@ fn trim(bytes: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
     (start, end)
 }
 
-pub fn mask(value: &str) -> String {
+pub fn mask(value: &str) -> compact_str::CompactString {
     super::text::mask_words(value)
 }
 
@@ -349,10 +354,7 @@ mod tests {
         let bytes = text.as_bytes();
         let mut hints: Vec<HintedValue> = Vec::new();
         json::find_hints(bytes, &mut hints);
-        let hay = Haystack {
-            bytes,
-            hints: &hints,
-        };
+        let hay = Haystack::new(bytes, &hints);
         let mut out = Vec::new();
         PersonNameDetector::new().find(&hay, KindSet::of(Kind::PersonName), &mut out);
         out.sort();

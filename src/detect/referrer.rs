@@ -8,11 +8,13 @@
 //! in text is not assumed to be a referrer. Referrers are quasi-identifiers; an e-mail address
 //! inside one is still reported as an e-mail address.
 
+use compact_str::CompactString;
 use memchr::memmem;
 
 use super::text::is_placeholder;
 use super::{Detector, Example, Haystack, Hint, Match};
 use crate::finding::{Kind, KindSet};
+use crate::prefilter::Classes;
 
 pub const EXAMPLES: &[Example] = &[
     ex(
@@ -64,6 +66,10 @@ impl Default for ReferrerDetector {
 impl Detector for ReferrerDetector {
     fn family(&self) -> &'static str {
         "referrer"
+    }
+
+    fn classes(&self) -> Classes {
+        Classes::NONE
     }
 
     fn kinds(&self) -> KindSet {
@@ -136,16 +142,17 @@ fn is_url_or_domain(value: &[u8]) -> bool {
 }
 
 /// Keeps the scheme and host, hides the path and query: `https://www.google.com/***`.
-pub fn mask(value: &str) -> String {
+pub fn mask(value: &str) -> CompactString {
     let unescaped = value.replace("\\/", "/");
     let host_start = unescaped.find("://").map_or(0, |i| i + 3);
     let host_end = unescaped[host_start..]
         .find(['/', '?', '#'])
         .map_or(unescaped.len(), |i| host_start + i);
-    if host_end == unescaped.len() {
-        return unescaped;
+    let mut out = CompactString::from(&unescaped[..host_end]);
+    if host_end < unescaped.len() {
+        out.push_str("/***");
     }
-    format!("{}/***", &unescaped[..host_end])
+    out
 }
 
 #[cfg(test)]
@@ -156,10 +163,7 @@ mod tests {
     fn found(text: &str) -> Vec<&str> {
         let mut hints = Vec::new();
         json::find_hints(text.as_bytes(), &mut hints);
-        let hay = Haystack {
-            bytes: text.as_bytes(),
-            hints: &hints,
-        };
+        let hay = Haystack::new(text.as_bytes(), &hints);
         let mut out = Vec::new();
         ReferrerDetector::new().find(&hay, KindSet::all(), &mut out);
         out.sort();

@@ -1,6 +1,9 @@
 //! Byte-level helpers shared by detectors: word boundaries, capitalised word starts and the
 //! masking of word-like values (names, places).
 
+use super::Haystack;
+use crate::prefilter::Class;
+
 /// True for bytes that continue a word: ASCII letters and digits, `_`, and any non-ASCII byte
 /// (so that `José` or `Zürich` are single words).
 #[inline]
@@ -36,83 +39,19 @@ pub fn starts_upper(bytes: &[u8], pos: usize) -> bool {
     }
 }
 
-/// Calls `visit` at every position where a capitalised word starts (see [`starts_upper`] and
-/// [`is_word_start`]), in increasing order; `visit` returns the position from which to go on,
-/// so that a caller can skip past what it matched.
+/// Calls `visit` at every position of `hay` where a capitalised word starts (see
+/// [`starts_upper`] and [`is_word_start`]), in increasing order; `visit` returns the position
+/// from which to go on, so that a caller can skip past what it matched.
 ///
-/// Names and places are looked up only here. Upper-case letters are rare in machine-written
-/// exports, so the scan goes 64 bytes at a time and looks at single bytes only around them.
-pub fn for_each_capital_start(bytes: &[u8], mut visit: impl FnMut(usize) -> usize) {
+/// Names and places are looked up only here, at the positions the shared prefilter lists
+/// ([`crate::prefilter::Class::Capital`]).
+pub fn for_each_capital_start(hay: &Haystack<'_>, mut visit: impl FnMut(usize) -> usize) {
     let mut next = 0;
-    let mut tail = [0u8; 64];
-    let mut w = 0;
-    while w < bytes.len() {
-        let block: &[u8; 64] = match bytes.get(w..w + 64).and_then(|s| s.try_into().ok()) {
-            Some(block) => block,
-            None => {
-                let rest = &bytes[w..];
-                tail.fill(0);
-                tail[..rest.len()].copy_from_slice(rest);
-                &tail
-            }
-        };
-        let mut candidates = upper_mask(block);
-        while candidates != 0 {
-            let pos = w + candidates.trailing_zeros() as usize;
-            candidates &= candidates - 1;
-            if pos >= next && starts_upper(bytes, pos) && is_word_start(bytes, pos) {
-                next = visit(pos).max(pos + 1);
-            }
+    for pos in hay.candidates(Class::Capital) {
+        if pos >= next && starts_upper(hay.bytes, pos) {
+            next = visit(pos).max(pos + 1);
         }
-        w += 64;
     }
-}
-
-/// The bytes of `block` that may start an upper-case letter (`A`-`Z`, or the UTF-8 lead bytes
-/// `0xC3`-`0xC5` of Latin letters), a bit per byte.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn upper_mask(block: &[u8; 64]) -> u64 {
-    use std::arch::x86_64::{
-        _mm_add_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
-    let mut mask = 0;
-    for k in 0..4 {
-        // SAFETY: SSE2 is part of the x86_64 baseline, and the unaligned load reads the 16
-        // bytes at `16 * k`, inside `block` for `k < 4`. A byte is in `lo..lo + n` exactly
-        // when adding `0x80 - lo` moves it into the `n` smallest signed bytes.
-        let bits = unsafe {
-            let lane = _mm_loadu_si128(block.as_ptr().add(16 * k).cast());
-            let ascii = _mm_cmplt_epi8(
-                _mm_add_epi8(lane, _mm_set1_epi8((0x80u8 - b'A') as i8)),
-                _mm_set1_epi8((0x80u8 + 26) as i8),
-            );
-            let latin = _mm_cmplt_epi8(
-                _mm_add_epi8(lane, _mm_set1_epi8((0x80u8.wrapping_sub(0xC3)) as i8)),
-                _mm_set1_epi8((0x80u8 + 3) as i8),
-            );
-            _mm_movemask_epi8(_mm_or_si128(ascii, latin))
-        };
-        mask |= u64::from(bits as u16) << (16 * k);
-    }
-    mask
-}
-
-/// The reference for the SSE2 version, and the version used on other targets.
-#[cfg(any(test, not(target_arch = "x86_64")))]
-fn upper_mask_scalar(block: &[u8; 64]) -> u64 {
-    block
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| b.is_ascii_uppercase() || (0xC3..=0xC5).contains(&b))
-        .fold(0, |mask, (j, _)| mask | 1 << j)
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-fn upper_mask(block: &[u8; 64]) -> u64 {
-    upper_mask_scalar(block)
 }
 
 /// The end of the word that starts at `pos`.
@@ -255,21 +194,18 @@ pub fn looks_like_name(value: &[u8]) -> bool {
 }
 
 /// Masks each word of a value as its first character and `***`: `Jane Doe` → `J*** D***`.
-pub fn mask_words(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for (i, word) in value.split_whitespace().enumerate() {
-        if i > 0 {
-            out.push(' ');
+pub fn mask_words(value: &str) -> compact_str::CompactString {
+    let mut out = super::MaskBuf::new();
+    for word in value.split_ascii_whitespace() {
+        if !out.is_empty() {
+            out.push(" ");
         }
-        if let Some(first) = word.chars().next() {
-            out.push(first);
-        }
-        out.push_str("***");
+        out.push_first(word).push("***");
     }
     if out.is_empty() {
-        out.push_str("***");
+        out.push("***");
     }
-    out
+    out.finish()
 }
 
 #[cfg(test)]
@@ -278,7 +214,7 @@ mod tests {
 
     fn capital_starts(s: &[u8]) -> Vec<usize> {
         let mut got = Vec::new();
-        for_each_capital_start(s, |pos| {
+        for_each_capital_start(&Haystack::plain(s), |pos| {
             got.push(pos);
             pos + 1
         });
@@ -314,12 +250,6 @@ mod tests {
         s[149] = b' ';
         let got = capital_starts(&s);
         assert_eq!(got, [0, 62, 64, 127, 129, 150, 190, 199]);
-        let block: [u8; 64] = std::array::from_fn(|i| (i * 4 + 1) as u8);
-        assert_eq!(upper_mask(&block), upper_mask_scalar(&block));
-        for b in 0..=255u8 {
-            let block = [b; 64];
-            assert_eq!(upper_mask(&block), upper_mask_scalar(&block), "{b:#x}");
-        }
     }
 
     #[test]

@@ -11,7 +11,6 @@
 //! A line that starts like a JSON object but does not parse (or does not end like one) is
 //! *malformed*: it is still scanned as plain text, and counted so that the report can say so.
 
-use memchr::memmem;
 use simd_json::{Buffers, Node};
 
 use super::json::looks_like_json;
@@ -37,19 +36,28 @@ pub struct Parser {
 
 impl Parser {
     /// Calls `visit` for every string value with a `\u` escape in the JSON lines of `bytes`,
-    /// and returns the number of malformed JSON lines.
+    /// and returns the number of malformed JSON lines. `escapes` and `newlines` are the
+    /// positions of `\u` and of newlines in `bytes` (see [`crate::prefilter::Class`]).
     pub fn for_each_unescaped(
         &mut self,
         bytes: &[u8],
+        escapes: &[u32],
+        newlines: &[u32],
         mut visit: impl FnMut(&Unescaped<'_>),
     ) -> u64 {
-        let mut malformed = count_unfinished_objects(bytes);
-        let finder = memmem::Finder::new(b"\\u");
+        let mut malformed = count_unfinished_objects(bytes, newlines);
+        let mut line = 0;
         let mut from = 0;
-        while let Some(i) = finder.find(&bytes[from..]) {
-            let at = from + i;
-            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |j| j + 1);
-            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |j| at + j);
+        for &at in escapes {
+            let at = at as usize;
+            if at < from {
+                continue;
+            }
+            while newlines.get(line).is_some_and(|&n| (n as usize) < at) {
+                line += 1;
+            }
+            let start = line.checked_sub(1).map_or(0, |l| newlines[l] as usize + 1);
+            let end = newlines.get(line).map_or(bytes.len(), |&n| n as usize);
             from = end;
             let line = &bytes[start..end];
             if !looks_like_json(line) || !ends_like_json(line) {
@@ -89,7 +97,7 @@ impl Parser {
                 return;
             };
             let raw = &raw[..raw_len];
-            if memmem::find(raw, b"\\u").is_none() {
+            if memchr::memmem::find(raw, b"\\u").is_none() {
                 return;
             }
             if !disk_map(raw, base + raw_start, text.len(), map) {
@@ -215,10 +223,11 @@ fn ends_like_json(line: &[u8]) -> bool {
 
 /// Lines that open a JSON object or array but stop before closing it (cut exports,
 /// concatenated writes).
-fn count_unfinished_objects(bytes: &[u8]) -> u64 {
+fn count_unfinished_objects(bytes: &[u8], newlines: &[u32]) -> u64 {
     let mut count = 0;
     let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+    let ends = newlines.iter().map(|&n| n as usize);
+    for end in ends.chain(std::iter::once(bytes.len())) {
         if start < end {
             let line = &bytes[start..end];
             if looks_like_json(line) && !ends_like_json(line) {
@@ -233,11 +242,14 @@ fn count_unfinished_objects(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prefilter::{Candidates, Class, Classes};
 
     fn unescaped(text: &str) -> (Vec<(Option<String>, String, String)>, u64) {
         let bytes = text.as_bytes();
         let mut got = Vec::new();
-        let malformed = Parser::default().for_each_unescaped(bytes, |u| {
+        let c = Candidates::new(bytes, Classes::ALL);
+        let (escapes, newlines) = (c.get(Class::Escape), c.get(Class::Newline));
+        let malformed = Parser::default().for_each_unescaped(bytes, escapes, newlines, |u| {
             let disk = &text[u.disk[0]..u.disk[u.text.len()]];
             got.push((u.key.map(str::to_owned), u.text.to_owned(), disk.to_owned()));
         });

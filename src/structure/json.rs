@@ -2,12 +2,13 @@
 //!
 //! Two questions are asked of JSON text, and neither needs a full parse of every line:
 //!
-//! * Which values sit under a hinting key? Every key is followed by `":`, so one `memmem`
-//!   search for that pair finds them all. The two bytes before the quote reject most keys at
-//!   once (every hinting key ends in one of a few letter pairs); only the rest are read
-//!   backwards and looked up, and only a hinting key's value is read. (An aho-corasick search
-//!   for the hinting suffixes themselves was measured 4x slower: its prefilter cannot use
-//!   letters that are everywhere in JSON.)
+//! * Which values sit under a hinting key? Every key is followed by `":`, and the shared
+//!   prefilter lists them all ([`Class::Key`]). A [`KeyFilter`] on the last letters of each key turns most away (`time`,
+//!   `$insert_id`, and the keys of kinds the scan does not report); only the rest are read,
+//!   normalised and looked up, and only a hinting key's value is read. (A `memmem` search for
+//!   `":` stopped every 30 bytes and cost four times more; an aho-corasick search for the
+//!   hinting suffixes themselves was slower still: its prefilter cannot use letters that are
+//!   everywhere in JSON.)
 //! * Under which key path (`properties.$email`, `items[].owner.email`) does a finding sit?
 //!   Only lines that hold a finding are walked, once, with a small tokenizer that keeps byte
 //!   offsets, which a DOM parser would throw away.
@@ -16,104 +17,59 @@
 //! Malformed JSON never fails: the hint scan simply finds fewer keys, and the walker answers
 //! "no path" for what it cannot place.
 
-use std::sync::OnceLock;
-
-use memchr::memmem;
-
-use super::keys::hint_for_key;
-use crate::detect::HintedValue;
+use super::keys::{hint_for_key, KeyFilter};
+use crate::detect::{Hint, HintedValue};
+use crate::prefilter::{Candidates, Class, Classes};
 
 /// Keys longer than this are never hinting keys, and are not looked at.
 const MAX_KEY_LEN: usize = 48;
 
-/// The endings of every hinting key (see [`super::keys`]). Their last two letters, lower-cased,
-/// make a filter that rejects most keys of an event (`time`, `distinct_id`, `$insert_id`,
-/// `mp_lib`) from the two bytes before their closing quote, before any lookup.
-const KEY_SUFFIXES: &[&str] = &[
-    "mail",
-    "address",
-    "ip",
-    "addr",
-    "name",
-    "customer",
-    "user",
-    "owner",
-    "author",
-    "city",
-    "region",
-    "state",
-    "province",
-    "country",
-    "code",
-    "lat",
-    "latitude",
-    "lon",
-    "lng",
-    "long",
-    "longitude",
-    "id",
-    "os",
-    "browser",
-    "device",
-    "model",
-    "agent",
-    "ua",
-    "platform",
-    "referrer",
-    "referer",
-    "domain",
-];
-
-/// A bit per pair of lower-cased bytes that ends some hinting key.
-struct PairFilter([u64; 1024]);
-
-impl PairFilter {
-    fn index(a: u8, b: u8) -> usize {
-        (usize::from(a.to_ascii_lowercase()) << 8) | usize::from(b.to_ascii_lowercase())
-    }
-
-    fn get() -> &'static PairFilter {
-        static FILTER: OnceLock<PairFilter> = OnceLock::new();
-        FILTER.get_or_init(|| {
-            let mut bits = [0u64; 1024];
-            for suffix in KEY_SUFFIXES {
-                let s = suffix.as_bytes();
-                let i = PairFilter::index(s[s.len() - 2], s[s.len() - 1]);
-                bits[i / 64] |= 1 << (i % 64);
-            }
-            PairFilter(bits)
-        })
-    }
-
-    #[inline]
-    fn may_hint(&self, a: u8, b: u8) -> bool {
-        let i = PairFilter::index(a, b);
-        self.0[i / 64] & (1 << (i % 64)) != 0
-    }
-}
-
 /// Pushes a [`HintedValue`] for every value in `bytes` that sits under a hinting key.
 pub fn find_hints(bytes: &[u8], out: &mut Vec<HintedValue>) {
-    let finder = memmem::Finder::new(b"\":");
-    let filter = PairFilter::get();
-    let mut from = 0;
-    while let Some(i) = finder.find(&bytes[from..]) {
-        let quote = from + i;
-        from = quote + 2;
-        if quote < 2 || !filter.may_hint(bytes[quote - 2], bytes[quote - 1]) {
+    let keys = Candidates::new(bytes, Classes::NONE.with(Class::Key));
+    find_hints_with(bytes, keys.get(Class::Key), &KeyFilter::all(), out);
+}
+
+/// Pushes a [`HintedValue`] for every value in `bytes` under a key that passes `filter` and
+/// hints at something. `keys` are the positions of the closing quotes of keys, `"` before
+/// `:` ([`Class::Key`]).
+pub fn find_hints_with(bytes: &[u8], keys: &[u32], filter: &KeyFilter, out: &mut Vec<HintedValue>) {
+    let mut next = 0;
+    for &quote in keys {
+        let quote = quote as usize;
+        if quote < next || !filter.may_hint(bytes, quote) {
             continue;
         }
-        let Some(key) = key_before(bytes, quote) else {
-            continue;
-        };
-        let Some(hint) = hint_for_key(key) else {
+        let Some(hint) = key_before(bytes, quote).and_then(hint_for_key) else {
             continue;
         };
         if let Some((start, end)) = value_after(bytes, quote + 2) {
             out.push(HintedValue { start, end, hint });
-            from = from.max(end);
+            next = end;
         }
     }
+}
+
+/// The hint of the key of the JSON value that contains `pos`, read backwards from `pos`: for
+/// the few candidates (an IPv4-shaped version string) that need their key when no
+/// [`find_hints`] pass was made.
+pub fn hint_of_value_at(bytes: &[u8], pos: usize) -> Option<Hint> {
+    let line_start = memchr::memrchr(b'\n', &bytes[..pos]).map_or(0, |i| i + 1);
+    let line = &bytes[line_start..pos];
+    // The value is a string: its opening quote, then `:` (blanks allowed), then the key.
+    let open = memchr::memrchr(b'"', line)?;
+    let mut i = open;
+    while i > 0 && matches!(line[i - 1], b' ' | b'\t') {
+        i -= 1;
+    }
+    if i == 0 || line[i - 1] != b':' {
+        return None;
+    }
+    let quote = i - 2;
+    if line.get(quote) != Some(&b'"') {
+        return None;
+    }
+    key_before(line, quote).and_then(hint_for_key)
 }
 
 /// The key whose closing quote is at `quote`, if it is a short, unescaped key on this line.
@@ -174,52 +130,52 @@ struct Frame {
     key: Option<(usize, usize)>,
 }
 
-/// For each of the sorted `offsets` into one JSON `line`, the key path of the value that
-/// contains it: keys joined with `.`, arrays marked `[]` (`items[].owner.email`).
+/// For each of the sorted `offsets` into one JSON `line` that falls inside a value, calls
+/// `found(i, path)` with the index of the offset and the key path of the value: keys (as on
+/// disk) joined with `.`, arrays marked `[]` (`items[].owner.email`).
 ///
-/// An offset inside a key, or in a part of the line that does not parse, gets `None`.
-pub fn paths_at(line: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
-    let mut paths = vec![None; offsets.len()];
+/// An offset inside a key, or in a part of the line that does not parse, gets no call.
+pub fn paths_at(line: &[u8], offsets: &[usize], mut found: impl FnMut(usize, &[u8])) {
     let mut next = 0;
     let mut stack: Vec<Frame> = Vec::new();
+    let mut path: Vec<u8> = Vec::new();
     let mut expect_key = false;
     let mut pos = 0;
     while pos < line.len() && next < offsets.len() {
-        match line[pos] {
-            b'{' => {
-                stack.push(Frame {
-                    array: false,
-                    key: None,
-                });
-                expect_key = true;
+        let (start, end) = match line[pos] {
+            b'{' | b'[' => {
+                let array = line[pos] == b'[';
+                stack.push(Frame { array, key: None });
+                expect_key = !array;
                 pos += 1;
-            }
-            b'[' => {
-                stack.push(Frame {
-                    array: true,
-                    key: None,
-                });
-                expect_key = false;
-                pos += 1;
+                continue;
             }
             b'}' | b']' => {
                 stack.pop();
                 expect_key = false;
                 pos += 1;
+                continue;
             }
             b',' => {
                 expect_key = matches!(stack.last(), Some(f) if !f.array);
                 pos += 1;
+                continue;
             }
             b':' => {
                 expect_key = false;
                 pos += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => {
+                pos += 1;
+                continue;
             }
             b'"' => {
                 let start = pos + 1;
                 let Some(end) = string_end(line, start) else {
                     break;
                 };
+                pos = end + 1;
                 if expect_key {
                     if let Some(frame) = stack.last_mut() {
                         frame.key = Some((start, end));
@@ -228,12 +184,10 @@ pub fn paths_at(line: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
                     while next < offsets.len() && offsets[next] <= end {
                         next += 1;
                     }
-                } else {
-                    assign(line, &stack, start, end, offsets, &mut next, &mut paths);
+                    continue;
                 }
-                pos = end + 1;
+                (start, end)
             }
-            b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
             _ => {
                 let start = pos;
                 let len = line[pos..]
@@ -242,48 +196,36 @@ pub fn paths_at(line: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
                     .count()
                     .max(1);
                 pos += len;
-                assign(line, &stack, start, pos, offsets, &mut next, &mut paths);
+                (start, pos)
+            }
+        };
+        // A value spans `start..end`: the offsets inside it get its path.
+        while next < offsets.len() && offsets[next] < start {
+            next += 1;
+        }
+        if next < offsets.len() && offsets[next] < end {
+            path_of(line, &stack, &mut path);
+            while next < offsets.len() && offsets[next] < end {
+                found(next, &path);
+                next += 1;
             }
         }
     }
-    paths
 }
 
-/// Gives the path of the value `start..end` to every offset that falls inside it.
-fn assign(
-    line: &[u8],
-    stack: &[Frame],
-    start: usize,
-    end: usize,
-    offsets: &[usize],
-    next: &mut usize,
-    paths: &mut [Option<String>],
-) {
-    while *next < offsets.len() && offsets[*next] < start {
-        *next += 1;
-    }
-    if *next < offsets.len() && offsets[*next] < end {
-        let path = path_of(line, stack);
-        while *next < offsets.len() && offsets[*next] < end {
-            paths[*next] = Some(path.clone());
-            *next += 1;
-        }
-    }
-}
-
-fn path_of(line: &[u8], stack: &[Frame]) -> String {
-    let mut path = String::new();
+/// Writes the key path of the innermost value of `stack` into `path`.
+fn path_of(line: &[u8], stack: &[Frame], path: &mut Vec<u8>) {
+    path.clear();
     for frame in stack {
         if frame.array {
-            path.push_str("[]");
+            path.extend_from_slice(b"[]");
         } else if let Some((s, e)) = frame.key {
             if !path.is_empty() {
-                path.push('.');
+                path.push(b'.');
             }
-            path.push_str(&String::from_utf8_lossy(&line[s..e]));
+            path.extend_from_slice(&line[s..e]);
         }
     }
-    path
 }
 
 /// True when a line looks like a JSON document (an object, or an array of objects, strings
@@ -301,6 +243,15 @@ pub fn looks_like_json(line: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::detect::Hint;
+
+    fn owned_paths(line: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
+        let mut paths = vec![None; offsets.len()];
+        paths_at(line, offsets, |i, path| {
+            assert!(paths[i].is_none(), "offset {i} placed twice");
+            paths[i] = Some(String::from_utf8(path.to_vec()).unwrap());
+        });
+        paths
+    }
 
     fn hints(s: &str) -> Vec<(String, Hint)> {
         let mut out = Vec::new();
@@ -324,54 +275,36 @@ mod tests {
         );
     }
 
+    /// Every key of the table is found, at every position across block boundaries.
     #[test]
-    fn the_pair_filter_passes_every_hinting_key() {
-        let filter = PairFilter::get();
+    fn every_hinting_key_is_found_wherever_it_sits() {
         for key in [
             "$email",
-            "emailAddress",
-            "user_email",
-            "ip",
-            "$ip",
-            "ip_address",
             "clientIP",
-            "remote_addr",
             "$name",
-            "full_name",
-            "firstName",
-            "$last_name",
-            "surname",
-            "customer",
-            "user",
-            "owner",
-            "author",
-            "$city",
-            "geo_city",
-            "$region",
-            "country",
-            "countryCode",
             "mp_country_code",
             "lat",
-            "latitude",
-            "lng",
-            "lon",
-            "long",
-            "longitude",
-            "location_lat",
-            "distinct_id",
             "$os",
-            "$browser",
-            "userAgent",
-            "$referrer",
-            "$initial_referring_domain",
-            "state",
+            "ua",
         ] {
-            assert!(super::hint_for_key(key.as_bytes()).is_some(), "{key}");
-            let k = key.as_bytes();
-            assert!(filter.may_hint(k[k.len() - 2], k[k.len() - 1]), "{key}");
+            for pad in 0..130 {
+                let line = format!(r#"{}{{"{key}":"v"}}"#, " ".repeat(pad));
+                let got = hints(&line);
+                assert_eq!(got.len(), 1, "{key} after {pad}");
+                assert_eq!(got[0].0, "v");
+            }
         }
-        assert!(!filter.may_hint(b'i', b'b'));
-        assert!(!filter.may_hint(b'a', b'r'));
+    }
+
+    #[test]
+    fn the_key_of_a_value_read_backwards() {
+        let line = r#"{"ip": "1.2.3.4","app_version":"1.2.3.4","msg":"a \"b\" 1.2.3.4"}"#;
+        let at = |n: usize| line.match_indices("1.2.3.4").nth(n).unwrap().0;
+        assert_eq!(hint_of_value_at(line.as_bytes(), at(0)), Some(Hint::Ip));
+        assert_eq!(hint_of_value_at(line.as_bytes(), at(1)), None);
+        assert_eq!(hint_of_value_at(line.as_bytes(), at(2)), None);
+        assert_eq!(hint_of_value_at(b"1.2.3.4", 0), None);
+        assert_eq!(hint_of_value_at(b"\":\"1", 3), None);
     }
 
     #[test]
@@ -394,7 +327,7 @@ mod tests {
             at("\"f\"") + 1,
             at("ww"),
         ];
-        let got = paths_at(line.as_bytes(), &offsets);
+        let got = owned_paths(line.as_bytes(), &offsets);
         let want: Vec<Option<String>> = ["a.b", "a.c[].d", "a.c[]", "e", "", "f"]
             .iter()
             .map(|s| (!s.is_empty()).then(|| s.to_string()))
@@ -431,7 +364,7 @@ mod tests {
             "\"\\",
         ] {
             let offsets: Vec<usize> = (0..line.len()).collect();
-            let got = paths_at(line.as_bytes(), &offsets);
+            let got = owned_paths(line.as_bytes(), &offsets);
             assert_eq!(got.len(), offsets.len());
         }
     }

@@ -6,11 +6,103 @@
 //! Mixpanel's reserved `$name` is a person's full name, while a bare `name` is as often an
 //! event, product or company name, so it only hints "maybe a person".
 
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
+
 use crate::detect::Hint;
 
 /// The longest key, after normalisation, that can hint at anything; longer keys are skipped
 /// without normalising them.
 const MAX_KEY: usize = 24;
+
+/// Every hinting key, normalised, with what it hints at.
+const KEYS: &[(&str, Hint)] = &[
+    ("email", Hint::Email),
+    ("emailaddress", Hint::Email),
+    ("useremail", Hint::Email),
+    ("contactemail", Hint::Email),
+    ("customeremail", Hint::Email),
+    ("mail", Hint::Email),
+    ("ip", Hint::Ip),
+    ("ipaddress", Hint::Ip),
+    ("clientip", Hint::Ip),
+    ("remoteip", Hint::Ip),
+    ("remoteaddr", Hint::Ip),
+    ("userip", Hint::Ip),
+    ("fullname", Hint::PersonName),
+    ("customername", Hint::PersonName),
+    ("displayname", Hint::PersonName),
+    ("contactname", Hint::PersonName),
+    ("personname", Hint::PersonName),
+    ("accountname", Hint::PersonName),
+    ("firstname", Hint::FirstName),
+    ("givenname", Hint::FirstName),
+    ("fname", Hint::FirstName),
+    ("lastname", Hint::LastName),
+    ("surname", Hint::LastName),
+    ("familyname", Hint::LastName),
+    ("lname", Hint::LastName),
+    ("name", Hint::MaybePersonName),
+    ("customer", Hint::MaybePersonName),
+    ("user", Hint::MaybePersonName),
+    ("username", Hint::MaybePersonName),
+    ("author", Hint::MaybePersonName),
+    ("owner", Hint::MaybePersonName),
+    ("city", Hint::City),
+    ("geocity", Hint::City),
+    ("locationcity", Hint::City),
+    // `state` also holds `active` or `pending`: the geo detector only believes a known region
+    // there.
+    ("region", Hint::Region),
+    ("georegion", Hint::Region),
+    ("locationregion", Hint::Region),
+    ("state", Hint::Region),
+    ("province", Hint::Region),
+    ("country", Hint::Country),
+    ("countryname", Hint::Country),
+    ("geocountry", Hint::Country),
+    ("countrycode", Hint::CountryCode),
+    ("mpcountrycode", Hint::CountryCode),
+    ("geocountrycode", Hint::CountryCode),
+    ("lat", Hint::Latitude),
+    ("latitude", Hint::Latitude),
+    ("locationlat", Hint::Latitude),
+    ("geolat", Hint::Latitude),
+    ("lon", Hint::Longitude),
+    ("lng", Hint::Longitude),
+    ("long", Hint::Longitude),
+    ("longitude", Hint::Longitude),
+    ("locationlng", Hint::Longitude),
+    ("locationlon", Hint::Longitude),
+    ("geolon", Hint::Longitude),
+    ("geolng", Hint::Longitude),
+    ("distinctid", Hint::AccountId),
+    ("userid", Hint::AccountId),
+    ("deviceid", Hint::AccountId),
+    ("anonymousid", Hint::AccountId),
+    ("accountid", Hint::AccountId),
+    ("orgid", Hint::AccountId),
+    ("organizationid", Hint::AccountId),
+    ("organisationid", Hint::AccountId),
+    ("customerid", Hint::AccountId),
+    ("memberid", Hint::AccountId),
+    ("os", Hint::Device),
+    ("osname", Hint::Device),
+    ("browser", Hint::Device),
+    ("device", Hint::Device),
+    ("devicemodel", Hint::Device),
+    ("model", Hint::Device),
+    ("useragent", Hint::Device),
+    ("ua", Hint::Device),
+    ("platform", Hint::Device),
+    ("referrer", Hint::Referrer),
+    ("initialreferrer", Hint::Referrer),
+    ("referer", Hint::Referrer),
+    ("pagereferrer", Hint::Referrer),
+    ("referringdomain", Hint::Referrer),
+    ("initialreferringdomain", Hint::Referrer),
+];
 
 /// Looks up the hint of a key as written on disk (without its quotes).
 pub fn hint_for_key(key: &[u8]) -> Option<Hint> {
@@ -31,43 +123,101 @@ pub fn hint_for_key(key: &[u8]) -> Option<Hint> {
             n += 1;
         }
     }
-    hint_for_normalised(&buf[..n])
+    static TABLE: OnceLock<FxHashMap<&'static [u8], Hint>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| KEYS.iter().map(|&(k, h)| (k.as_bytes(), h)).collect());
+    table.get(&buf[..n]).copied()
 }
 
-fn hint_for_normalised(key: &[u8]) -> Option<Hint> {
-    let hint = match key {
-        b"email" | b"emailaddress" | b"useremail" | b"contactemail" | b"customeremail"
-        | b"mail" => Hint::Email,
-        b"ip" | b"ipaddress" | b"clientip" | b"remoteip" | b"remoteaddr" | b"userip" => Hint::Ip,
-        b"fullname" | b"customername" | b"displayname" | b"contactname" | b"personname"
-        | b"accountname" => Hint::PersonName,
-        b"firstname" | b"givenname" | b"fname" => Hint::FirstName,
-        b"lastname" | b"surname" | b"familyname" | b"lname" => Hint::LastName,
-        b"name" | b"customer" | b"user" | b"username" | b"author" | b"owner" => {
-            Hint::MaybePersonName
+/// A filter on the last letters of keys, to turn most keys away before [`hint_for_key`]
+/// normalises and looks them up: a JSON export has a key every 30 bytes or so, and most
+/// (`time`, `$insert_id`, `$screen_width`) hint at nothing, or at nothing the scan wants.
+///
+/// The filter holds the last four letters and digits (lower-cased) of every normalised key
+/// whose hint is wanted, or all of them with a mark for keys shorter than that. A key passes
+/// when its own last four letters and digits are in it: a false positive costs a lookup, and
+/// there are no false negatives, because normalisation keeps exactly the letters and digits.
+pub struct KeyFilter {
+    bits: Box<[u64; 1 << (KeyFilter::BITS - 6)]>,
+}
+
+impl KeyFilter {
+    const BITS: u32 = 14;
+
+    /// A filter for the keys whose hint `wanted` accepts.
+    pub fn new(wanted: impl Fn(Hint) -> bool) -> KeyFilter {
+        let mut bits = Box::new([0u64; 1 << (KeyFilter::BITS - 6)]);
+        for &(key, hint) in KEYS {
+            if wanted(hint) || (key == "name" && wanted(Hint::PersonName)) {
+                let key = key.as_bytes();
+                let i = Self::index(suffix(key.iter().rev().copied()));
+                bits[i / 64] |= 1 << (i % 64);
+            }
         }
-        b"city" | b"geocity" | b"locationcity" => Hint::City,
-        // `state` also holds `active` or `pending`: the geo detector only believes a known
-        // region there.
-        b"region" | b"georegion" | b"locationregion" | b"state" | b"province" => Hint::Region,
-        b"country" | b"countryname" | b"geocountry" => Hint::Country,
-        b"countrycode" | b"mpcountrycode" | b"geocountrycode" => Hint::CountryCode,
-        b"lat" | b"latitude" | b"locationlat" | b"geolat" => Hint::Latitude,
-        b"lon" | b"lng" | b"long" | b"longitude" | b"locationlng" | b"locationlon" | b"geolon"
-        | b"geolng" => Hint::Longitude,
-        b"distinctid" | b"userid" | b"deviceid" | b"anonymousid" | b"accountid" | b"orgid"
-        | b"organizationid" | b"organisationid" | b"customerid" | b"memberid" => Hint::AccountId,
-        b"os" | b"osname" | b"browser" | b"device" | b"devicemodel" | b"model" | b"useragent"
-        | b"ua" | b"platform" => Hint::Device,
-        b"referrer"
-        | b"initialreferrer"
-        | b"referer"
-        | b"pagereferrer"
-        | b"referringdomain"
-        | b"initialreferringdomain" => Hint::Referrer,
-        _ => return None,
+        KeyFilter { bits }
+    }
+
+    /// A filter that passes every hinting key.
+    pub fn all() -> KeyFilter {
+        KeyFilter::new(|_| true)
+    }
+
+    /// False when the key whose closing quote is at `bytes[quote]` certainly has no wanted
+    /// hint.
+    #[inline]
+    pub fn may_hint(&self, bytes: &[u8], quote: usize) -> bool {
+        // Most keys end with four letters or digits, which are then the suffix as they are
+        // (`| 0x20` lower-cases letters and leaves digits alone): one load, no loop.
+        let suffix = match quote.checked_sub(4).map(|i| &bytes[i..quote]) {
+            Some(&[a, b, c, d]) if is_alnum(a) & is_alnum(b) & is_alnum(c) & is_alnum(d) => {
+                u64::from(u32::from_le_bytes([a, b, c, d]) | 0x2020_2020)
+            }
+            _ => {
+                let lo = quote.saturating_sub(MAX_KEY * 2);
+                let before = bytes[lo..quote].iter().rev().copied();
+                suffix(before.take_while(|&b| b != b'"'))
+            }
+        };
+        let i = Self::index(suffix);
+        self.bits[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    #[inline]
+    fn index(suffix: u64) -> usize {
+        (suffix.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
+    }
+}
+
+/// True for ASCII letters and digits, by table: branch-free in [`KeyFilter::may_hint`].
+#[inline(always)]
+fn is_alnum(b: u8) -> bool {
+    const TABLE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = (i as u8).is_ascii_alphanumeric();
+            i += 1;
+        }
+        t
     };
-    Some(hint)
+    TABLE[usize::from(b)]
+}
+
+/// The last four letters and digits, lower-cased, of a key given backwards; with a mark in
+/// the high bits when the key has fewer.
+#[inline]
+fn suffix(backwards: impl Iterator<Item = u8>) -> u64 {
+    let mut packed = 0u64;
+    let mut n = 0;
+    for b in backwards {
+        if b.is_ascii_alphanumeric() {
+            packed = packed << 8 | u64::from(b.to_ascii_lowercase());
+            n += 1;
+            if n == 4 {
+                return packed;
+            }
+        }
+    }
+    packed | (n as u64 + 1) << 40
 }
 
 #[cfg(test)]
@@ -107,6 +257,83 @@ mod tests {
         ];
         for (key, want) in cases {
             assert_eq!(hint_for_key(key.as_bytes()), *want, "{key}");
+        }
+    }
+
+    /// The filter never turns away a key that has a wanted hint.
+    #[test]
+    fn the_filter_passes_every_wanted_key() {
+        let keys = [
+            "$email",
+            "emailAddress",
+            "user_email",
+            "ip",
+            "$ip",
+            "ip_address",
+            "clientIP",
+            "remote_addr",
+            "$name",
+            "full_name",
+            "firstName",
+            "$last_name",
+            "surname",
+            "customer",
+            "user",
+            "owner",
+            "author",
+            "$city",
+            "geo_city",
+            "$region",
+            "country",
+            "countryCode",
+            "mp_country_code",
+            "lat",
+            "latitude",
+            "lng",
+            "lon",
+            "long",
+            "longitude",
+            "location_lat",
+            "distinct_id",
+            "$os",
+            "$browser",
+            "userAgent",
+            "ua",
+            "$referrer",
+            "$initial_referring_domain",
+            "state",
+            "e-mail",
+            "I_P",
+        ];
+        let all = KeyFilter::all();
+        let is_person = |h: Hint| {
+            matches!(
+                h,
+                Hint::PersonName | Hint::FirstName | Hint::LastName | Hint::MaybePersonName
+            )
+        };
+        let names = KeyFilter::new(is_person);
+        for key in keys {
+            let line = format!(r#"{{"x":1,"{key}":"v"}}"#);
+            let quote = line.rfind("\":").unwrap();
+            let hint = hint_for_key(key.as_bytes());
+            assert!(hint.is_some(), "{key}");
+            assert!(all.may_hint(line.as_bytes(), quote), "{key}");
+            if hint.is_some_and(is_person) {
+                assert!(names.may_hint(line.as_bytes(), quote), "{key}");
+            }
+        }
+        for key in [
+            "time",
+            "$insert_id",
+            "$screen_width",
+            "mp_lib",
+            "event",
+            "$current_url",
+        ] {
+            let line = format!(r#"{{"{key}":1}}"#);
+            let quote = line.rfind("\":").unwrap();
+            assert!(!names.may_hint(line.as_bytes(), quote), "{key}");
         }
     }
 }
