@@ -294,10 +294,9 @@ impl Scanner {
             } else if json::looks_like_json(line) {
                 json::paths_at(line, &offsets)
             } else if let Some(header) = &file.csv {
-                offsets
-                    .iter()
-                    .map(|&o| header.column_at(line, o).map(str::to_owned))
-                    .collect()
+                let mut fields = vec![None; offsets.len()];
+                header.columns_at(line, &offsets, |i, name| fields[i] = Some(name.to_owned()));
+                fields
             } else {
                 vec![None; offsets.len()]
             };
