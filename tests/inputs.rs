@@ -181,3 +181,65 @@ fn unreadable_missing_and_dangling_paths_fail_alone() {
         .iter()
         .any(|f| f["path"].as_str().unwrap().ends_with("good.log")));
 }
+
+/// A `.csv` file without a header row: its first row is data, so no finding may name a field
+/// after it (that would print a raw value), whatever kind of value opens the file.
+#[test]
+fn headerless_csv_never_names_a_field_after_its_first_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        "1,jane.doe@example.com,Lyon,203.0.113.7\n",
+        "jane.doe@example.com,Lyon,2001:db8::7\n",
+        "203.0.113.7,jane.doe@example.com,Lyon\n",
+        "Lyon,48.8566,jane.doe@example.com\n",
+    ];
+    for (i, first) in rows.iter().enumerate() {
+        let path = dir.path().join(format!("headerless{i}.csv"));
+        let body = format!("{first}2,bob@example.org,Paris,198.51.100.1\n");
+        std::fs::write(&path, body).unwrap();
+        let out = scan(&["--kinds", "all"], &[&path]);
+        let found = findings(&out);
+        assert!(found.len() >= 3, "{first:?}: {found:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for raw in ["jane.doe", "203.0.113.7", "2001:db8::7", "48.8566", "bob@"] {
+            assert!(!text.contains(raw), "{first:?} leaks {raw}: {text}");
+        }
+        for f in &found {
+            assert!(f["field"].is_null(), "{first:?}: {f}");
+        }
+    }
+}
+
+/// A compressed CSV keeps its structure: columns name the findings' fields and hint at what
+/// their cells hold, as for the same file uncompressed.
+#[test]
+fn compressed_csv_keeps_its_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two columns: only the file name says this is CSV (a sniffed header needs three).
+    let csv: &[u8] = b"email,city\njane.doe@example.com,Lyon\n";
+    let plain = dir.path().join("x.csv");
+    std::fs::write(&plain, csv).unwrap();
+    let gz = dir.path().join("x.csv.gz");
+    std::fs::write(&gz, gzip(csv)).unwrap();
+    let zst = dir.path().join("x.csv.zst");
+    std::fs::write(&zst, zstd::encode_all(csv, 3).unwrap()).unwrap();
+    let fields = |path: &Path| -> Vec<(String, String)> {
+        findings(&scan(&["--kinds", "all"], &[path]))
+            .iter()
+            .map(|f| {
+                (
+                    f["kind"].as_str().unwrap().to_string(),
+                    f["field"].as_str().unwrap_or("(none)").to_string(),
+                )
+            })
+            .collect()
+    };
+    let want = fields(&plain);
+    assert!(
+        want.contains(&("city".to_string(), "city".to_string())),
+        "{want:?}"
+    );
+    assert!(want.contains(&("email".to_string(), "email".to_string())));
+    assert_eq!(fields(&gz), want, "gzip");
+    assert_eq!(fields(&zst), want, "zstd");
+}
