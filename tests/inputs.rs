@@ -243,3 +243,53 @@ fn compressed_csv_keeps_its_columns() {
     assert_eq!(fields(&gz), want, "gzip");
     assert_eq!(fields(&zst), want, "zstd");
 }
+
+/// A stream with no newline for longer than `MAX_LINE` is cut into overlapping pieces: a value
+/// across a cut, across the middle of the overlap or at its edges is found once, at its exact
+/// offset and column, and the lines after the long one are numbered as before.
+#[test]
+fn values_across_the_cuts_of_a_long_streamed_line_are_found_once() {
+    use piiscan::chunk::{MAX_LINE, OVERLAP};
+    let len = MAX_LINE + (1 << 20);
+    let mut text = vec![b'x'; len];
+    let cut = MAX_LINE;
+    let starts = [
+        cut - OVERLAP - 8,      // across the start of the next piece
+        cut - OVERLAP / 2 - 40, // just before the middle of the overlap
+        cut - OVERLAP / 2 - 8,  // across the middle of the overlap
+        cut - OVERLAP / 2 + 16, // just after it
+        cut - 8,                // across the cut
+        cut + 100_000,          // in the next piece only
+    ];
+    let value = b"bob@example.org";
+    for &at in &starts {
+        text[at - 1] = b' ';
+        text[at..at + value.len()].copy_from_slice(value);
+        text[at + value.len()] = b' ';
+    }
+    text.extend_from_slice(b"\nnext line 203.0.113.9\n");
+    let out = Command::cargo_bin("piiscan")
+        .unwrap()
+        .args(["scan", "--format", "jsonl", "-"])
+        .write_stdin(text)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let found: Vec<(u64, u64, u64)> = findings(&out)
+        .iter()
+        .map(|f| {
+            (
+                f["offset"].as_u64().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut want: Vec<(u64, u64, u64)> = starts
+        .iter()
+        .map(|&at| (at as u64, 1, at as u64 + 1))
+        .collect();
+    want.push((len as u64 + 11, 2, 11));
+    assert_eq!(found, want);
+}
