@@ -293,3 +293,22 @@ fn values_across_the_cuts_of_a_long_streamed_line_are_found_once() {
     want.push((len as u64 + 11, 2, 11));
     assert_eq!(found, want);
 }
+
+/// NUL padding after the last gzip member (tape and block tools write it; `gzip -d` skips it)
+/// is not an error: same findings, exit status 1.
+#[test]
+fn gzip_with_trailing_nul_padding() {
+    let dir = tempfile::tempdir().unwrap();
+    let padded = dir.path().join("padded.log.gz");
+    let mut bytes = gzip(TEXT);
+    bytes.extend(vec![0u8; 4096]);
+    std::fs::write(&padded, bytes).unwrap();
+    let out = scan(&[], &[&padded]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(findings(&out).len(), 2);
+}
