@@ -218,6 +218,7 @@ impl<R: Read> StreamChunker<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{Rng, SeedableRng};
 
     /// Yields `data`, then fails.
     struct Failing<'a>(&'a [u8]);
@@ -342,13 +343,8 @@ mod tests {
                 })
                 .collect()
         }
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut random = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut random = move |n: u64| rng.gen_range(0..n);
         for round in 0..12 {
             let mut text = Vec::new();
             while text.len() < 150_000 {

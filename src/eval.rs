@@ -669,6 +669,7 @@ impl LineContexts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{Rng, SeedableRng};
 
     fn finding(offset: u64, length: u32, kind: Kind) -> Finding {
         Finding {
@@ -748,13 +749,8 @@ mod tests {
     #[test]
     fn streaming_match_equals_brute_force() {
         let kinds = [Kind::City, Kind::Region, Kind::Email, Kind::Referrer];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut random = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut random = move |n: u64| rng.gen_range(0..n);
         for _ in 0..200 {
             let mut labels = Vec::new();
             let mut at = 0;

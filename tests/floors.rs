@@ -45,46 +45,25 @@ use Measure::{AnyPlace, Strict};
 /// that are both a city and a region); raising those to the floors is open work, and the
 /// floors were not lowered to fit them.
 const FLOORS: &[(Kind, Option<Context>, Measure, f64, f64)] = &[
-    (Kind::Email, None, Strict, 0.999, 0.999),
-    (Kind::Ipv4, None, Strict, 0.999, 0.999),
-    (Kind::Ipv6, None, Strict, 0.999, 0.999),
-    (
-        Kind::PersonName,
-        Some(Context::Structured),
-        Strict,
-        0.999,
-        0.999,
-    ),
-    (Kind::City, Some(Context::Structured), Strict, 0.999, 0.999),
-    (
-        Kind::Region,
-        Some(Context::Structured),
-        Strict,
-        0.999,
-        0.999,
-    ),
-    (
-        Kind::Country,
-        Some(Context::Structured),
-        Strict,
-        0.999,
-        0.999,
-    ),
-    (
-        Kind::Coordinates,
-        Some(Context::Structured),
-        Strict,
-        0.999,
-        0.999,
-    ),
-    (Kind::City, Some(Context::Text), AnyPlace, 0.99, 0.99),
-    (Kind::Region, Some(Context::Text), AnyPlace, 0.99, 0.99),
-    (Kind::Country, Some(Context::Text), AnyPlace, 0.99, 0.99),
-    (Kind::Coordinates, Some(Context::Text), Strict, 0.999, 0.999),
-    (Kind::AccountId, None, Strict, 0.999, 0.999),
-    (Kind::Device, None, Strict, 0.999, 0.999),
-    (Kind::Referrer, None, Strict, 0.999, 0.999),
+    (Kind::Email, ALL, Strict, 0.999, 0.999),
+    (Kind::Ipv4, ALL, Strict, 0.999, 0.999),
+    (Kind::Ipv6, ALL, Strict, 0.999, 0.999),
+    (Kind::PersonName, STRUCTURED, Strict, 0.999, 0.999),
+    (Kind::City, STRUCTURED, Strict, 0.999, 0.999),
+    (Kind::Region, STRUCTURED, Strict, 0.999, 0.999),
+    (Kind::Country, STRUCTURED, Strict, 0.999, 0.999),
+    (Kind::Coordinates, STRUCTURED, Strict, 0.999, 0.999),
+    (Kind::City, TEXT, AnyPlace, 0.99, 0.99),
+    (Kind::Region, TEXT, AnyPlace, 0.99, 0.99),
+    (Kind::Country, TEXT, AnyPlace, 0.99, 0.99),
+    (Kind::Coordinates, TEXT, Strict, 0.999, 0.999),
+    (Kind::AccountId, ALL, Strict, 0.999, 0.999),
+    (Kind::Device, ALL, Strict, 0.999, 0.999),
+    (Kind::Referrer, ALL, Strict, 0.999, 0.999),
 ];
+const ALL: Option<Context> = None;
+const STRUCTURED: Option<Context> = Some(Context::Structured);
+const TEXT: Option<Context> = Some(Context::Text);
 
 /// Free-text person names: F1, the measure there.
 const PERSON_TEXT_F1: f64 = 0.92;
