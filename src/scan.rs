@@ -491,7 +491,7 @@ fn hint_agrees(hint: detect::Hint, kind: Kind) -> bool {
 fn keep_owned(long_line: &LongLine, base: u64, result: &mut ChunkResult) {
     result
         .findings
-        .retain(|f| long_line.owns((f.offset - base) as usize));
+        .retain(|f| long_line.owns(f.offset.saturating_sub(base) as usize));
     for f in result.findings.iter_mut().filter(|f| f.line == 1) {
         f.column = u32::try_from(u64::from(f.column) + long_line.line_offset).unwrap_or(u32::MAX);
     }
