@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../fuzz"
 seconds="${1:-60}"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
-for target in detectors json_paths; do
+for target in detectors json_paths csv_columns; do
     echo "== fuzz $target for ${seconds}s"
     cargo fuzz run -O "$target" -- -max_total_time="$seconds"
 done

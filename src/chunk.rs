@@ -5,6 +5,12 @@
 //! exactly one chunk, whatever the chunk size. A line longer than the target makes a chunk of
 //! its own. Large chunks (MiBs) keep per-chunk overhead negligible; the engine runs many in
 //! parallel and reorders their findings.
+//!
+//! One exception bounds the memory of streams: a streamed line longer than [`MAX_LINE`] (a
+//! pipe with no newline, a single-line JSON export decompressed) is not read whole but cut
+//! into pieces that overlap by [`OVERLAP`] bytes, and each piece reports only the matches
+//! that start in its own part of the overlap ([`LongLine`]), so that a value across a cut is
+//! still found whole and once. Mapped files need no cut: their bytes are not copied.
 
 use std::io::{self, Read};
 use std::ops::Range;
@@ -31,13 +37,67 @@ pub fn split(bytes: &[u8], target: usize) -> impl Iterator<Item = Range<usize>> 
     })
 }
 
+/// The longest piece of one line a stream chunk holds. A line longer than this (a stream
+/// with no newline: `/dev/zero`, a single-line JSON export) is cut into pieces of this size
+/// instead of being read whole, so that memory stays bounded whatever the input.
+pub const MAX_LINE: usize = 64 << 20;
+
+/// How many bytes the pieces of a cut line share. A cut can fall inside a value, so each
+/// piece repeats the last `OVERLAP` bytes of the one before; matches are attributed to one
+/// piece by where they start (see [`LongLine`]), which finds every match shorter than
+/// `OVERLAP / 2` (4 KiB: an e-mail address is at most 320 bytes, names and places are short)
+/// whole and exactly once.
+pub const OVERLAP: usize = 8 << 10;
+
+/// A chunk of a stream.
+#[derive(Debug, PartialEq, Eq)]
+pub struct StreamChunk {
+    pub bytes: Vec<u8>,
+    /// The offset of `bytes[0]` in the stream.
+    pub base: u64,
+    /// Set when the chunk is a piece of a line longer than [`MAX_LINE`].
+    pub long_line: Option<LongLine>,
+}
+
+/// Where a piece of a cut line sits in its line, and which of its matches are its own.
+///
+/// Consecutive pieces overlap by [`OVERLAP`] bytes and the boundary between them is the
+/// middle of the overlap: a piece owns the matches that start in `owned`, its neighbours own
+/// the others. A match that starts in the first half of the overlap is seen whole by the piece
+/// before (with 4 KiB of what follows it); one that starts in the second half is seen whole by
+/// the piece after (with 4 KiB of what precedes it). Each start offset has exactly one owner,
+/// so nothing is reported twice, and a value cut by one piece's end is found in the next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LongLine {
+    /// The offsets in the chunk where its own matches start.
+    pub owned: std::ops::Range<usize>,
+    /// The bytes of the chunk's first line that came before the chunk, to add to the columns
+    /// of matches on that line.
+    pub line_offset: u64,
+}
+
+impl LongLine {
+    /// True when a match that starts at `offset` in the chunk belongs to this chunk.
+    pub fn owns(&self, offset: usize) -> bool {
+        self.owned.contains(&offset)
+    }
+}
+
 /// Cuts a stream into newline-aligned owned chunks, for inputs that cannot be mapped (pipes,
-/// stdin, decompressed streams).
+/// stdin, decompressed streams). A line longer than [`MAX_LINE`] is cut into overlapping
+/// pieces (see [`LongLine`]); the piece that ends such a line ends at its newline, so that the
+/// chunks after it start on whole lines again.
 pub struct StreamChunker<R> {
     reader: R,
     target: usize,
-    /// Bytes read past the last newline of the previous chunk.
+    max_line: usize,
+    /// Bytes read past the end of the previous chunk (past its last newline, or the overlap
+    /// of a cut line).
     carry: Vec<u8>,
+    /// The stream offset of `carry[0]`.
+    position: u64,
+    /// When `carry` starts inside a cut line: the bytes of that line before it.
+    line_offset: u64,
     /// A read error held back while the whole lines read before it are scanned.
     pending: Option<io::Error>,
     done: bool,
@@ -45,10 +105,19 @@ pub struct StreamChunker<R> {
 
 impl<R: Read> StreamChunker<R> {
     pub fn new(reader: R, target: usize) -> StreamChunker<R> {
+        StreamChunker::with_max_line(reader, target, MAX_LINE)
+    }
+
+    /// A chunker that cuts lines longer than `max_line` (at least `2 * OVERLAP + 1`), for
+    /// tests that cut lines without reading [`MAX_LINE`] bytes.
+    pub fn with_max_line(reader: R, target: usize, max_line: usize) -> StreamChunker<R> {
         StreamChunker {
             reader,
             target: target.max(1),
+            max_line: max_line.max(2 * OVERLAP + 1),
             carry: Vec::new(),
+            position: 0,
+            line_offset: 0,
             pending: None,
             done: false,
         }
@@ -58,7 +127,7 @@ impl<R: Read> StreamChunker<R> {
     /// archive, a failing disk) the whole lines read before it come first as a last chunk,
     /// then the error; the incomplete line at the point of failure is dropped, so that a cut
     /// value is never reported as a finding.
-    pub fn next_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
+    pub fn next_chunk(&mut self) -> io::Result<Option<StreamChunk>> {
         if let Some(e) = self.pending.take() {
             return Err(e);
         }
@@ -66,15 +135,25 @@ impl<R: Read> StreamChunker<R> {
             return Ok(None);
         }
         let mut buf = std::mem::take(&mut self.carry);
+        // Inside a cut line, the chunk ends at the line's end, wherever that is.
+        let in_long_line = self.line_offset > 0;
         let mut searched = 0;
         loop {
-            if buf.len() >= self.target {
-                if let Some(i) = memchr::memrchr(b'\n', &buf[searched..]) {
+            if in_long_line || buf.len() >= self.target {
+                let newline = if in_long_line {
+                    memchr::memchr(b'\n', &buf[searched..])
+                } else {
+                    memchr::memrchr(b'\n', &buf[searched..])
+                };
+                if let Some(i) = newline {
                     let cut = searched + i + 1;
-                    self.carry = buf.split_off(cut);
-                    return Ok(Some(buf));
+                    return Ok(Some(self.emit(buf, cut, false)));
                 }
                 searched = buf.len();
+                // No newline anywhere in `buf`: it is all one line.
+                if buf.len() >= self.max_line {
+                    return Ok(Some(self.emit(buf, self.max_line, true)));
+                }
             }
             let want = self.target.max(64 << 10);
             let old = buf.len();
@@ -88,9 +167,8 @@ impl<R: Read> StreamChunker<R> {
                         buf.truncate(old);
                         match memchr::memrchr(b'\n', &buf) {
                             Some(i) => {
-                                buf.truncate(i + 1);
                                 self.pending = Some(e);
-                                return Ok(Some(buf));
+                                return Ok(Some(self.emit(buf, i + 1, false)));
                             }
                             None => return Err(e),
                         }
@@ -100,8 +178,39 @@ impl<R: Read> StreamChunker<R> {
             buf.truncate(old + n);
             if n == 0 {
                 self.done = true;
-                return Ok(if buf.is_empty() { None } else { Some(buf) });
+                let len = buf.len();
+                return Ok((len > 0).then(|| self.emit(buf, len, false)));
             }
+        }
+    }
+
+    /// Makes a chunk of `buf[..cut]` and carries the rest over: from `cut`, or when the line
+    /// is cut mid-way, from `cut - OVERLAP`.
+    fn emit(&mut self, mut buf: Vec<u8>, cut: usize, mid_line: bool) -> StreamChunk {
+        let base = self.position;
+        let continues = self.line_offset > 0;
+        let line_offset = self.line_offset;
+        let next = if mid_line { cut - OVERLAP } else { cut };
+        self.carry = buf[next..].to_vec();
+        buf.truncate(cut);
+        self.position = base + next as u64;
+        self.line_offset = if mid_line {
+            line_offset + next as u64
+        } else {
+            0
+        };
+        let long_line = (continues || mid_line).then(|| LongLine {
+            owned: if continues { OVERLAP / 2 } else { 0 }..if mid_line {
+                cut - OVERLAP / 2
+            } else {
+                cut
+            },
+            line_offset,
+        });
+        StreamChunk {
+            bytes: buf,
+            base,
+            long_line,
         }
     }
 }
@@ -109,6 +218,7 @@ impl<R: Read> StreamChunker<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{Rng, SeedableRng};
 
     /// Yields `data`, then fails.
     struct Failing<'a>(&'a [u8]);
@@ -128,7 +238,9 @@ mod tests {
     #[test]
     fn whole_lines_before_an_error_come_first() {
         let mut chunker = StreamChunker::new(Failing(b"ab\ncd\nef"), 1 << 20);
-        assert_eq!(chunker.next_chunk().unwrap(), Some(b"ab\ncd\n".to_vec()));
+        let chunk = chunker.next_chunk().unwrap().unwrap();
+        assert_eq!(chunk.bytes, b"ab\ncd\n");
+        assert_eq!((chunk.base, chunk.long_line), (0, None));
         assert!(chunker.next_chunk().is_err());
         assert_eq!(chunker.next_chunk().unwrap(), None);
         let mut chunker = StreamChunker::new(Failing(b"abc"), 1 << 20);
@@ -166,10 +278,110 @@ mod tests {
             let mut chunker = StreamChunker::new(&text[..], target);
             let mut got: Vec<Vec<u8>> = Vec::new();
             while let Some(c) = chunker.next_chunk().unwrap() {
+                assert_eq!(c.base as usize, got.concat().len());
+                assert_eq!(c.long_line, None);
+                let c = c.bytes;
                 assert!(c.ends_with(b"\n") || got.concat().len() + c.len() == text.len());
                 got.push(c);
             }
             assert_eq!(got.concat(), text, "target {target}");
+        }
+    }
+
+    /// A stream with no newline is cut into pieces of at most `MAX_LINE` bytes whose owned
+    /// ranges cover every byte exactly once: memory is bounded by the cap, not the line.
+    #[test]
+    fn a_100_mb_line_without_newline_is_cut_at_the_cap() {
+        let len = (100 << 20) + 12_345;
+        let mut chunker = StreamChunker::new(io::repeat(b'x').take(len as u64), DEFAULT_CHUNK_SIZE);
+        let mut owned_to = 0u64;
+        let mut pieces = 0;
+        while let Some(c) = chunker.next_chunk().unwrap() {
+            assert!(c.bytes.len() <= MAX_LINE, "{} bytes", c.bytes.len());
+            let long = c.long_line.expect("every piece is part of the one line");
+            assert_eq!(long.line_offset, c.base, "the line starts at byte 0");
+            assert_eq!(
+                c.base + long.owned.start as u64,
+                owned_to,
+                "owned ranges tile"
+            );
+            owned_to = c.base + long.owned.end as u64;
+            assert_eq!(long.owned.end == c.bytes.len(), owned_to == len as u64);
+            pieces += 1;
+        }
+        assert_eq!(owned_to, len as u64);
+        assert_eq!(pieces, 2);
+    }
+
+    /// Lines of random words, some far longer than the cap, some words marked as matches:
+    /// matching each chunk alone and keeping what it owns gives exactly the matches of the
+    /// whole stream, at the same offsets and columns, whatever the chunk size.
+    #[test]
+    fn cut_lines_lose_and_repeat_no_match() {
+        // A match: a maximal run of non-blank bytes that holds an `@`.
+        fn matches(bytes: &[u8]) -> Vec<(usize, usize)> {
+            let mut out = Vec::new();
+            let mut start = 0;
+            for (i, &b) in bytes.iter().chain(b" ").enumerate() {
+                if b == b' ' || b == b'\n' {
+                    if bytes[start..i].contains(&b'@') {
+                        out.push((start, i));
+                    }
+                    start = i + 1;
+                }
+            }
+            out
+        }
+        // (offset, length, line, column) of each match.
+        fn located(bytes: &[u8], base: u64) -> Vec<(u64, usize, u64, u64)> {
+            matches(bytes)
+                .into_iter()
+                .map(|(s, e)| {
+                    let line = memchr::memchr_iter(b'\n', &bytes[..s]).count() as u64;
+                    let line_start = memchr::memrchr(b'\n', &bytes[..s]).map_or(0, |i| i + 1);
+                    (base + s as u64, e - s, line, (s - line_start) as u64)
+                })
+                .collect()
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut random = move |n: u64| rng.gen_range(0..n);
+        for round in 0..12 {
+            let mut text = Vec::new();
+            while text.len() < 150_000 {
+                let line_len = [0, 10, 200, 20_000, 60_000][random(5) as usize];
+                let end = text.len() + line_len;
+                while text.len() < end {
+                    let word = 1 + random(30) as usize;
+                    let at = random(word as u64 + 20) as usize;
+                    text.extend(
+                        (0..word).map(|i| if i == at { b'@' } else { b'a' + (i % 26) as u8 }),
+                    );
+                    text.push(b' ');
+                }
+                text.push(b'\n');
+            }
+            let want = located(&text, 0);
+            for target in [1, 1000, 40_000] {
+                let max_line = 2 * OVERLAP + 1 + round * 1000;
+                let mut chunker = StreamChunker::with_max_line(&text[..], target, max_line);
+                let mut got = Vec::new();
+                let mut lines_before = 0;
+                while let Some(c) = chunker.next_chunk().unwrap() {
+                    assert!(c.bytes.len() <= max_line.max(target) + (64 << 10));
+                    for (offset, len, line, column) in located(&c.bytes, c.base) {
+                        let (owned, shift) = match &c.long_line {
+                            Some(l) => (l.owns((offset - c.base) as usize), l.line_offset),
+                            None => (true, 0),
+                        };
+                        if owned {
+                            let column = if line == 0 { column + shift } else { column };
+                            got.push((offset, len, lines_before + line, column));
+                        }
+                    }
+                    lines_before += memchr::memchr_iter(b'\n', &c.bytes).count() as u64;
+                }
+                assert_eq!(got, want, "round {round}, target {target}");
+            }
         }
     }
 }

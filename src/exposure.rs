@@ -12,7 +12,21 @@
 //! name, an IP address) together with a location or a device is a *profile*, the thing that
 //! makes a vendor breach harmful. The report counts profiles and the field combinations that
 //! make them.
+//!
+//! Fields are named by what they are, not by the record they sit in: exports key objects by
+//! identifiers (`contacts.c1042.email`, `users.5f3a9c1e0b7d.email`, `by_email.jane@x.org.city`),
+//! and a row per identifier would make the report as large as the export and say nothing more.
+//! A key path segment that looks like an identifier is replaced by `*`
+//! (`contacts.*.email`, see [`field_pattern`]): one with an `@` after its first byte (an
+//! address), a UUID, a run of 8 or more hex digits with a digit among them, or one that is at
+//! least half digits (`42`, `c1042`, `2025-11-30`). Past that, at most [`MAX_FIELDS`] fields are
+//! told apart; findings in any other field are counted in one "other fields" row per kind, so
+//! the report stays small whatever the keys. The exact distinct counts of all fields together
+//! hold at most [`EXACT_BUDGET`] fingerprints; a field that needs more switches to its estimate
+//! early. A distinct count is never reported above the occurrences it counts (an estimate can
+//! overshoot).
 
+use std::borrow::Cow;
 use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io;
@@ -33,31 +47,63 @@ const PRECISION: u8 = 14;
 pub const ESTIMATE_ERROR: f64 = 0.0081;
 /// At most this many field combinations are told apart; rarer ones are counted as "other".
 const MAX_COMBINATIONS: usize = 10_000;
+/// At most this many (kind, field) rows are told apart; the findings in the fields beyond are
+/// counted in one "other fields" row per kind.
+pub const MAX_FIELDS: usize = 1_000;
+/// The fingerprints kept for exact distinct counts over all fields together (about 70 MB).
+pub const EXACT_BUDGET: usize = 1 << 22;
+/// The name under which the fields past [`MAX_FIELDS`] are counted in profiles.
+const OTHER_FIELDS: &str = "(other fields)";
 
 /// A count of distinct fingerprints: exact while small, estimated beyond.
 #[derive(Default)]
 pub struct Distinct {
     exact: HashSet<u64>,
+    /// How many of `exact` were counted against a shared budget.
+    exact_kept: usize,
     sketch: Option<HyperLogLogPlus<u64, RandomState>>,
 }
 
 impl Distinct {
     pub fn insert(&mut self, fingerprint: u64) {
+        let mut room = usize::MAX;
+        self.insert_within(fingerprint, &mut room);
+    }
+
+    /// Inserts a fingerprint, counting a newly kept one against `room` (the fingerprints that
+    /// may still be kept by the counts sharing it), and switches to an estimate when the
+    /// field's own limit or `room` is exhausted, giving back what it kept.
+    fn insert_within(&mut self, fingerprint: u64, room: &mut usize) {
         match &mut self.sketch {
             Some(sketch) => sketch.insert(&fingerprint),
             None => {
-                self.exact.insert(fingerprint);
+                if *room == 0 && !self.exact.contains(&fingerprint) {
+                    self.estimate();
+                    self.insert_within(fingerprint, room);
+                    *room = room.saturating_add(std::mem::take(&mut self.exact_kept));
+                    return;
+                }
+                if self.exact.insert(fingerprint) {
+                    *room -= 1;
+                    self.exact_kept += 1;
+                }
                 if self.exact.len() > EXACT_LIMIT {
-                    let mut sketch = HyperLogLogPlus::new(PRECISION, RandomState::new())
-                        .expect("precision 14 is valid");
-                    for f in self.exact.drain() {
-                        sketch.insert(&f);
-                    }
-                    self.exact = HashSet::new();
-                    self.sketch = Some(sketch);
+                    self.estimate();
+                    *room = room.saturating_add(std::mem::take(&mut self.exact_kept));
                 }
             }
         }
+    }
+
+    /// Moves the exact set into a sketch.
+    fn estimate(&mut self) {
+        let mut sketch =
+            HyperLogLogPlus::new(PRECISION, RandomState::new()).expect("precision 14 is valid");
+        for f in self.exact.drain() {
+            sketch.insert(&f);
+        }
+        self.exact = HashSet::new();
+        self.sketch = Some(sketch);
     }
 
     /// The count, and whether it is an estimate.
@@ -103,24 +149,29 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, record: (usize, u64), fingerprint: Option<u64>) {
+    /// Counts one finding; its fingerprint is kept within `room` (see [`Distinct`]).
+    fn add(&mut self, record: (usize, u64), fingerprint: Option<u64>, room: &mut usize) {
         self.occurrences += 1;
         if self.last_record != Some(record) {
             self.records += 1;
             self.last_record = Some(record);
         }
         if let Some(f) = fingerprint {
-            self.distinct.insert(f);
+            self.distinct.insert_within(f, room);
         }
     }
 
     fn row(&mut self, kind: Kind, field: Option<String>) -> Row {
+        let mut distinct = self.distinct.count();
+        // An estimate can overshoot; there are never more values than occurrences.
+        distinct.value = distinct.value.min(self.occurrences);
         Row {
             kind,
             field,
+            other_fields: false,
             occurrences: self.occurrences,
             records: self.records,
-            distinct: self.distinct.count(),
+            distinct,
         }
     }
 }
@@ -129,8 +180,11 @@ impl Tally {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Row {
     pub kind: Kind,
-    /// The JSON key path or CSV column; `None` for values found in free text.
+    /// The JSON key path or CSV column, with identifier-like key segments as `*` (see
+    /// [`field_pattern`]); `None` for values found in free text and for the other fields row.
     pub field: Option<String>,
+    /// True for the row that counts, for its kind, the fields past the first [`MAX_FIELDS`].
+    pub other_fields: bool,
     pub occurrences: u64,
     /// Lines that carry at least one occurrence.
     pub records: u64,
@@ -175,11 +229,14 @@ pub struct Report {
 }
 
 /// Folds findings into an exposure [`Report`]; needs findings with fingerprints.
-#[derive(Default)]
 pub struct Exposure {
     files: Vec<String>,
     by_kind: BTreeMap<Kind, Tally>,
     by_field: BTreeMap<(Kind, Option<String>), Tally>,
+    /// Per kind, the findings in fields past the first [`MAX_FIELDS`].
+    other_fields: BTreeMap<Kind, Tally>,
+    /// The fingerprints that exact per-field counts may still keep, of [`EXACT_BUDGET`].
+    exact_room: usize,
     records: u64,
     /// The record being read, and the (kind, field) pairs seen in it.
     current: Option<(usize, u64)>,
@@ -189,6 +246,25 @@ pub struct Exposure {
     other_combinations: u64,
     /// Errors seen while scanning, passed on to this sink's user.
     pub errors: Vec<String>,
+}
+
+impl Default for Exposure {
+    fn default() -> Exposure {
+        Exposure {
+            files: Vec::new(),
+            by_kind: BTreeMap::new(),
+            by_field: BTreeMap::new(),
+            other_fields: BTreeMap::new(),
+            exact_room: EXACT_BUDGET,
+            records: 0,
+            current: None,
+            current_fields: BTreeSet::new(),
+            profiles: 0,
+            combinations: HashMap::new(),
+            other_combinations: 0,
+            errors: Vec::new(),
+        }
+    }
 }
 
 impl Exposure {
@@ -220,6 +296,10 @@ impl Exposure {
             .by_field
             .iter_mut()
             .map(|((kind, field), tally)| tally.row(*kind, field.clone()))
+            .chain(self.other_fields.iter_mut().map(|(&kind, tally)| Row {
+                other_fields: true,
+                ..tally.row(kind, None)
+            }))
             .collect();
         fields.sort_by(|a, b| {
             a.kind
@@ -319,17 +399,37 @@ impl Sink for Exposure {
             self.current = Some(record);
             self.records += 1;
         }
-        // Array indices do not make fields distinct; keys do.
-        let field = finding.field.as_deref().map(str::to_owned);
-        self.current_fields.insert((finding.kind, field.clone()));
+        let kind = finding.kind;
+        let mut unlimited = usize::MAX;
         self.by_kind
-            .entry(finding.kind)
+            .entry(kind)
             .or_default()
-            .add(record, finding.fingerprint);
-        self.by_field
-            .entry((finding.kind, field))
-            .or_default()
-            .add(record, finding.fingerprint);
+            .add(record, finding.fingerprint, &mut unlimited);
+        // Identifiers in key paths do not make fields distinct; keys do.
+        let key = (
+            kind,
+            finding
+                .field
+                .as_deref()
+                .map(|f| field_pattern(f).into_owned()),
+        );
+        let room = &mut self.exact_room;
+        let field = if let Some(tally) = self.by_field.get_mut(&key) {
+            tally.add(record, finding.fingerprint, room);
+            key.1
+        } else if self.by_field.len() < MAX_FIELDS {
+            let mut tally = Tally::default();
+            tally.add(record, finding.fingerprint, room);
+            self.by_field.insert(key.clone(), tally);
+            key.1
+        } else {
+            self.other_fields
+                .entry(kind)
+                .or_default()
+                .add(record, finding.fingerprint, room);
+            Some(OTHER_FIELDS.to_string())
+        };
+        self.current_fields.insert((kind, field));
         Ok(())
     }
 
@@ -343,9 +443,186 @@ impl Sink for Exposure {
     }
 }
 
+/// A field's key path with identifier-like segments replaced by `*`: `contacts.c1042.email`
+/// is `contacts.*.email`, `users[].5f3a9c1e-0b7d-4c1e-9a3b-1c2d3e4f5a6b.city` is
+/// `users[].*.city`. See the module documentation for what looks like an identifier.
+///
+/// Key paths join keys with `.` without escaping them, so an address used as a key spills its
+/// domain into the segments after it (`by_email.jane@example.org.city`): those that look like
+/// domain labels go into the `*` too, but never the last segment, which names the value.
+pub fn field_pattern(path: &str) -> Cow<'_, str> {
+    let name = |segment: &str| segment.trim_end_matches("[]").len();
+    if !path.split('.').any(|s| is_identifier(&s[..name(s)])) {
+        return Cow::Borrowed(path);
+    }
+    let segments: Vec<&str> = path.split('.').collect();
+    let mut out: Vec<String> = Vec::with_capacity(segments.len());
+    let mut i = 0;
+    while i < segments.len() {
+        let segment = segments[i];
+        let key = &segment[..name(segment)];
+        i += 1;
+        if !is_identifier(key) {
+            out.push(segment.to_string());
+            continue;
+        }
+        let mut last = segment;
+        if key.as_bytes()[1..].contains(&b'@') {
+            while i + 1 < segments.len() && is_domain_label(segments[i]) {
+                last = segments[i];
+                i += 1;
+            }
+        }
+        out.push(format!("*{}", &last[name(last)..]));
+    }
+    Cow::Owned(out.join("."))
+}
+
+/// A label of a domain name: letters, digits and inner hyphens.
+fn is_domain_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// True when a key looks like a value that identifies a record rather than a name chosen by
+/// whoever designed the export.
+fn is_identifier(key: &str) -> bool {
+    let b = key.as_bytes();
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    let uuid = b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    let hex = b.len() >= 8 && digits > 0 && b.iter().all(u8::is_ascii_hexdigit);
+    let address = b.iter().skip(1).any(|&c| c == b'@');
+    (digits > 0 && digits * 2 >= b.len()) || uuid || hex || address
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifier_segments_of_field_paths_become_stars() {
+        let cases = [
+            ("properties.$email", "properties.$email"),
+            ("contacts.c1042.email", "contacts.*.email"),
+            ("contacts.c7.email", "contacts.*.email"),
+            ("users.42.city", "users.*.city"),
+            ("users[].42[].city", "users[].*[].city"),
+            ("u.5f3a9c1e-0b7d-4c1e-9a3b-1c2d3e4f5a6b.ip", "u.*.ip"),
+            ("sessions.5f3a9c1e0b7d.ip", "sessions.*.ip"),
+            ("by_email.jane@example.org.city", "by_email.*.city"),
+            ("by_email.jane@mail.example.co.uk.name", "by_email.*.name"),
+            ("emails.jane@example.org", "emails.*.org"),
+            ("days.2025-11-30.ip", "days.*.ip"),
+            // Names chosen by people stay.
+            ("address_line1", "address_line1"),
+            ("geo.ipv4", "geo.ipv4"),
+            ("@timestamp", "@timestamp"),
+            ("deadbeef.city", "deadbeef.city"),
+            ("utm_source", "utm_source"),
+            ("", ""),
+        ];
+        for (path, want) in cases {
+            assert_eq!(field_pattern(path), want, "{path}");
+        }
+    }
+
+    fn finding(kind: Kind, field: &str, line: u64, fingerprint: u64) -> Finding {
+        Finding {
+            offset: 0,
+            length: 1,
+            line,
+            column: 1,
+            kind,
+            field: Some(field.into()),
+            masked: "x".into(),
+            value: None,
+            fingerprint: Some(fingerprint),
+        }
+    }
+
+    /// Past `MAX_FIELDS` fields, findings are counted per kind in one other-fields row; no
+    /// finding is lost and the rows stay few.
+    #[test]
+    fn fields_past_the_cap_are_counted_together() {
+        let mut exposure = Exposure::new();
+        let file = FileInfo {
+            path: "f".into(),
+            compression: None,
+        };
+        let n = MAX_FIELDS as u64 + 500;
+        for i in 0..n {
+            // Names of letters only: none looks like an identifier.
+            let name: String = (0..4)
+                .map(|d| char::from(b'a' + (i / 26u64.pow(d) % 26) as u8))
+                .collect();
+            let f = finding(Kind::Email, &format!("{name}.email"), i + 1, i);
+            exposure.finding(&file, &f).unwrap();
+            let f = finding(Kind::City, &format!("contacts.c{i}.city"), i + 1, i % 3);
+            exposure.finding(&file, &f).unwrap();
+        }
+        let report = exposure.report(&Stats::default());
+        assert_eq!(report.fields.len(), MAX_FIELDS + 1);
+        let total: u64 = report.fields.iter().map(|r| r.occurrences).sum();
+        assert_eq!(total, 2 * n);
+        let city = report.fields.iter().find(|r| r.kind == Kind::City).unwrap();
+        assert_eq!(city.field.as_deref(), Some("contacts.*.city"));
+        assert_eq!((city.occurrences, city.distinct.value), (n, 3));
+        let other: Vec<&Row> = report.fields.iter().filter(|r| r.other_fields).collect();
+        assert_eq!(other.len(), 1);
+        assert_eq!(
+            (other[0].kind, other[0].field.as_deref()),
+            (Kind::Email, None)
+        );
+        assert_eq!(other[0].occurrences, n - (MAX_FIELDS as u64 - 1));
+        assert_eq!(other[0].distinct.value, other[0].occurrences);
+        assert!(report.profiles > 0);
+    }
+
+    /// A shared budget of kept fingerprints sends the fields that would exceed it to their
+    /// estimates, and those estimates stay within their error.
+    #[test]
+    fn exact_counts_share_a_budget() {
+        let mut room = 1000;
+        let (mut a, mut b) = (Distinct::default(), Distinct::default());
+        for i in 0..900u64 {
+            a.insert_within(i, &mut room);
+        }
+        assert_eq!(room, 100);
+        for i in 0..5000u64 {
+            b.insert_within(i.wrapping_mul(0x9E37_79B9_7F4A_7C15), &mut room);
+        }
+        assert_eq!(room, 100, "b gave back what it kept when it switched");
+        assert!(!a.count().estimated && b.count().estimated);
+        let error = (b.count().value as f64 - 5000.0).abs() / 5000.0;
+        assert!(error < 5.0 * ESTIMATE_ERROR, "{:?}", b.count());
+    }
+
+    /// An estimate above the occurrences is reported as the occurrences.
+    #[test]
+    fn distinct_never_exceeds_occurrences() {
+        let mut tally = Tally::default();
+        let mut room = usize::MAX;
+        for i in 0..(EXACT_LIMIT as u64 + 2000) {
+            tally.add(
+                (0, i),
+                Some(i.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+                &mut room,
+            );
+        }
+        let row = tally.row(Kind::Email, None);
+        assert!(row.distinct.estimated);
+        assert!(row.distinct.value <= row.occurrences, "{row:?}");
+    }
 
     #[test]
     fn distinct_counts_are_exact_then_estimated() {

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use compact_str::CompactString;
 use rayon::prelude::*;
 
-use crate::chunk::{self, StreamChunker};
+use crate::chunk::{self, LongLine, StreamChunk, StreamChunker};
 use crate::detect::{self, Detector, Haystack, Hint, HintedValue, Match};
 use crate::finding::{Finding, Kind, KindSet};
 use crate::prefilter::{Candidates, Class, Classes};
@@ -351,11 +351,9 @@ impl Scanner {
                         fields[k] = Some(names.intern(path));
                     });
                 } else if let Some(header) = &file.csv {
-                    for (field, &o) in fields.iter_mut().zip(&offsets) {
-                        *field = header
-                            .column_at(text, o)
-                            .map(|c| names.intern(c.as_bytes()));
-                    }
+                    header.columns_at(text, &offsets, |k, name| {
+                        fields[k] = Some(names.intern(name.as_bytes()));
+                    });
                 }
             }
             for (m, field) in group.iter().zip(fields.drain(..)) {
@@ -570,6 +568,19 @@ fn hint_agrees(hint: detect::Hint, kind: Kind) -> bool {
     )
 }
 
+/// Keeps the findings that a piece of a cut line owns (its neighbours report the others, see
+/// [`LongLine`]), counts their columns from the start of the line and its bytes without the
+/// overlap.
+fn keep_owned(long_line: &LongLine, base: u64, result: &mut ChunkResult) {
+    result
+        .findings
+        .retain(|f| long_line.owns(f.offset.saturating_sub(base) as usize));
+    for f in result.findings.iter_mut().filter(|f| f.line == 1) {
+        f.column = u32::try_from(u64::from(f.column) + long_line.line_offset).unwrap_or(u32::MAX);
+    }
+    result.bytes = long_line.owned.len() as u64;
+}
+
 /// The bytes of one unit of work.
 enum UnitBytes {
     Shared(Arc<Content>, std::ops::Range<usize>),
@@ -589,6 +600,8 @@ struct Unit {
     file: Arc<FileState>,
     base: u64,
     bytes: UnitBytes,
+    /// Set for a piece of a stream's line cut at [`chunk::MAX_LINE`].
+    long_line: Option<LongLine>,
 }
 
 struct FileState {
@@ -681,6 +694,7 @@ impl<'s> Driver<'s> {
                         file: Arc::clone(&file),
                         base: range.start as u64,
                         bytes: UnitBytes::Shared(Arc::clone(&content), range),
+                        long_line: None,
                     };
                     self.push(unit);
                 }
@@ -729,7 +743,12 @@ impl<'s> Driver<'s> {
         });
         let reader = std::io::Cursor::new(head).chain(rest);
         let chunk_size = self.scanner.config.chunk_size;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<StreamChunk>>(2);
+        // The pieces of a cut line after its first start mid-line: no CSV cells to count.
+        let mid_line = Arc::new(FileState {
+            info: file.info.clone(),
+            context: FileContext::default(),
+        });
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 let mut chunker = StreamChunker::new(reader, chunk_size);
@@ -746,17 +765,17 @@ impl<'s> Driver<'s> {
                     }
                 }
             });
-            let mut base = 0u64;
             for item in rx.iter() {
                 match item {
-                    Ok(bytes) => {
-                        let len = bytes.len() as u64;
+                    Ok(chunk) => {
+                        let starts_mid_line =
+                            chunk.long_line.as_ref().is_some_and(|l| l.line_offset > 0);
                         self.push(Unit {
-                            file: Arc::clone(&file),
-                            base,
-                            bytes: UnitBytes::Owned(bytes),
+                            file: Arc::clone(if starts_mid_line { &mid_line } else { &file }),
+                            base: chunk.base,
+                            bytes: UnitBytes::Owned(chunk.bytes),
+                            long_line: chunk.long_line,
                         });
-                        base += len;
                         if self.output_closed {
                             break;
                         }
@@ -801,7 +820,10 @@ impl<'s> Driver<'s> {
             .par_iter()
             .map(|unit| scanner.scan_chunk(unit.bytes.as_slice(), unit.base, &unit.file.context))
             .collect();
-        for (unit, result) in batch.iter().zip(results) {
+        for (unit, mut result) in batch.iter().zip(results) {
+            if let Some(long_line) = &unit.long_line {
+                keep_owned(long_line, unit.base, &mut result);
+            }
             // Units of a file arrive in order, and its first one starts at byte 0.
             if unit.base == 0 {
                 self.lines_before = 0;

@@ -2,13 +2,15 @@
 //!
 //! All three print the same [`Report`]: counts, kinds and field names, never a value. The
 //! HTML page has no script and no external asset (inline CSS, an inline SVG chart), so it can
-//! be attached to a ticket or opened offline; every string from the data (field names) is
-//! escaped.
+//! be attached to a ticket or opened offline. Field names come from the data: the table and
+//! the page escape their control characters (a key can hold an ESC that would rewrite the
+//! terminal), and the page escapes them for HTML too; JSON escapes them by itself.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::exposure::{Combination, Report, Row};
+use crate::source::printable;
 
 /// Fields shown in the terminal table; the JSON and HTML reports list them all.
 const TABLE_FIELDS: usize = 20;
@@ -95,7 +97,7 @@ pub fn write_table(out: &mut dyn Write, r: &Report) -> io::Result<()> {
             "records"
         )?;
         for c in r.combinations.iter().take(TOP_COMBINATIONS) {
-            writeln!(out, "{:>10}  {}", c.records, c.fields.join(" + "))?;
+            writeln!(out, "{:>10}  {}", c.records, combination_name(c))?;
         }
     }
     if [&r.distinct_emails, &r.distinct_account_ids]
@@ -200,11 +202,12 @@ pub fn write_html(out: &mut dyn Write, r: &Report) -> io::Result<()> {
             "<table id=\"combinations\"><thead><tr><th class=\"n\">records</th>\
              <th>fields</th></tr></thead><tbody>"
         );
-        for Combination { fields, records } in r.combinations.iter().take(TOP_COMBINATIONS) {
+        for c in r.combinations.iter().take(TOP_COMBINATIONS) {
             let _ = writeln!(
                 h,
-                "<tr><td class=\"n\">{records}</td><td>{}</td></tr>",
-                escape(&fields.join(" + "))
+                "<tr><td class=\"n\">{}</td><td>{}</td></tr>",
+                c.records,
+                escape(&combination_name(c))
             );
         }
         let _ = writeln!(h, "</tbody></table>");
@@ -259,10 +262,18 @@ fn chart(r: &Report) -> String {
     s
 }
 
+/// A row's field as printed: control characters escaped.
 fn field_name(row: &Row) -> String {
-    row.field
-        .clone()
-        .unwrap_or_else(|| "(free text)".to_string())
+    match &row.field {
+        _ if row.other_fields => "(other fields)".to_string(),
+        Some(field) => printable(field).into_owned(),
+        None => "(free text)".to_string(),
+    }
+}
+
+/// A combination's fields as printed: control characters escaped.
+fn combination_name(c: &Combination) -> String {
+    printable(&c.fields.join(" + ")).into_owned()
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -312,6 +323,47 @@ mod tests {
     #[test]
     fn escapes_data_in_html() {
         assert_eq!(escape("<script>\"&'"), "&lt;script&gt;&quot;&amp;&#39;");
+    }
+
+    /// A key with an ESC or a newline cannot rewrite the terminal: the table and the page
+    /// print it escaped.
+    #[test]
+    fn control_characters_in_field_names_are_escaped() {
+        let field = "a\x1b[2Jb\n.email".to_string();
+        let report = Report {
+            bytes: 10,
+            files: 1,
+            errors: 0,
+            malformed_json: 0,
+            records_with_findings: 1,
+            distinct_emails: Default::default(),
+            distinct_account_ids: Default::default(),
+            direct: vec![],
+            quasi: vec![],
+            fields: vec![Row {
+                kind: crate::Kind::Email,
+                field: Some(field.clone()),
+                other_fields: false,
+                occurrences: 1,
+                records: 1,
+                distinct: Default::default(),
+            }],
+            profiles: 1,
+            combinations: vec![Combination {
+                fields: vec![format!("email@{field}"), "city@\x07x".to_string()],
+                records: 1,
+            }],
+            estimate_error: 0.0081,
+        };
+        let mut table = Vec::new();
+        write_table(&mut table, &report).unwrap();
+        let mut html = Vec::new();
+        write_html(&mut html, &report).unwrap();
+        for out in [table, html] {
+            let text = String::from_utf8(out).unwrap();
+            assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text}");
+            assert!(text.contains("a\\u{1b}[2Jb\\n.email"), "{text}");
+        }
     }
 
     #[test]

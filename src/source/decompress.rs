@@ -6,9 +6,13 @@
 //! stops that input with an error naming the offsets. Corrupt and truncated streams also end
 //! with an error that says where, in compressed and decompressed bytes; what was decompressed
 //! before that point has been scanned.
+//!
+//! NUL bytes after the last gzip member are padding (tape and block tools round files up to a
+//! block), which `gzip -d` skips with a warning: they hold no data, so they are skipped here
+//! without an error. Anything else after the last member is still an error.
 
 use std::fmt;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -57,9 +61,10 @@ impl Compression {
             read: Arc::clone(&read),
         };
         let inner: Box<dyn Read + Send + 'r> = match self {
-            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
-                io::BufReader::with_capacity(1 << 16, counted),
-            )),
+            Compression::Gzip => Box::new(GzipMembers::new(io::BufReader::with_capacity(
+                1 << 16,
+                counted,
+            ))),
             Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(counted)?),
         };
         Ok(Box::new(Guarded {
@@ -75,6 +80,68 @@ impl Compression {
 impl fmt::Display for Compression {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// The members of a gzip file one after the other, like `flate2`'s `MultiGzDecoder`, except
+/// that NUL padding after the last member ends the stream instead of failing as a bad header.
+struct GzipMembers<R: BufRead> {
+    /// The member being read; `None` once the stream is over.
+    member: Option<flate2::bufread::GzDecoder<R>>,
+}
+
+impl<R: BufRead> GzipMembers<R> {
+    fn new(raw: R) -> GzipMembers<R> {
+        GzipMembers {
+            member: Some(flate2::bufread::GzDecoder::new(raw)),
+        }
+    }
+}
+
+impl<R: BufRead> Read for GzipMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let Some(member) = &mut self.member else {
+                return Ok(0);
+            };
+            let n = member.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            // The member is over (its trailer checked); what follows it?
+            let Some(mut rest) = self.member.take().map(|m| m.into_inner()) else {
+                return Ok(0);
+            };
+            match rest.fill_buf()?.first() {
+                None => return Ok(0),
+                Some(0) => {
+                    skip_padding(&mut rest)?;
+                    return Ok(0);
+                }
+                Some(_) => self.member = Some(flate2::bufread::GzDecoder::new(rest)),
+            }
+        }
+    }
+}
+
+/// Reads NUL bytes to the end of the stream; fails at the first other byte.
+fn skip_padding(rest: &mut impl BufRead) -> io::Result<()> {
+    loop {
+        let bytes = rest.fill_buf()?;
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if bytes.iter().any(|&b| b != 0) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "data after the NUL padding that follows the last member",
+            ));
+        }
+        let n = bytes.len();
+        rest.consume(n);
     }
 }
 
@@ -173,6 +240,33 @@ mod tests {
             decode(Compression::Gzip, &data, 1000).unwrap(),
             b"first\nsecond\n"
         );
+    }
+
+    #[test]
+    fn nul_padding_after_the_last_gzip_member_is_skipped() {
+        let two = [gzip(b"first\n"), gzip(b"second\n")].concat();
+        // (what follows the members, the error expected or None)
+        let cases: &[(&[u8], Option<&str>)] = &[
+            (b"", None),
+            (&[0], None),
+            (&[0; 512], None),
+            (&[0; 200_000], None),
+            (b"\0\0garbage", Some("data after the NUL padding")),
+            (b"garbage, not a gzip member", Some("invalid gzip header")),
+        ];
+        for (i, &(tail, error)) in cases.iter().enumerate() {
+            for data in [gzip(b"first\nsecond\n"), two.clone()] {
+                let data = [&data[..], tail].concat();
+                match (decode(Compression::Gzip, &data, 1000), error) {
+                    (Ok(out), None) => assert_eq!(out, b"first\nsecond\n", "case {i}"),
+                    (Err(e), Some(want)) => {
+                        assert!(e.to_string().contains(want), "case {i}: {e}");
+                        assert!(e.to_string().starts_with("gzip stream is corrupt"), "{e}");
+                    }
+                    (got, want) => panic!("case {i}: got {got:?}, want error {want:?}"),
+                }
+            }
+        }
     }
 
     #[test]

@@ -57,12 +57,16 @@ impl SourceError {
 /// A path made safe to print: lossy UTF-8 with control characters escaped, so that a file
 /// name cannot move the cursor or rewrite a terminal.
 pub fn display_path(path: &Path) -> String {
-    let lossy = path.to_string_lossy();
-    if !lossy.chars().any(char::is_control) {
-        return lossy.into_owned();
+    printable(&path.to_string_lossy()).into_owned()
+}
+
+/// Text from the data (a file name, a JSON key) made safe to print: control characters
+/// escaped (`\u{1b}`, `\n`), so that it cannot move the cursor or rewrite a terminal.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
     }
-    lossy
-        .chars()
+    text.chars()
         .flat_map(|c| {
             if c.is_control() {
                 c.escape_default().collect::<Vec<_>>()
