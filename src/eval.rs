@@ -394,6 +394,7 @@ mod tests {
             masked: "x".into(),
             value: None,
             fingerprint: None,
+            checked: None,
         }
     }
 

@@ -217,6 +217,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         fingerprints: false,
         // The summary prints counts only.
         describe: args.format != Format::Summary,
+        hooks: Default::default(),
     };
     if args.show_values && io::stdout().is_terminal() {
         eprintln!("piiscan: --show-values: raw personal data will be printed");
