@@ -73,6 +73,9 @@ pub struct KindVerdict {
     pub allowed: u64,
     /// Where the new findings are, most first.
     pub places: Vec<Place>,
+    /// What a custom kind is, as its detector says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// Findings an allowlist entry accepted.
@@ -257,6 +260,12 @@ impl<'a> Gate<'a> {
                 known: tally.known,
                 allowed: tally.allowed,
                 places,
+                description: self
+                    .policy
+                    .custom
+                    .iter()
+                    .find(|c| c.kind == kind)
+                    .and_then(|c| c.description.clone()),
             });
         }
         let verdict = Verdict {

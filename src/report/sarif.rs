@@ -145,8 +145,26 @@ impl<'w> SarifReporter<'w> {
         }
     }
 
-    fn rule(&self, kind: Kind) -> Value {
+    /// A kind's rule name, title and description; a custom kind's as its policy says.
+    fn describe(&self, kind: Kind) -> (String, String, String) {
         let (name, title, description) = describe(kind);
+        let text = self
+            .verdict
+            .as_ref()
+            .and_then(|v| v.kinds.iter().find(|k| k.kind == kind))
+            .and_then(|k| k.description.as_ref());
+        match text {
+            Some(text) => (
+                name,
+                text.clone(),
+                format!("{text} (`{kind}`, defined by the policy)."),
+            ),
+            None => (name, title, description),
+        }
+    }
+
+    fn rule(&self, kind: Kind) -> Value {
+        let (name, title, description) = self.describe(kind);
         let action = self
             .verdict
             .as_ref()
@@ -174,7 +192,7 @@ impl<'w> SarifReporter<'w> {
     }
 
     fn result(&self, p: &Pending, rule_index: usize) -> Value {
-        let (_, title, _) = describe(p.kind);
+        let (_, title, _) = self.describe(p.kind);
         let place = match &p.field {
             Some(field) => format!("under `{field}`"),
             None => "in free text".to_string(),
