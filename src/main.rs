@@ -325,11 +325,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         let finished = reporter.finish(&stats);
         (stats, finished)
     };
-    match finished {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(e).context("cannot write the report"),
-    }
+    write_ok(finished, "report")?;
     Ok(if stats.errors > 0 {
         ExitCode::Error
     } else if stats.findings > 0 {
@@ -418,21 +414,13 @@ fn gate(args: ScanArgs) -> Result<ExitCode> {
             (stats, finished, verdict)
         },
     );
-    match finished {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(e).context("cannot write the report"),
-    }
+    write_ok(finished, "report")?;
     let written = if verdict_on_stdout {
         report::verdict::write_verdict(&mut io::stdout().lock(), &verdict)
     } else {
         report::verdict::write_verdict(&mut io::stderr().lock(), &verdict)
     };
-    match written {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(e).context("cannot write the verdict"),
-    }
+    write_ok(written, "verdict")?;
     Ok(if stats.errors > 0 {
         ExitCode::Error
     } else if verdict.passed {
@@ -579,11 +567,7 @@ fn exposure_report(args: ReportArgs) -> Result<ExitCode> {
         ReportFormat::Json => exposure_format::write_json(&mut out, &report),
         ReportFormat::Html => exposure_format::write_html(&mut out, &report),
     };
-    match written {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(e).context("cannot write the report"),
-    }
+    write_ok(written, "report")?;
     Ok(if stats.errors > 0 {
         ExitCode::Error
     } else if stats.findings > 0 {
@@ -591,6 +575,16 @@ fn exposure_report(args: ReportArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Clean
     })
+}
+
+/// A write that failed because the reader went away (`| head`) is not an error.
+fn write_ok(result: io::Result<()>, what: &str) -> Result<()> {
+    match result {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(e).with_context(|| format!("cannot write the {what}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn start_threads(threads: Option<usize>) -> Result<()> {

@@ -68,6 +68,22 @@ fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)
 }
 
+/// Asserts that `output` holds `text`, showing it when it does not.
+#[track_caller]
+fn holds(output: &str, text: &str) {
+    assert!(output.contains(text), "want {text:?} in:\n{output}");
+}
+
+#[track_caller]
+fn says(out: &Output, text: &str) {
+    holds(&stdout(out), text);
+}
+
+#[track_caller]
+fn says_err(out: &Output, text: &str) {
+    holds(&stderr(out), text);
+}
+
 /// Asserts an exit code, showing the output when it is not the one expected.
 #[track_caller]
 fn expect(out: &Output, want: i32) {
@@ -127,11 +143,11 @@ fn a_failing_gate_says_which_kind_field_count_and_file_masked() {
     expect(&out, 1);
     let text = stdout(&out);
     assert!(text.starts_with("piiscan gate: FAIL"), "{text}");
-    assert!(text.contains("FAIL  email: 3 new findings"), "{text}");
-    assert!(text.contains("FAIL  ipv4: 3 new findings"), "{text}");
-    assert!(
-        text.contains("export/events.ndjson  properties.$email  from line 1, e.g. j***@c***.com"),
-        "{text}"
+    holds(&text, "FAIL  email: 3 new findings");
+    holds(&text, "FAIL  ipv4: 3 new findings");
+    holds(
+        &text,
+        "export/events.ndjson  properties.$email  from line 1, e.g. j***@c***.com",
     );
     for raw in RAW {
         assert!(
@@ -140,11 +156,7 @@ fn a_failing_gate_says_which_kind_field_count_and_file_masked() {
         );
     }
     let shown = case.gate(EMAIL_IP, &["--show-values"]);
-    assert!(
-        stdout(&shown).contains("e.g. jane.doe@corp-mail.com"),
-        "{}",
-        stdout(&shown)
-    );
+    says(&shown, "e.g. jane.doe@corp-mail.com");
 }
 
 #[test]
@@ -155,8 +167,8 @@ fn warnings_print_but_pass() {
     expect(&out, 0);
     let text = stdout(&out);
     assert!(text.starts_with("piiscan gate: PASS"), "{text}");
-    assert!(text.contains("WARN  email: 3 new findings"), "{text}");
-    assert!(text.contains("properties.$email"), "{text}");
+    holds(&text, "WARN  email: 3 new findings");
+    holds(&text, "properties.$email");
 }
 
 #[test]
@@ -321,8 +333,8 @@ fn custom_detectors_report_their_own_kind() {
     let out = case.gate(policy, &[]);
     expect(&out, 1);
     let text = stdout(&out);
-    assert!(text.contains("FAIL  employee_id: 1 new finding"), "{text}");
-    assert!(text.contains("WARN  codename: 1 new finding"), "{text}");
+    holds(&text, "FAIL  employee_id: 1 new finding");
+    holds(&text, "WARN  codename: 1 new finding");
     assert!(
         !text.contains("EMP-004211") && !text.contains("Nightjar"),
         "{text}"
@@ -405,11 +417,7 @@ fn a_baseline_accepts_what_it_recorded_and_fails_on_what_is_new() {
         "{}",
         stdout(&out)
     );
-    assert!(
-        stdout(&out).contains("from line 4, e.g. n***@c***.com"),
-        "{}",
-        stdout(&out)
-    );
+    says(&out, "from line 4, e.g. n***@c***.com");
 
     // The same value under another field is another finding.
     case.write(
@@ -425,7 +433,7 @@ fn a_baseline_accepts_what_it_recorded_and_fails_on_what_is_new() {
     );
     let out = gate(&case);
     expect(&out, 0);
-    assert!(stdout(&out).contains("no longer found"), "{}", stdout(&out));
+    says(&out, "no longer found");
 }
 
 #[test]
@@ -513,18 +521,10 @@ fn a_secret_keyed_baseline_needs_its_secret() {
     expect(&case.run_env(&gate, Some("a-long-ci-secret")), 0);
     let out = case.run_env(&gate, None);
     expect(&out, 2);
-    assert!(
-        stderr(&out).contains("was written with PIISCAN_FINGERPRINT_KEY set"),
-        "{}",
-        stderr(&out)
-    );
+    says_err(&out, "was written with PIISCAN_FINGERPRINT_KEY set");
     let out = case.run_env(&gate, Some("another-secret"));
     expect(&out, 2);
-    assert!(
-        stderr(&out).contains("another PIISCAN_FINGERPRINT_KEY"),
-        "{}",
-        stderr(&out)
-    );
+    says_err(&out, "another PIISCAN_FINGERPRINT_KEY");
 }
 
 #[test]
@@ -533,19 +533,11 @@ fn a_bad_baseline_is_an_error() {
     case.write("baseline.json", "{\"jane.doe@corp-mail.com\": 1}");
     let out = case.run(&["gate", "export", "--baseline", "baseline.json"]);
     expect(&out, 2);
-    assert!(
-        stderr(&out).contains("baseline.json is not a piiscan baseline"),
-        "{}",
-        stderr(&out)
-    );
+    says_err(&out, "baseline.json is not a piiscan baseline");
     assert!(!stderr(&out).contains("jane"), "{}", stderr(&out));
     let out = case.run(&["gate", "export", "--baseline", "missing.json"]);
     expect(&out, 2);
-    assert!(
-        stderr(&out).contains("cannot read the baseline missing.json"),
-        "{}",
-        stderr(&out)
-    );
+    says_err(&out, "cannot read the baseline missing.json");
 }
 
 /// Each broken policy, and the line:column and message the gate and `config check` give.
@@ -604,14 +596,10 @@ fn config_init_writes_a_policy_that_config_check_accepts() {
     expect(&out, 0);
     let out = case.run(&["config", "check"]);
     expect(&out, 0);
-    assert!(
-        stdout(&out).contains("piiscan.toml: valid"),
-        "{}",
-        stdout(&out)
-    );
+    says(&out, "piiscan.toml: valid");
     let again = case.run(&["config", "init"]);
     expect(&again, 2);
-    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+    says_err(&again, "--force");
     expect(&case.run(&["config", "init", "--force"]), 0);
 }
 
@@ -624,11 +612,7 @@ fn piiscan_toml_in_the_working_directory_is_the_policy() {
     );
     let out = case.run(&["gate", "export"]);
     expect(&out, 0);
-    assert!(
-        stdout(&out).contains("policy: piiscan.toml"),
-        "{}",
-        stdout(&out)
-    );
+    says(&out, "policy: piiscan.toml");
 }
 
 #[test]
@@ -658,8 +642,8 @@ fn an_unreadable_input_is_an_error_even_when_the_rest_passes() {
     case.write("export/a.log", "nothing here\n");
     let out = case.run(&["gate", "export", "missing.ndjson"]);
     expect(&out, 2);
-    assert!(stdout(&out).contains("ERROR"), "{}", stdout(&out));
-    assert!(stderr(&out).contains("missing.ndjson"), "{}", stderr(&out));
+    says(&out, "ERROR");
+    says_err(&out, "missing.ndjson");
 }
 
 #[test]
@@ -695,11 +679,7 @@ fn reports_go_to_their_file_and_the_verdict_to_the_terminal() {
         "--format",
         "jsonl",
     ]);
-    assert!(
-        stderr(&out).contains("piiscan gate: FAIL"),
-        "{}",
-        stderr(&out)
-    );
+    says_err(&out, "piiscan gate: FAIL");
     assert_eq!(stdout(&out).lines().count(), 6);
 }
 

@@ -82,41 +82,35 @@ impl CustomDetector {
     fn find_pattern(rule: &PatternRule, bytes: &[u8], out: &mut Vec<Match>) {
         let regex = &rule.regex;
         let mut pos = 0;
-        while pos <= bytes.len() {
-            let Some(m) = regex.find_at(bytes, pos) else {
-                break;
-            };
-            if memchr::memchr(b'\n', m.as_bytes()).is_none() {
-                if m.start() < m.end() {
-                    out.push(Match {
-                        start: m.start(),
-                        end: m.end(),
-                        kind: rule.kind,
-                    });
+        // How far the search looks: the whole chunk, or the end of a line a match ran past.
+        let mut end = bytes.len();
+        loop {
+            let found = (pos <= end)
+                .then(|| regex.find_at(&bytes[..end], pos))
+                .flatten();
+            match found {
+                None if end < bytes.len() => {
+                    pos = end + 1;
+                    end = bytes.len();
                 }
-                pos = m.end().max(m.start() + 1);
-                continue;
-            }
-            // The match runs past its line: search that line on its own. No match starts
-            // between `pos` and `m.start()`, or the regex would have found it first.
-            let line_end =
-                memchr::memchr(b'\n', &bytes[m.start()..]).map_or(bytes.len(), |i| m.start() + i);
-            let line = &bytes[..line_end];
-            let mut at = m.start();
-            while let Some(m) = regex.find_at(line, at) {
-                if m.start() < m.end() {
-                    out.push(Match {
-                        start: m.start(),
-                        end: m.end(),
-                        kind: rule.kind,
-                    });
+                None => break,
+                // The match runs past its line: search that line on its own. No match starts
+                // between `pos` and `m.start()`, or the regex would have found it first.
+                Some(m) if memchr::memchr(b'\n', m.as_bytes()).is_some() => {
+                    pos = m.start();
+                    end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
                 }
-                at = m.end().max(m.start() + 1);
-                if at > line.len() {
-                    break;
+                Some(m) => {
+                    if m.start() < m.end() {
+                        out.push(Match {
+                            start: m.start(),
+                            end: m.end(),
+                            kind: rule.kind,
+                        });
+                    }
+                    pos = m.end().max(m.start() + 1);
                 }
             }
-            pos = line_end + 1;
         }
     }
 
