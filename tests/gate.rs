@@ -880,3 +880,23 @@ fn sarif_fingerprints_survive_reformatting() {
     );
     assert_eq!(fingerprints(&case), before);
 }
+
+#[test]
+fn values_written_again_by_another_serialiser_keep_their_fingerprints() {
+    let case = Case::new();
+    case.write(
+        "export/people.ndjson",
+        "{\"properties\":{\"$name\":\"Renée Dupont\",\"$city\":\"São Paulo\",\"lat\":48.8566130,\"lon\":2.3522200}}\n",
+    );
+    let out = case.run(&["baseline", "export", "-o", "b.json"]);
+    expect(&out, 0);
+    says(&out, "recorded 4 findings");
+    // Escaped non-ASCII, spaces after separators, the number in its shortest form.
+    case.write(
+        "export/people.ndjson",
+        "{\"properties\": {\"$name\": \"Ren\\u00e9e Dupont\", \"$city\": \"S\\u00e3o Paulo\", \"lat\": 48.856613, \"lon\": 2.35222}}\n",
+    );
+    let out = case.run(&["gate", "export", "--baseline", "b.json"]);
+    expect(&out, 0);
+    says(&out, "(4 known, 0 no longer found)");
+}

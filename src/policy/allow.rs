@@ -109,7 +109,13 @@ pub struct Entry {
 impl Entry {
     /// Adds an exact value under every normalisation, so that it matches a finding of any kind.
     pub fn add_value(&mut self, value: &str) {
-        for normal in [Normal::Email, Normal::Ip, Normal::Text, Normal::Exact] {
+        for normal in [
+            Normal::Email,
+            Normal::Ip,
+            Normal::Number,
+            Normal::Text,
+            Normal::Exact,
+        ] {
             self.values.insert((normal, normal.apply(value.as_bytes())));
         }
     }
@@ -224,13 +230,17 @@ impl Allowlist {
     }
 }
 
-/// How the values of a kind are made comparable.
+/// How the values of a kind are made comparable. Every kind's value is first read as text
+/// with its JSON escapes decoded (`S\u00e3o` is `São`), so that a file written again by
+/// another serialiser keeps its values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Normal {
     /// `%40`, `%2B` and `\u0040` decoded, ASCII case folded: one address however written.
     Email,
     /// Parsed and written back in canonical form (`2001:DB8:0::1` is `2001:db8::1`).
     Ip,
+    /// Each number written back in its shortest form: `48.8500, 2.30` is `48.85,2.3`.
+    Number,
     /// Case folded, runs of white space made one space: `JANE  Doe` is `jane doe`.
     Text,
     /// As found: identifiers and URLs whose case may matter.
@@ -242,18 +252,17 @@ impl Normal {
         match kind {
             Kind::Email => Normal::Email,
             Kind::Ipv4 | Kind::Ipv6 => Normal::Ip,
-            Kind::PersonName
-            | Kind::City
-            | Kind::Region
-            | Kind::Country
-            | Kind::Coordinates
-            | Kind::Device => Normal::Text,
+            Kind::PersonName | Kind::City | Kind::Region | Kind::Country | Kind::Device => {
+                Normal::Text
+            }
+            Kind::Coordinates => Normal::Number,
             Kind::AccountId | Kind::Referrer | Kind::Custom(_) => Normal::Exact,
         }
     }
 
     pub fn apply(self, raw: &[u8]) -> String {
-        let text = String::from_utf8_lossy(raw);
+        let lossy = String::from_utf8_lossy(raw);
+        let text = unescape_json(&lossy);
         match self {
             Normal::Email => {
                 let mut out = String::with_capacity(text.len());
@@ -281,6 +290,15 @@ impl Normal {
                     Err(_) => bare.to_ascii_lowercase(),
                 }
             }
+            Normal::Number => text
+                .split(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E')))
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    t.parse::<f64>()
+                        .map_or_else(|_| t.to_string(), |n| n.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join(","),
             Normal::Text => text
                 .split_whitespace()
                 .collect::<Vec<_>>()
@@ -289,6 +307,60 @@ impl Normal {
             Normal::Exact => text.into_owned(),
         }
     }
+}
+
+/// Decodes the escapes of a JSON string (`\uXXXX` with surrogate pairs, `\"`, `\\`, `\/`,
+/// `\n`...); a malformed escape is kept as written.
+fn unescape_json(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\\') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let hex = |s: &str| {
+        s.get(..4)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (decoded, used): (Option<char>, usize) = match after.chars().next() {
+            Some('u') => match hex(&after[1..]) {
+                Some(high @ 0xD800..=0xDBFF) => {
+                    let low = after[5..].strip_prefix("\\u").and_then(hex);
+                    match low {
+                        Some(low @ 0xDC00..=0xDFFF) => (
+                            char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)),
+                            11,
+                        ),
+                        _ => (None, 0),
+                    }
+                }
+                Some(unit) => (char::from_u32(unit), 5),
+                None => (None, 0),
+            },
+            Some('n') => (Some('\n'), 1),
+            Some('t') => (Some('\t'), 1),
+            Some('r') => (Some('\r'), 1),
+            Some('b') => (Some('\u{8}'), 1),
+            Some('f') => (Some('\u{c}'), 1),
+            Some(c @ ('"' | '\\' | '/')) => (Some(c), 1),
+            _ => (None, 0),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &after[used..];
+            }
+            None => {
+                out.push('\\');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// A value as allowlists and baselines compare it (see [`Normal`]).
@@ -338,6 +410,21 @@ mod tests {
             (Kind::Ipv6, "fe80::1%eth0", "fe80::1"),
             (Kind::Ipv4, "203.0.113.7", "203.0.113.7"),
             (Kind::PersonName, "JANE   Doe", "jane doe"),
+            (Kind::City, r"S\u00e3o Paulo", "são paulo"),
+            (Kind::City, "São Paulo", "são paulo"),
+            (Kind::PersonName, r"\ud83d\ude00 Ren\u00E9e", "😀 renée"),
+            (
+                Kind::PersonName,
+                r"bad \ud83d escape \x",
+                r"bad \ud83d escape \x",
+            ),
+            (
+                Kind::Referrer,
+                r"https:\/\/example.com\/a",
+                "https://example.com/a",
+            ),
+            (Kind::Coordinates, "48.8500, 2.30", "48.85,2.3"),
+            (Kind::Coordinates, "-122.4194", "-122.4194"),
             (Kind::AccountId, "User-ABC", "User-ABC"),
         ];
         for &(kind, raw, want) in cases {
