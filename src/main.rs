@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use piiscan::exposure::Exposure;
-use piiscan::policy::baseline::{Baseline, FingerprintKey, Recorder};
+use piiscan::policy::baseline::{Baseline, BaselineError, FingerprintKey, Recorder};
 use piiscan::policy::gate::Gate;
 use piiscan::policy::{self, Policy};
 use piiscan::progress::Progress;
@@ -437,7 +437,19 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
     // fingerprints and the file changes only where the findings do.
     let key = match Baseline::read(&args.output) {
         Ok(previous) => previous.key,
-        Err(_) => FingerprintKey::generate(),
+        Err(BaselineError::Read { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+            FingerprintKey::generate()
+        }
+        // Never quietly replace a secret-keyed baseline with one anyone can brute-force.
+        Err(e @ (BaselineError::SecretMissing { .. } | BaselineError::SecretMismatch { .. })) => {
+            return Err(e).context(
+                "the baseline is kept: set the secret it was written with, or remove it to start anew",
+            );
+        }
+        Err(e) => {
+            eprintln!("piiscan: {e}; writing it anew with a new key");
+            FingerprintKey::generate()
+        }
     };
     let config = Config {
         kinds: policy.scan_kinds(),

@@ -900,3 +900,24 @@ fn values_written_again_by_another_serialiser_keep_their_fingerprints() {
     expect(&out, 0);
     says(&out, "(4 known, 0 no longer found)");
 }
+
+#[test]
+fn a_secret_keyed_baseline_is_not_rewritten_without_its_secret() {
+    let case = events();
+    let args = ["baseline", "export", "-o", "baseline.json"];
+    expect(&case.run_env(&args, Some("a-long-ci-secret")), 0);
+    let before = std::fs::read_to_string(case.path("baseline.json")).unwrap();
+    let out = case.run_env(&args, None);
+    expect(&out, 2);
+    says_err(&out, "the baseline is kept");
+    assert_eq!(
+        std::fs::read_to_string(case.path("baseline.json")).unwrap(),
+        before
+    );
+    // A baseline without a secret becomes one with it.
+    std::fs::remove_file(case.path("baseline.json")).unwrap();
+    expect(&case.run_env(&args, None), 0);
+    expect(&case.run_env(&args, Some("a-long-ci-secret")), 0);
+    let gate = ["gate", "export", "--baseline", "baseline.json"];
+    expect(&case.run_env(&gate, Some("a-long-ci-secret")), 0);
+}
