@@ -24,6 +24,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 
+use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -66,7 +67,7 @@ pub struct SarifReporter<'w> {
     notifications: Vec<(&'static str, String, String)>,
     verdict: Option<Verdict>,
     /// Occurrences seen per fingerprint base, to number equal ones.
-    ordinals: HashMap<String, u32>,
+    ordinals: HashMap<[u8; 16], u32>,
 }
 
 impl<'w> SarifReporter<'w> {
@@ -85,7 +86,7 @@ impl<'w> SarifReporter<'w> {
     fn add(&mut self, file: &FileInfo, finding: &Finding, judgement: Option<&Judgement>) {
         let field = finding.field.as_deref();
         let (scheme, base) = match judgement.and_then(|j| j.fingerprint) {
-            Some(fp) => ("piiscan/v1", to_hex(&fp)),
+            Some(fp) => ("piiscan/v1", fp),
             None => {
                 let mut h = Sha256::new();
                 for part in [
@@ -96,11 +97,14 @@ impl<'w> SarifReporter<'w> {
                     h.update((part.len() as u64).to_le_bytes());
                     h.update(part.as_bytes());
                 }
-                ("piiscan/location/v1", to_hex(&h.finalize()[..16]))
+                let mut base = [0u8; 16];
+                base.copy_from_slice(&h.finalize()[..16]);
+                ("piiscan/location/v1", base)
             }
         };
-        let ordinal = self.ordinals.entry(base.clone()).or_default();
+        let ordinal = self.ordinals.entry(base).or_default();
         *ordinal += 1;
+        let ordinal = *ordinal;
         let known = judgement.and_then(|j| j.known);
         let list = if known == Some(true) {
             &mut self.known
@@ -125,7 +129,7 @@ impl<'w> SarifReporter<'w> {
                 .to_string(),
             compressed: file.compression.map(|c| c.name()),
             known,
-            fingerprint: (scheme, format!("{base}:{ordinal}")),
+            fingerprint: (scheme, format!("{}:{ordinal}", to_hex(&base))),
         });
     }
 
@@ -191,7 +195,7 @@ impl<'w> SarifReporter<'w> {
         })
     }
 
-    fn result(&self, p: &Pending, rule_index: usize) -> Value {
+    fn result<'p>(&self, p: &'p Pending, rule_index: usize) -> SarifResult<'p> {
         let (_, title, _) = self.describe(p.kind);
         let place = match &p.field {
             Some(field) => format!("under `{field}`"),
@@ -201,49 +205,38 @@ impl<'w> SarifReporter<'w> {
         if p.known == Some(true) {
             text.push_str(" (accepted in the baseline)");
         }
-        let mut result = json!({
-            "ruleId": p.kind.name(),
-            "ruleIndex": rule_index,
-            "level": self.level(p.kind, p.known),
-            "message": { "text": text },
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": artifact(&p.path),
-                    "region": {
-                        "startLine": p.line,
-                        "startColumn": p.column,
-                        "endColumn": u64::from(p.column) + u64::from(p.length),
+        let properties =
+            (p.field.is_some() || p.compressed.is_some()).then_some(ResultProperties {
+                field: p.field.as_deref(),
+                compressed: p.compressed,
+            });
+        SarifResult {
+            rule_id: p.kind.name(),
+            rule_index,
+            level: self.level(p.kind, p.known),
+            message: Message { text },
+            locations: [Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: artifact(&p.path),
+                    region: Region {
+                        start_line: p.line,
+                        start_column: p.column,
+                        end_column: u64::from(p.column) + u64::from(p.length),
                     },
                 },
             }],
-            "partialFingerprints": { p.fingerprint.0: p.fingerprint.1 },
-        });
-        let mut properties = serde_json::Map::new();
-        if let Some(field) = &p.field {
-            properties.insert("field".into(), json!(field));
+            partial_fingerprints: [(p.fingerprint.0, p.fingerprint.1.as_str())].into(),
+            properties,
+            baseline_state: p.known.map(|k| if k { "unchanged" } else { "new" }),
+            suppressions: (p.known == Some(true)).then_some([Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: "accepted in the piiscan baseline",
+            }]),
         }
-        if let Some(compressed) = p.compressed {
-            properties.insert("compressed".into(), json!(compressed));
-        }
-        if !properties.is_empty() {
-            result["properties"] = Value::Object(properties);
-        }
-        match p.known {
-            Some(true) => {
-                result["baselineState"] = json!("unchanged");
-                result["suppressions"] = json!([{
-                    "kind": "external",
-                    "status": "accepted",
-                    "justification": "accepted in the piiscan baseline",
-                }]);
-            }
-            Some(false) => result["baselineState"] = json!("new"),
-            None => {}
-        }
-        result
     }
 
-    fn log(&self, stats: &Stats) -> Value {
+    fn log(&self, stats: &Stats) -> Log<'_> {
         let written: Vec<&Pending> = self
             .new
             .iter()
@@ -253,7 +246,7 @@ impl<'w> SarifReporter<'w> {
         let kinds: BTreeSet<Kind> = written.iter().map(|p| p.kind).collect();
         let kinds: Vec<Kind> = kinds.into_iter().collect();
         let rules: Vec<Value> = kinds.iter().map(|&k| self.rule(k)).collect();
-        let results: Vec<Value> = written
+        let results: Vec<SarifResult<'_>> = written
             .iter()
             .map(|p| {
                 let index = kinds.iter().position(|&k| k == p.kind).unwrap_or(0);
@@ -281,47 +274,142 @@ impl<'w> SarifReporter<'w> {
                 ) },
             }));
         }
-        let mut run = json!({
-            "tool": {
-                "driver": {
-                    "name": "piiscan",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                },
-            },
-            "invocations": [{
-                "executionSuccessful": stats.errors == 0,
-                "toolExecutionNotifications": notifications,
-            }],
-            "results": results,
-        });
-        if let Some(verdict) = &self.verdict {
-            run["properties"] = json!({
+        let properties = self.verdict.as_ref().map(|verdict| {
+            json!({
                 "gate": if verdict.passed { "pass" } else { "fail" },
                 "policy": verdict.policy,
-            });
+            })
+        });
+        Log {
+            schema: SCHEMA,
+            version: "2.1.0",
+            runs: [Run {
+                tool: json!({
+                    "driver": {
+                        "name": "piiscan",
+                        "version": env!("CARGO_PKG_VERSION"),
+                        "semanticVersion": env!("CARGO_PKG_VERSION"),
+                        "rules": rules,
+                    },
+                }),
+                invocations: json!([{
+                    "executionSuccessful": stats.errors == 0,
+                    "toolExecutionNotifications": notifications,
+                }]),
+                results,
+                properties,
+            }],
         }
-        json!({
-            "$schema": SCHEMA,
-            "version": "2.1.0",
-            "runs": [run],
-        })
     }
 }
 
 /// Where a path is, as SARIF says it: a relative reference against the source root, a
 /// `file:` URI for an absolute path, `stdin` for standard input.
-fn artifact(path: &str) -> Value {
+fn artifact(path: &str) -> ArtifactLocation {
     if path == "-" {
-        return json!({ "uri": "stdin" });
+        return ArtifactLocation {
+            uri: "stdin".into(),
+            uri_base_id: None,
+        };
     }
     let encoded = percent_encode(path.strip_prefix("./").unwrap_or(path));
     if path.starts_with('/') {
-        json!({ "uri": format!("file://{encoded}") })
+        ArtifactLocation {
+            uri: format!("file://{encoded}"),
+            uri_base_id: None,
+        }
     } else {
-        json!({ "uri": encoded, "uriBaseId": "%SRCROOT%" })
+        ArtifactLocation {
+            uri: encoded,
+            uri_base_id: Some("%SRCROOT%"),
+        }
     }
+}
+
+// The log as written: typed and streamed, so that 25,000 results are not first built as a
+// tree of JSON values. The small parts (tool, invocations) are JSON values.
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    tool: Value,
+    invocations: Value,
+    results: Vec<SarifResult<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Message,
+    locations: [Location; 1],
+    partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression; 1]>,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u64,
+    start_column: u32,
+    end_column: u64,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compressed: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'static str,
 }
 
 /// Percent-encodes what may not stand in a URI path: all but unreserved characters and `/`.
@@ -408,10 +496,16 @@ impl Reporter for SarifReporter<'_> {
     }
 
     fn finish(&mut self, stats: &Stats) -> io::Result<()> {
-        let log = self.log(stats);
-        serde_json::to_writer_pretty(&mut self.out, &log)?;
-        self.out.write_all(b"\n")?;
-        self.out.flush()
+        // The log borrows the results, so the writer is taken out while it is written.
+        let mut out = std::mem::replace(&mut self.out, Box::new(io::sink()));
+        let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut out);
+        let written = serde_json::to_writer_pretty(&mut buffered, &self.log(stats))
+            .map_err(io::Error::from)
+            .and_then(|()| buffered.write_all(b"\n"))
+            .and_then(|()| buffered.flush());
+        drop(buffered);
+        self.out = out;
+        written
     }
 }
 
@@ -434,7 +528,11 @@ mod tests {
             ("-", json!({"uri": "stdin"})),
         ];
         for (path, want) in cases {
-            assert_eq!(artifact(path), want, "{path}");
+            assert_eq!(
+                serde_json::to_value(artifact(path)).unwrap(),
+                want,
+                "{path}"
+            );
         }
     }
 
