@@ -259,7 +259,7 @@ impl Policy {
                     .count()
         };
         format!(
-            "{} kinds fail, {} warn, {} ignored; {} allowlist entries; {} custom kinds",
+            "kinds: {} fail, {} warn, {} ignored; allowlist entries: {}; custom kinds: {}",
             count(Action::Fail),
             count(Action::Warn),
             count(Action::Ignore),
