@@ -682,6 +682,7 @@ mod tests {
             masked: "x".into(),
             value: None,
             fingerprint: None,
+            checked: None,
         }
     }
 

@@ -547,6 +547,7 @@ mod tests {
             masked: "x".into(),
             value: None,
             fingerprint: Some(fingerprint),
+            checked: None,
         }
     }
 

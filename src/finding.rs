@@ -7,7 +7,7 @@
 //! slice it from the chunk while the chunk is still mapped.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use compact_str::CompactString;
 
@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 ///
 /// Direct identifiers come first, then the quasi-identifiers that the 2025 Mixpanel breach
 /// exposed beside them (account IDs, devices, referrers): harmless alone, a profile together.
-/// The order of the variants is the order used in reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// The order of the variants is the order used in reports; kinds that a policy defines
+/// ([`CustomKind`]) come after the built-in ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Email,
     Ipv4,
@@ -32,10 +32,12 @@ pub enum Kind {
     AccountId,
     Device,
     Referrer,
+    /// A kind defined by a policy's custom detector (`employee_id`, `project_codename`).
+    Custom(CustomKind),
 }
 
 impl Kind {
-    /// Every kind, in report order.
+    /// Every built-in kind, in report order.
     pub const ALL: [Kind; 11] = [
         Kind::Email,
         Kind::Ipv4,
@@ -64,6 +66,7 @@ impl Kind {
             Kind::AccountId => "account_id",
             Kind::Device => "device",
             Kind::Referrer => "referrer",
+            Kind::Custom(custom) => custom.name(),
         }
     }
 
@@ -81,13 +84,94 @@ impl Kind {
         )
     }
 
-    /// Parses a name as printed by [`Kind::name`].
+    /// True for kinds defined by a policy rather than built in.
+    pub fn is_custom(self) -> bool {
+        matches!(self, Kind::Custom(_))
+    }
+
+    /// Parses the name of a built-in kind, as printed by [`Kind::name`].
     pub fn from_name(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
     fn bit(self) -> u32 {
-        1 << (self as u32)
+        let index = match self {
+            Kind::Email => 0,
+            Kind::Ipv4 => 1,
+            Kind::Ipv6 => 2,
+            Kind::PersonName => 3,
+            Kind::City => 4,
+            Kind::Region => 5,
+            Kind::Country => 6,
+            Kind::Coordinates => 7,
+            Kind::AccountId => 8,
+            Kind::Device => 9,
+            Kind::Referrer => 10,
+            // One bit stands for every custom kind: a custom detector reports only its own.
+            Kind::Custom(_) => 31,
+        };
+        1 << index
+    }
+}
+
+/// Kinds are written by name in every output format.
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// Reads a built-in kind, or a custom kind that this process already knows, by name.
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Kind, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Kind::from_name(&name)
+            .or_else(|| CustomKind::lookup(&name).map(Kind::Custom))
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown kind '{name}'")))
+    }
+}
+
+/// The names of the custom kinds known to this process, in the order they were first named;
+/// a [`CustomKind`] is an index into it.
+///
+/// Interned for the life of the process: a policy names a handful of kinds, and keeping each
+/// name as a `&'static str` keeps [`Kind`] `Copy`, four bytes wide, and its name free to read,
+/// so that built-in kinds pay nothing for custom ones. Names are never removed; naming the
+/// same kind twice gives the same [`CustomKind`].
+static CUSTOM_NAMES: RwLock<Vec<&'static str>> = RwLock::new(Vec::new());
+
+/// A kind of personal data named by a policy. See [`CustomKind::intern`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CustomKind(u16);
+
+impl CustomKind {
+    /// The kind with this name, made known to the process on first use. `None` when the
+    /// process already knows `u16::MAX` custom kinds.
+    pub fn intern(name: &str) -> Option<CustomKind> {
+        if let Some(kind) = CustomKind::lookup(name) {
+            return Some(kind);
+        }
+        let mut names = CUSTOM_NAMES.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = names.iter().position(|n| *n == name) {
+            return Some(CustomKind(i as u16));
+        }
+        let index = u16::try_from(names.len()).ok()?;
+        names.push(Box::leak(name.to_owned().into_boxed_str()));
+        Some(CustomKind(index))
+    }
+
+    /// The kind with this name, if the process knows it.
+    pub fn lookup(name: &str) -> Option<CustomKind> {
+        let names = CUSTOM_NAMES.read().unwrap_or_else(|e| e.into_inner());
+        names
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| CustomKind(i as u16))
+    }
+
+    pub fn name(self) -> &'static str {
+        let names = CUSTOM_NAMES.read().unwrap_or_else(|e| e.into_inner());
+        names.get(usize::from(self.0)).copied().unwrap_or("custom")
     }
 }
 
@@ -107,7 +191,7 @@ impl KindSet {
         KindSet(0)
     }
 
-    /// Every kind.
+    /// Every built-in kind.
     pub fn all() -> KindSet {
         Kind::ALL.into_iter().collect()
     }
@@ -134,6 +218,7 @@ impl KindSet {
         self.0 == 0
     }
 
+    /// The built-in kinds of the set (custom kinds share one member, see [`Kind::Custom`]).
     pub fn iter(self) -> impl Iterator<Item = Kind> {
         Kind::ALL.into_iter().filter(move |k| self.contains(*k))
     }
@@ -171,4 +256,52 @@ pub struct Finding {
     /// A keyed hash of the value (see [`crate::scan::Config::fingerprints`]), for counting
     /// distinct values without keeping any.
     pub fingerprint: Option<u64>,
+    /// What a check of the raw value concluded, when one was configured (see
+    /// [`crate::scan::ValueCheck`]): a policy's allowlists by value, a baseline's digest.
+    pub checked: Option<Checked>,
+}
+
+/// What a [`crate::scan::ValueCheck`] concluded from a raw value, so that nothing downstream of
+/// the engine needs the value itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Checked {
+    /// The number of the allowlist entry that accepts the value, if one does.
+    pub allowed_by: Option<u32>,
+    /// A keyed hash of the normalised value, when baselines are in use.
+    pub digest: Option<[u8; 16]>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_kinds_are_interned_by_name_and_serialised_by_name() {
+        let a = CustomKind::intern("test_employee_id").unwrap();
+        let b = CustomKind::intern("test_badge").unwrap();
+        assert_ne!(a, b);
+        assert_eq!(CustomKind::intern("test_employee_id"), Some(a));
+        assert_eq!(Kind::Custom(a).name(), "test_employee_id");
+        let json = serde_json::to_string(&[Kind::Email, Kind::Custom(b)]).unwrap();
+        assert_eq!(json, r#"["email","test_badge"]"#);
+        let back: Vec<Kind> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, [Kind::Email, Kind::Custom(b)]);
+        assert!(serde_json::from_str::<Kind>(r#""test_never_named""#).is_err());
+    }
+
+    #[test]
+    fn custom_kinds_share_one_member_of_a_kind_set_and_sort_last() {
+        let custom = Kind::Custom(CustomKind::intern("test_codename").unwrap());
+        let mut set = KindSet::all();
+        assert!(!set.contains(custom));
+        set.insert(custom);
+        assert!(set.contains(custom));
+        assert_eq!(
+            set.iter().count(),
+            Kind::ALL.len(),
+            "iter lists built-in kinds"
+        );
+        assert!(Kind::ALL.iter().all(|&k| k < custom));
+        assert_eq!(std::mem::size_of::<Kind>(), 4);
+    }
 }

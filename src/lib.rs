@@ -23,6 +23,7 @@ pub mod detect;
 pub mod eval;
 pub mod exposure;
 pub mod finding;
+pub mod policy;
 pub mod prefilter;
 pub mod progress;
 pub mod report;

@@ -9,9 +9,12 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use piiscan::exposure::Exposure;
+use piiscan::policy::baseline::{Baseline, BaselineError, FingerprintKey, Recorder};
+use piiscan::policy::gate::Gate;
+use piiscan::policy::{self, Policy};
 use piiscan::progress::Progress;
 use piiscan::report::exposure as exposure_format;
-use piiscan::report::{self, Format};
+use piiscan::report::{self, Format, Reporter};
 use piiscan::source::decompress::Compression;
 use piiscan::{Config, Kind, KindSet, Scanner};
 
@@ -37,6 +40,97 @@ enum Command {
     /// Scan, then compare the findings with ground-truth labels: precision, recall and F1 per
     /// kind, split into structured (JSON, CSV) and free-text contexts.
     Eval(EvalArgs),
+    /// Scan and decide by a policy whether these files may leave: exit 0 when the policy
+    /// passes, 1 when it fails, 2 on an error. Takes the options of `scan`; the default
+    /// output is the verdict, and `--format sarif` is for code scanning.
+    Gate(ScanArgs),
+    /// Record the findings a gate would report now as accepted (fingerprints, no value), so
+    /// that `gate --baseline FILE` fails only on new ones.
+    Baseline(BaselineArgs),
+    /// Check a policy file, or write a commented one to start from.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate a policy file: exit 0 when it is valid, 2 with each problem's line otherwise.
+    Check {
+        /// The policy (default: piiscan.toml in the working directory).
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// Write a commented starting policy.
+    Init {
+        /// Where to write it (default: piiscan.toml; `-` for standard output).
+        #[arg(value_name = "FILE", default_value = policy::DEFAULT_FILE)]
+        file: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// The policy options of `scan` and `gate`.
+#[derive(Args)]
+struct PolicyArgs {
+    /// The policy file (default for `gate`: piiscan.toml in the working directory if there is
+    /// one, else every direct identifier fails). With `scan`, makes the scan a gate.
+    #[arg(long = "config", visible_alias = "policy", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Findings this baseline accepts are reported as known and do not fail the gate.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+}
+
+/// How inputs are read and scanned, for every command that scans.
+#[derive(Args)]
+struct InputArgs {
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+
+    /// No progress bar (it is only ever drawn when stderr is a terminal).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+
+    /// Scan files that look binary (a NUL byte in their first 64 KiB) instead of skipping them.
+    #[arg(long)]
+    binary: bool,
+
+    /// Stop decompressing an input that expands more than this many times (a decompression
+    /// bomb, or not the file it claims to be).
+    #[arg(long, value_name = "RATIO", default_value_t = piiscan::source::decompress::DEFAULT_MAX_RATIO)]
+    max_ratio: u64,
+
+    /// Target size of the chunks scanned in parallel, in bytes (chunks end on a newline).
+    #[arg(long, value_name = "BYTES", default_value_t = piiscan::chunk::DEFAULT_CHUNK_SIZE, hide = true)]
+    chunk_size: usize,
+}
+
+#[derive(Args)]
+struct BaselineArgs {
+    /// Files or directories to scan; `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// The policy file (default: piiscan.toml in the working directory, if there is one).
+    #[arg(long = "config", visible_alias = "policy", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Where to write the baseline (`-` for standard output). An existing baseline there
+    /// lends its key, so that unchanged findings keep their fingerprints.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        default_value = "piiscan-baseline.json"
+    )]
+    output: PathBuf,
+
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 #[derive(Args)]
@@ -95,22 +189,24 @@ struct ScanArgs {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// Output format.
+    /// Output format (with a policy, `summary` is the gate's verdict).
     #[arg(long, value_enum, default_value_t = Format::Summary)]
     format: Format,
 
+    /// Write the report to this file instead of standard output (a gate's verdict then goes
+    /// to standard output).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
     /// Only these kinds, comma-separated: direct identifiers email, ipv4, ipv6, person_name,
     /// city, region, country, coordinates (the default, also named `direct`);
-    /// quasi-identifiers account_id, device, referrer (`quasi`); or `all`.
+    /// quasi-identifiers account_id, device, referrer (`quasi`); or `all`. Not with a policy,
+    /// which says what to scan.
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     kinds: Vec<String>,
 
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    threads: Option<usize>,
-
-    /// Print raw values (a `value` key in JSON output). Off by default: the output of a PII
-    /// scan must not become the leak.
+    /// Print raw values (a `value` key in JSON output, the examples of a verdict). Off by
+    /// default: the output of a PII scan must not become the leak.
     #[arg(long)]
     show_values: bool,
 
@@ -118,32 +214,21 @@ struct ScanArgs {
     #[arg(long)]
     stats: bool,
 
-    /// No progress bar (it is only ever drawn when stderr is a terminal).
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    policy: PolicyArgs,
 
-    /// Scan files that look binary (a NUL byte in their first 64 KiB) instead of skipping them.
-    #[arg(long)]
-    binary: bool,
-
-    /// Stop decompressing an input that expands more than this many times (a decompression
-    /// bomb, or not the file it claims to be).
-    #[arg(long, value_name = "RATIO", default_value_t = piiscan::source::decompress::DEFAULT_MAX_RATIO)]
-    max_ratio: u64,
-
-    /// Target size of the chunks scanned in parallel, in bytes (chunks end on a newline).
-    #[arg(long, value_name = "BYTES", default_value_t = piiscan::chunk::DEFAULT_CHUNK_SIZE, hide = true)]
-    chunk_size: usize,
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 /// How a run ended, as the shell sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ExitCode {
-    /// Nothing found.
+    /// Nothing found; for a gate, the policy passes.
     Clean = 0,
-    /// Personal data found.
+    /// Personal data found; for a gate, the policy fails.
     Found = 1,
-    /// An input could not be read, or the command failed.
+    /// An input could not be read, a policy or baseline is unusable, or the command failed.
     Error = 2,
 }
 
@@ -151,7 +236,10 @@ fn main() {
     let code = match run() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("piiscan: {e:#}");
+            // One line a problem: a policy file can have several, each with its line.
+            for line in format!("{e:#}").lines() {
+                eprintln!("piiscan: {line}");
+            }
             ExitCode::Error
         }
     };
@@ -161,9 +249,16 @@ fn main() {
 fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Scan(args) if args.policy.config.is_some() || args.policy.baseline.is_some() => {
+            gate(args)
+        }
         Command::Scan(args) => scan(args),
         Command::Report(args) => exposure_report(args),
         Command::Eval(args) => eval(args),
+        Command::Gate(args) => gate(args),
+        Command::Baseline(args) => baseline(args),
+        Command::Config(ConfigCommand::Check { file }) => config_check(file),
+        Command::Config(ConfigCommand::Init { file, force }) => config_init(&file, force),
     }
 }
 
@@ -210,22 +305,16 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     let direct: KindSet = Kind::ALL.into_iter().filter(|k| !k.is_quasi()).collect();
     let config = Config {
         kinds: parse_kinds(&args.kinds, direct)?,
-        chunk_size: args.chunk_size.max(1),
         show_values: args.show_values,
-        binary: args.binary,
-        max_ratio: args.max_ratio,
-        fingerprints: false,
         // The summary prints counts only.
         describe: args.format != Format::Summary,
+        ..input_config(&args.input)
     };
-    if args.show_values && io::stdout().is_terminal() {
-        eprintln!("piiscan: --show-values: raw personal data will be printed");
-    }
-    start_threads(args.threads)?;
+    warn_show_values(args.show_values);
+    start_threads(args.input.threads)?;
     let scanner = Scanner::new(config);
-    let stdout = io::stdout();
-    let mut reporter = report::reporter(args.format, Box::new(stdout.lock()), args.stats);
-    let show_progress = !args.quiet && io::stderr().is_terminal();
+    let mut reporter = report::reporter(args.format, output(args.output.as_deref())?, args.stats);
+    let show_progress = !args.input.quiet && io::stderr().is_terminal();
     let (stats, finished) = if show_progress {
         let mut progress = Progress::new(reporter.as_mut(), total_bytes(&args.paths));
         let stats = scanner.scan_paths(&args.paths, &mut progress);
@@ -236,11 +325,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         let finished = reporter.finish(&stats);
         (stats, finished)
     };
-    match finished {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(e).context("cannot write the report"),
-    }
+    write_ok(finished, "report")?;
     Ok(if stats.errors > 0 {
         ExitCode::Error
     } else if stats.findings > 0 {
@@ -248,6 +333,220 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Clean
     })
+}
+
+/// The scanning options every command shares.
+fn input_config(input: &InputArgs) -> Config {
+    Config {
+        chunk_size: input.chunk_size.max(1),
+        binary: input.binary,
+        max_ratio: input.max_ratio,
+        ..Config::default()
+    }
+}
+
+fn warn_show_values(show_values: bool) {
+    if show_values && io::stdout().is_terminal() {
+        eprintln!("piiscan: --show-values: raw personal data will be printed");
+    }
+}
+
+/// Standard output, or a file created for `-o`.
+fn output(path: Option<&std::path::Path>) -> Result<Box<dyn io::Write>> {
+    Ok(match path {
+        Some(path) if path.as_os_str() != "-" => Box::new(io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        _ => Box::new(io::stdout().lock()),
+    })
+}
+
+/// Runs `run` with `reporter`, behind a progress bar when stderr is a terminal.
+fn with_progress<T>(
+    quiet: bool,
+    paths: &[PathBuf],
+    reporter: &mut dyn Reporter,
+    run: impl FnOnce(&mut dyn Reporter) -> T,
+) -> T {
+    if !quiet && io::stderr().is_terminal() {
+        let mut progress = Progress::new(reporter, total_bytes(paths));
+        run(&mut progress)
+    } else {
+        run(reporter)
+    }
+}
+
+/// `gate`, and `scan` with a policy or a baseline: scan, judge, report, decide.
+fn gate(args: ScanArgs) -> Result<ExitCode> {
+    if !args.kinds.is_empty() {
+        bail!("--kinds does not go with a policy: set each kind's action in the policy file");
+    }
+    let policy = Policy::find(args.policy.config.as_deref())?;
+    let baseline = match &args.policy.baseline {
+        Some(path) => Some((piiscan::source::display_path(path), Baseline::read(path)?)),
+        None => None,
+    };
+    let key = Gate::key_for(baseline.as_ref().map(|(_, b)| b), None);
+    let config = Config {
+        kinds: policy.scan_kinds(),
+        show_values: args.show_values,
+        hooks: policy.hooks(key.clone()),
+        ..input_config(&args.input)
+    };
+    warn_show_values(args.show_values);
+    start_threads(args.input.threads)?;
+    let scanner = Scanner::new(config);
+    // The verdict goes to standard output unless a report does.
+    let verdict_on_stdout = args.format == Format::Summary || args.output.is_some();
+    let mut reporter: Box<dyn Reporter> = match args.format {
+        Format::Summary => Box::new(report::Discard),
+        format => report::reporter(format, output(args.output.as_deref())?, args.stats),
+    };
+    let (stats, finished, verdict) = with_progress(
+        args.input.quiet,
+        &args.paths,
+        reporter.as_mut(),
+        |reporter| {
+            let mut gate = Gate::new(&policy, &args.paths, baseline, None, key, reporter);
+            let stats = scanner.scan_paths(&args.paths, &mut gate);
+            let (finished, verdict, _) = gate.finish(&stats);
+            (stats, finished, verdict)
+        },
+    );
+    write_ok(finished, "report")?;
+    let written = if verdict_on_stdout {
+        report::verdict::write_verdict(&mut io::stdout().lock(), &verdict)
+    } else {
+        report::verdict::write_verdict(&mut io::stderr().lock(), &verdict)
+    };
+    write_ok(written, "verdict")?;
+    Ok(if stats.errors > 0 {
+        ExitCode::Error
+    } else if verdict.passed {
+        ExitCode::Clean
+    } else {
+        ExitCode::Found
+    })
+}
+
+/// `baseline`: what a gate would report now, recorded as accepted.
+fn baseline(args: BaselineArgs) -> Result<ExitCode> {
+    let policy = Policy::find(args.config.as_deref())?;
+    // The key of the baseline being replaced, so that unchanged findings keep their
+    // fingerprints and the file changes only where the findings do.
+    let key = match Baseline::read(&args.output) {
+        Ok(previous) => previous.key,
+        Err(BaselineError::Read { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+            FingerprintKey::generate()
+        }
+        // Never quietly replace a secret-keyed baseline with one anyone can brute-force.
+        Err(e @ (BaselineError::SecretMissing { .. } | BaselineError::SecretMismatch { .. })) => {
+            return Err(e).context(
+                "the baseline is kept: set the secret it was written with, or remove it to start anew",
+            );
+        }
+        Err(e) => {
+            eprintln!("piiscan: {e}; writing it anew with a new key");
+            FingerprintKey::generate()
+        }
+    };
+    let config = Config {
+        kinds: policy.scan_kinds(),
+        hooks: policy.hooks(Some(key.clone())),
+        ..input_config(&args.input)
+    };
+    start_threads(args.input.threads)?;
+    let scanner = Scanner::new(config);
+    let mut discard = report::Discard;
+    let (stats, recorder) =
+        with_progress(args.input.quiet, &args.paths, &mut discard, |reporter| {
+            let recorder = Recorder::new(key.clone());
+            let mut gate = Gate::new(
+                &policy,
+                &args.paths,
+                None,
+                Some(recorder),
+                Some(key),
+                reporter,
+            );
+            let stats = scanner.scan_paths(&args.paths, &mut gate);
+            let (_, _, recorder) = gate.finish(&stats);
+            (stats, recorder)
+        });
+    if stats.errors > 0 {
+        bail!(
+            "{} inputs could not be read; no baseline was written (it would accept less than is there)",
+            stats.errors
+        );
+    }
+    let recorder = recorder.context("the baseline recorder was lost")?;
+    let display = piiscan::source::display_path(&args.output);
+    if args.output.as_os_str() == "-" {
+        recorder.write(&mut io::stdout().lock())?;
+    } else {
+        // Written beside the target and renamed over it: a failed run leaves the old one.
+        let dir = args.output.parent().filter(|p| !p.as_os_str().is_empty());
+        let mut tmp = tempfile_in(dir.unwrap_or(std::path::Path::new(".")), &args.output)?;
+        recorder
+            .write(&mut tmp.1)
+            .and_then(|()| io::Write::flush(&mut tmp.1))
+            .with_context(|| format!("cannot write {display}"))?;
+        drop(tmp.1);
+        std::fs::rename(&tmp.0, &args.output).with_context(|| format!("cannot write {display}"))?;
+        println!(
+            "piiscan: recorded {} findings in {display} (fingerprints only, no value)",
+            recorder.findings()
+        );
+    }
+    Ok(ExitCode::Clean)
+}
+
+/// A new file beside `target` to write and then rename over it.
+fn tempfile_in(
+    dir: &std::path::Path,
+    target: &std::path::Path,
+) -> Result<(PathBuf, io::BufWriter<std::fs::File>)> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "baseline".into());
+    let path = dir.join(format!(".{name}.{}.tmp", process::id()));
+    let file = std::fs::File::create(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    Ok((path, io::BufWriter::new(file)))
+}
+
+/// `config check`: validate a policy file.
+fn config_check(file: Option<PathBuf>) -> Result<ExitCode> {
+    let path = file.unwrap_or_else(|| PathBuf::from(policy::DEFAULT_FILE));
+    if !path.exists() {
+        bail!(
+            "{} does not exist; write a starting policy with `piiscan config init`",
+            path.display()
+        );
+    }
+    let policy = Policy::load(&path)?;
+    println!("{}: valid; {}", policy.source, policy.describe());
+    Ok(ExitCode::Clean)
+}
+
+/// `config init`: write the commented starting policy.
+fn config_init(file: &std::path::Path, force: bool) -> Result<ExitCode> {
+    if file.as_os_str() == "-" {
+        print!("{}", policy::config::TEMPLATE);
+        return Ok(ExitCode::Clean);
+    }
+    if file.exists() && !force {
+        bail!("{} exists; use --force to replace it", file.display());
+    }
+    std::fs::write(file, policy::config::TEMPLATE)
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    println!(
+        "piiscan: wrote {}; check it with `piiscan config check`",
+        file.display()
+    );
+    Ok(ExitCode::Clean)
 }
 
 fn exposure_report(args: ReportArgs) -> Result<ExitCode> {
@@ -280,11 +579,7 @@ fn exposure_report(args: ReportArgs) -> Result<ExitCode> {
         ReportFormat::Json => exposure_format::write_json(&mut out, &report),
         ReportFormat::Html => exposure_format::write_html(&mut out, &report),
     };
-    match written {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(e).context("cannot write the report"),
-    }
+    write_ok(written, "report")?;
     Ok(if stats.errors > 0 {
         ExitCode::Error
     } else if stats.findings > 0 {
@@ -292,6 +587,16 @@ fn exposure_report(args: ReportArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Clean
     })
+}
+
+/// A write that failed because the reader went away (`| head`) is not an error.
+fn write_ok(result: io::Result<()>, what: &str) -> Result<()> {
+    match result {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(e).with_context(|| format!("cannot write the {what}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn start_threads(threads: Option<usize>) -> Result<()> {

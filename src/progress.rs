@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::finding::Finding;
+use crate::policy::gate::{Judgement, Verdict};
 use crate::report::Reporter;
 use crate::scan::{FileInfo, Sink, Stats};
 use crate::source::SourceError;
@@ -76,5 +77,26 @@ impl Sink for Progress<'_, '_> {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
         self.bar.set_position(bytes_done);
+    }
+}
+
+/// A bar can stand where a reporter is expected (between a policy gate and its reporter).
+impl Reporter for Progress<'_, '_> {
+    fn judged(
+        &mut self,
+        file: &FileInfo,
+        finding: &Finding,
+        judgement: &Judgement,
+    ) -> io::Result<()> {
+        self.inner.judged(file, finding, judgement)
+    }
+
+    fn verdict(&mut self, verdict: &Verdict) {
+        self.inner.verdict(verdict);
+    }
+
+    fn finish(&mut self, stats: &Stats) -> io::Result<()> {
+        self.bar.finish_and_clear();
+        self.inner.finish(stats)
     }
 }

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::chunk::{self, LongLine, StreamChunk, StreamChunker};
 use crate::detect::{self, Detector, Haystack, Hint, HintedValue, Match};
-use crate::finding::{Finding, Kind, KindSet};
+use crate::finding::{Checked, Finding, Kind, KindSet};
 use crate::prefilter::{Candidates, Class, Classes};
 use crate::source::decompress::{Compression, DEFAULT_MAX_RATIO};
 use crate::source::{self, mmap::Content, Input, SourceError, Target};
@@ -52,6 +52,37 @@ pub struct Config {
     /// Give each finding its masked value and field name. Off when the output is counts
     /// only (the summary): masking and walking JSON paths are most of the cost of a finding.
     pub describe: bool,
+    /// Detectors and checks from outside the engine (a policy's); none by default.
+    pub hooks: Hooks,
+}
+
+/// What a policy adds to the engine: detectors of its own kinds, and a check of each raw
+/// value while it is still in memory (allowlists by value, domain or IP range; baseline
+/// digests), run on the worker threads. Empty by default, and then free: scans without a
+/// policy never call into it.
+#[derive(Clone, Default)]
+pub struct Hooks {
+    /// More detectors, run after the built-in ones. Their matches are resolved among
+    /// themselves (see [`resolve_overlaps`]), so they add findings and never hide any.
+    pub detectors: Vec<Arc<dyn Detector>>,
+    /// Called once per finding with its raw bytes; what it returns is the finding's
+    /// [`Finding::checked`].
+    pub values: Option<Arc<dyn ValueCheck>>,
+}
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hooks")
+            .field("detectors", &self.detectors.len())
+            .field("values", &self.values.is_some())
+            .finish()
+    }
+}
+
+/// A look at the raw value of each finding, on the thread that found it, so that no raw value
+/// has to travel downstream of the engine. It must not keep or print the value.
+pub trait ValueCheck: Send + Sync {
+    fn check(&self, kind: Kind, raw: &[u8]) -> Checked;
 }
 
 impl Default for Config {
@@ -64,6 +95,7 @@ impl Default for Config {
             max_ratio: DEFAULT_MAX_RATIO,
             fingerprints: false,
             describe: true,
+            hooks: Hooks::default(),
         }
     }
 }
@@ -150,7 +182,10 @@ pub struct Scanner {
 
 impl Scanner {
     pub fn new(config: Config) -> Scanner {
-        let detectors = detect::detectors(config.kinds);
+        let mut detectors = detect::detectors(config.kinds);
+        for extra in &config.hooks.detectors {
+            detectors.push(Box::new(Arc::clone(extra)));
+        }
         let kinds = config.kinds;
         let dictionaries: KindSet = [Kind::PersonName, Kind::City, Kind::Region, Kind::Country]
             .into_iter()
@@ -378,6 +413,12 @@ impl Scanner {
                         .config
                         .fingerprints
                         .then(|| self.fingerprint_key.hash_one(Fingerprint(m.kind, raw))),
+                    checked: self
+                        .config
+                        .hooks
+                        .values
+                        .as_ref()
+                        .map(|v| v.check(m.kind, raw)),
                 });
             }
             i = j;
@@ -497,14 +538,19 @@ impl std::hash::Hash for Fingerprint<'_> {
 
 /// Keeps, of overlapping matches, the leftmost-longest; of matches with the same span, the
 /// one whose kind agrees with the key hint there, else the first kind in report order.
-/// Direct identifiers and quasi-identifiers are resolved apart: a referrer URL does not hide
-/// the e-mail address in its query string.
+/// Direct identifiers, quasi-identifiers and custom kinds are resolved apart: a referrer URL
+/// does not hide the e-mail address in its query string, and a policy's detector adds findings
+/// without taking any away.
 fn resolve_overlaps(hay: &Haystack<'_>, matches: Vec<Match>) -> Vec<Match> {
-    let (quasi, direct): (Vec<Match>, Vec<Match>) =
-        matches.into_iter().partition(|m| m.kind.is_quasi());
+    let (others, direct): (Vec<Match>, Vec<Match>) = matches
+        .into_iter()
+        .partition(|m| m.kind.is_quasi() || m.kind.is_custom());
     let mut kept = resolve_group(hay, direct);
-    if !quasi.is_empty() {
+    if !others.is_empty() {
+        let (custom, quasi): (Vec<Match>, Vec<Match>) =
+            others.into_iter().partition(|m| m.kind.is_custom());
         kept.extend(resolve_group(hay, quasi));
+        kept.extend(resolve_group(hay, custom));
         kept.sort_unstable_by_key(|m| (m.start, m.end, m.kind));
     }
     kept

@@ -21,6 +21,7 @@ use crate::prefilter::{Candidates, Class, Classes};
 
 pub mod account_id;
 pub mod coordinates;
+pub mod custom;
 pub mod device;
 mod dictionary;
 pub mod email;
@@ -195,6 +196,22 @@ pub trait Detector: Send + Sync {
     fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>);
 }
 
+/// A shared detector is a detector: the engine takes a policy's detectors as `Arc`s.
+impl<D: Detector + ?Sized> Detector for std::sync::Arc<D> {
+    fn family(&self) -> &'static str {
+        (**self).family()
+    }
+    fn kinds(&self) -> KindSet {
+        (**self).kinds()
+    }
+    fn classes(&self) -> Classes {
+        (**self).classes()
+    }
+    fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>) {
+        (**self).find(hay, enabled, out)
+    }
+}
+
 /// A positive or negative example that a detector must honour: scanning `input` as one line
 /// through the whole engine (so a JSON line gets its key hints) must yield exactly the
 /// `expect`ed substrings of `kind`, in order. An empty `expect` makes a negative example.
@@ -264,7 +281,9 @@ pub fn mask(kind: Kind, value: &[u8]) -> CompactString {
         Kind::AccountId => account_id::mask(&value),
         Kind::Device => device::mask(&value),
         Kind::Referrer => referrer::mask(&value),
-        Kind::PersonName | Kind::City | Kind::Region | Kind::Country => text::mask_words(&value),
+        Kind::PersonName | Kind::City | Kind::Region | Kind::Country | Kind::Custom(_) => {
+            text::mask_words(&value)
+        }
     }
 }
 

@@ -9,8 +9,9 @@
 
 use std::io::{self, Write};
 
-use super::{print_error, print_note, write_stats, Reporter};
+use super::{print_error, print_note, write_stats, Record, Reporter};
 use crate::finding::Finding;
+use crate::policy::gate::Judgement;
 use crate::scan::{FileInfo, Sink, Stats};
 use crate::source::SourceError;
 
@@ -109,6 +110,16 @@ impl Sink for JsonlReporter<'_> {
 }
 
 impl Reporter for JsonlReporter<'_> {
+    fn judged(
+        &mut self,
+        file: &FileInfo,
+        finding: &Finding,
+        judgement: &Judgement,
+    ) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, &Record::judged(file, finding, judgement))?;
+        self.out.write_all(b"\n")
+    }
+
     fn finish(&mut self, stats: &Stats) -> io::Result<()> {
         self.out.flush()?;
         if self.show_stats {
@@ -152,6 +163,7 @@ mod tests {
                     masked: (*s).into(),
                     value: (i % 3 == 0).then(|| (*s).into()),
                     fingerprint: Some(7),
+                    checked: None,
                 };
                 let mut want = serde_json::to_vec(&Record::new(&file, &finding)).unwrap();
                 want.push(b'\n');

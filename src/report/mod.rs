@@ -7,13 +7,17 @@
 pub mod exposure;
 pub mod json;
 pub mod jsonl;
+pub mod sarif;
 pub mod summary;
+pub mod verdict;
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use crate::finding::{Finding, Kind};
+use crate::policy::gate::{Judgement, Verdict};
+use crate::policy::Action;
 use crate::scan::{FileInfo, Sink, Stats};
 use crate::source::SourceError;
 
@@ -26,11 +30,51 @@ pub enum Format {
     Jsonl,
     /// One JSON report object.
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
+    Sarif,
 }
 
 /// A sink that also closes the report when the scan is over.
 pub trait Reporter: Sink {
+    /// A finding that a policy kept, with what it concluded (`piiscan gate`). Formats that
+    /// can say more than the finding (SARIF levels and baseline state, the JSON formats'
+    /// `action` and `baseline` keys) override this.
+    fn judged(
+        &mut self,
+        file: &FileInfo,
+        finding: &Finding,
+        _judgement: &Judgement,
+    ) -> io::Result<()> {
+        self.finding(file, finding)
+    }
+
+    /// The gate's verdict, just before [`Reporter::finish`].
+    fn verdict(&mut self, _verdict: &Verdict) {}
+
     fn finish(&mut self, stats: &Stats) -> io::Result<()>;
+}
+
+/// A reporter that writes nothing but problems, for runs whose output is the verdict alone.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn finding(&mut self, _file: &FileInfo, _finding: &Finding) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn error(&mut self, error: &SourceError) {
+        print_error(error);
+    }
+
+    fn note(&mut self, path: &str, message: &str) {
+        print_note(path, message);
+    }
+}
+
+impl Reporter for Discard {
+    fn finish(&mut self, _stats: &Stats) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Builds the reporter for a format, writing to `out`.
@@ -43,6 +87,7 @@ pub fn reporter<'w>(
         Format::Summary => Box::new(summary::SummaryReporter::new(out, show_stats)),
         Format::Jsonl => Box::new(jsonl::JsonlReporter::new(out, show_stats)),
         Format::Json => Box::new(json::JsonReporter::new(out)),
+        Format::Sarif => Box::new(sarif::SarifReporter::new(out)),
     }
 }
 
@@ -62,6 +107,12 @@ pub struct Record<'a> {
     /// The compression of the input (`gzip`, `zstd`): offsets count decompressed bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compressed: Option<&'static str>,
+    /// With a policy: what it does with the finding's kind (`fail`, `warn`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
+    /// With a baseline: `known` when it accepts the finding, else `new`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'static str>,
 }
 
 impl<'a> Record<'a> {
@@ -77,6 +128,17 @@ impl<'a> Record<'a> {
             field: f.field.as_deref(),
             masked: &f.masked,
             value: f.value.as_deref(),
+            action: None,
+            baseline: None,
+        }
+    }
+
+    /// The record of a finding a policy judged.
+    pub fn judged(file: &'a FileInfo, f: &'a Finding, judgement: &Judgement) -> Record<'a> {
+        Record {
+            action: Some(judgement.action),
+            baseline: judgement.known.map(|k| if k { "known" } else { "new" }),
+            ..Record::new(file, f)
         }
     }
 }

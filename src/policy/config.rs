@@ -1,0 +1,682 @@
+//! The policy file: TOML, read strictly.
+//!
+//! Every table denies unknown keys, so a misspelt `thresold` is an error rather than a rule
+//! silently not applied; the `[kinds]` table has one key per built-in kind for the same
+//! reason. Values that need more than a type (regular expressions, CIDR ranges, domains,
+//! globs, kind names) are read with their spans and checked here, and every problem is
+//! reported with its line and column. Messages never quote a value from the file: allowlists
+//! hold real addresses, and a CI log is no place for them.
+//!
+//! The commented starting policy that `piiscan config init` writes is [`TEMPLATE`]; a test
+//! keeps it valid.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use globset::{GlobBuilder, GlobSetBuilder};
+use ipnet::IpNet;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::allow::{Allowlist, Domain, Entry, NAMED_RANGES};
+use super::{Action, CustomKindInfo, Policy, Problem, Rule, Source};
+use crate::detect::custom::{CustomDetector, PatternRule, WordRule};
+use crate::finding::{CustomKind, Kind};
+
+/// The starting policy written by `piiscan config init`.
+pub const TEMPLATE: &str = include_str!("template.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    kinds: Kinds,
+    #[serde(default)]
+    allow: Vec<Spanned<AllowTable>>,
+    #[serde(default)]
+    detector: Vec<Spanned<DetectorTable>>,
+}
+
+/// One key per built-in kind: an unknown kind is an unknown key.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Kinds {
+    email: Option<Spanned<RuleTable>>,
+    ipv4: Option<Spanned<RuleTable>>,
+    ipv6: Option<Spanned<RuleTable>>,
+    person_name: Option<Spanned<RuleTable>>,
+    city: Option<Spanned<RuleTable>>,
+    region: Option<Spanned<RuleTable>>,
+    country: Option<Spanned<RuleTable>>,
+    coordinates: Option<Spanned<RuleTable>>,
+    account_id: Option<Spanned<RuleTable>>,
+    device: Option<Spanned<RuleTable>>,
+    referrer: Option<Spanned<RuleTable>>,
+}
+
+impl Kinds {
+    /// The rules in [`Kind::ALL`] order.
+    fn in_order(&self) -> [&Option<Spanned<RuleTable>>; Kind::ALL.len()] {
+        [
+            &self.email,
+            &self.ipv4,
+            &self.ipv6,
+            &self.person_name,
+            &self.city,
+            &self.region,
+            &self.country,
+            &self.coordinates,
+            &self.account_id,
+            &self.device,
+            &self.referrer,
+        ]
+    }
+}
+
+/// `email = "fail"`, or `email = { action = "fail", threshold = 10 }`.
+struct RuleTable {
+    action: Action,
+    threshold: Option<u64>,
+}
+
+impl<'de> Deserialize<'de> for RuleTable {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RuleTable, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            action: Action,
+            threshold: Option<u64>,
+        }
+        struct RuleVisitor;
+        impl<'de> Visitor<'de> for RuleVisitor {
+            type Value = RuleTable;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(r#""fail", "warn", "ignore" or { action = "...", threshold = N }"#)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RuleTable, E> {
+                let action = Action::deserialize(de::value::StrDeserializer::<E>::new(v))?;
+                Ok(RuleTable {
+                    action,
+                    threshold: None,
+                })
+            }
+            fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<RuleTable, M::Error> {
+                let full = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RuleTable {
+                    action: full.action,
+                    threshold: full.threshold,
+                })
+            }
+        }
+        deserializer.deserialize_any(RuleVisitor)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllowTable {
+    reason: Option<String>,
+    kinds: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    values: Vec<String>,
+    #[serde(default)]
+    regexes: Vec<Spanned<String>>,
+    #[serde(default)]
+    email_domains: Vec<Spanned<String>>,
+    #[serde(default)]
+    ip_ranges: Vec<Spanned<String>>,
+    #[serde(default)]
+    fields: Vec<Spanned<String>>,
+    #[serde(default)]
+    files: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetectorTable {
+    kind: Spanned<String>,
+    description: Option<String>,
+    regex: Option<Spanned<String>>,
+    words: Option<Vec<String>>,
+    words_file: Option<Spanned<String>>,
+    #[serde(default)]
+    case_sensitive: bool,
+    #[serde(default = "default_severity")]
+    severity: Action,
+    threshold: Option<Spanned<u64>>,
+}
+
+fn default_severity() -> Action {
+    Action::Fail
+}
+
+/// Where problems go while a file is checked: every one is kept, with its position.
+struct Problems<'t> {
+    text: &'t str,
+    list: Vec<Problem>,
+}
+
+impl Problems<'_> {
+    fn at(&mut self, offset: usize, message: impl Into<String>) {
+        let (line, column) = line_column(self.text, offset);
+        self.list.push(Problem {
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+}
+
+/// The 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// Removes quoted text from a parser message: a value in the wrong place must not be echoed.
+fn scrub(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            out.push(c);
+            continue;
+        }
+        let mut escaped = false;
+        for c in chars.by_ref() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => break,
+                _ => escaped = false,
+            }
+        }
+        out.push_str("\"…\"");
+    }
+    out.trim().to_string()
+}
+
+/// The reason a regular expression does not compile, without the pattern.
+fn regex_problem(error: &regex::Error) -> String {
+    match error {
+        regex::Error::Syntax(text) => {
+            let reason = text
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("error: "))
+                .unwrap_or("invalid syntax");
+            // The caret line points at the character that is wrong.
+            let at = text
+                .lines()
+                .find(|l| {
+                    l.trim() == "^"
+                        || l.trim().starts_with('^') && l.trim().trim_start_matches('^').is_empty()
+                })
+                .map(|l| {
+                    l.chars()
+                        .take_while(|c| *c == ' ')
+                        .count()
+                        .saturating_sub(4)
+                        + 1
+                });
+            match at {
+                Some(at) => format!("{reason} (at character {at} of the pattern)"),
+                None => reason.to_string(),
+            }
+        }
+        regex::Error::CompiledTooBig(limit) => {
+            format!("the pattern compiles to more than {limit} bytes; simplify it")
+        }
+        _ => "invalid regular expression".to_string(),
+    }
+}
+
+/// A name that can be a custom kind: lower-case ASCII letters, digits and `_`, starting with
+/// a letter, at most 32 bytes, and not a built-in kind or group.
+fn valid_custom_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 32
+        && bytes[0].is_ascii_lowercase()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+}
+
+/// Validates the text of a policy file.
+pub fn parse(text: &str, path: &Path) -> Result<Policy, Vec<Problem>> {
+    let file: File = match toml::from_str(text) {
+        Ok(file) => file,
+        Err(e) => {
+            let offset = e.span().map_or(0, |s| s.start);
+            let (line, column) = line_column(text, offset);
+            return Err(vec![Problem {
+                line,
+                column,
+                message: scrub(e.message()),
+            }]);
+        }
+    };
+    let mut problems = Problems {
+        text,
+        list: Vec::new(),
+    };
+    let mut policy = Policy {
+        source: Source::File(path.to_path_buf()),
+        ..Policy::default()
+    };
+
+    for (i, entry) in file.kinds.in_order().into_iter().enumerate() {
+        if let Some(entry) = entry {
+            let rule = entry.get_ref();
+            let threshold = rule.threshold.unwrap_or(1);
+            if threshold == 0 {
+                problems.at(
+                    entry.span().start,
+                    "threshold must be at least 1 (the number of findings that trigger the action)",
+                );
+            }
+            policy.rules[i] = Rule {
+                action: rule.action,
+                threshold: threshold.max(1),
+            };
+        }
+    }
+
+    let detector = read_detectors(&file.detector, path, &mut problems, &mut policy);
+    policy.detector = detector.map(Arc::new);
+    policy.allow = read_allowlist(&file.allow, &mut problems, &policy);
+
+    if problems.list.is_empty() {
+        Ok(policy)
+    } else {
+        problems.list.sort_by_key(|p| (p.line, p.column));
+        Err(problems.list)
+    }
+}
+
+fn read_detectors(
+    tables: &[Spanned<DetectorTable>],
+    path: &Path,
+    problems: &mut Problems<'_>,
+    policy: &mut Policy,
+) -> Option<CustomDetector> {
+    let mut patterns = Vec::new();
+    let mut word_rules = Vec::new();
+    for table in tables {
+        let at = table.span().start;
+        let d = table.get_ref();
+        let name = d.kind.get_ref().as_str();
+        let kind_at = d.kind.span().start;
+        if Kind::from_name(name).is_some() || matches!(name, "all" | "direct" | "quasi") {
+            problems.at(
+                kind_at,
+                format!("`{name}` is a built-in kind; a custom detector needs a new kind name"),
+            );
+            continue;
+        }
+        if !valid_custom_name(name) {
+            problems.at(
+                kind_at,
+                "a kind name is lower-case letters, digits and `_`, starting with a letter, at most 32 bytes",
+            );
+            continue;
+        }
+        let Some(custom) = CustomKind::intern(name) else {
+            problems.at(kind_at, "too many custom kinds");
+            continue;
+        };
+        let kind = Kind::Custom(custom);
+        let threshold = d.threshold.as_ref().map_or(1, |t| *t.get_ref());
+        if threshold == 0 {
+            let at = d.threshold.as_ref().map_or(at, |t| t.span().start);
+            problems.at(at, "threshold must be at least 1");
+        }
+        let rule = Rule {
+            action: d.severity,
+            threshold: threshold.max(1),
+        };
+        match policy.custom.iter().find(|c| c.kind == kind) {
+            Some(known) if known.rule != rule => problems.at(
+                at,
+                format!("detectors of kind `{name}` disagree on severity or threshold; give them the same"),
+            ),
+            Some(_) => {}
+            None => policy.custom.push(CustomKindInfo {
+                kind,
+                rule,
+                description: d.description.clone(),
+            }),
+        }
+        let sources = usize::from(d.regex.is_some())
+            + usize::from(d.words.is_some())
+            + usize::from(d.words_file.is_some());
+        if sources != 1 {
+            problems.at(
+                at,
+                "a detector needs exactly one of `regex`, `words` or `words_file`",
+            );
+            continue;
+        }
+        if let Some(regex) = &d.regex {
+            match regex::bytes::Regex::new(regex.get_ref()) {
+                Ok(compiled) if compiled.is_match(b"") => problems.at(
+                    regex.span().start,
+                    "the regex matches the empty string; it would match everywhere",
+                ),
+                Ok(compiled) => patterns.push(PatternRule {
+                    kind,
+                    regex: compiled,
+                }),
+                Err(e) => problems.at(
+                    regex.span().start,
+                    format!("bad regex: {}", regex_problem(&e)),
+                ),
+            }
+        }
+        let mut words = d.words.clone();
+        if let Some(file) = &d.words_file {
+            let base = path.parent().unwrap_or(Path::new(""));
+            let file_path = base.join(file.get_ref());
+            match std::fs::read_to_string(&file_path) {
+                Ok(text) => {
+                    words = Some(
+                        text.lines()
+                            .map(str::trim)
+                            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                            .map(str::to_string)
+                            .collect(),
+                    )
+                }
+                Err(e) => problems.at(
+                    file.span().start,
+                    format!(
+                        "cannot read the words file {}: {e}",
+                        crate::source::display_path(&file_path)
+                    ),
+                ),
+            }
+        }
+        if let Some(words) = words {
+            if words.iter().all(|w| w.trim().is_empty()) {
+                problems.at(at, "the word list is empty");
+                continue;
+            }
+            word_rules.push(WordRule {
+                kind,
+                words: words.into_iter().map(|w| w.trim().to_string()).collect(),
+                case_sensitive: d.case_sensitive,
+            });
+        }
+    }
+    if patterns.is_empty() && word_rules.is_empty() {
+        return None;
+    }
+    match CustomDetector::new(patterns, word_rules) {
+        Ok(detector) => Some(detector),
+        Err(e) => {
+            let at = tables.first().map_or(0, |t| t.span().start);
+            problems.at(at, format!("cannot build the word lists: {e}"));
+            None
+        }
+    }
+}
+
+fn read_allowlist(
+    tables: &[Spanned<AllowTable>],
+    problems: &mut Problems<'_>,
+    policy: &Policy,
+) -> Allowlist {
+    let mut list = Allowlist::default();
+    for table in tables {
+        let at = table.span().start;
+        let t = table.get_ref();
+        let mut entry = Entry {
+            reason: t.reason.clone(),
+            line: line_column(problems.text, at).0,
+            ..Entry::default()
+        };
+        if let Some(kinds) = &t.kinds {
+            let mut known = Vec::new();
+            for name in kinds {
+                let kind = Kind::from_name(name.get_ref()).or_else(|| {
+                    policy
+                        .custom
+                        .iter()
+                        .map(|c| c.kind)
+                        .find(|k| k.name() == name.get_ref())
+                });
+                match kind {
+                    Some(kind) => known.push(kind),
+                    None => problems.at(
+                        name.span().start,
+                        format!(
+                            "unknown kind `{}`; known kinds: {}",
+                            name.get_ref().escape_default(),
+                            Kind::ALL
+                                .iter()
+                                .chain(policy.custom.iter().map(|c| &c.kind))
+                                .map(|k| k.name())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ),
+                }
+            }
+            entry.kinds = Some(known);
+        }
+        for value in &t.values {
+            entry.add_value(value);
+        }
+        for regex in &t.regexes {
+            match regex::Regex::new(regex.get_ref()) {
+                Ok(_) => match regex::Regex::new(&format!("^(?:{})$", regex.get_ref())) {
+                    Ok(anchored) => entry.regexes.push(anchored),
+                    Err(e) => problems.at(
+                        regex.span().start,
+                        format!("bad regex: {}", regex_problem(&e)),
+                    ),
+                },
+                Err(e) => problems.at(
+                    regex.span().start,
+                    format!("bad regex: {}", regex_problem(&e)),
+                ),
+            }
+        }
+        for domain in &t.email_domains {
+            match Domain::parse(domain.get_ref()) {
+                Some(d) => entry.email_domains.push(d),
+                None => problems.at(
+                    domain.span().start,
+                    "not an e-mail domain: write `example.com`, or `*.test` for every domain below `test`",
+                ),
+            }
+        }
+        for range in &t.ip_ranges {
+            match parse_range(range.get_ref()) {
+                Ok(nets) => entry.ip_ranges.extend(nets),
+                Err(message) => problems.at(range.span().start, message),
+            }
+        }
+        for field in &t.fields {
+            if field.get_ref().is_empty() {
+                problems.at(field.span().start, "an empty field pattern");
+            } else {
+                entry.fields.push(field.get_ref().clone());
+            }
+        }
+        if !t.files.is_empty() {
+            let mut set = GlobSetBuilder::new();
+            for glob in &t.files {
+                match GlobBuilder::new(glob.get_ref())
+                    .literal_separator(true)
+                    .build()
+                {
+                    Ok(g) => {
+                        set.add(g);
+                    }
+                    Err(e) => {
+                        problems.at(glob.span().start, format!("bad file glob: {}", e.kind()))
+                    }
+                }
+            }
+            match set.build() {
+                Ok(set) => entry.files = Some(set),
+                Err(e) => problems.at(at, format!("bad file globs: {}", e.kind())),
+            }
+        }
+        let lists = t.values.len()
+            + t.regexes.len()
+            + t.email_domains.len()
+            + t.ip_ranges.len()
+            + t.fields.len()
+            + t.files.len();
+        if lists == 0 {
+            problems.at(
+                at,
+                "this allow entry accepts nothing: give it values, regexes, email_domains, ip_ranges, fields or files",
+            );
+        }
+        list.entries.push(entry);
+    }
+    list
+}
+
+/// `10.0.0.0/8`, `2001:db8::/32`, a single address, or one of [`NAMED_RANGES`].
+fn parse_range(text: &str) -> Result<Vec<IpNet>, String> {
+    let text = text.trim();
+    if let Some((_, ranges)) = NAMED_RANGES.iter().find(|(name, _)| *name == text) {
+        return Ok(ranges.iter().filter_map(|r| r.parse().ok()).collect());
+    }
+    if !text.contains('/') {
+        return match text.parse::<std::net::IpAddr>() {
+            Ok(ip) => Ok(vec![IpNet::from(ip)]),
+            Err(_) => Err(format!(
+                "not an IP range: write CIDR such as 10.0.0.0/8 or 2001:db8::/32, an address, or one of: {}",
+                NAMED_RANGES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+            )),
+        };
+    }
+    let net: IpNet = text.parse().map_err(|_| {
+        "not a CIDR range: an address, `/` and a prefix length (at most 32 for IPv4, 128 for IPv6)"
+            .to_string()
+    })?;
+    if net.addr() != net.network() {
+        return Err(format!(
+            "the address has bits set past the /{} prefix; write the network address",
+            net.prefix_len()
+        ));
+    }
+    Ok(vec![net])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        match parse(text, Path::new("piiscan.toml")) {
+            Ok(_) => Vec::new(),
+            Err(list) => list.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_template_is_a_valid_policy() {
+        let policy = parse(TEMPLATE, Path::new("piiscan.toml")).expect("template");
+        assert_eq!(policy.rule(Kind::Email).action, Action::Fail);
+        assert!(!policy.allow.is_empty());
+    }
+
+    #[test]
+    fn rules_short_and_long() {
+        let policy = parse(
+            "[kinds]\nemail = \"warn\"\nipv4 = { action = \"fail\", threshold = 5 }\ndevice = \"fail\"\n",
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            policy.rule(Kind::Email),
+            Rule {
+                action: Action::Warn,
+                threshold: 1
+            }
+        );
+        assert_eq!(
+            policy.rule(Kind::Ipv4),
+            Rule {
+                action: Action::Fail,
+                threshold: 5
+            }
+        );
+        assert_eq!(policy.rule(Kind::Device).action, Action::Fail);
+        assert_eq!(policy.rule(Kind::City).action, Action::Fail, "default");
+        assert_eq!(
+            policy.rule(Kind::Referrer).action,
+            Action::Ignore,
+            "default"
+        );
+    }
+
+    /// Each bad file, and the one problem it must report, at its line and column.
+    #[test]
+    fn problems_name_the_line_and_column() {
+        let cases: &[(&str, &str)] = &[
+            ("[kinds]\nemial = \"fail\"\n", "2:1: unknown field `emial`"),
+            ("[kinds]\nemail = { action = \"fail\", thresold = 3 }\n", "2:28: unknown field `thresold`"),
+            ("[kinds]\nemail = \"block\"\n", "2:9: unknown variant `block`"),
+            ("[kinds]\nemail = { action = \"fail\", threshold = 0 }\n", "2:9: threshold must be at least 1"),
+            ("[polcy]\n", "1:2: unknown field `polcy`"),
+            ("[[allow]]\nregexes = ['^ok', '(unclosed']\n", "2:19: bad regex: unclosed group"),
+            ("[[allow]]\nip_ranges = ['10.0.0.0/33']\n", "2:14: not a CIDR range"),
+            ("[[allow]]\nip_ranges = ['10.0.0.1/8']\n", "2:14: the address has bits set past the /8 prefix"),
+            ("[[allow]]\nip_ranges = ['office']\n", "2:14: not an IP range"),
+            ("[[allow]]\nemail_domains = ['@example.com']\n", "2:18: not an e-mail domain"),
+            ("[[allow]]\nfiles = ['a/[b']\n", "2:10: bad file glob"),
+            ("[[allow]]\nkinds = ['emial']\nfields = ['x']\n", "2:10: unknown kind `emial`"),
+            ("[[allow]]\nreason = 'nothing'\n", "1:1: this allow entry accepts nothing"),
+            ("[[detector]]\nkind = 'email'\nregex = 'x'\n", "2:8: `email` is a built-in kind"),
+            ("[[detector]]\nkind = 'Badge ID'\nregex = 'x'\n", "2:8: a kind name is lower-case"),
+            ("[[detector]]\nkind = 'badge'\nregex = 'B-[0-9'\n", "3:9: bad regex: unclosed character class"),
+            ("[[detector]]\nkind = 'badge'\nregex = 'x*'\n", "3:9: the regex matches the empty string"),
+            ("[[detector]]\nkind = 'badge'\n", "1:1: a detector needs exactly one of"),
+            ("[[detector]]\nkind = 'badge'\nregex = 'B'\nwords = ['x']\n", "1:1: a detector needs exactly one of"),
+            ("[[detector]]\nkind = 'badge'\nwords_file = 'missing.txt'\n", "3:14: cannot read the words file"),
+            ("[[detector]]\nkind = 'badge'\nregex = 'B1'\nseverity = 'fail'\n[[detector]]\nkind = 'badge'\nregex = 'B2'\nseverity = 'warn'\n", "5:1: detectors of kind `badge` disagree"),
+            ("[kinds\n", "1:7: "),
+        ];
+        for (text, want) in cases {
+            let got = problems(text);
+            assert!(
+                got.len() == 1 && got[0].starts_with(want),
+                "{text:?}\n  want {want:?}\n  got  {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let got = problems("[[allow]]\nregexes = ['(']\nip_ranges = ['x', '10.0.0.0/8', 'y']\n");
+        assert_eq!(got.len(), 3, "{got:?}");
+    }
+
+    #[test]
+    fn messages_never_quote_values() {
+        let text = "[[allow]]\nvalues = \"jane.doe@example.com\"\n";
+        let got = problems(text);
+        assert_eq!(got.len(), 1);
+        assert!(got[0].starts_with("2:10: invalid type"), "{got:?}");
+        assert!(!got[0].contains("jane"), "{got:?}");
+        let got = problems("[[allow]]\nregexes = ['jane\\.doe@(example']\n");
+        assert!(!got[0].contains("jane"), "{got:?}");
+    }
+
+    #[test]
+    fn line_and_column() {
+        assert_eq!(line_column("ab\ncd", 0), (1, 1));
+        assert_eq!(line_column("ab\ncd", 4), (2, 2));
+        assert_eq!(line_column("é\nx", 2), (1, 2));
+    }
+}

@@ -1,0 +1,401 @@
+//! The gate: an aggregation over findings that decides whether an export may leave.
+//!
+//! [`Gate`] sits between the engine and a reporter as a [`Sink`]. For each finding it applies
+//! the policy in this order: a kind the policy ignores is dropped; a finding an allowlist entry
+//! accepts is dropped and counted against that entry; a finding the baseline accepts is
+//! passed on as known; the rest are new, passed on and counted per kind and per place (file
+//! and field). At the end, each kind with at least its threshold of new findings fails or
+//! warns as its rule says, and the [`Verdict`] holds why, with masked examples only.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::baseline::{Baseline, FingerprintKey, Recorder};
+use super::{Action, Policy};
+use crate::finding::{Finding, Kind};
+use crate::report::Reporter;
+use crate::scan::{FileInfo, Sink, Stats};
+use crate::source::SourceError;
+
+/// What the policy concluded about one finding it passed on to a reporter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Judgement {
+    /// The action of the finding's kind (never [`Action::Ignore`]: those are dropped).
+    pub action: Action,
+    /// With a baseline: whether it accepts the finding. `None` without a baseline.
+    pub known: Option<bool>,
+    /// The finding's keyed fingerprint, when a key is in use (a baseline, or
+    /// `PIISCAN_FINGERPRINT_KEY`): stable across runs and reformatting, no value in it.
+    pub fingerprint: Option<[u8; 16]>,
+}
+
+/// How a kind came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// At least the threshold of new findings, and the kind fails.
+    Fail,
+    /// At least the threshold of new findings, and the kind warns.
+    Warn,
+    /// New findings, fewer than the threshold.
+    BelowThreshold,
+    /// No new finding.
+    Clean,
+}
+
+/// Where new findings of a kind sit: one file and field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Place {
+    pub path: String,
+    pub field: Option<String>,
+    pub count: u64,
+    /// The line of the first one.
+    pub line: u64,
+    /// The first one, masked (or raw with `--show-values`).
+    pub example: String,
+}
+
+/// How one kind fared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KindVerdict {
+    pub kind: Kind,
+    pub action: Action,
+    pub threshold: u64,
+    pub outcome: Outcome,
+    /// Findings neither allowed nor in the baseline.
+    pub new: u64,
+    /// Findings the baseline accepted.
+    pub known: u64,
+    /// Findings an allowlist accepted.
+    pub allowed: u64,
+    /// Where the new findings are, most first.
+    pub places: Vec<Place>,
+    /// What a custom kind is, as its detector says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Findings an allowlist entry accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AllowCount {
+    pub entry: String,
+    pub count: u64,
+}
+
+/// Findings of one kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KindCount {
+    pub kind: Kind,
+    pub count: u64,
+}
+
+/// What a baseline accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BaselineUse {
+    pub path: String,
+    /// Findings it accepted.
+    pub known: u64,
+    /// Occurrences it accepts that were not found: fixed since it was written.
+    pub unused: u64,
+}
+
+/// The gate's decision and its reasons.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub passed: bool,
+    /// Where the policy came from.
+    pub policy: String,
+    /// Every kind with a finding, in report order.
+    pub kinds: Vec<KindVerdict>,
+    pub allowed: Vec<AllowCount>,
+    /// Findings of kinds the policy ignores.
+    pub ignored: Vec<KindCount>,
+    pub baseline: Option<BaselineUse>,
+    /// Inputs that could not be read: the gate cannot vouch for them.
+    pub errors: u64,
+}
+
+impl Verdict {
+    /// The outcome of a kind (clean when it had no finding).
+    pub fn outcome(&self, kind: Kind) -> Outcome {
+        self.kinds
+            .iter()
+            .find(|k| k.kind == kind)
+            .map_or(Outcome::Clean, |k| k.outcome)
+    }
+}
+
+/// Turns the paths a finding is shown with into the path fingerprints and file globs use:
+/// below the folder named on the command line, or the file name of a file named there.
+#[derive(Clone, Debug)]
+pub struct Roots {
+    /// The displayed root, and whether it is a folder.
+    roots: Vec<(String, bool)>,
+}
+
+impl Roots {
+    pub fn new(paths: &[PathBuf]) -> Roots {
+        let mut roots: Vec<(String, bool)> = paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .map(|p| (crate::source::display_path(p), p.is_dir()))
+            .collect();
+        // The longest root first: `exports/eu` before `exports`.
+        roots.sort_by_key(|(r, _)| std::cmp::Reverse(r.len()));
+        Roots { roots }
+    }
+
+    /// The path of a finding shown as `display`, relative to the root it was found under.
+    pub fn relative<'a>(&self, display: &'a str) -> &'a str {
+        for (root, is_dir) in &self.roots {
+            if *is_dir {
+                if let Some(rest) = display.strip_prefix(root.as_str()) {
+                    if root.ends_with('/') {
+                        return rest;
+                    }
+                    if let Some(rest) = rest.strip_prefix('/') {
+                        return rest;
+                    }
+                }
+            } else if display == root {
+                return Path::new(display)
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or(display);
+            }
+        }
+        display
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    new: u64,
+    known: u64,
+    allowed: u64,
+    places: BTreeMap<(String, Option<String>), Place>,
+}
+
+/// The policy stage between the engine and a reporter.
+pub struct Gate<'a> {
+    policy: &'a Policy,
+    roots: Roots,
+    baseline: Option<(String, Baseline)>,
+    /// The key of fingerprints: the baseline's, the recorder's, or one from the secret.
+    key: Option<FingerprintKey>,
+    recorder: Option<Recorder>,
+    reporter: &'a mut dyn Reporter,
+    tallies: BTreeMap<Kind, Tally>,
+    allowed: BTreeMap<u32, u64>,
+    ignored: BTreeMap<Kind, u64>,
+}
+
+impl<'a> Gate<'a> {
+    /// A gate for `policy` over findings of `paths`, passing what it keeps to `reporter`.
+    /// `key` (see [`Gate::key_for`]) must be the one the scan's hooks were made with.
+    pub fn new(
+        policy: &'a Policy,
+        paths: &[PathBuf],
+        baseline: Option<(String, Baseline)>,
+        recorder: Option<Recorder>,
+        key: Option<FingerprintKey>,
+        reporter: &'a mut dyn Reporter,
+    ) -> Gate<'a> {
+        Gate {
+            policy,
+            roots: Roots::new(paths),
+            baseline,
+            key,
+            recorder,
+            reporter,
+            tallies: BTreeMap::new(),
+            allowed: BTreeMap::new(),
+            ignored: BTreeMap::new(),
+        }
+    }
+
+    /// The key fingerprints need: the baseline's, else the recorder's, else one made from
+    /// `PIISCAN_FINGERPRINT_KEY` when it is set (stable SARIF fingerprints), else none.
+    pub fn key_for(
+        baseline: Option<&Baseline>,
+        recorder: Option<&Recorder>,
+    ) -> Option<FingerprintKey> {
+        if let Some(b) = baseline {
+            return Some(b.key.clone());
+        }
+        if let Some(r) = recorder {
+            return Some(r.key.clone());
+        }
+        super::baseline::env_secret().map(|s| FingerprintKey::derive([0; 32], Some(&s)))
+    }
+
+    /// Closes the reporter and returns the verdict, and the recorder if there was one.
+    pub fn finish(self, stats: &Stats) -> (io::Result<()>, Verdict, Option<Recorder>) {
+        let mut kinds = Vec::new();
+        let mut passed = stats.errors == 0;
+        for (&kind, tally) in &self.tallies {
+            let rule = self.policy.rule(kind);
+            let outcome = match (tally.new >= rule.threshold, rule.action) {
+                _ if tally.new == 0 => Outcome::Clean,
+                (false, _) => Outcome::BelowThreshold,
+                (true, Action::Fail) => Outcome::Fail,
+                (true, _) => Outcome::Warn,
+            };
+            passed &= outcome != Outcome::Fail;
+            let mut places: Vec<Place> = tally.places.values().cloned().collect();
+            places.sort_by(|a, b| {
+                b.count
+                    .cmp(&a.count)
+                    .then_with(|| (&a.path, &a.field).cmp(&(&b.path, &b.field)))
+            });
+            kinds.push(KindVerdict {
+                kind,
+                action: rule.action,
+                threshold: rule.threshold,
+                outcome,
+                new: tally.new,
+                known: tally.known,
+                allowed: tally.allowed,
+                places,
+                description: self
+                    .policy
+                    .custom
+                    .iter()
+                    .find(|c| c.kind == kind)
+                    .and_then(|c| c.description.clone()),
+            });
+        }
+        let verdict = Verdict {
+            passed,
+            policy: self.policy.source.to_string(),
+            kinds,
+            allowed: self
+                .allowed
+                .iter()
+                .map(|(&i, &count)| AllowCount {
+                    entry: self.policy.allow.label(i as usize),
+                    count,
+                })
+                .collect(),
+            ignored: self
+                .ignored
+                .iter()
+                .map(|(&kind, &count)| KindCount { kind, count })
+                .collect(),
+            baseline: self.baseline.as_ref().map(|(path, b)| BaselineUse {
+                path: path.clone(),
+                known: b.total - b.unused(),
+                unused: b.unused(),
+            }),
+            errors: stats.errors,
+        };
+        self.reporter.verdict(&verdict);
+        let written = self.reporter.finish(stats);
+        (written, verdict, self.recorder)
+    }
+}
+
+impl Sink for Gate<'_> {
+    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
+        let kind = finding.kind;
+        let rule = self.policy.rule(kind);
+        if rule.action == Action::Ignore {
+            *self.ignored.entry(kind).or_default() += 1;
+            return Ok(());
+        }
+        let relative = self.roots.relative(&file.path);
+        let field = finding.field.as_deref();
+        let by_value = finding.checked.and_then(|c| c.allowed_by);
+        let by_place = self
+            .policy
+            .allow
+            .allows_place(kind, &[file.path.as_str(), relative], field);
+        let tally = self.tallies.entry(kind).or_default();
+        if let Some(entry) = by_value.into_iter().chain(by_place).min() {
+            tally.allowed += 1;
+            *self.allowed.entry(entry).or_default() += 1;
+            return Ok(());
+        }
+        let fingerprint = match (&self.key, finding.checked.and_then(|c| c.digest)) {
+            (Some(key), Some(digest)) => Some(key.fingerprint(relative, field, kind, &digest)),
+            _ => None,
+        };
+        if let (Some(recorder), Some(fp)) = (&mut self.recorder, fingerprint) {
+            recorder.record(fp, relative, field, kind);
+        }
+        let known = match (&mut self.baseline, fingerprint) {
+            (Some((_, baseline)), Some(fp)) => Some(baseline.accept(&fp)),
+            (Some(_), None) => Some(false),
+            (None, _) => None,
+        };
+        if known == Some(true) {
+            tally.known += 1;
+        } else {
+            tally.new += 1;
+            let place = tally
+                .places
+                .entry((file.path.clone(), field.map(str::to_string)))
+                .or_insert_with(|| Place {
+                    path: file.path.clone(),
+                    field: field.map(str::to_string),
+                    count: 0,
+                    line: finding.line,
+                    example: finding
+                        .value
+                        .as_deref()
+                        .unwrap_or(&finding.masked)
+                        .to_string(),
+                });
+            place.count += 1;
+        }
+        let judgement = Judgement {
+            action: rule.action,
+            known,
+            fingerprint,
+        };
+        self.reporter.judged(file, finding, &judgement)
+    }
+
+    fn error(&mut self, error: &SourceError) {
+        self.reporter.error(error);
+    }
+
+    fn note(&mut self, path: &str, message: &str) {
+        self.reporter.note(path, message);
+    }
+
+    fn progress(&mut self, bytes_done: u64) {
+        self.reporter.progress(bytes_done);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_taken_below_their_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("exports");
+        std::fs::create_dir_all(root.join("eu")).unwrap();
+        std::fs::write(root.join("one.csv"), "").unwrap();
+        let shown = |p: &Path| crate::source::display_path(p);
+        let roots = Roots::new(&[root.clone(), root.join("one.csv"), PathBuf::from("-")]);
+        assert_eq!(
+            roots.relative(&shown(&root.join("eu/a.ndjson"))),
+            "eu/a.ndjson"
+        );
+        assert_eq!(roots.relative(&shown(&root.join("one.csv"))), "one.csv");
+        assert_eq!(roots.relative("-"), "-");
+        assert_eq!(roots.relative("elsewhere/x.log"), "elsewhere/x.log");
+        let trailing = PathBuf::from(format!("{}/", shown(&root)));
+        let roots = Roots::new(&[trailing]);
+        assert_eq!(
+            roots.relative(&shown(&root.join("eu/a.ndjson"))),
+            "eu/a.ndjson"
+        );
+    }
+}

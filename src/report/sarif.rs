@@ -1,0 +1,548 @@
+//! `--format sarif`: SARIF 2.1.0, the format code scanning reads (GitHub's
+//! `upload-sarif`, GitLab, Azure DevOps).
+//!
+//! One run, with one rule per kind found, and one result per finding: a masked message, the
+//! file, line and column, and a `partialFingerprints` entry that lets the code-scanning
+//! service follow a finding from run to run without any value in it:
+//!
+//! - `piiscan/v1` when a fingerprint key is in use (a baseline, or `PIISCAN_FINGERPRINT_KEY`):
+//!   the keyed fingerprint of path, field, kind and value (see
+//!   [`crate::policy::baseline`]) and the occurrence's number among equal ones;
+//! - otherwise `piiscan/location/v1`: a hash of path, field and kind, and the occurrence's
+//!   number among the findings there, so that no value, even hashed, leaves the machine.
+//!
+//! Under a policy, levels follow the gate: `error` for a kind that fails it, `warning` for
+//! one that warns, `note` below a threshold; findings the baseline accepts are `note`s with
+//! `baselineState: unchanged` and an external suppression, new ones `baselineState: new`.
+//! Without a policy, direct identifiers are errors and quasi-identifiers warnings.
+//!
+//! Columns count bytes from the start of the line, as in every piiscan format; on a line with
+//! non-ASCII text before a finding, a viewer that counts characters highlights a little to
+//! the right. Results are capped at [`MAX_RESULTS`], GitHub's limit per run: new findings
+//! first, and a notification counts the rest.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::{print_error, print_note, Reporter};
+use crate::finding::{Finding, Kind};
+use crate::policy::baseline::to_hex;
+use crate::policy::gate::{Judgement, Outcome, Verdict};
+use crate::policy::Action;
+use crate::scan::{FileInfo, Sink, Stats};
+use crate::source::SourceError;
+
+/// The most results written; GitHub rejects a run with more than 25,000.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// The schema a SARIF file names.
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// A result waiting for the end of the scan, when levels are known.
+struct Pending {
+    kind: Kind,
+    path: String,
+    line: u64,
+    column: u32,
+    length: u32,
+    field: Option<String>,
+    /// The masked value, or the raw one with `--show-values`.
+    shown: String,
+    compressed: Option<&'static str>,
+    known: Option<bool>,
+    fingerprint: (&'static str, String),
+}
+
+pub struct SarifReporter<'w> {
+    out: Box<dyn Write + 'w>,
+    /// New findings (all findings without a baseline), then those a baseline accepts.
+    new: Vec<Pending>,
+    known: Vec<Pending>,
+    omitted: BTreeMap<Kind, u64>,
+    /// Problems with inputs: (level, path, message).
+    notifications: Vec<(&'static str, String, String)>,
+    verdict: Option<Verdict>,
+    /// Occurrences seen per fingerprint base, to number equal ones.
+    ordinals: HashMap<[u8; 16], u32>,
+}
+
+impl<'w> SarifReporter<'w> {
+    pub fn new(out: Box<dyn Write + 'w>) -> Self {
+        SarifReporter {
+            out,
+            new: Vec::new(),
+            known: Vec::new(),
+            omitted: BTreeMap::new(),
+            notifications: Vec::new(),
+            verdict: None,
+            ordinals: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, file: &FileInfo, finding: &Finding, judgement: Option<&Judgement>) {
+        let field = finding.field.as_deref();
+        let (scheme, base) = match judgement.and_then(|j| j.fingerprint) {
+            Some(fp) => ("piiscan/v1", fp),
+            None => {
+                let mut h = Sha256::new();
+                for part in [
+                    file.path.as_str(),
+                    field.unwrap_or("\0"),
+                    finding.kind.name(),
+                ] {
+                    h.update((part.len() as u64).to_le_bytes());
+                    h.update(part.as_bytes());
+                }
+                let mut base = [0u8; 16];
+                base.copy_from_slice(&h.finalize()[..16]);
+                ("piiscan/location/v1", base)
+            }
+        };
+        let ordinal = self.ordinals.entry(base).or_default();
+        *ordinal += 1;
+        let ordinal = *ordinal;
+        let known = judgement.and_then(|j| j.known);
+        let list = if known == Some(true) {
+            &mut self.known
+        } else {
+            &mut self.new
+        };
+        if list.len() >= MAX_RESULTS {
+            *self.omitted.entry(finding.kind).or_default() += 1;
+            return;
+        }
+        list.push(Pending {
+            kind: finding.kind,
+            path: file.path.clone(),
+            line: finding.line,
+            column: finding.column,
+            length: finding.length,
+            field: field.map(str::to_string),
+            shown: finding
+                .value
+                .as_deref()
+                .unwrap_or(&finding.masked)
+                .to_string(),
+            compressed: file.compression.map(|c| c.name()),
+            known,
+            fingerprint: (scheme, format!("{}:{ordinal}", to_hex(&base))),
+        });
+    }
+
+    /// The level of a result of `kind`.
+    fn level(&self, kind: Kind, known: Option<bool>) -> &'static str {
+        if known == Some(true) {
+            return "note";
+        }
+        match &self.verdict {
+            Some(verdict) => match verdict.outcome(kind) {
+                Outcome::Fail => "error",
+                Outcome::Warn => "warning",
+                Outcome::BelowThreshold | Outcome::Clean => "note",
+            },
+            None if kind.is_quasi() => "warning",
+            None => "error",
+        }
+    }
+
+    /// A kind's rule name, title and description; a custom kind's as its policy says.
+    fn describe(&self, kind: Kind) -> (String, String, String) {
+        let (name, title, description) = describe(kind);
+        let text = self
+            .verdict
+            .as_ref()
+            .and_then(|v| v.kinds.iter().find(|k| k.kind == kind))
+            .and_then(|k| k.description.as_ref());
+        match text {
+            Some(text) => (
+                name,
+                text.clone(),
+                format!("{text} (`{kind}`, defined by the policy)."),
+            ),
+            None => (name, title, description),
+        }
+    }
+
+    fn rule(&self, kind: Kind) -> Value {
+        let (name, title, description) = self.describe(kind);
+        let action = self
+            .verdict
+            .as_ref()
+            .and_then(|v| v.kinds.iter().find(|k| k.kind == kind).map(|k| k.action));
+        let level = match action {
+            Some(Action::Warn) => "warning",
+            Some(_) => "error",
+            None => self.level(kind, None),
+        };
+        json!({
+            "id": kind.name(),
+            "name": name,
+            "shortDescription": { "text": title },
+            "fullDescription": { "text": description },
+            "help": {
+                "text": format!(
+                    "{description} Remove or pseudonymise the field before the export leaves, \
+                     allow it in piiscan.toml if it is not personal data, or accept what is there \
+                     now with `piiscan baseline`."
+                ),
+            },
+            "defaultConfiguration": { "level": level },
+            "properties": { "tags": ["privacy", "personal-data", if kind.is_quasi() { "quasi-identifier" } else { "identifier" }] },
+        })
+    }
+
+    fn result<'p>(&self, p: &'p Pending, rule_index: usize) -> SarifResult<'p> {
+        let (_, title, _) = self.describe(p.kind);
+        let place = match &p.field {
+            Some(field) => format!("under `{field}`"),
+            None => "in free text".to_string(),
+        };
+        let mut text = format!("{title} {} {place}", p.shown);
+        if p.known == Some(true) {
+            text.push_str(" (accepted in the baseline)");
+        }
+        let properties =
+            (p.field.is_some() || p.compressed.is_some()).then_some(ResultProperties {
+                field: p.field.as_deref(),
+                compressed: p.compressed,
+            });
+        SarifResult {
+            rule_id: p.kind.name(),
+            rule_index,
+            level: self.level(p.kind, p.known),
+            message: Message { text },
+            locations: [Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: artifact(&p.path),
+                    region: Region {
+                        start_line: p.line,
+                        start_column: p.column,
+                        end_column: u64::from(p.column) + u64::from(p.length),
+                    },
+                },
+            }],
+            partial_fingerprints: [(p.fingerprint.0, p.fingerprint.1.as_str())].into(),
+            properties,
+            baseline_state: p.known.map(|k| if k { "unchanged" } else { "new" }),
+            suppressions: (p.known == Some(true)).then_some([Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: "accepted in the piiscan baseline",
+            }]),
+        }
+    }
+
+    fn log(&self, stats: &Stats) -> Log<'_> {
+        let written: Vec<&Pending> = self
+            .new
+            .iter()
+            .chain(&self.known)
+            .take(MAX_RESULTS)
+            .collect();
+        let kinds: BTreeSet<Kind> = written.iter().map(|p| p.kind).collect();
+        let kinds: Vec<Kind> = kinds.into_iter().collect();
+        let rules: Vec<Value> = kinds.iter().map(|&k| self.rule(k)).collect();
+        let results: Vec<SarifResult<'_>> = written
+            .iter()
+            .map(|p| {
+                let index = kinds.iter().position(|&k| k == p.kind).unwrap_or(0);
+                self.result(p, index)
+            })
+            .collect();
+        let mut notifications: Vec<Value> = self
+            .notifications
+            .iter()
+            .map(|(level, path, message)| {
+                json!({
+                    "level": level,
+                    "message": { "text": format!("{path}: {message}") },
+                    "locations": [{ "physicalLocation": { "artifactLocation": artifact(path) } }],
+                })
+            })
+            .collect();
+        let dropped = self.new.len() + self.known.len() - written.len();
+        let omitted: u64 = self.omitted.values().sum::<u64>() + dropped as u64;
+        if omitted > 0 {
+            notifications.push(json!({
+                "level": "warning",
+                "message": { "text": format!(
+                    "{omitted} more findings are not listed: SARIF consumers accept at most {MAX_RESULTS} results per run; see `piiscan gate` or `--format jsonl` for all of them"
+                ) },
+            }));
+        }
+        let properties = self.verdict.as_ref().map(|verdict| {
+            json!({
+                "gate": if verdict.passed { "pass" } else { "fail" },
+                "policy": verdict.policy,
+            })
+        });
+        Log {
+            schema: SCHEMA,
+            version: "2.1.0",
+            runs: [Run {
+                tool: json!({
+                    "driver": {
+                        "name": "piiscan",
+                        "version": env!("CARGO_PKG_VERSION"),
+                        "semanticVersion": env!("CARGO_PKG_VERSION"),
+                        "rules": rules,
+                    },
+                }),
+                invocations: json!([{
+                    "executionSuccessful": stats.errors == 0,
+                    "toolExecutionNotifications": notifications,
+                }]),
+                results,
+                properties,
+            }],
+        }
+    }
+}
+
+/// Where a path is, as SARIF says it: a relative reference against the source root, a
+/// `file:` URI for an absolute path, `stdin` for standard input.
+fn artifact(path: &str) -> ArtifactLocation {
+    if path == "-" {
+        return ArtifactLocation {
+            uri: "stdin".into(),
+            uri_base_id: None,
+        };
+    }
+    let encoded = percent_encode(path.strip_prefix("./").unwrap_or(path));
+    if path.starts_with('/') {
+        ArtifactLocation {
+            uri: format!("file://{encoded}"),
+            uri_base_id: None,
+        }
+    } else {
+        ArtifactLocation {
+            uri: encoded,
+            uri_base_id: Some("%SRCROOT%"),
+        }
+    }
+}
+
+// The log as written: typed and streamed, so that 25,000 results are not first built as a
+// tree of JSON values. The small parts (tool, invocations) are JSON values.
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    tool: Value,
+    invocations: Value,
+    results: Vec<SarifResult<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Message,
+    locations: [Location; 1],
+    partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression; 1]>,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u64,
+    start_column: u32,
+    end_column: u64,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compressed: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'static str,
+}
+
+/// Percent-encodes what may not stand in a URI path: all but unreserved characters and `/`.
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A rule's name, short title and description.
+fn describe(kind: Kind) -> (String, String, String) {
+    let (name, title, description) = match kind {
+        Kind::Email => ("EmailAddress", "E-mail address", "An e-mail address identifies a person directly."),
+        Kind::Ipv4 => ("Ipv4Address", "IPv4 address", "An IP address is personal data: it singles out a device and locates it."),
+        Kind::Ipv6 => ("Ipv6Address", "IPv6 address", "An IP address is personal data: it singles out a device and locates it."),
+        Kind::PersonName => ("PersonName", "Person name", "A person's name identifies them directly."),
+        Kind::City => ("City", "City", "A city places a person; with other fields it identifies them."),
+        Kind::Region => ("Region", "Region", "A region places a person; with other fields it identifies them."),
+        Kind::Country => ("Country", "Country", "A country places a person; with other fields it identifies them."),
+        Kind::Coordinates => ("Coordinates", "Coordinates", "Coordinates place a person, often to a building."),
+        Kind::AccountId => ("AccountId", "Account ID", "An account ID links records of one person (a quasi-identifier)."),
+        Kind::Device => ("Device", "Device", "A device description helps single a person out (a quasi-identifier)."),
+        Kind::Referrer => ("Referrer", "Referrer", "A referrer URL tells where a person came from and can carry identifiers (a quasi-identifier)."),
+        Kind::Custom(_) => {
+            let name = kind.name();
+            let camel: String = name
+                .split('_')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next().map_or(String::new(), |f| f.to_ascii_uppercase().to_string() + c.as_str())
+                })
+                .collect();
+            return (
+                camel,
+                name.replace('_', " "),
+                format!("`{name}`, a kind defined by the policy's custom detector."),
+            );
+        }
+    };
+    (name.into(), title.into(), description.into())
+}
+
+impl Sink for SarifReporter<'_> {
+    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
+        self.add(file, finding, None);
+        Ok(())
+    }
+
+    fn error(&mut self, error: &SourceError) {
+        print_error(error);
+        let (path, message) = match error {
+            SourceError::Io { path, source } => (path.clone(), source.to_string()),
+            SourceError::Other { path, message } => (path.clone(), message.clone()),
+        };
+        self.notifications.push(("error", path, message));
+    }
+
+    fn note(&mut self, path: &str, message: &str) {
+        print_note(path, message);
+        self.notifications
+            .push(("note", path.to_string(), message.to_string()));
+    }
+}
+
+impl Reporter for SarifReporter<'_> {
+    fn judged(
+        &mut self,
+        file: &FileInfo,
+        finding: &Finding,
+        judgement: &Judgement,
+    ) -> io::Result<()> {
+        self.add(file, finding, Some(judgement));
+        Ok(())
+    }
+
+    fn verdict(&mut self, verdict: &Verdict) {
+        self.verdict = Some(verdict.clone());
+    }
+
+    fn finish(&mut self, stats: &Stats) -> io::Result<()> {
+        // The log borrows the results, so the writer is taken out while it is written.
+        let mut out = std::mem::replace(&mut self.out, Box::new(io::sink()));
+        let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut out);
+        let written = serde_json::to_writer_pretty(&mut buffered, &self.log(stats))
+            .map_err(io::Error::from)
+            .and_then(|()| buffered.write_all(b"\n"))
+            .and_then(|()| buffered.flush());
+        drop(buffered);
+        self.out = out;
+        written
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris() {
+        let cases = [
+            (
+                "exports/a b.ndjson",
+                json!({"uri": "exports/a%20b.ndjson", "uriBaseId": "%SRCROOT%"}),
+            ),
+            (
+                "./x/é.csv",
+                json!({"uri": "x/%C3%A9.csv", "uriBaseId": "%SRCROOT%"}),
+            ),
+            ("/tmp/e#1.log", json!({"uri": "file:///tmp/e%231.log"})),
+            ("-", json!({"uri": "stdin"})),
+        ];
+        for (path, want) in cases {
+            assert_eq!(
+                serde_json::to_value(artifact(path)).unwrap(),
+                want,
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn custom_kinds_are_described_by_name() {
+        let kind = Kind::Custom(crate::finding::CustomKind::intern("test_badge_id").unwrap());
+        let (name, title, _) = describe(kind);
+        assert_eq!(
+            (name.as_str(), title.as_str()),
+            ("TestBadgeId", "test badge id")
+        );
+    }
+}
