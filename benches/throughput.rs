@@ -6,7 +6,8 @@
 //! of its kinds), so a change cannot look faster by finding nothing.
 //!
 //! Groups: `detector/*` (one detector on NDJSON, hints precomputed), `structure/hints`,
-//! `chunk/split`, and `scan/*` (the whole engine on each shape, 1 and 2 threads).
+//! `chunk/split`, and `scan/*` (the whole engine on each shape, 1 and 2 threads, and the
+//! NDJSON export read as plain text, to price structure-awareness).
 //! `cargo bench -- --quick` (criterion's quick mode) suits a CI smoke check.
 
 use std::collections::HashMap;
@@ -168,6 +169,27 @@ fn end_to_end(c: &mut Criterion) {
                 |b, _| b.iter(run),
             );
         }
+    }
+    // What structure-awareness costs: the same export read as plain text (`--plain`), which
+    // finds less (no key hints), one thread. Compare with `mixpanel.ndjson/1t`.
+    let path = inputs.dir.join("mixpanel.ndjson");
+    if let Ok(meta) = std::fs::metadata(&path) {
+        group.throughput(Throughput::Bytes(meta.len()));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let scanner = Scanner::new(Config {
+            structure: false,
+            ..Config::default()
+        });
+        group.bench_function("mixpanel.ndjson/plain-1t", |b| {
+            b.iter(|| {
+                let mut count = Count(0);
+                pool.install(|| scanner.scan_paths(std::slice::from_ref(&path), &mut count));
+                count.0
+            })
+        });
     }
     // A whole file scanned as one chunk on this thread, as a library user would.
     let data = inputs.read("mixpanel.ndjson");

@@ -99,6 +99,11 @@ struct InputArgs {
     #[arg(long)]
     binary: bool,
 
+    /// Read every input as plain text: no JSON key hints, key paths or unescaping, no CSV
+    /// columns. Finds less (values known only by their key), for comparison and odd inputs.
+    #[arg(long)]
+    plain: bool,
+
     /// Stop decompressing an input that expands more than this many times (a decompression
     /// bomb, or not the file it claims to be).
     #[arg(long, value_name = "RATIO", default_value_t = piiscan::source::decompress::DEFAULT_MAX_RATIO)]
@@ -340,6 +345,7 @@ fn input_config(input: &InputArgs) -> Config {
     Config {
         chunk_size: input.chunk_size.max(1),
         binary: input.binary,
+        structure: !input.plain,
         max_ratio: input.max_ratio,
         ..Config::default()
     }

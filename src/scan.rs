@@ -52,6 +52,10 @@ pub struct Config {
     /// Give each finding its masked value and field name. Off when the output is counts
     /// only (the summary): masking and walking JSON paths are most of the cost of a finding.
     pub describe: bool,
+    /// Read JSON and CSV structure: key hints, key paths and column names, `\u` escapes.
+    /// Off, every input is plain text (`--plain`), which is what the structure costs is
+    /// measured against.
+    pub structure: bool,
     /// Detectors and checks from outside the engine (a policy's); none by default.
     pub hooks: Hooks,
 }
@@ -95,6 +99,7 @@ impl Default for Config {
             max_ratio: DEFAULT_MAX_RATIO,
             fingerprints: false,
             describe: true,
+            structure: true,
             hooks: Hooks::default(),
         }
     }
@@ -205,9 +210,10 @@ impl Scanner {
             Hint::Referrer => kinds.contains(Kind::Referrer),
             Hint::Email | Hint::Ip => false,
         };
-        let needs_hints = Kind::ALL
-            .iter()
-            .any(|&k| kinds.contains(k) && !matches!(k, Kind::Email | Kind::Ipv4 | Kind::Ipv6));
+        let needs_hints = config.structure
+            && Kind::ALL
+                .iter()
+                .any(|&k| kinds.contains(k) && !matches!(k, Kind::Email | Kind::Ipv4 | Kind::Ipv6));
         // With hints found anyway, an e-mail key settles ties between kinds on one span.
         let key_filter = KeyFilter::new(|h| wanted(h) || (h == Hint::Email && needs_hints));
         Scanner {
@@ -250,7 +256,9 @@ impl Scanner {
             matches,
         } = scratch;
         let started = Instant::now();
-        let unescape = file.csv.is_none() && !self.detectors.is_empty();
+        let structure = self.config.structure;
+        let csv = file.csv.as_ref().filter(|_| structure);
+        let unescape = structure && csv.is_none() && !self.detectors.is_empty();
         let mut classes = self
             .detectors
             .iter()
@@ -268,12 +276,12 @@ impl Scanner {
         if self.needs_hints {
             json::find_hints_with(bytes, candidates.get(Class::Key), &self.key_filter, hints);
         }
-        if let Some(header) = &file.csv {
+        if let Some(header) = csv {
             header.find_hints(bytes, base == 0, hints);
             hints.sort_by_key(|h| (h.start, h.end));
         }
         let mut hay = Haystack::with_candidates(bytes, hints, candidates);
-        hay.hint_at = Some(json::hint_of_value_at);
+        hay.hint_at = structure.then_some(json::hint_of_value_at as _);
         matches.clear();
         let mut detector_time = Vec::with_capacity(self.detectors.len() + STAGES.len());
         let hints_time = started.elapsed();
@@ -378,7 +386,7 @@ impl Scanner {
             let group = &kept[i..j];
             fields.clear();
             fields.resize(group.len(), None);
-            if self.config.describe {
+            if self.config.describe && self.config.structure {
                 offsets.clear();
                 offsets.extend(group.iter().map(|m| m.start - line_start));
                 if json::looks_like_json(text) {
@@ -436,7 +444,7 @@ impl Scanner {
                 Err(e) => driver.error(&e),
             }
         }
-        driver.flush();
+        driver.finish();
         let mut stats = driver.stats;
         stats.elapsed = started.elapsed();
         stats
@@ -449,7 +457,7 @@ impl Scanner {
         let started = Instant::now();
         let mut driver = Driver::new(self, sink);
         driver.add_stream(path, Box::new(reader));
-        driver.flush();
+        driver.finish();
         let mut stats = driver.stats;
         stats.elapsed = started.elapsed();
         stats
@@ -667,6 +675,8 @@ struct Driver<'s> {
     lines_before: u64,
     stats: Stats,
     output_closed: bool,
+    /// The last batch scanned, its results not yet emitted.
+    scanned: Option<(Vec<Unit>, Vec<ChunkResult>)>,
 }
 
 impl<'s> Driver<'s> {
@@ -693,6 +703,7 @@ impl<'s> Driver<'s> {
                 ..Stats::default()
             },
             output_closed: false,
+            scanned: None,
         }
     }
 
@@ -827,7 +838,7 @@ impl<'s> Driver<'s> {
                         }
                     }
                     Err(e) => {
-                        self.flush();
+                        self.finish();
                         self.error(&SourceError::io(path, e));
                         break;
                     }
@@ -854,7 +865,9 @@ impl<'s> Driver<'s> {
         }
     }
 
-    /// Scans the pending batch in parallel and emits its results in order.
+    /// Scans the pending batch in parallel while the previous batch's results are emitted on
+    /// this thread, so the pool never waits for the output. With one thread the two run one
+    /// after the other: `--threads 1` means one core.
     fn flush(&mut self) {
         if self.batch.is_empty() {
             return;
@@ -862,10 +875,43 @@ impl<'s> Driver<'s> {
         let batch = std::mem::take(&mut self.batch);
         self.batch_bytes = 0;
         let scanner = self.scanner;
-        let results: Vec<ChunkResult> = batch
-            .par_iter()
-            .map(|unit| scanner.scan_chunk(unit.bytes.as_slice(), unit.base, &unit.file.context))
-            .collect();
+        let scan = |batch: &[Unit]| -> Vec<ChunkResult> {
+            batch
+                .par_iter()
+                .map(|unit| {
+                    scanner.scan_chunk(unit.bytes.as_slice(), unit.base, &unit.file.context)
+                })
+                .collect()
+        };
+        let previous = self.scanned.take();
+        let results = if rayon::current_num_threads() > 1 {
+            let mut results = Vec::new();
+            rayon::in_place_scope(|s| {
+                s.spawn(|_| results = scan(&batch));
+                if let Some((units, results)) = previous {
+                    self.emit(units, results);
+                }
+            });
+            results
+        } else {
+            if let Some((units, results)) = previous {
+                self.emit(units, results);
+            }
+            scan(&batch)
+        };
+        self.scanned = Some((batch, results));
+    }
+
+    /// Scans and emits everything queued: before an error is reported, and at the end.
+    fn finish(&mut self) {
+        self.flush();
+        if let Some((units, results)) = self.scanned.take() {
+            self.emit(units, results);
+        }
+    }
+
+    /// Hands the results of a scanned batch to the sink, in order.
+    fn emit(&mut self, batch: Vec<Unit>, results: Vec<ChunkResult>) {
         for (unit, mut result) in batch.iter().zip(results) {
             if let Some(long_line) = &unit.long_line {
                 keep_owned(long_line, unit.base, &mut result);

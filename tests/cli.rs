@@ -211,3 +211,24 @@ fn devices_named_explicitly_never_hang() {
         assert_eq!(out.status.code(), Some(0), "{device}");
     }
 }
+
+/// `--plain` reads JSON as text: a value known only by its key is not found, an e-mail still
+/// is, and no finding carries a key path.
+#[test]
+fn plain_ignores_json_structure() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.ndjson");
+    std::fs::write(
+        &path,
+        "{\"properties\":{\"$city\":\"Qwertyville\",\"$email\":\"ann.lee@example.org\"}}\n",
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let structured = stdout(&run(&["scan", "--format", "jsonl", path]));
+    assert!(structured.contains("\"kind\":\"city\""), "{structured}");
+    assert!(structured.contains("\"field\":\"properties.$email\""), "{structured}");
+    let plain = stdout(&run(&["scan", "--format", "jsonl", "--plain", path]));
+    assert_eq!(plain.lines().count(), 1, "{plain}");
+    assert!(plain.contains("\"kind\":\"email\""), "{plain}");
+    assert!(plain.contains("\"field\":null"), "{plain}");
+}
