@@ -226,7 +226,10 @@ fn plain_ignores_json_structure() {
     let path = path.to_str().unwrap();
     let structured = stdout(&run(&["scan", "--format", "jsonl", path]));
     assert!(structured.contains("\"kind\":\"city\""), "{structured}");
-    assert!(structured.contains("\"field\":\"properties.$email\""), "{structured}");
+    assert!(
+        structured.contains("\"field\":\"properties.$email\""),
+        "{structured}"
+    );
     let plain = stdout(&run(&["scan", "--format", "jsonl", "--plain", path]));
     assert_eq!(plain.lines().count(), 1, "{plain}");
     assert!(plain.contains("\"kind\":\"email\""), "{plain}");
