@@ -7,11 +7,15 @@ same run, several repetitions of:
   rg        ripgrep printing every match of an email | IPv4 | IPv6 alternation (rg -o -b)
   all       piiscan scan --format jsonl with every default detector
   net       piiscan scan --format jsonl --kinds email,ipv4,ipv6
+  plain     piiscan scan --format jsonl --plain (no JSON structure: prices structure-awareness)
 at each thread count, warming the page cache right before each run (this machine evicts it
 quickly). Prints the median GB/s of each, the ratios, and peak RssAnon (anonymous memory,
 not the file's mapped pages) of the piiscan runs.
 
-usage: scripts/compare.py [--size 1GiB] [--reps 5] [--threads 1,2] [--dir DIR] [--keep]
+With --gzip, also compresses the export (gzip -6, like Mixpanel's raw export) and times
+`zcat FILE > /dev/null` against `piiscan scan --format jsonl` on the .gz file, alternating.
+
+usage: scripts/compare.py [--size 1GiB] [--reps 5] [--threads 1,2] [--dir DIR] [--keep] [--gzip]
 """
 
 import argparse
@@ -74,6 +78,7 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--dir", default=os.path.join(ROOT, "target", "compare"))
     ap.add_argument("--keep", action="store_true", help="reuse an existing generated file")
+    ap.add_argument("--gzip", action="store_true", help="also compare with zcat on a .gz copy")
     args = ap.parse_args()
 
     build()
@@ -92,6 +97,7 @@ def main():
             "all": [piiscan, "scan", "--format", "jsonl", "--threads", str(t), path],
             "net": [piiscan, "scan", "--format", "jsonl", "--threads", str(t),
                     "--kinds", "email,ipv4,ipv6", path],
+            "plain": [piiscan, "scan", "--format", "jsonl", "--threads", str(t), "--plain", path],
         }
 
     times = {}
@@ -120,6 +126,42 @@ def main():
     if len(threads) > 1:
         lo, hi = min(threads), max(threads)
         print(f"\npiiscan all: {hi} threads / {lo} thread = {gbps[('all', hi)] / gbps[('all', lo)]:.2f}x")
+    for t in threads:
+        print(f"structure-aware / --plain at {t} thread(s): "
+              f"{gbps[('all', t)] / gbps[('plain', t)]:.0%} of the plain scan's GB/s")
+    print("peak RssAnon (MiB): " + ", ".join(
+        f"{name} {t}t {peaks[(name, t)] / 1024:.0f}" for (name, t) in sorted(peaks) if name != "rg"))
+    if args.gzip:
+        compare_gzip(path, size, piiscan, args.reps)
+
+
+def compare_gzip(path, size, piiscan, reps):
+    gz = path + ".gz"
+    if not os.path.exists(gz):
+        with open(gz, "wb") as out:
+            sh(["gzip", "-6", "-c", path], stdout=out)
+    cmds = {
+        "zcat": ["zcat", gz],
+        "piiscan": [piiscan, "scan", "--format", "jsonl", gz],
+    }
+    times = {}
+    peaks = {}
+    for rep in range(reps):
+        for name, cmd in cmds.items():
+            warm(gz)
+            secs, peak, code = run_timed(cmd)
+            if code not in (0, 1):
+                sys.exit(f"{name} exited {code}")
+            times.setdefault(name, []).append(secs)
+            peaks[name] = max(peaks.get(name, 0), peak)
+            print(f"rep {rep + 1} gzip {name:8} {secs:8.3f} s {size / secs / 1e9:7.3f} GB/s",
+                  file=sys.stderr)
+    z, p = (size / statistics.median(times[n]) / 1e9 for n in ("zcat", "piiscan"))
+    print(f"\ngzip: {gz}, {os.path.getsize(gz)} bytes compressed, {size} decompressed; "
+          f"median of {reps}; GB/s of decompressed bytes")
+    print("| zcat > /dev/null GB/s | piiscan scan --format jsonl (.gz) GB/s | piiscan/zcat | peak RssAnon piiscan (MiB) |")
+    print("|---|---|---|---|")
+    print(f"| {z:.3f} | {p:.3f} | {p / z:.0%} | {peaks['piiscan'] / 1024:.0f} |")
 
 
 if __name__ == "__main__":

@@ -155,8 +155,16 @@ impl<R: Read> StreamChunker<R> {
                     return Ok(Some(self.emit(buf, self.max_line, true)));
                 }
             }
-            let want = self.target.max(64 << 10);
+            // Fill what is reserved before growing, and grow by a chunk at a time: a buffer
+            // left to double would hold twice the chunk for every chunk in flight.
             let old = buf.len();
+            let spare = buf.capacity() - old;
+            let want = if spare >= 64 << 10 {
+                spare
+            } else {
+                self.target.max(64 << 10)
+            };
+            buf.reserve_exact(want);
             buf.resize(old + want, 0);
             let n = loop {
                 match self.reader.read(&mut buf[old..]) {

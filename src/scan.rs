@@ -183,7 +183,13 @@ pub struct Scanner {
     key_filter: KeyFilter,
     /// The per-run random key of fingerprints.
     fingerprint_key: std::collections::hash_map::RandomState,
+    /// The detectors that keep personal data out of field names, made when first needed.
+    field_detectors: std::sync::OnceLock<Vec<Box<dyn Detector>>>,
 }
+
+/// The kinds masked where they appear in a field name: a key can itself be an address
+/// (`emails.jane@example.com.verified`) or a person (`"Jane Doe": {…}`).
+const FIELD_NAME_KINDS: [Kind; 4] = [Kind::Email, Kind::Ipv4, Kind::Ipv6, Kind::PersonName];
 
 impl Scanner {
     pub fn new(config: Config) -> Scanner {
@@ -222,7 +228,46 @@ impl Scanner {
             needs_hints,
             key_filter,
             fingerprint_key: std::collections::hash_map::RandomState::new(),
+            field_detectors: std::sync::OnceLock::new(),
         }
+    }
+
+    /// A field name fit to print: the keys (spans of `name`, see [`json::paths_at`]) that are
+    /// themselves personal data are masked as their findings are, whatever kinds the scan
+    /// looks for, so that the `field` of a finding cannot show what its `masked` hides. Run
+    /// once per distinct name per chunk.
+    fn field_name(&self, name: &[u8], keys: &[(usize, usize)]) -> Arc<str> {
+        // E-mail needs `@` or an escape of it, addresses need digits or `:`, names capitals.
+        let suspect = |key: &[u8]| {
+            !key.is_ascii()
+                || key.iter().any(|b| {
+                    b.is_ascii_digit() || b.is_ascii_uppercase() || matches!(b, b'@' | b':' | b'%')
+                })
+        };
+        let mut out = String::new();
+        let mut at = 0;
+        let enabled: KindSet = FIELD_NAME_KINDS.into_iter().collect();
+        let mut matches = Vec::new();
+        for &(start, end) in keys {
+            let key = &name[start..end];
+            if !suspect(key) {
+                continue;
+            }
+            let detectors = self
+                .field_detectors
+                .get_or_init(|| detect::detectors(enabled));
+            let hay = Haystack::new(key, &[]);
+            for detector in detectors {
+                detector.find(&hay, enabled, &mut matches);
+            }
+            for m in resolve_overlaps(&hay, std::mem::take(&mut matches)) {
+                out.push_str(&String::from_utf8_lossy(&name[at..start + m.start]));
+                out.push_str(&detect::mask(m.kind, &key[m.start..m.end]));
+                at = start + m.end;
+            }
+        }
+        out.push_str(&String::from_utf8_lossy(&name[at..]));
+        out.into()
     }
 
     pub fn config(&self) -> &Config {
@@ -390,12 +435,14 @@ impl Scanner {
                 offsets.clear();
                 offsets.extend(group.iter().map(|m| m.start - line_start));
                 if json::looks_like_json(text) {
-                    json::paths_at(text, &offsets, |k, path| {
-                        fields[k] = Some(names.intern(path));
+                    json::paths_at(text, &offsets, |k, path, keys| {
+                        fields[k] = Some(names.intern(path, |p| self.field_name(p, keys)));
                     });
                 } else if let Some(header) = &file.csv {
                     header.columns_at(text, &offsets, |k, name| {
-                        fields[k] = Some(names.intern(name.as_bytes()));
+                        let whole = [(0, name.len())];
+                        fields[k] =
+                            Some(names.intern(name.as_bytes(), |n| self.field_name(n, &whole)));
                     });
                 }
             }
@@ -482,11 +529,12 @@ thread_local! {
 struct FieldNames(rustc_hash::FxHashMap<Box<[u8]>, Arc<str>>);
 
 impl FieldNames {
-    fn intern(&mut self, name: &[u8]) -> Arc<str> {
+    /// The shared printable form of `name`, made by `printable` the first time it is seen.
+    fn intern(&mut self, name: &[u8], printable: impl FnOnce(&[u8]) -> Arc<str>) -> Arc<str> {
         if let Some(name) = self.0.get(name) {
             return Arc::clone(name);
         }
-        let shared: Arc<str> = String::from_utf8_lossy(name).into();
+        let shared = printable(name);
         self.0.insert(name.into(), Arc::clone(&shared));
         shared
     }
@@ -689,10 +737,13 @@ impl<'s> Driver<'s> {
             batch: Vec::new(),
             batch_bytes: 0,
             max_units: (threads * 4).max(256),
+            // Three chunks a thread: enough to even out the threads' shares of a batch (the
+            // batch ends when its slowest share does), and what bounds the memory of a
+            // streamed input, twice over while one batch is emitted and the next scanned.
             max_bytes: threads
-                .saturating_mul(4)
+                .saturating_mul(3)
                 .saturating_mul(chunk)
-                .max(16 << 20),
+                .max(12 << 20),
             lines_before: 0,
             stats: Stats {
                 detector_time: scanner
@@ -1085,6 +1136,30 @@ mod tests {
                 "stream, chunk {chunk_size}"
             );
         }
+    }
+
+    /// A key that is itself personal data is masked in the field names of the findings under
+    /// it, as it would be in their `masked` value, even when its kind is not scanned for.
+    #[test]
+    fn personal_data_in_keys_is_masked_in_field_names() {
+        let text = br#"{"contacts":{"jane.doe@example.com":{"ip":"203.0.113.9"},"10.1.2.3":{"Jane Doe":{"ip":"203.0.113.10"}}},"app":{"V2":{"ip":"203.0.113.11"}}}"#;
+        let scanner = Scanner::new(Config {
+            kinds: [Kind::Ipv4].into_iter().collect(),
+            ..Config::default()
+        });
+        let fields: Vec<String> = scan_file(&scanner, &[&text[..], b"\n"].concat(), 1)
+            .into_iter()
+            .filter(|f| f.masked.starts_with("203."))
+            .map(|f| f.field.unwrap().to_string())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "contacts.j***@e***.com.ip",
+                "contacts.10.1.*.*.J*** D***.ip",
+                "app.V2.ip"
+            ]
+        );
     }
 
     #[test]

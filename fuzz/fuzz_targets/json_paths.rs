@@ -8,7 +8,8 @@ use piiscan::structure::json;
 fuzz_target!(|data: &[u8]| {
     let offsets: Vec<usize> = (0..data.len()).step_by(3).collect();
     let mut last = None;
-    json::paths_at(data, &offsets, |i, _path| {
+    json::paths_at(data, &offsets, |i, path, keys| {
+        assert!(keys.iter().all(|&(s, e)| s <= e && e <= path.len()));
         assert!(i < offsets.len() && last.is_none_or(|l| l < i));
         last = Some(i);
     });

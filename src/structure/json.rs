@@ -131,14 +131,20 @@ struct Frame {
 }
 
 /// For each of the sorted `offsets` into one JSON `line` that falls inside a value, calls
-/// `found(i, path)` with the index of the offset and the key path of the value: keys (as on
-/// disk) joined with `.`, arrays marked `[]` (`items[].owner.email`).
+/// `found(i, path, keys)` with the index of the offset and the key path of the value: keys (as
+/// on disk) joined with `.`, arrays marked `[]` (`items[].owner.email`); `keys` holds the span
+/// of each key in `path`, since a key may hold dots of its own (`jane.doe@example.com`).
 ///
 /// An offset inside a key, or in a part of the line that does not parse, gets no call.
-pub fn paths_at(line: &[u8], offsets: &[usize], mut found: impl FnMut(usize, &[u8])) {
+pub fn paths_at(
+    line: &[u8],
+    offsets: &[usize],
+    mut found: impl FnMut(usize, &[u8], &[(usize, usize)]),
+) {
     let mut next = 0;
     let mut stack: Vec<Frame> = Vec::new();
     let mut path: Vec<u8> = Vec::new();
+    let mut keys: Vec<(usize, usize)> = Vec::new();
     let mut expect_key = false;
     let mut pos = 0;
     while pos < line.len() && next < offsets.len() {
@@ -204,18 +210,20 @@ pub fn paths_at(line: &[u8], offsets: &[usize], mut found: impl FnMut(usize, &[u
             next += 1;
         }
         if next < offsets.len() && offsets[next] < end {
-            path_of(line, &stack, &mut path);
+            path_of(line, &stack, &mut path, &mut keys);
             while next < offsets.len() && offsets[next] < end {
-                found(next, &path);
+                found(next, &path, &keys);
                 next += 1;
             }
         }
     }
 }
 
-/// Writes the key path of the innermost value of `stack` into `path`.
-fn path_of(line: &[u8], stack: &[Frame], path: &mut Vec<u8>) {
+/// Writes the key path of the innermost value of `stack` into `path`, and the span of each
+/// key in it into `keys`.
+fn path_of(line: &[u8], stack: &[Frame], path: &mut Vec<u8>, keys: &mut Vec<(usize, usize)>) {
     path.clear();
+    keys.clear();
     for frame in stack {
         if frame.array {
             path.extend_from_slice(b"[]");
@@ -223,6 +231,7 @@ fn path_of(line: &[u8], stack: &[Frame], path: &mut Vec<u8>) {
             if !path.is_empty() {
                 path.push(b'.');
             }
+            keys.push((path.len(), path.len() + e - s));
             path.extend_from_slice(&line[s..e]);
         }
     }
@@ -246,7 +255,10 @@ mod tests {
 
     fn owned_paths(line: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
         let mut paths = vec![None; offsets.len()];
-        paths_at(line, offsets, |i, path| {
+        paths_at(line, offsets, |i, path, keys| {
+            for &(s, e) in keys {
+                assert!(s <= e && e <= path.len() && !path[s..e].contains(&b'"'));
+            }
             assert!(paths[i].is_none(), "offset {i} placed twice");
             paths[i] = Some(String::from_utf8(path.to_vec()).unwrap());
         });
