@@ -5,8 +5,8 @@
 //! that the scan still finds what the labels say is there (at least 90% of the labelled spans
 //! of its kinds), so a change cannot look faster by finding nothing.
 //!
-//! Groups: `detector/*` (one detector on NDJSON, hints precomputed), `structure/hints`,
-//! `chunk/split`, and `scan/*` (the whole engine on each shape, 1 and 2 threads, and the
+//! Groups: `detector/*` (one detector on NDJSON, hints and prefilter candidates precomputed),
+//! `structure/hints` and `structure/prefilter/*`, `chunk/split-64KiB` and `chunk/stream`, and `scan/*` (the whole engine on each shape, 1 and 2 threads, and the
 //! NDJSON export read as plain text, to price structure-awareness).
 //! `cargo bench -- --quick` (criterion's quick mode) suits a CI smoke check.
 
@@ -16,6 +16,7 @@ use std::process::Command;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use piiscan::detect::{self, Haystack, HintedValue, Match};
+use piiscan::prefilter::{Candidates, Class, Classes};
 use piiscan::scan::{Config, FileContext, FileInfo, Scanner, Sink};
 use piiscan::source::SourceError;
 use piiscan::structure::json;
@@ -100,9 +101,15 @@ fn hints_of(bytes: &[u8]) -> Vec<HintedValue> {
 fn detectors(c: &mut Criterion) {
     let inputs = inputs();
     let data = inputs.read("mixpanel.ndjson");
-    let chunks: Vec<(&[u8], Vec<HintedValue>)> = chunk::split(&data, chunk::DEFAULT_CHUNK_SIZE)
-        .map(|r| (&data[r.clone()], hints_of(&data[r])))
-        .collect();
+    // Hints and candidates are found once, outside the timed loops: each detector is timed
+    // alone, and the stages that find them have benches of their own below.
+    let chunks: Vec<(&[u8], Vec<HintedValue>, Candidates)> =
+        chunk::split(&data, chunk::DEFAULT_CHUNK_SIZE)
+            .map(|r| {
+                let bytes = &data[r];
+                (bytes, hints_of(bytes), Candidates::new(bytes, Classes::ALL))
+            })
+            .collect();
     let mut group = c.benchmark_group("detector");
     group.throughput(Throughput::Bytes(data.len() as u64));
     group.sample_size(10);
@@ -110,8 +117,10 @@ fn detectors(c: &mut Criterion) {
         let kinds = detector.kinds();
         let run = || {
             let mut out: Vec<Match> = Vec::new();
-            for (bytes, hints) in &chunks {
-                detector.find(&Haystack::new(bytes, hints), kinds, &mut out);
+            for (bytes, hints, candidates) in &chunks {
+                let mut hay = Haystack::with_candidates(bytes, hints, candidates);
+                hay.hint_at = Some(json::hint_of_value_at);
+                detector.find(&hay, kinds, &mut out);
             }
             out.len()
         };
@@ -127,16 +136,53 @@ fn detectors(c: &mut Criterion) {
         b.iter(|| {
             chunks
                 .iter()
-                .map(|(bytes, _)| hints_of(bytes).len())
+                .map(|(bytes, _, _)| hints_of(bytes).len())
                 .sum::<usize>()
         })
     });
+    for (name, classes) in [
+        ("prefilter/all", Classes::ALL),
+        (
+            "prefilter/email+ip",
+            Classes::NONE
+                .with(Class::At)
+                .with(Class::Decimal)
+                .with(Class::Colon)
+                .with(Class::Newline),
+        ),
+    ] {
+        group.bench_function(name, |b| {
+            let mut candidates = Candidates::default();
+            b.iter(|| {
+                chunks
+                    .iter()
+                    .map(|(bytes, _, _)| {
+                        candidates.find(bytes, classes);
+                        candidates.get(Class::Newline).len()
+                    })
+                    .sum::<usize>()
+            })
+        });
+    }
     group.finish();
 
     let mut group = c.benchmark_group("chunk");
     group.throughput(Throughput::Bytes(data.len() as u64));
-    group.bench_function("split", |b| {
-        b.iter(|| chunk::split(&data, chunk::DEFAULT_CHUNK_SIZE).count())
+    // Splitting a mapped file only looks near each cut, so it is timed with small chunks;
+    // a stream is copied through the chunker whole.
+    group.bench_function("split-64KiB", |b| {
+        b.iter(|| chunk::split(&data, 64 << 10).count())
+    });
+    group.bench_function("stream", |b| {
+        b.iter(|| {
+            let mut chunker =
+                chunk::StreamChunker::new(std::io::Cursor::new(&data), chunk::DEFAULT_CHUNK_SIZE);
+            let mut n = 0;
+            while let Some(c) = chunker.next_chunk().unwrap() {
+                n += c.bytes.len();
+            }
+            n
+        })
     });
     group.finish();
 }

@@ -80,6 +80,16 @@ pub const EXAMPLES: &[Example] = &[
         "Turkey sandwich, china cups; we flew to Turkey",
         &["Turkey"],
     ),
+    city("We shipped it in March, tested it in May", &[]),
+    city("We met in March, England", &["March"]),
+    region(
+        "I watched Indiana Jones; she reads the Washington Post",
+        &[],
+    ),
+    region(
+        "Offices in Texas and Indiana. Texas Ohio",
+        &["Texas", "Indiana", "Texas", "Ohio"],
+    ),
 ];
 
 const fn city(input: &'static str, expect: &'static [&'static str]) -> Example {
@@ -353,8 +363,12 @@ impl Detector for GeoDetector {
             if !is_title_case(&bytes[pos..word_end(bytes, pos)]) {
                 return end;
             }
-            let believed = (place.stands_alone() && !(place.person && opens_sentence(bytes, pos)))
-                || (after_place_preposition(bytes, pos) && !opens_sentence(bytes, pos))
+            let believed = (place.stands_alone()
+                && !(place.person && opens_sentence(bytes, pos))
+                && !self.proper_noun_follows(bytes, end, line_end))
+                || (after_place_preposition(bytes, pos)
+                    && !opens_sentence(bytes, pos)
+                    && !is_calendar_word(&bytes[pos..end]))
                 || self.place_follows(bytes, end, line_end)
                 || last_place_end.is_some_and(|e| pos == e + 2 && bytes[e..pos] == *b", ");
             if believed {
@@ -395,6 +409,23 @@ impl GeoDetector {
         }
     }
 
+    /// True when a capitalised word that starts no place follows `end` after one space: the
+    /// place name is then the start of another name (`Indiana Jones`, `Washington Post`).
+    fn proper_noun_follows(&self, bytes: &[u8], end: usize, line_end: usize) -> bool {
+        let next = end + 1;
+        if bytes.get(end) != Some(&b' ') || next >= line_end {
+            return false;
+        }
+        let word = &bytes[next..word_end(bytes, next)];
+        !word.is_empty()
+            && is_title_case(word)
+            && self
+                .gazetteer
+                .places
+                .longest_at(bytes, next, line_end)
+                .is_none()
+    }
+
     /// True when `, Country`, `, Region` or `, XX` (a capitalised code) follows `end`.
     fn place_follows(&self, bytes: &[u8], end: usize, line_end: usize) -> bool {
         if !bytes[end..line_end].starts_with(b", ") {
@@ -412,6 +443,34 @@ impl GeoDetector {
                 .longest_at(bytes, next, line_end)
                 .is_some_and(|(_, p)| p.country || p.region)
     }
+}
+
+/// Months and days: `in March` and `on Sunday` are dates, whatever towns bear the name.
+fn is_calendar_word(word: &[u8]) -> bool {
+    const CALENDAR: &[&str] = &[
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    CALENDAR
+        .iter()
+        .any(|c| c.as_bytes().eq_ignore_ascii_case(word))
 }
 
 /// True when a preposition of place (`in`, `from`, `to`...) is the word before `pos`.

@@ -52,6 +52,11 @@ pub const EXAMPLES: &[Example] = &[
     ex(r#"{"name":"Ada Lovelace"}"#, &["Ada Lovelace"]),
     ex(r#"{"name":"Sign Up Button","user":"jdoe42"}"#, &[]),
     ex(r#"{"customer":"Acme Corp","owner":"Team Blue"}"#, &[]),
+    ex(
+        r#"{"customer":"Zyla Pemberton-Ashe","name":"Checkout Button"}"#,
+        &["Zyla Pemberton-Ashe"],
+    ),
+    ex(r#"{"name":"Premium Plan","user":"Xavienne Quorrel"}"#, &[]),
     ex("Ticket from Jane Doe about billing", &["Jane Doe"]),
     ex("Contact: José García <jose@example.com>", &["José García"]),
     ex(
@@ -265,12 +270,17 @@ impl PersonNameDetector {
         if !(2..=4).contains(&count) {
             return false;
         }
-        match (
-            self.lists.first.get_folded(first),
-            self.lists.last.get_folded(last),
-        ) {
+        // A hyphenated surname is known when one of its parts is.
+        let surname = self.lists.last.get_folded(last).or_else(|| {
+            last.split(|&b| b == b'-')
+                .find_map(|part| self.lists.last.get_folded(part))
+        });
+        // One known part is enough when it is no ordinary word: `Zyla Pemberton-Ashe` is a
+        // customer, `Checkout Button` is not.
+        match (self.lists.first.get_folded(first), surname) {
             (Some(f), Some(l)) => !(f.common && l.common),
-            _ => false,
+            (Some(known), None) | (None, Some(known)) => !known.common,
+            (None, None) => false,
         }
     }
 }

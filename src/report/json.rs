@@ -1,8 +1,10 @@
 //! `--format json`: one report object with every finding, the errors and the totals.
 //!
-//! The whole report is held until the scan ends, so memory grows with the number of findings;
-//! for very large scans `jsonl` streams instead.
+//! The findings are written into the object's `findings` array as they arrive, and only the
+//! errors, counts and verdict wait for the end: a multi-GB scan with millions of findings
+//! must not hold them all to print one object.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -14,8 +16,9 @@ use crate::scan::{FileInfo, Sink, Stats};
 use crate::source::SourceError;
 
 pub struct JsonReporter<'w> {
-    out: Box<dyn Write + 'w>,
-    findings: Vec<(FileInfo, Finding, Option<Judgement>)>,
+    out: io::BufWriter<Box<dyn Write + 'w>>,
+    findings: usize,
+    by_kind: BTreeMap<&'static str, u64>,
     errors: Vec<String>,
     verdict: Option<Verdict>,
 }
@@ -23,18 +26,32 @@ pub struct JsonReporter<'w> {
 impl<'w> JsonReporter<'w> {
     pub fn new(out: Box<dyn Write + 'w>) -> Self {
         JsonReporter {
-            out,
-            findings: Vec::new(),
+            out: io::BufWriter::with_capacity(1 << 16, out),
+            findings: 0,
+            by_kind: BTreeMap::new(),
             errors: Vec::new(),
             verdict: None,
         }
+    }
+
+    /// Writes one record into the `findings` array, opening the object before the first.
+    fn write(&mut self, finding: &Finding, record: &Record<'_>) -> io::Result<()> {
+        let separator: &[u8] = if self.findings == 0 {
+            b"{\n  \"findings\": [\n    "
+        } else {
+            b",\n    "
+        };
+        self.out.write_all(separator)?;
+        serde_json::to_writer(&mut self.out, record)?;
+        self.findings += 1;
+        *self.by_kind.entry(finding.kind.name()).or_insert(0) += 1;
+        Ok(())
     }
 }
 
 impl Sink for JsonReporter<'_> {
     fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
-        self.findings.push((file.clone(), finding.clone(), None));
-        Ok(())
+        self.write(finding, &Record::new(file, finding))
     }
 
     fn error(&mut self, error: &SourceError) {
@@ -47,9 +64,9 @@ impl Sink for JsonReporter<'_> {
     }
 }
 
+/// What follows the findings in the report object.
 #[derive(Serialize)]
-struct Report<'a> {
-    findings: Vec<Record<'a>>,
+struct Tail<'a> {
     errors: &'a [String],
     summary: Totals,
     /// With a policy: the gate's verdict and its reasons.
@@ -64,6 +81,8 @@ struct Totals {
     files: u64,
     bytes: u64,
     skipped_binary: u64,
+    /// Lines that start like JSON but do not parse (scanned as plain text).
+    malformed_json: u64,
     errors: u64,
     elapsed_seconds: f64,
     gb_per_second: f64,
@@ -76,9 +95,7 @@ impl Reporter for JsonReporter<'_> {
         finding: &Finding,
         judgement: &Judgement,
     ) -> io::Result<()> {
-        self.findings
-            .push((file.clone(), finding.clone(), Some(*judgement)));
-        Ok(())
+        self.write(finding, &Record::judged(file, finding, judgement))
     }
 
     fn verdict(&mut self, verdict: &Verdict) {
@@ -86,33 +103,31 @@ impl Reporter for JsonReporter<'_> {
     }
 
     fn finish(&mut self, stats: &Stats) -> io::Result<()> {
-        let mut by_kind = std::collections::BTreeMap::new();
-        for (_, f, _) in &self.findings {
-            *by_kind.entry(f.kind.name()).or_insert(0u64) += 1;
-        }
-        let report = Report {
-            findings: self
-                .findings
-                .iter()
-                .map(|(p, f, j)| match j {
-                    Some(j) => Record::judged(p, f, j),
-                    None => Record::new(p, f),
-                })
-                .collect(),
+        let tail = Tail {
             errors: &self.errors,
             summary: Totals {
-                findings: self.findings.len(),
-                by_kind,
+                findings: self.findings,
+                by_kind: std::mem::take(&mut self.by_kind),
                 files: stats.files,
                 bytes: stats.bytes,
                 skipped_binary: stats.skipped_binary,
+                malformed_json: stats.malformed_json,
                 errors: stats.errors,
                 elapsed_seconds: stats.elapsed.as_secs_f64(),
                 gb_per_second: gb_per_s(stats.bytes, stats.elapsed),
             },
             gate: self.verdict.as_ref(),
         };
-        serde_json::to_writer_pretty(&mut self.out, &report)?;
+        // The tail's own fields follow the findings: `{"errors": …}` without its brace.
+        let tail = serde_json::to_string_pretty(&tail)?;
+        let fields = tail.strip_prefix('{').unwrap_or(&tail);
+        let opening: &[u8] = if self.findings == 0 {
+            b"{\n  \"findings\": [],"
+        } else {
+            b"\n  ],"
+        };
+        self.out.write_all(opening)?;
+        self.out.write_all(fields.as_bytes())?;
         self.out.write_all(b"\n")?;
         self.out.flush()
     }

@@ -173,6 +173,13 @@ pub fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
         stats.elapsed.as_secs_f64(),
         gb_per_s(stats.bytes, stats.elapsed)
     )?;
+    if stats.malformed_json > 0 {
+        writeln!(
+            out,
+            "stats: {} malformed JSON lines scanned as text",
+            stats.malformed_json
+        )?;
+    }
     for (family, time) in &stats.detector_time {
         let (what, name) = match family.strip_prefix("stage:") {
             Some(stage) => ("stage", stage),

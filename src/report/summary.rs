@@ -71,6 +71,13 @@ impl Reporter for SummaryReporter<'_> {
                 stats.errors, stats.skipped_binary
             )?;
         }
+        if stats.malformed_json > 0 {
+            writeln!(
+                out,
+                "{} lines that start like JSON did not parse; scanned as plain text",
+                stats.malformed_json
+            )?;
+        }
         if total > 0 {
             writeln!(
                 out,
