@@ -502,6 +502,42 @@ mod x86 {
         }
     }
 
+    /// The masks of one 64-byte block that `classes` need, from the instruction set's
+    /// `$eq!(byte)` and `$range!(lo, hi)` comparisons of the block and its `$non_ascii` mask
+    /// (bytes with the top bit set): written once for every instruction set.
+    macro_rules! masks {
+        ($classes:expr, $eq:ident, $range:ident, $non_ascii:expr) => {{
+            let [structure, letters, numbers, escapes] = needs($classes);
+            let mut m = Masks::default();
+            if structure || numbers {
+                m.colon = $eq!(b':');
+            }
+            if structure {
+                m.quote = $eq!(b'"');
+            }
+            if numbers {
+                m.dot = $eq!(b'.');
+                m.digit = $range!(b'0', b'9');
+                m.hex = m.digit | $range!(b'a', b'f') | $range!(b'A', b'F');
+            }
+            if letters {
+                let upper = $range!(b'A', b'Z');
+                m.upper = upper | $range!(0xC3, 0xC5);
+                m.word =
+                    upper | $range!(b'a', b'z') | $range!(b'0', b'9') | $eq!(b'_') | $non_ascii;
+            }
+            if escapes {
+                m.at = $eq!(b'@');
+                m.percent = $eq!(b'%');
+                m.four = $eq!(b'4');
+                m.backslash = $eq!(b'\\');
+                m.u = $eq!(b'u');
+            }
+            m.newline = $eq!(b'\n');
+            m
+        }};
+    }
+
     impl Classify for Avx512 {
         #[inline(always)]
         unsafe fn classify(block: &[u8; 64], classes: Classes) -> Masks {
@@ -516,34 +552,7 @@ mod x86 {
                     Avx512::range(v, $lo, $hi)
                 };
             }
-            let [structure, letters, numbers, escapes] = needs(classes);
-            let mut m = Masks::default();
-            if structure || numbers {
-                m.colon = eq!(b':');
-            }
-            if structure {
-                m.quote = eq!(b'"');
-            }
-            if numbers {
-                m.dot = eq!(b'.');
-                m.digit = range!(b'0', b'9');
-                m.hex = m.digit | range!(b'a', b'f') | range!(b'A', b'F');
-            }
-            if letters {
-                let upper = range!(b'A', b'Z');
-                m.upper = upper | range!(0xC3, 0xC5);
-                let non_ascii = _mm512_movepi8_mask(v);
-                m.word = upper | range!(b'a', b'z') | range!(b'0', b'9') | eq!(b'_') | non_ascii;
-            }
-            if escapes {
-                m.at = eq!(b'@');
-                m.percent = eq!(b'%');
-                m.four = eq!(b'4');
-                m.backslash = eq!(b'\\');
-                m.u = eq!(b'u');
-            }
-            m.newline = eq!(b'\n');
-            m
+            masks!(classes, eq, range, _mm512_movepi8_mask(v))
         }
     }
 
@@ -597,34 +606,7 @@ mod x86 {
                     Avx2::range(a, b, $lo, $hi)
                 };
             }
-            let [structure, letters, numbers, escapes] = needs(classes);
-            let mut m = Masks::default();
-            if structure || numbers {
-                m.colon = eq!(b':');
-            }
-            if structure {
-                m.quote = eq!(b'"');
-            }
-            if numbers {
-                m.dot = eq!(b'.');
-                m.digit = range!(b'0', b'9');
-                m.hex = m.digit | range!(b'a', b'f') | range!(b'A', b'F');
-            }
-            if letters {
-                let upper = range!(b'A', b'Z');
-                m.upper = upper | range!(0xC3, 0xC5);
-                let non_ascii = Avx2::join(a, b);
-                m.word = upper | range!(b'a', b'z') | range!(b'0', b'9') | eq!(b'_') | non_ascii;
-            }
-            if escapes {
-                m.at = eq!(b'@');
-                m.percent = eq!(b'%');
-                m.four = eq!(b'4');
-                m.backslash = eq!(b'\\');
-                m.u = eq!(b'u');
-            }
-            m.newline = eq!(b'\n');
-            m
+            masks!(classes, eq, range, Avx2::join(a, b))
         }
     }
 
