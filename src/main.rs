@@ -95,7 +95,8 @@ struct InputArgs {
     #[arg(long, short = 'q')]
     quiet: bool,
 
-    /// Scan files that look binary (a NUL byte in their first 64 KiB) instead of skipping them.
+    /// Scan files that look binary (a NUL byte in their first 64 KiB) instead of skipping them
+    /// (`gate` and `baseline` always do).
     #[arg(long)]
     binary: bool,
 
@@ -412,6 +413,9 @@ fn gate(args: ScanArgs) -> Result<ExitCode> {
         kinds: policy.scan_kinds(),
         show_values: args.show_values,
         hooks: policy.hooks(key.clone()),
+        // A gate must not pass a file it did not read: a text export with one NUL byte near
+        // its start would otherwise be skipped as binary.
+        binary: true,
         ..input_config(&args.input)
     };
     warn_show_values(args.show_values);
@@ -474,6 +478,8 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
     let config = Config {
         kinds: policy.scan_kinds(),
         hooks: policy.hooks(Some(key.clone())),
+        // What the gate reads (every file, binary-looking ones too).
+        binary: true,
         ..input_config(&args.input)
     };
     start_threads(args.input.threads)?;

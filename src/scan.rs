@@ -979,7 +979,7 @@ impl<'s> Driver<'s> {
                             path: unit.file.info.path.clone(),
                             message: format!(
                                 "the file shrank from {} to {now} bytes while it was scanned; \
-                                 bytes past {now} were not scanned",
+                                 what lay past byte {now} may be scanned only in part",
                                 content.len()
                             ),
                         });

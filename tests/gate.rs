@@ -136,6 +136,23 @@ fn a_clean_export_passes() {
     );
 }
 
+/// A file that `scan` would skip as binary (a NUL byte near its start) is read by the gate:
+/// passing it unread would let its data through.
+#[test]
+fn the_gate_reads_files_that_look_binary() {
+    let case = Case::new();
+    case.write(
+        "export/dump.log",
+        "header\0\0\nuser ann.lee@acme-corp.io signed in\n",
+    );
+    let scanned = case.run(&["scan", "export"]);
+    expect(&scanned, 0);
+    says_err(&scanned, "binary file");
+    let out = case.gate(EMAIL_IP, &[]);
+    expect(&out, 1);
+    says(&out, "FAIL  email");
+}
+
 #[test]
 fn a_failing_gate_says_which_kind_field_count_and_file_masked() {
     let case = events();

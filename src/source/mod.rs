@@ -107,7 +107,16 @@ pub fn open(target: &Target) -> Result<Option<Input>, SourceError> {
         return Ok(Some(Input::Stream(Box::new(io::stdin()))));
     }
     let path = &target.path;
-    let meta = std::fs::metadata(path).map_err(|e| SourceError::io(path, e))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_ok() {
+            SourceError::Other {
+                path: display_path(path),
+                message: "a symbolic link whose target does not exist".to_string(),
+            }
+        } else {
+            SourceError::io(path, e)
+        }
+    })?;
     let ft = meta.file_type();
     if ft.is_dir() {
         return Err(SourceError::other(path, "is a directory"));
