@@ -589,6 +589,313 @@ mod tests {
         assert!(report.profiles > 0);
     }
 
+    /// The aggregation as first written: a `BTreeMap` keyed by kind and field string, the field
+    /// pattern computed for every finding, the profile pairs named as they are counted. Slow,
+    /// and obviously what the module documentation says; [`Exposure`] must report the same.
+    mod reference {
+        use super::super::*;
+
+        #[derive(Default)]
+        pub struct Reference {
+            files: Vec<String>,
+            by_kind: BTreeMap<Kind, Tally>,
+            by_field: BTreeMap<(Kind, Option<String>), Tally>,
+            other_fields: BTreeMap<Kind, Tally>,
+            exact_room: Option<usize>,
+            records: u64,
+            current: Option<(usize, u64)>,
+            current_fields: BTreeSet<(Kind, Option<String>)>,
+            profiles: u64,
+            combinations: HashMap<Vec<String>, u64>,
+            other_combinations: u64,
+        }
+
+        impl Reference {
+            pub fn finding(&mut self, path: &str, finding: &Finding) {
+                let file = match self.files.iter().rposition(|p| p == path) {
+                    Some(i) => i,
+                    None => {
+                        self.files.push(path.to_string());
+                        self.files.len() - 1
+                    }
+                };
+                let record = (file, finding.line);
+                if self.current != Some(record) {
+                    self.close_record();
+                    self.current = Some(record);
+                    self.records += 1;
+                }
+                let kind = finding.kind;
+                let mut unlimited = usize::MAX;
+                self.by_kind.entry(kind).or_default().add(
+                    record,
+                    finding.fingerprint,
+                    &mut unlimited,
+                );
+                let key = (
+                    kind,
+                    finding
+                        .field
+                        .as_deref()
+                        .map(|f| field_pattern(f).into_owned()),
+                );
+                let room = self.exact_room.get_or_insert(EXACT_BUDGET);
+                let field = if let Some(tally) = self.by_field.get_mut(&key) {
+                    tally.add(record, finding.fingerprint, room);
+                    key.1
+                } else if self.by_field.len() < MAX_FIELDS {
+                    let mut tally = Tally::default();
+                    tally.add(record, finding.fingerprint, room);
+                    self.by_field.insert(key.clone(), tally);
+                    key.1
+                } else {
+                    self.other_fields.entry(kind).or_default().add(
+                        record,
+                        finding.fingerprint,
+                        room,
+                    );
+                    Some(OTHER_FIELDS.to_string())
+                };
+                self.current_fields.insert((kind, field));
+            }
+
+            fn close_record(&mut self) {
+                let fields = std::mem::take(&mut self.current_fields);
+                let identity = |k: &Kind| {
+                    matches!(k, Kind::Email | Kind::PersonName | Kind::Ipv4 | Kind::Ipv6)
+                };
+                let place = |k: &Kind| k.is_location() || *k == Kind::Device;
+                if !(fields.iter().any(|(k, _)| identity(k))
+                    && fields.iter().any(|(k, _)| place(k)))
+                {
+                    return;
+                }
+                self.profiles += 1;
+                let name = |(kind, field): &(Kind, Option<String>)| {
+                    format!("{kind}@{}", field.as_deref().unwrap_or("(text)"))
+                };
+                for id in fields.iter().filter(|(k, _)| identity(k)) {
+                    for at in fields.iter().filter(|(k, _)| place(k)) {
+                        let key = vec![name(id), name(at)];
+                        if let Some(n) = self.combinations.get_mut(&key) {
+                            *n += 1;
+                        } else if self.combinations.len() < MAX_COMBINATIONS {
+                            self.combinations.insert(key, 1);
+                        } else {
+                            self.other_combinations += 1;
+                        }
+                    }
+                }
+            }
+
+            pub fn report(mut self) -> Report {
+                self.close_record();
+                let (mut direct, mut quasi) = (Vec::new(), Vec::new());
+                let (mut distinct_emails, mut distinct_account_ids) = Default::default();
+                for (&kind, tally) in self.by_kind.iter_mut() {
+                    let row = tally.row(kind, None);
+                    match kind {
+                        Kind::Email => distinct_emails = row.distinct,
+                        Kind::AccountId => distinct_account_ids = row.distinct,
+                        _ => {}
+                    }
+                    if kind.is_quasi() {
+                        quasi.push(row);
+                    } else {
+                        direct.push(row);
+                    }
+                }
+                let mut fields: Vec<Row> = self
+                    .by_field
+                    .iter_mut()
+                    .map(|((kind, field), tally)| tally.row(*kind, field.clone()))
+                    .chain(self.other_fields.iter_mut().map(|(&kind, tally)| Row {
+                        other_fields: true,
+                        ..tally.row(kind, None)
+                    }))
+                    .collect();
+                fields.sort_by(|a, b| {
+                    a.kind
+                        .cmp(&b.kind)
+                        .then(b.occurrences.cmp(&a.occurrences))
+                        .then(a.field.cmp(&b.field))
+                });
+                let mut combinations: Vec<Combination> = self
+                    .combinations
+                    .into_iter()
+                    .map(|(fields, records)| Combination { fields, records })
+                    .collect();
+                combinations
+                    .sort_by(|a, b| b.records.cmp(&a.records).then(a.fields.cmp(&b.fields)));
+                if self.other_combinations > 0 {
+                    combinations.push(Combination {
+                        fields: vec!["(other combinations)".to_string()],
+                        records: self.other_combinations,
+                    });
+                }
+                Report {
+                    bytes: 0,
+                    files: 0,
+                    errors: 0,
+                    malformed_json: 0,
+                    records_with_findings: self.records,
+                    distinct_emails,
+                    distinct_account_ids,
+                    direct,
+                    quasi,
+                    fields,
+                    profiles: self.profiles,
+                    combinations,
+                    estimate_error: ESTIMATE_ERROR,
+                }
+            }
+        }
+    }
+
+    /// One finding of a generated stream: file, line, kind, field (a key path, or `None` for
+    /// free text), fingerprint.
+    type Event = (usize, u64, Kind, Option<String>, u64);
+
+    /// Runs `events` through [`Exposure`] and its slow twin and checks that they report the
+    /// same, to the byte. Field names are shared like the engine shares them: one `Arc` per
+    /// name within a chunk of `chunk` findings, a new one in the next chunk.
+    fn assert_same_as_reference(events: &[Event], chunk: usize) -> Report {
+        let files: Vec<FileInfo> = ["a.ndjson", "b.ndjson", "c/a.ndjson"]
+            .iter()
+            .map(|p| FileInfo {
+                path: p.to_string(),
+                compression: None,
+            })
+            .collect();
+        let mut fast = Exposure::new();
+        let mut slow = reference::Reference::default();
+        for piece in events.chunks(chunk.max(1)) {
+            let mut names: HashMap<&str, std::sync::Arc<str>> = HashMap::new();
+            for (file, line, kind, field, fingerprint) in piece {
+                let field = field
+                    .as_deref()
+                    .map(|f| names.entry(f).or_insert_with(|| f.into()).clone());
+                let f = Finding {
+                    line: *line,
+                    kind: *kind,
+                    field,
+                    fingerprint: Some(*fingerprint),
+                    ..finding(*kind, "", *line, *fingerprint)
+                };
+                fast.finding(&files[*file], &f).unwrap();
+                slow.finding(&files[*file].path, &f);
+            }
+        }
+        let fast = fast.report(&Stats::default());
+        let slow = slow.report();
+        let json = |r: &Report| serde_json::to_string_pretty(r).unwrap();
+        assert_eq!(json(&fast), json(&slow));
+        fast
+    }
+
+    /// A name of letters only, different for each `i`: never taken for an identifier.
+    fn letters(mut i: usize) -> String {
+        let mut name = String::new();
+        loop {
+            name.push(char::from(b'a' + (i % 26) as u8));
+            i /= 26;
+            if i == 0 {
+                return name;
+            }
+        }
+    }
+
+    /// A small deterministic generator (xorshift), so that large cases need no stored input.
+    struct Random(u64);
+
+    impl Random {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    /// Past the caps on fields and combinations, with fields whose names are those of the
+    /// report's own rows (`(text)`, `(other fields)`), identifier-like keys in their thousands,
+    /// and a file read twice.
+    #[test]
+    fn caps_and_odd_names_are_reported_like_the_reference() {
+        let identities = [Kind::Email, Kind::PersonName, Kind::Ipv4, Kind::Ipv6];
+        let places = [Kind::City, Kind::Country, Kind::Device, Kind::Coordinates];
+        let mut random = Random(0x9E37_79B9_7F4A_7C15);
+        let mut events = Vec::new();
+        let mut line = 0;
+        for record in 0..40_000u64 {
+            let file = if record < 30_000 {
+                0
+            } else {
+                (record % 3) as usize
+            };
+            line = if record == 30_000 {
+                1
+            } else {
+                line + 1 + random.below(2)
+            };
+            for _ in 0..1 + random.below(6) {
+                let kind = if random.below(2) == 0 {
+                    identities[random.below(4) as usize]
+                } else {
+                    places[random.below(4) as usize]
+                };
+                let field = match random.below(40) {
+                    0 => None,
+                    1 => Some("(text)".to_string()),
+                    2 => Some("(other fields)".to_string()),
+                    3 => Some(format!(
+                        "contacts.c{record}.{}",
+                        letters(random.below(9) as usize)
+                    )),
+                    _ => Some(format!("{}.value", letters(random.below(130) as usize))),
+                };
+                events.push((file, line, kind, field, random.below(5000)));
+            }
+        }
+        let report = assert_same_as_reference(&events, 700);
+        assert!(report.fields.iter().any(|r| r.other_fields));
+        assert_eq!(report.combinations.len(), MAX_COMBINATIONS + 1);
+    }
+
+    proptest::proptest! {
+        /// Any stream of findings, in any order of files and lines.
+        #[test]
+        fn any_stream_is_reported_like_the_reference(
+            events in proptest::collection::vec(
+                (0..3usize, 1..6u64, 0..Kind::ALL.len(), 0..12usize, 0..20u64),
+                0..300,
+            ),
+            chunk in 1..50usize,
+        ) {
+            let fields = [
+                None,
+                Some("(text)"),
+                Some("(other fields)"),
+                Some("a.email"),
+                Some("a.city"),
+                Some("contacts.c1.email"),
+                Some("contacts.c2.email"),
+                Some("contacts.*.email"),
+                Some("by_email.jane@example.org.city"),
+                Some("by_email.joe@example.org.city"),
+                Some("device"),
+                Some(""),
+            ];
+            let events: Vec<Event> = events
+                .into_iter()
+                .map(|(file, line, kind, field, fingerprint)| {
+                    (file, line, Kind::ALL[kind], fields[field].map(str::to_string), fingerprint)
+                })
+                .collect();
+            assert_same_as_reference(&events, chunk);
+        }
+    }
+
     /// A shared budget of kept fingerprints sends the fields that would exceed it to their
     /// estimates, and those estimates stay within their error.
     #[test]
