@@ -28,10 +28,11 @@
 
 use std::borrow::Cow;
 use std::collections::hash_map::RandomState;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io;
+use std::sync::Arc;
 
 use hyperloglogplus::{HyperLogLog, HyperLogLogPlus};
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::finding::{Finding, Kind};
@@ -56,9 +57,12 @@ pub const EXACT_BUDGET: usize = 1 << 22;
 const OTHER_FIELDS: &str = "(other fields)";
 
 /// A count of distinct fingerprints: exact while small, estimated beyond.
+///
+/// Fingerprints are keyed hashes already, uniformly spread whatever the values: the exact set
+/// hashes them again with FxHash (one multiplication), not SipHash.
 #[derive(Default)]
 pub struct Distinct {
-    exact: HashSet<u64>,
+    exact: FxHashSet<u64>,
     /// How many of `exact` were counted against a shared budget.
     exact_kept: usize,
     sketch: Option<HyperLogLogPlus<u64, RandomState>>,
@@ -102,7 +106,7 @@ impl Distinct {
         for f in self.exact.drain() {
             sketch.insert(&f);
         }
-        self.exact = HashSet::new();
+        self.exact = FxHashSet::default();
         self.sketch = Some(sketch);
     }
 
@@ -229,41 +233,109 @@ pub struct Report {
 }
 
 /// Folds findings into an exposure [`Report`]; needs findings with fingerprints.
+///
+/// This runs on the one thread that receives the findings in order, so a finding costs a few
+/// look-ups of integers, no string compared or built: a field name is worked out (its pattern,
+/// its row) once per chunk, when its shared `Arc` is first seen (see [`Exposure::place`]),
+/// rows and profile pairs are keyed by interned name ids, and names are written out in
+/// [`Exposure::report`].
 pub struct Exposure {
+    /// The paths of the inputs, numbered in the order of their first finding.
     files: Vec<String>,
-    by_kind: BTreeMap<Kind, Tally>,
-    by_field: BTreeMap<(Kind, Option<String>), Tally>,
+    /// The kinds found, in the order of their first finding; `by_kind` and `other_fields` are
+    /// indexed like it.
+    kinds: Vec<Kind>,
+    by_kind: Vec<Tally>,
     /// Per kind, the findings in fields past the first [`MAX_FIELDS`].
-    other_fields: BTreeMap<Kind, Tally>,
+    other_fields: Vec<Option<Slot>>,
+    /// The field names (patterns) of `fields` by id, after [`TEXT`] and [`OTHER_FIELDS`], and
+    /// the ids by name: a field that shares its name with one of these rows shares its id, so
+    /// that profiles pair names as they are written.
+    names: Vec<Box<str>>,
+    name_ids: FxHashMap<Box<str>, u32>,
+    /// The rows per kind and field, at most [`MAX_FIELDS`], and their index by kind and name id
+    /// (`None` for free text).
+    fields: Vec<Field>,
+    field_ids: FxHashMap<(Kind, Option<u32>), u32>,
+    /// Where the findings of a kind under a field name are counted, by the address of the
+    /// name's shared `Arc` (0 for free text); see [`Exposure::place`].
+    places: FxHashMap<(usize, Kind), Cached>,
     /// The fingerprints that exact per-field counts may still keep, of [`EXACT_BUDGET`].
     exact_room: usize,
     records: u64,
-    /// The record being read, and the (kind, field) pairs seen in it.
+    /// The record being read, and the (kind, field name id) pairs seen in it, once each.
     current: Option<(usize, u64)>,
-    current_fields: BTreeSet<(Kind, Option<String>)>,
+    current_fields: Vec<(Kind, Option<u32>)>,
     profiles: u64,
-    combinations: HashMap<Vec<String>, u64>,
+    /// Profile pairs as (kind, name id) of the identifier, then of the location or device.
+    combinations: FxHashMap<(Kind, u32, Kind, u32), u64>,
     other_combinations: u64,
     /// Errors seen while scanning, passed on to this sink's user.
     pub errors: Vec<String>,
 }
 
+/// The name id of [`TEXT`], under which values found in free text are paired in profiles.
+const TEXT_ID: u32 = 0;
+/// The name id of [`OTHER_FIELDS`].
+const OTHER_ID: u32 = 1;
+/// The name under which values found in free text are paired in profiles.
+const TEXT: &str = "(text)";
+/// Field names cached by [`Exposure::place`] before the cache is emptied: a chunk names few
+/// fields, but raw names with identifiers in them (`contacts.c1042.email`) are unbounded.
+const PLACE_CACHE: usize = 4096;
+
+/// A row per kind and field.
+struct Field {
+    kind: Kind,
+    name: Option<u32>,
+    slot: Slot,
+}
+
+/// A tally, and the number of the record in which it was last counted.
+#[derive(Default)]
+struct Slot {
+    tally: Tally,
+    seen: u64,
+}
+
+/// Where a finding is counted: its kind's index, and its row in `fields`, or `None` for its
+/// kind's other-fields row.
+#[derive(Clone, Copy)]
+struct Place {
+    kind: u32,
+    field: Option<u32>,
+}
+
+struct Cached {
+    /// Held so that no other name can take the address the place is cached under.
+    _name: Option<Arc<str>>,
+    place: Place,
+}
+
 impl Default for Exposure {
     fn default() -> Exposure {
-        Exposure {
+        let mut exposure = Exposure {
             files: Vec::new(),
-            by_kind: BTreeMap::new(),
-            by_field: BTreeMap::new(),
-            other_fields: BTreeMap::new(),
+            kinds: Vec::new(),
+            by_kind: Vec::new(),
+            other_fields: Vec::new(),
+            names: Vec::new(),
+            name_ids: FxHashMap::default(),
+            fields: Vec::new(),
+            field_ids: FxHashMap::default(),
+            places: FxHashMap::default(),
             exact_room: EXACT_BUDGET,
             records: 0,
             current: None,
-            current_fields: BTreeSet::new(),
+            current_fields: Vec::new(),
             profiles: 0,
-            combinations: HashMap::new(),
+            combinations: FxHashMap::default(),
             other_combinations: 0,
             errors: Vec::new(),
-        }
+        };
+        assert_eq!(exposure.intern(TEXT), TEXT_ID);
+        assert_eq!(exposure.intern(OTHER_FIELDS), OTHER_ID);
+        exposure
     }
 }
 
@@ -275,12 +347,31 @@ impl Exposure {
     /// Closes the last record and builds the report.
     pub fn report(mut self, stats: &Stats) -> Report {
         self.close_record();
+        let Exposure {
+            kinds,
+            by_kind,
+            other_fields,
+            names,
+            fields,
+            combinations,
+            other_combinations,
+            profiles,
+            records,
+            ..
+        } = self;
+        let mut by_kind: Vec<(Kind, Tally, Option<Slot>)> = kinds
+            .into_iter()
+            .zip(by_kind)
+            .zip(other_fields)
+            .map(|((kind, tally), other)| (kind, tally, other))
+            .collect();
+        by_kind.sort_by_key(|(kind, _, _)| *kind);
         let mut direct = Vec::new();
         let mut quasi = Vec::new();
         let mut distinct_emails = Count::default();
         let mut distinct_account_ids = Count::default();
-        for (&kind, tally) in self.by_kind.iter_mut() {
-            let row = tally.row(kind, None);
+        for (kind, tally, _) in by_kind.iter_mut() {
+            let row = tally.row(*kind, None);
             match kind {
                 Kind::Email => distinct_emails = row.distinct,
                 Kind::AccountId => distinct_account_ids = row.distinct,
@@ -292,31 +383,44 @@ impl Exposure {
                 direct.push(row);
             }
         }
-        let mut fields: Vec<Row> = self
-            .by_field
-            .iter_mut()
-            .map(|((kind, field), tally)| tally.row(*kind, field.clone()))
-            .chain(self.other_fields.iter_mut().map(|(&kind, tally)| Row {
-                other_fields: true,
-                ..tally.row(kind, None)
-            }))
+        let name = |id: u32| &*names[id as usize];
+        let mut rows: Vec<Row> = fields
+            .into_iter()
+            .map(|mut f| {
+                f.slot
+                    .tally
+                    .row(f.kind, f.name.map(|id| name(id).to_string()))
+            })
             .collect();
-        fields.sort_by(|a, b| {
+        // The other-fields rows last: the sort below is stable, and a kind's other-fields row
+        // and its free-text row (both without a field) come in this order when they tie.
+        rows.extend(by_kind.iter_mut().filter_map(|(kind, _, other)| {
+            other.as_mut().map(|slot| Row {
+                other_fields: true,
+                ..slot.tally.row(*kind, None)
+            })
+        }));
+        rows.sort_by(|a, b| {
             a.kind
                 .cmp(&b.kind)
                 .then(b.occurrences.cmp(&a.occurrences))
                 .then(a.field.cmp(&b.field))
         });
-        let mut combinations: Vec<Combination> = self
-            .combinations
+        let mut combinations: Vec<Combination> = combinations
             .into_iter()
-            .map(|(fields, records)| Combination { fields, records })
+            .map(|((kind, field, at, at_field), records)| Combination {
+                fields: vec![
+                    format!("{kind}@{}", name(field)),
+                    format!("{at}@{}", name(at_field)),
+                ],
+                records,
+            })
             .collect();
         combinations.sort_by(|a, b| b.records.cmp(&a.records).then(a.fields.cmp(&b.fields)));
-        if self.other_combinations > 0 {
+        if other_combinations > 0 {
             combinations.push(Combination {
                 fields: vec!["(other combinations)".to_string()],
-                records: self.other_combinations,
+                records: other_combinations,
             });
         }
         Report {
@@ -324,16 +428,33 @@ impl Exposure {
             files: stats.files,
             errors: stats.errors,
             malformed_json: stats.malformed_json,
-            records_with_findings: self.records,
+            records_with_findings: records,
             distinct_emails,
             distinct_account_ids,
             direct,
             quasi,
-            fields,
-            profiles: self.profiles,
+            fields: rows,
+            profiles,
             combinations,
             estimate_error: ESTIMATE_ERROR,
         }
+    }
+
+    /// The record of a finding, as (file number, line); a new one closes the record before.
+    fn record(&mut self, path: &str, line: u64) -> (usize, u64) {
+        let same_file = |files: &[String], file: usize| files[file] == path;
+        let file = match self.current {
+            // The line first: it tells most records apart without reading the path.
+            Some((file, current)) if current == line && same_file(&self.files, file) => {
+                return (file, line);
+            }
+            Some((file, _)) if same_file(&self.files, file) => file,
+            _ => self.file_number(path),
+        };
+        self.close_record();
+        self.current = Some((file, line));
+        self.records += 1;
+        (file, line)
     }
 
     fn file_number(&mut self, path: &str) -> usize {
@@ -346,42 +467,131 @@ impl Exposure {
         }
     }
 
+    /// Where a finding of `kind` under `field` is counted, worked out by [`Exposure::resolve`]
+    /// once per shared name: the engine shares one `Arc` among the findings of a field in a
+    /// chunk, so its address names the field until the cache lets go of it.
+    fn place(&mut self, kind: Kind, field: Option<&Arc<str>>) -> Place {
+        let key = (
+            field.map_or(0, |f| Arc::as_ptr(f).cast::<u8>().addr()),
+            kind,
+        );
+        if let Some(cached) = self.places.get(&key) {
+            return cached.place;
+        }
+        let place = self.resolve(kind, field.map(|f| &**f));
+        if self.places.len() >= PLACE_CACHE {
+            self.places.clear();
+        }
+        let name = field.cloned();
+        self.places.insert(key, Cached { _name: name, place });
+        place
+    }
+
+    /// Where a finding of `kind` under the raw key path `field` is counted: its kind's row, and
+    /// the row of its kind and field pattern, made while there are fewer than [`MAX_FIELDS`].
+    /// Once there are that many there will never be fewer, so the answer holds for good.
+    fn resolve(&mut self, kind: Kind, field: Option<&str>) -> Place {
+        let k = match self.kinds.iter().position(|&k| k == kind) {
+            Some(k) => k,
+            None => {
+                self.kinds.push(kind);
+                self.by_kind.push(Tally::default());
+                self.other_fields.push(None);
+                self.kinds.len() - 1
+            }
+        };
+        let room = self.fields.len() < MAX_FIELDS;
+        // Identifiers in key paths do not make fields distinct; keys do. `None` when the
+        // pattern is new and has no room.
+        let name: Option<Option<u32>> = match field {
+            None => Some(None),
+            Some(raw) => {
+                let pattern = field_pattern(raw);
+                match self.name_ids.get(&*pattern) {
+                    Some(&id) => Some(Some(id)),
+                    None if room => Some(Some(self.intern(&pattern))),
+                    None => None,
+                }
+            }
+        };
+        let field = name.and_then(|name| match self.field_ids.get(&(kind, name)) {
+            Some(&i) => Some(i),
+            None if room => {
+                let i = self.fields.len() as u32;
+                self.fields.push(Field {
+                    kind,
+                    name,
+                    slot: Slot::default(),
+                });
+                self.field_ids.insert((kind, name), i);
+                Some(i)
+            }
+            None => None,
+        });
+        Place {
+            kind: k as u32,
+            field,
+        }
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        let id = self.names.len() as u32;
+        self.names.push(name.into());
+        self.name_ids.insert(name.into(), id);
+        id
+    }
+
     /// Counts the record just read as a profile if it combines a direct identifier with a
     /// location or a device.
     fn close_record(&mut self) {
-        let fields = std::mem::take(&mut self.current_fields);
-        let identifies = fields
-            .iter()
-            .any(|(k, _)| matches!(k, Kind::Email | Kind::PersonName | Kind::Ipv4 | Kind::Ipv6));
-        let places = fields
-            .iter()
-            .any(|(k, _)| k.is_location() || *k == Kind::Device);
-        if !(identifies && places) {
-            return;
-        }
-        self.profiles += 1;
-        let name = |(kind, field): &(Kind, Option<String>)| {
-            format!("{kind}@{}", field.as_deref().unwrap_or("(text)"))
-        };
-        let identities = fields
-            .iter()
-            .filter(|(k, _)| matches!(k, Kind::Email | Kind::PersonName | Kind::Ipv4 | Kind::Ipv6));
-        for identity in identities {
-            for place in fields
-                .iter()
-                .filter(|(k, _)| k.is_location() || *k == Kind::Device)
-            {
-                let key = vec![name(identity), name(place)];
-                if let Some(n) = self.combinations.get_mut(&key) {
-                    *n += 1;
-                } else if self.combinations.len() < MAX_COMBINATIONS {
-                    self.combinations.insert(key, 1);
-                } else {
-                    self.other_combinations += 1;
+        let identities = self.current_fields.iter().filter(|(k, _)| is_identity(*k));
+        let places = self.current_fields.iter().filter(|(k, _)| is_place(*k));
+        let pairs = identities.count() * places.count();
+        if pairs > 0 {
+            self.profiles += 1;
+            // Past the cap, the pairs kept are the first in the order of their names: sort them
+            // when this record may reach it.
+            let kept = self.combinations.len();
+            if kept < MAX_COMBINATIONS && kept + pairs > MAX_COMBINATIONS {
+                let names = &self.names;
+                self.current_fields.sort_by(|(a, a_name), (b, b_name)| {
+                    let name = |id: &Option<u32>| id.map(|id| &names[id as usize]);
+                    a.cmp(b).then_with(|| name(a_name).cmp(&name(b_name)))
+                });
+            }
+            for &(kind, name) in self.current_fields.iter().filter(|(k, _)| is_identity(*k)) {
+                for &(at, at_name) in self.current_fields.iter().filter(|(k, _)| is_place(*k)) {
+                    let key = (
+                        kind,
+                        name.unwrap_or(TEXT_ID),
+                        at,
+                        at_name.unwrap_or(TEXT_ID),
+                    );
+                    if let Some(n) = self.combinations.get_mut(&key) {
+                        *n += 1;
+                    } else if self.combinations.len() < MAX_COMBINATIONS {
+                        self.combinations.insert(key, 1);
+                    } else {
+                        self.other_combinations += 1;
+                    }
                 }
             }
         }
+        self.current_fields.clear();
     }
+}
+
+/// Kinds that identify a person directly, in profiles.
+fn is_identity(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Email | Kind::PersonName | Kind::Ipv4 | Kind::Ipv6
+    )
+}
+
+/// Kinds that place a person, or name their device, in profiles.
+fn is_place(kind: Kind) -> bool {
+    kind.is_location() || kind == Kind::Device
 }
 
 impl Reporter for Exposure {
@@ -393,43 +603,30 @@ impl Reporter for Exposure {
 
 impl Sink for Exposure {
     fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
-        let record = (self.file_number(&file.path), finding.line);
-        if self.current != Some(record) {
-            self.close_record();
-            self.current = Some(record);
-            self.records += 1;
-        }
-        let kind = finding.kind;
+        let record = self.record(&file.path, finding.line);
+        let place = self.place(finding.kind, finding.field.as_ref());
         let mut unlimited = usize::MAX;
-        self.by_kind
-            .entry(kind)
-            .or_default()
-            .add(record, finding.fingerprint, &mut unlimited);
-        // Identifiers in key paths do not make fields distinct; keys do.
-        let key = (
-            kind,
-            finding
-                .field
-                .as_deref()
-                .map(|f| field_pattern(f).into_owned()),
-        );
-        let room = &mut self.exact_room;
-        let field = if let Some(tally) = self.by_field.get_mut(&key) {
-            tally.add(record, finding.fingerprint, room);
-            key.1
-        } else if self.by_field.len() < MAX_FIELDS {
-            let mut tally = Tally::default();
-            tally.add(record, finding.fingerprint, room);
-            self.by_field.insert(key.clone(), tally);
-            key.1
-        } else {
-            self.other_fields
-                .entry(kind)
-                .or_default()
-                .add(record, finding.fingerprint, room);
-            Some(OTHER_FIELDS.to_string())
+        self.by_kind[place.kind as usize].add(record, finding.fingerprint, &mut unlimited);
+        let (slot, name) = match place.field {
+            Some(i) => {
+                let field = &mut self.fields[i as usize];
+                (&mut field.slot, field.name)
+            }
+            None => (
+                self.other_fields[place.kind as usize].get_or_insert_with(Slot::default),
+                Some(OTHER_ID),
+            ),
         };
-        self.current_fields.insert((kind, field));
+        slot.tally
+            .add(record, finding.fingerprint, &mut self.exact_room);
+        if slot.seen != self.records {
+            slot.seen = self.records;
+            let seen = (finding.kind, name);
+            // The other-fields row and a field named like it are one name in the record.
+            if name != Some(OTHER_ID) || !self.current_fields.contains(&seen) {
+                self.current_fields.push(seen);
+            }
+        }
         Ok(())
     }
 
@@ -507,6 +704,8 @@ fn is_identifier(key: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     #[test]
@@ -587,6 +786,333 @@ mod tests {
         assert_eq!(other[0].occurrences, n - (MAX_FIELDS as u64 - 1));
         assert_eq!(other[0].distinct.value, other[0].occurrences);
         assert!(report.profiles > 0);
+    }
+
+    /// The aggregation as first written: a `BTreeMap` keyed by kind and field string, the field
+    /// pattern computed for every finding, the profile pairs named as they are counted. Slow,
+    /// and obviously what the module documentation says; [`Exposure`] must report the same.
+    mod reference {
+        use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+        use super::super::*;
+
+        #[derive(Default)]
+        pub struct Reference {
+            files: Vec<String>,
+            by_kind: BTreeMap<Kind, Tally>,
+            by_field: BTreeMap<(Kind, Option<String>), Tally>,
+            other_fields: BTreeMap<Kind, Tally>,
+            exact_room: Option<usize>,
+            records: u64,
+            current: Option<(usize, u64)>,
+            current_fields: BTreeSet<(Kind, Option<String>)>,
+            profiles: u64,
+            combinations: HashMap<Vec<String>, u64>,
+            other_combinations: u64,
+        }
+
+        impl Reference {
+            pub fn finding(&mut self, path: &str, finding: &Finding) {
+                let file = match self.files.iter().rposition(|p| p == path) {
+                    Some(i) => i,
+                    None => {
+                        self.files.push(path.to_string());
+                        self.files.len() - 1
+                    }
+                };
+                let record = (file, finding.line);
+                if self.current != Some(record) {
+                    self.close_record();
+                    self.current = Some(record);
+                    self.records += 1;
+                }
+                let kind = finding.kind;
+                let mut unlimited = usize::MAX;
+                self.by_kind.entry(kind).or_default().add(
+                    record,
+                    finding.fingerprint,
+                    &mut unlimited,
+                );
+                let key = (
+                    kind,
+                    finding
+                        .field
+                        .as_deref()
+                        .map(|f| field_pattern(f).into_owned()),
+                );
+                let room = self.exact_room.get_or_insert(EXACT_BUDGET);
+                let field = if let Some(tally) = self.by_field.get_mut(&key) {
+                    tally.add(record, finding.fingerprint, room);
+                    key.1
+                } else if self.by_field.len() < MAX_FIELDS {
+                    let mut tally = Tally::default();
+                    tally.add(record, finding.fingerprint, room);
+                    self.by_field.insert(key.clone(), tally);
+                    key.1
+                } else {
+                    self.other_fields.entry(kind).or_default().add(
+                        record,
+                        finding.fingerprint,
+                        room,
+                    );
+                    Some(OTHER_FIELDS.to_string())
+                };
+                self.current_fields.insert((kind, field));
+            }
+
+            fn close_record(&mut self) {
+                let fields = std::mem::take(&mut self.current_fields);
+                let identity = |k: &Kind| {
+                    matches!(k, Kind::Email | Kind::PersonName | Kind::Ipv4 | Kind::Ipv6)
+                };
+                let place = |k: &Kind| k.is_location() || *k == Kind::Device;
+                if !(fields.iter().any(|(k, _)| identity(k))
+                    && fields.iter().any(|(k, _)| place(k)))
+                {
+                    return;
+                }
+                self.profiles += 1;
+                let name = |(kind, field): &(Kind, Option<String>)| {
+                    format!("{kind}@{}", field.as_deref().unwrap_or("(text)"))
+                };
+                for id in fields.iter().filter(|(k, _)| identity(k)) {
+                    for at in fields.iter().filter(|(k, _)| place(k)) {
+                        let key = vec![name(id), name(at)];
+                        if let Some(n) = self.combinations.get_mut(&key) {
+                            *n += 1;
+                        } else if self.combinations.len() < MAX_COMBINATIONS {
+                            self.combinations.insert(key, 1);
+                        } else {
+                            self.other_combinations += 1;
+                        }
+                    }
+                }
+            }
+
+            pub fn report(mut self) -> Report {
+                self.close_record();
+                let (mut direct, mut quasi) = (Vec::new(), Vec::new());
+                let (mut distinct_emails, mut distinct_account_ids) = Default::default();
+                for (&kind, tally) in self.by_kind.iter_mut() {
+                    let row = tally.row(kind, None);
+                    match kind {
+                        Kind::Email => distinct_emails = row.distinct,
+                        Kind::AccountId => distinct_account_ids = row.distinct,
+                        _ => {}
+                    }
+                    if kind.is_quasi() {
+                        quasi.push(row);
+                    } else {
+                        direct.push(row);
+                    }
+                }
+                let mut fields: Vec<Row> = self
+                    .by_field
+                    .iter_mut()
+                    .map(|((kind, field), tally)| tally.row(*kind, field.clone()))
+                    .chain(self.other_fields.iter_mut().map(|(&kind, tally)| Row {
+                        other_fields: true,
+                        ..tally.row(kind, None)
+                    }))
+                    .collect();
+                fields.sort_by(|a, b| {
+                    a.kind
+                        .cmp(&b.kind)
+                        .then(b.occurrences.cmp(&a.occurrences))
+                        .then(a.field.cmp(&b.field))
+                });
+                let mut combinations: Vec<Combination> = self
+                    .combinations
+                    .into_iter()
+                    .map(|(fields, records)| Combination { fields, records })
+                    .collect();
+                combinations
+                    .sort_by(|a, b| b.records.cmp(&a.records).then(a.fields.cmp(&b.fields)));
+                if self.other_combinations > 0 {
+                    combinations.push(Combination {
+                        fields: vec!["(other combinations)".to_string()],
+                        records: self.other_combinations,
+                    });
+                }
+                Report {
+                    bytes: 0,
+                    files: 0,
+                    errors: 0,
+                    malformed_json: 0,
+                    records_with_findings: self.records,
+                    distinct_emails,
+                    distinct_account_ids,
+                    direct,
+                    quasi,
+                    fields,
+                    profiles: self.profiles,
+                    combinations,
+                    estimate_error: ESTIMATE_ERROR,
+                }
+            }
+        }
+    }
+
+    /// One finding of a generated stream: file, line, kind, field (a key path, or `None` for
+    /// free text), fingerprint.
+    type Event = (usize, u64, Kind, Option<String>, u64);
+
+    /// Runs `events` through [`Exposure`] and its slow twin and checks that they report the
+    /// same, to the byte. Field names are shared like the engine shares them: one `Arc` per
+    /// name within a chunk of `chunk` findings, a new one in the next chunk.
+    fn assert_same_as_reference(events: &[Event], chunk: usize) -> Report {
+        let files: Vec<FileInfo> = ["a.ndjson", "b.ndjson", "c/a.ndjson"]
+            .iter()
+            .map(|p| FileInfo {
+                path: p.to_string(),
+                compression: None,
+            })
+            .collect();
+        let mut fast = Exposure::new();
+        let mut slow = reference::Reference::default();
+        for piece in events.chunks(chunk.max(1)) {
+            let mut names: HashMap<&str, std::sync::Arc<str>> = HashMap::new();
+            for (file, line, kind, field, fingerprint) in piece {
+                let field = field
+                    .as_deref()
+                    .map(|f| names.entry(f).or_insert_with(|| f.into()).clone());
+                let f = Finding {
+                    line: *line,
+                    kind: *kind,
+                    field,
+                    fingerprint: Some(*fingerprint),
+                    ..finding(*kind, "", *line, *fingerprint)
+                };
+                fast.finding(&files[*file], &f).unwrap();
+                slow.finding(&files[*file].path, &f);
+            }
+        }
+        let fast = fast.report(&Stats::default());
+        let slow = slow.report();
+        let json = |r: &Report| serde_json::to_string_pretty(r).unwrap();
+        assert_eq!(json(&fast), json(&slow));
+        fast
+    }
+
+    /// A name of letters only, different for each `i`: never taken for an identifier.
+    fn letters(mut i: usize) -> String {
+        let mut name = String::new();
+        loop {
+            name.push(char::from(b'a' + (i % 26) as u8));
+            i /= 26;
+            if i == 0 {
+                return name;
+            }
+        }
+    }
+
+    /// A small deterministic generator (xorshift), so that large cases need no stored input.
+    struct Random(u64);
+
+    impl Random {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    /// Past the caps on fields and combinations, with fields whose names are those of the
+    /// report's own rows (`(text)`, `(other fields)`), identifier-like keys in their thousands,
+    /// and a file read twice.
+    #[test]
+    fn caps_and_odd_names_are_reported_like_the_reference() {
+        let identities = [Kind::Email, Kind::PersonName, Kind::Ipv4, Kind::Ipv6];
+        let places = [Kind::City, Kind::Country, Kind::Device, Kind::Coordinates];
+        let mut random = Random(0x9E37_79B9_7F4A_7C15);
+        let mut events = Vec::new();
+        let mut line = 0;
+        for record in 0..40_000u64 {
+            let file = if record < 30_000 {
+                0
+            } else {
+                (record % 3) as usize
+            };
+            line = if record == 30_000 {
+                1
+            } else {
+                line + 1 + random.below(2)
+            };
+            for _ in 0..1 + random.below(6) {
+                let kind = if random.below(2) == 0 {
+                    identities[random.below(4) as usize]
+                } else {
+                    places[random.below(4) as usize]
+                };
+                let field = match random.below(40) {
+                    0 => None,
+                    1 => Some("(text)".to_string()),
+                    2 => Some("(other fields)".to_string()),
+                    3 => Some(format!(
+                        "contacts.c{record}.{}",
+                        letters(random.below(9) as usize)
+                    )),
+                    _ => Some(format!("{}.value", letters(random.below(130) as usize))),
+                };
+                events.push((file, line, kind, field, random.below(5000)));
+            }
+        }
+        let report = assert_same_as_reference(&events, 700);
+        assert!(report.fields.iter().any(|r| r.other_fields));
+        assert_eq!(report.combinations.len(), MAX_COMBINATIONS + 1);
+    }
+
+    /// A kind's free-text row and its other-fields row, both without a field name, tie on
+    /// their occurrences: the free-text row comes first.
+    #[test]
+    fn free_text_and_other_fields_rows_tie_like_the_reference() {
+        let mut events: Vec<Event> = vec![(0, 1, Kind::Email, None, 0)];
+        events.extend((1..MAX_FIELDS).map(|i| (0, i as u64 + 1, Kind::Email, Some(letters(i)), 0)));
+        let line = MAX_FIELDS as u64 + 1;
+        events.push((0, line, Kind::Email, Some(letters(MAX_FIELDS)), 1));
+        events.push((0, line, Kind::Email, None, 1));
+        events.push((0, line + 1, Kind::Email, Some(letters(MAX_FIELDS + 1)), 2));
+        let report = assert_same_as_reference(&events, 100);
+        let first: Vec<(Option<&str>, bool, u64)> = report.fields[..2]
+            .iter()
+            .map(|r| (r.field.as_deref(), r.other_fields, r.occurrences))
+            .collect();
+        assert_eq!(first, [(None, false, 2), (None, true, 2)]);
+    }
+
+    proptest::proptest! {
+        /// Any stream of findings, in any order of files and lines.
+        #[test]
+        fn any_stream_is_reported_like_the_reference(
+            events in proptest::collection::vec(
+                (0..3usize, 1..6u64, 0..Kind::ALL.len(), 0..12usize, 0..20u64),
+                0..300,
+            ),
+            chunk in 1..50usize,
+        ) {
+            let fields = [
+                None,
+                Some("(text)"),
+                Some("(other fields)"),
+                Some("a.email"),
+                Some("a.city"),
+                Some("contacts.c1.email"),
+                Some("contacts.c2.email"),
+                Some("contacts.*.email"),
+                Some("by_email.jane@example.org.city"),
+                Some("by_email.joe@example.org.city"),
+                Some("device"),
+                Some(""),
+            ];
+            let events: Vec<Event> = events
+                .into_iter()
+                .map(|(file, line, kind, field, fingerprint)| {
+                    (file, line, Kind::ALL[kind], fields[field].map(str::to_string), fingerprint)
+                })
+                .collect();
+            assert_same_as_reference(&events, chunk);
+        }
     }
 
     /// A shared budget of kept fingerprints sends the fields that would exceed it to their
