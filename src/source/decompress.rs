@@ -174,18 +174,23 @@ impl Read for Guarded<'_> {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e),
             Err(e) => {
-                let what = if e.kind() == io::ErrorKind::UnexpectedEof {
-                    "stream ends early; the file is truncated".to_string()
+                // A checksum is checked at the end of what it covers: damaged data has been
+                // decompressed, and scanned, before the error can be seen.
+                let (what, caveat) = if e.kind() == io::ErrorKind::UnexpectedEof {
+                    ("ends early: the file is truncated".to_string(), "")
                 } else {
-                    format!("stream is corrupt ({e})")
+                    (
+                        format!("is corrupt ({e})"),
+                        "; findings from it before that point may come from the damaged data",
+                    )
                 };
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!(
-                        "{} {what}, at compressed byte {} (decompressed byte {})",
+                        "{} stream {what}, at decompressed byte {} ({} compressed bytes read){caveat}",
                         self.format,
+                        self.written,
                         self.compressed.load(Ordering::Relaxed),
-                        self.written
                     ),
                 ));
             }
