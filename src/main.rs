@@ -366,6 +366,18 @@ fn input_config(input: &InputArgs) -> Config {
     }
 }
 
+/// What `gate` and `baseline` scan, the same for both so that a baseline matches its gate: the
+/// policy's kinds and hooks, and every file — a gate must not pass a file it did not read, and
+/// a text export with one NUL byte near its start would otherwise be skipped as binary.
+fn policy_config(policy: &Policy, key: Option<FingerprintKey>, input: &InputArgs) -> Config {
+    Config {
+        kinds: policy.scan_kinds(),
+        hooks: policy.hooks(key),
+        binary: true,
+        ..input_config(input)
+    }
+}
+
 fn warn_show_values(show_values: bool) {
     if show_values && io::stdout().is_terminal() {
         eprintln!("piiscan: --show-values: raw personal data will be printed");
@@ -410,13 +422,8 @@ fn gate(args: ScanArgs) -> Result<ExitCode> {
     };
     let key = Gate::key_for(baseline.as_ref().map(|(_, b)| b), None);
     let config = Config {
-        kinds: policy.scan_kinds(),
         show_values: args.show_values,
-        hooks: policy.hooks(key.clone()),
-        // A gate must not pass a file it did not read: a text export with one NUL byte near
-        // its start would otherwise be skipped as binary.
-        binary: true,
-        ..input_config(&args.input)
+        ..policy_config(&policy, key.clone(), &args.input)
     };
     warn_show_values(args.show_values);
     start_threads(args.input.threads)?;
@@ -475,13 +482,7 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
             FingerprintKey::generate()
         }
     };
-    let config = Config {
-        kinds: policy.scan_kinds(),
-        hooks: policy.hooks(Some(key.clone())),
-        // What the gate reads (every file, binary-looking ones too).
-        binary: true,
-        ..input_config(&args.input)
-    };
+    let config = policy_config(&policy, Some(key.clone()), &args.input);
     start_threads(args.input.threads)?;
     let scanner = Scanner::new(config);
     let mut discard = report::Discard;

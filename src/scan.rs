@@ -181,6 +181,8 @@ pub struct Scanner {
     /// The IP detectors read a key only for the odd candidate, on demand.
     needs_hints: bool,
     key_filter: KeyFilter,
+    /// The candidate classes the detectors visit, together.
+    detector_classes: Classes,
     /// The per-run random key of fingerprints.
     fingerprint_key: std::collections::hash_map::RandomState,
     /// The detectors that keep personal data out of field names, made when first needed.
@@ -222,11 +224,15 @@ impl Scanner {
                 .any(|&k| kinds.contains(k) && !matches!(k, Kind::Email | Kind::Ipv4 | Kind::Ipv6));
         // With hints found anyway, an e-mail key settles ties between kinds on one span.
         let key_filter = KeyFilter::new(|h| wanted(h) || (h == Hint::Email && needs_hints));
+        let detector_classes = detectors
+            .iter()
+            .fold(Classes::NONE, |c, d| c.union(d.classes()));
         Scanner {
             config,
             detectors,
             needs_hints,
             key_filter,
+            detector_classes,
             fingerprint_key: std::collections::hash_map::RandomState::new(),
             field_detectors: std::sync::OnceLock::new(),
         }
@@ -304,12 +310,7 @@ impl Scanner {
         let structure = self.config.structure;
         let csv = file.csv.as_ref().filter(|_| structure);
         let unescape = structure && csv.is_none() && !self.detectors.is_empty();
-        let mut classes = self
-            .detectors
-            .iter()
-            .fold(Classes::NONE.with(Class::Newline), |c, d| {
-                c.union(d.classes())
-            });
+        let mut classes = self.detector_classes.with(Class::Newline);
         if self.needs_hints {
             classes = classes.with(Class::Key);
         }
@@ -367,10 +368,7 @@ impl Scanner {
         let mut hints: Vec<HintedValue> = Vec::with_capacity(1);
         let mut found: Vec<Match> = Vec::new();
         let mut candidates = Candidates::default();
-        let classes = self
-            .detectors
-            .iter()
-            .fold(Classes::NONE, |c, d| c.union(d.classes()));
+        let classes = self.detector_classes;
         let escapes = chunk.get(Class::Escape);
         let newlines = chunk.get(Class::Newline);
         parser.for_each_unescaped(bytes, escapes, newlines, |value| {
