@@ -22,7 +22,7 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Class {
-    /// The closing quote of a JSON key: `"` followed by `:`.
+    /// The closing quote of a JSON key: an unescaped `"` that ends a string, followed by `:`.
     Key,
     /// The first byte of a capitalised word: `A`-`Z`, or the lead byte `0xC3`-`0xC5` of a
     /// two-byte Latin letter, after a byte that does not continue a word.
@@ -37,10 +37,14 @@ pub enum Class {
     Newline,
     /// A JSON escape `\u`.
     Escape,
+    /// What a walk over a JSON line's nesting must see besides its keys: a bracket `{` `}`
+    /// `[` `]` outside strings, and (rarely, since exports are compact) the closing quote of a
+    /// string followed by a blank, after which a key's `:` may come.
+    Structure,
 }
 
 impl Class {
-    const ALL: [Class; 7] = [
+    const ALL: [Class; 8] = [
         Class::Key,
         Class::Capital,
         Class::Decimal,
@@ -48,12 +52,13 @@ impl Class {
         Class::At,
         Class::Newline,
         Class::Escape,
+        Class::Structure,
     ];
 }
 
 /// A set of classes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Classes(u8);
+pub struct Classes(u16);
 
 impl Classes {
     pub const NONE: Classes = Classes(0);
@@ -182,6 +187,10 @@ struct Masks {
     backslash: u64,
     u: u64,
     newline: u64,
+    /// `{`, `}`, `[`, `]`.
+    bracket: u64,
+    /// Space and tab.
+    blank: u64,
 }
 
 /// One way to compute the masks of a block.
@@ -189,12 +198,24 @@ trait Classify {
     /// # Safety
     /// The processor must have the features of the implementation.
     unsafe fn classify(block: &[u8; 64], classes: Classes) -> Masks;
+
+    /// Bit `j` of the result is the XOR of bits `0..=j` of `bits`.
+    ///
+    /// # Safety
+    /// As for [`Classify::classify`].
+    #[inline(always)]
+    unsafe fn prefix_xor(mut bits: u64) -> u64 {
+        for shift in [1, 2, 4, 8, 16, 32] {
+            bits ^= bits << shift;
+        }
+        bits
+    }
 }
 
 /// The masks a class needs, so that an implementation can skip the others.
 #[inline(always)]
 fn needs(classes: Classes) -> [bool; 4] {
-    let structure = classes.contains(Class::Key);
+    let structure = classes.contains(Class::Key) || classes.contains(Class::Structure);
     let letters = classes.contains(Class::Capital);
     let numbers = classes.contains(Class::Decimal) || classes.contains(Class::Colon);
     let escapes = classes.contains(Class::At) || classes.contains(Class::Escape);
@@ -204,12 +225,14 @@ fn needs(classes: Classes) -> [bool; 4] {
 /// The candidates of one block, from its masks and those of the blocks around it (for the
 /// byte before the first and after the last).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn emit(
     start: usize,
     valid: u64,
     prev: &Masks,
     cur: &Masks,
     next: &Masks,
+    quoted: &Quoted,
     classes: Classes,
     lists: &mut [Vec<u32>; Class::ALL.len()],
 ) {
@@ -218,8 +241,9 @@ fn emit(
     let after = |c: u64, n: u64| c >> 1 | n << 63;
     let mut push =
         |class: Class, bits: u64| push_bits(&mut lists[class as usize], start, bits & valid);
+    let closing = quoted.quotes & !quoted.inside;
     if classes.contains(Class::Key) {
-        push(Class::Key, cur.quote & after(cur.colon, next.colon));
+        push(Class::Key, closing & after(cur.colon, next.colon));
     }
     if classes.contains(Class::Capital) {
         push(Class::Capital, cur.upper & !before(prev.word, cur.word));
@@ -243,6 +267,71 @@ fn emit(
     }
     if classes.contains(Class::Escape) {
         push(Class::Escape, cur.backslash & after(cur.u, next.u));
+    }
+    if classes.contains(Class::Structure) {
+        let brackets = cur.bracket & !quoted.inside;
+        push(
+            Class::Structure,
+            brackets | closing & after(cur.blank, next.blank),
+        );
+    }
+}
+
+/// Where the JSON strings are, carried from one block to the next, so that a `":` or a
+/// bracket inside a string value (`"q":"a\":{b}"`) is not taken for structure.
+///
+/// A string ends at the next quote that is not escaped, and a backslash escapes the byte after
+/// it unless it is escaped itself: the escapes are found by visiting the backslashes of the
+/// block (few: mostly the `\/` of URLs), and the bytes inside strings are the running XOR of
+/// the quote bits. NDJSON has no newline inside a string, so a newline ends any string left
+/// open: a malformed line cannot turn the rest of the chunk inside out.
+#[derive(Default)]
+struct Strings {
+    /// The first byte of the next block is escaped by a backslash that ends this one.
+    escape_next: bool,
+    /// The next block starts inside a string.
+    in_string: bool,
+}
+
+/// The unescaped quotes of a block, and the bytes inside strings: from an opening quote up to
+/// its closing quote, not included.
+#[derive(Default)]
+struct Quoted {
+    quotes: u64,
+    inside: u64,
+}
+
+impl Strings {
+    #[inline(always)]
+    fn next<C: Classify>(&mut self, m: &Masks) -> Quoted {
+        let mut escaped = u64::from(self.escape_next);
+        self.escape_next = false;
+        let mut escapes = m.backslash & !escaped;
+        while escapes != 0 {
+            let i = escapes.trailing_zeros();
+            if i == 63 {
+                self.escape_next = true;
+                break;
+            }
+            escaped |= 2 << i;
+            // This backslash, and the byte it escapes, which escapes nothing.
+            escapes &= !(3 << i);
+        }
+        let quotes = m.quote & !escaped;
+        let carried = 0u64.wrapping_sub(u64::from(self.in_string));
+        let mut toggles = quotes;
+        let inside = loop {
+            // SAFETY: the caller chose `C` for this processor.
+            let inside = unsafe { C::prefix_xor(toggles) } ^ carried;
+            let open_at_newline = m.newline & inside;
+            if open_at_newline == 0 {
+                break inside;
+            }
+            // The first newline inside a string closes it, then the rest is looked at again.
+            toggles ^= open_at_newline & open_at_newline.wrapping_neg();
+        };
+        self.in_string = inside >> 63 != 0;
+        Quoted { quotes, inside }
     }
 }
 
@@ -295,6 +384,8 @@ fn find_blocks<C: Classify>(
     if bytes.is_empty() || classes == Classes::NONE {
         return;
     }
+    let [structure, ..] = needs(classes);
+    let mut strings = Strings::default();
     let mut prev = Masks::default();
     let mut cur = block_at::<C>(bytes, 0, classes);
     let mut start = 0;
@@ -317,7 +408,12 @@ fn find_blocks<C: Classify>(
             n if n >= 64 => u64::MAX,
             n => (1u64 << n) - 1,
         };
-        emit(start, valid, &prev, &cur, &next, classes, lists);
+        let quoted = if structure {
+            strings.next::<C>(&cur)
+        } else {
+            Quoted::default()
+        };
+        emit(start, valid, &prev, &cur, &next, &quoted, classes, lists);
         prev = cur;
         cur = next;
         start += 64;
@@ -361,6 +457,8 @@ mod scalar {
     const BACKSLASH: u16 = 1 << 10;
     const U: u16 = 1 << 11;
     const NEWLINE: u16 = 1 << 12;
+    const BRACKET: u16 = 1 << 13;
+    const BLANK: u16 = 1 << 14;
 
     const fn class_of(b: u8) -> u16 {
         let mut c = 0;
@@ -403,6 +501,12 @@ mod scalar {
         if b == b'\n' {
             c |= NEWLINE;
         }
+        if matches!(b, b'{' | b'}' | b'[' | b']') {
+            c |= BRACKET;
+        }
+        if b == b' ' || b == b'\t' {
+            c |= BLANK;
+        }
         c
     }
 
@@ -442,6 +546,8 @@ mod scalar {
                 set(&mut m.backslash, BACKSLASH);
                 set(&mut m.u, U);
                 set(&mut m.newline, NEWLINE);
+                set(&mut m.bracket, BRACKET);
+                set(&mut m.blank, BLANK);
             }
             m
         }
@@ -455,16 +561,25 @@ mod x86 {
     use super::{find_blocks, needs, Class, Classes, Classify, Masks};
 
     pub fn has_avx512() -> bool {
-        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512bw")
+        is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("pclmulqdq")
     }
 
     pub fn has_avx2() -> bool {
-        is_x86_feature_detected!("avx2")
+        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("pclmulqdq")
+    }
+
+    /// The running XOR of the bits, as a carry-less multiplication by all ones.
+    #[inline(always)]
+    unsafe fn clmul_prefix_xor(bits: u64) -> u64 {
+        let product = _mm_clmulepi64_si128(_mm_set_epi64x(0, bits as i64), _mm_set1_epi8(-1), 0);
+        _mm_cvtsi128_si64(product) as u64
     }
 
     /// # Safety
-    /// The processor must support AVX-512BW.
-    #[target_feature(enable = "avx512f,avx512bw")]
+    /// The processor must support AVX-512BW and PCLMULQDQ.
+    #[target_feature(enable = "avx512f,avx512bw,pclmulqdq")]
     pub unsafe fn find_avx512(
         bytes: &[u8],
         classes: Classes,
@@ -474,8 +589,8 @@ mod x86 {
     }
 
     /// # Safety
-    /// The processor must support AVX2.
-    #[target_feature(enable = "avx2")]
+    /// The processor must support AVX2 and PCLMULQDQ.
+    #[target_feature(enable = "avx2,pclmulqdq")]
     pub unsafe fn find_avx2(
         bytes: &[u8],
         classes: Classes,
@@ -514,6 +629,11 @@ mod x86 {
             }
             if structure {
                 m.quote = $eq!(b'"');
+                m.bracket = $eq!(b'{') | $eq!(b'}') | $eq!(b'[') | $eq!(b']');
+                m.blank = $eq!(b' ') | $eq!(b'\t');
+            }
+            if structure || escapes {
+                m.backslash = $eq!(b'\\');
             }
             if numbers {
                 m.dot = $eq!(b'.');
@@ -530,7 +650,6 @@ mod x86 {
                 m.at = $eq!(b'@');
                 m.percent = $eq!(b'%');
                 m.four = $eq!(b'4');
-                m.backslash = $eq!(b'\\');
                 m.u = $eq!(b'u');
             }
             m.newline = $eq!(b'\n');
@@ -553,6 +672,11 @@ mod x86 {
                 };
             }
             masks!(classes, eq, range, _mm512_movepi8_mask(v))
+        }
+
+        #[inline(always)]
+        unsafe fn prefix_xor(bits: u64) -> u64 {
+            clmul_prefix_xor(bits)
         }
     }
 
@@ -608,6 +732,11 @@ mod x86 {
             }
             masks!(classes, eq, range, Avx2::join(a, b))
         }
+
+        #[inline(always)]
+        unsafe fn prefix_xor(bits: u64) -> u64 {
+            clmul_prefix_xor(bits)
+        }
     }
 
     #[cfg(test)]
@@ -648,10 +777,30 @@ mod tests {
             found: classes,
             ..Default::default()
         };
+        // JSON strings, one byte at a time: a backslash escapes the next byte unless it is
+        // escaped itself, an unescaped quote opens or closes a string, a newline closes it.
+        let mut in_string = false;
+        let mut escape_pending = false;
         for (i, &b) in bytes.iter().enumerate() {
             let next = at(i + 1);
+            let escaped = escape_pending;
+            escape_pending = b == b'\\' && !escaped;
+            let was_inside = in_string;
+            let mut closes = false;
+            if b == b'"' && !escaped {
+                in_string = !in_string;
+                closes = !in_string;
+            }
+            if b == b'\n' {
+                in_string = false;
+            }
             let hits = [
-                (Class::Key, b == b'"' && next == Some(b':')),
+                (Class::Key, closes && next == Some(b':')),
+                (
+                    Class::Structure,
+                    (matches!(b, b'{' | b'}' | b'[' | b']') && !was_inside)
+                        || (closes && matches!(next, Some(b' ' | b'\t'))),
+                ),
                 (
                     Class::Capital,
                     (b.is_ascii_uppercase() || (0xC3..=0xC5).contains(&b)) && !is(before(i), word),
@@ -723,7 +872,7 @@ mod tests {
 
     #[test]
     fn candidates_across_block_boundaries() {
-        let pieces: [&[u8]; 8] = [
+        let pieces: [&[u8]; 9] = [
             b"\"k\":1",
             b"1.2",
             b"a:b",
@@ -732,6 +881,7 @@ mod tests {
             b"x@y %40 \\u0040",
             b"\n",
             "É".as_bytes(),
+            b"{\"a\\\"b\\\\\":[\"}\" ]}",
         ];
         for piece in pieces {
             for pad in 0..=130 {
@@ -751,6 +901,7 @@ mod tests {
                 prop_oneof![
                     Just(b'"'), Just(b':'), Just(b'.'), Just(b'@'), Just(b'%'), Just(b'4'),
                     Just(b'\\'), Just(b'u'), Just(b'\n'), Just(b'_'), Just(b' '), Just(0xC3),
+                    Just(b'{'), Just(b'}'), Just(b'['), Just(b']'), Just(b'\t'),
                     Just(0x80), b'0'..=b'9', b'a'..=b'f', b'A'..=b'Z', any::<u8>(),
                 ],
                 0..300,

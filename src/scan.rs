@@ -317,6 +317,10 @@ impl Scanner {
         if unescape {
             classes = classes.with(Class::Escape);
         }
+        if self.config.describe && structure && csv.is_none() {
+            // For the key paths of findings: see `locate`.
+            classes = classes.with(Class::Key).with(Class::Structure);
+        }
         candidates.find(bytes, classes);
         hints.clear();
         if self.needs_hints {
@@ -350,7 +354,7 @@ impl Scanner {
         let kept = resolve_overlaps(&hay, std::mem::take(matches));
         let resolve_time = started.elapsed();
         let started = Instant::now();
-        let findings = self.locate(bytes, base, file, candidates.get(Class::Newline), &kept);
+        let findings = self.locate(bytes, base, file, candidates, &kept);
         detector_time.extend([hints_time, escapes_time, resolve_time, started.elapsed()]);
         ChunkResult {
             findings,
@@ -397,16 +401,20 @@ impl Scanner {
         })
     }
 
-    /// Turns matches into findings: line, column, field, masked value. `newlines` are the
-    /// positions of the chunk's newlines.
+    /// Turns matches into findings: line, column, field, masked value. `candidates` hold the
+    /// chunk's newlines, and its JSON keys and brackets when field names are wanted.
     fn locate(
         &self,
         bytes: &[u8],
         base: u64,
         file: &FileContext,
-        newlines: &[u32],
+        candidates: &Candidates,
         kept: &[Match],
     ) -> Vec<Finding> {
+        let newlines = candidates.get(Class::Newline);
+        let indexed = candidates.searched(Class::Structure);
+        let (mut key, mut bracket) = (0, 0);
+        let mut walker = json::Walker::default();
         let mut findings = Vec::with_capacity(kept.len());
         let mut names = FieldNames::default();
         let mut offsets: Vec<usize> = Vec::new();
@@ -432,10 +440,25 @@ impl Scanner {
             if self.config.describe && self.config.structure {
                 offsets.clear();
                 offsets.extend(group.iter().map(|m| m.start - line_start));
-                if json::looks_like_json(text) {
-                    json::paths_at(text, &offsets, |k, path, keys| {
-                        fields[k] = Some(names.intern(path, |p| self.field_name(p, keys)));
-                    });
+                let json = json::looks_like_json(text);
+                let json_path = |k: usize, path: &[u8], keys: &[(usize, usize)]| {
+                    fields[k] = Some(names.intern(path, |p| self.field_name(p, keys)));
+                };
+                if json && indexed {
+                    // The chunk's lists from this line on.
+                    let from = |list: &[u32], at: &mut usize| {
+                        *at += list[*at..].partition_point(|&p| (p as usize) < line_start);
+                        *at
+                    };
+                    let keys = candidates.get(Class::Key);
+                    let structure = candidates.get(Class::Structure);
+                    let index = json::Index {
+                        keys: &keys[from(keys, &mut key)..],
+                        structure: &structure[from(structure, &mut bracket)..],
+                    };
+                    walker.paths_indexed(text, line_start, index, &offsets, json_path);
+                } else if json {
+                    walker.paths_at(text, &offsets, json_path);
                 } else if let Some(header) = &file.csv {
                     header.columns_at(text, &offsets, |k, name| {
                         let whole = [(0, name.len())];
