@@ -447,7 +447,10 @@ impl Scanner {
                 if json && indexed {
                     // The chunk's lists from this line on.
                     let from = |list: &[u32], at: &mut usize| {
-                        *at += list[*at..].partition_point(|&p| (p as usize) < line_start);
+                        // A few dozen keys a line: a walk beats a binary search's cache misses.
+                        while list.get(*at).is_some_and(|&p| (p as usize) < line_start) {
+                            *at += 1;
+                        }
                         *at
                     };
                     let keys = candidates.get(Class::Key);
