@@ -509,9 +509,23 @@ impl Scanner {
     pub fn scan_paths(&self, paths: &[PathBuf], sink: &mut dyn Sink) -> Stats {
         let started = Instant::now();
         let mut driver = Driver::new(self, sink);
+        let mut seen = source::walk::Seen::default();
         for target in source::walk::targets(paths) {
             match target {
-                Ok(target) => driver.add(&target),
+                Ok(target) if target.is_stdin() => driver.add(&target),
+                Ok(target) => match seen.repeat_of(&target.path) {
+                    None => driver.add(&target),
+                    Some(first) => {
+                        let (path, first) = (&target.path, &first);
+                        let message = if path == first {
+                            "named more than once; scanned once".to_string()
+                        } else {
+                            let first = source::display_path(first);
+                            format!("the same file as {first}; scanned once")
+                        };
+                        driver.sink.note(&source::display_path(path), &message);
+                    }
+                },
                 Err(e) => driver.error(&e),
             }
         }
@@ -622,7 +636,10 @@ impl std::hash::Hash for Fingerprint<'_> {
 /// does not hide the e-mail address in its query string, and a policy's detector adds findings
 /// without taking any away.
 fn resolve_overlaps(hay: &Haystack<'_>, matches: Vec<Match>) -> Vec<Match> {
-    if !matches.iter().any(|m| m.kind.is_quasi() || m.kind.is_custom()) {
+    if !matches
+        .iter()
+        .any(|m| m.kind.is_quasi() || m.kind.is_custom())
+    {
         return resolve_group(hay, matches);
     }
     let (others, direct): (Vec<Match>, Vec<Match>) = matches

@@ -157,6 +157,29 @@ fn json_report_is_one_object() {
 
 #[cfg(unix)]
 #[test]
+fn a_file_reached_twice_is_scanned_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("access.log");
+    std::fs::copy(Path::new(SAMPLES).join("access.log"), &file).unwrap();
+    std::os::unix::fs::symlink(&file, dir.path().join("again.log")).unwrap();
+    let once = stdout(&run(&["scan", "--format", "jsonl", file.to_str().unwrap()]));
+    assert!(once.lines().count() > 0);
+
+    let out = piiscan()
+        .args(["scan", "--format", "jsonl"])
+        .arg(dir.path())
+        .arg(&file)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), once);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("again.log: the same file as"), "{stderr}");
+    assert!(stderr.contains("scanned once"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "a repeat is not an error");
+}
+
+#[test]
 fn walks_skip_git_special_files_and_survive_symlink_loops() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

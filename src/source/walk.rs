@@ -1,6 +1,7 @@
 //! Expanding the user's paths into targets, in a deterministic order.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
@@ -46,4 +47,67 @@ pub fn targets(paths: &[PathBuf]) -> impl Iterator<Item = Result<Target, SourceE
                 }
             }))
         })
+}
+
+/// The files handed out so far, by identity: a file named twice, named and also found in a
+/// named folder, or reached again through a symbolic link is scanned once, so that what a scan
+/// counts (people exposed, findings over a gate's threshold) is not counted twice.
+#[derive(Default)]
+pub struct Seen(HashMap<FileId, PathBuf>);
+
+#[cfg(unix)]
+type FileId = (u64, u64);
+#[cfg(not(unix))]
+type FileId = PathBuf;
+
+impl Seen {
+    /// The path under which the file at `path` was seen before, if it was; records it
+    /// otherwise. A path that cannot be looked at is never a repeat (opening it will say why).
+    pub fn repeat_of(&mut self, path: &Path) -> Option<PathBuf> {
+        let id = file_id(path)?;
+        match self.0.entry(id) {
+            std::collections::hash_map::Entry::Occupied(first) => Some(first.get().clone()),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(path.to_path_buf());
+                None
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path) -> Option<FileId> {
+    std::fs::canonicalize(path).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_seen_once_by_any_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.ndjson");
+        std::fs::write(&file, "{}\n").unwrap();
+        let mut seen = Seen::default();
+        assert_eq!(seen.repeat_of(&file), None);
+        assert_eq!(seen.repeat_of(&file), Some(file.clone()));
+        let dotted = dir.path().join(".").join("a.ndjson");
+        assert_eq!(seen.repeat_of(&dotted), Some(file.clone()));
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(&file, &link).unwrap();
+            assert_eq!(seen.repeat_of(&link), Some(file.clone()));
+        }
+        assert_eq!(seen.repeat_of(&dir.path().join("missing")), None);
+        assert_eq!(seen.repeat_of(&dir.path().join("missing")), None);
+    }
 }
