@@ -919,9 +919,22 @@ impl<'s> Driver<'s> {
                     }
                 }
             });
+            let mut long_line_noted = false;
             for item in rx.iter() {
                 match item {
                     Ok(chunk) => {
+                        if chunk.long_line.is_some() && !long_line_noted {
+                            // Once a file: what is lost is the same for every such line.
+                            long_line_noted = true;
+                            let message = format!(
+                                "a line longer than {} MiB (in the bytes from {}) is scanned in \
+                                 overlapping pieces: its values are all found, but JSON field \
+                                 names and CSV columns only in its first piece",
+                                chunk::MAX_LINE >> 20,
+                                chunk.base
+                            );
+                            self.sink.note(&file.info.path, &message);
+                        }
                         let starts_mid_line =
                             chunk.long_line.as_ref().is_some_and(|l| l.line_offset > 0);
                         self.push(Unit {

@@ -413,6 +413,12 @@ fn values_across_the_cuts_of_a_long_streamed_line_are_found_once() {
         .collect();
     want.push((len as u64 + 11, 2, 11));
     assert_eq!(found, want);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("-: a line longer than 64 MiB (in the bytes from 0)"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("longer than").count(), 1, "{stderr}");
 }
 
 /// NUL padding after the last gzip member (tape and block tools write it; `gzip -d` skips it)
