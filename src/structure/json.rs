@@ -10,8 +10,11 @@
 //!   hinting suffixes themselves was slower still: its prefilter cannot use letters that are
 //!   everywhere in JSON.)
 //! * Under which key path (`properties.$email`, `items[].owner.email`) does a finding sit?
-//!   Only lines that hold a finding are walked, once, with a small tokenizer that keeps byte
-//!   offsets, which a DOM parser would throw away.
+//!   Only lines that hold a finding are walked, and not byte by byte: the prefilter, which
+//!   follows string boundaries, lists the chunk's key ends and brackets, and the walk replays
+//!   those few positions ([`Walker::paths_indexed`]). A small tokenizer that keeps byte
+//!   offsets, which a DOM parser would throw away, is the reference the replay is tested
+//!   against, and walks what the lists do not cover.
 //!
 //! Both work on bytes as they are on disk, so offsets stay exact whatever the escapes.
 //! Malformed JSON never fails: the hint scan simply finds fewer keys, and the walker answers
