@@ -104,8 +104,19 @@ impl Candidates {
     }
 
     /// Replaces the lists with the candidates of `classes` in `bytes` (at most [`MAX_LEN`]
-    /// bytes), reusing their memory.
+    /// bytes), reusing their memory. `bytes` start outside any JSON string.
     pub fn find(&mut self, bytes: &[u8], classes: Classes) {
+        self.find_with(bytes, classes, true)
+    }
+
+    /// Like [`Candidates::find`], for bytes that may start inside a JSON string (a piece of a
+    /// line too long to hold whole): string boundaries are not followed, so every `"` before
+    /// `:` is a key end and every bracket is listed, as if no string held any.
+    pub fn find_from_mid_line(&mut self, bytes: &[u8], classes: Classes) {
+        self.find_with(bytes, classes, false)
+    }
+
+    fn find_with(&mut self, bytes: &[u8], classes: Classes, strings: bool) {
         assert!(bytes.len() <= MAX_LEN, "a haystack of more than 4 GiB");
         for list in &mut self.lists {
             list.clear();
@@ -114,11 +125,11 @@ impl Candidates {
         match simd() {
             // SAFETY: `simd` only answers what the processor has.
             #[cfg(target_arch = "x86_64")]
-            Simd::Avx512 => unsafe { x86::find_avx512(bytes, classes, &mut self.lists) },
+            Simd::Avx512 => unsafe { x86::find_avx512(bytes, classes, strings, &mut self.lists) },
             // SAFETY: as above.
             #[cfg(target_arch = "x86_64")]
-            Simd::Avx2 => unsafe { x86::find_avx2(bytes, classes, &mut self.lists) },
-            _ => find_blocks::<scalar::Table>(bytes, classes, &mut self.lists),
+            Simd::Avx2 => unsafe { x86::find_avx2(bytes, classes, strings, &mut self.lists) },
+            _ => find_blocks::<scalar::Table>(bytes, classes, strings, &mut self.lists),
         }
     }
 
@@ -379,6 +390,7 @@ fn push_bits(list: &mut Vec<u32>, start: usize, mut bits: u64) {
 fn find_blocks<C: Classify>(
     bytes: &[u8],
     classes: Classes,
+    track_strings: bool,
     lists: &mut [Vec<u32>; Class::ALL.len()],
 ) {
     if bytes.is_empty() || classes == Classes::NONE {
@@ -408,10 +420,13 @@ fn find_blocks<C: Classify>(
             n if n >= 64 => u64::MAX,
             n => (1u64 << n) - 1,
         };
-        let quoted = if structure {
+        let quoted = if structure && track_strings {
             strings.next::<C>(&cur)
         } else {
-            Quoted::default()
+            Quoted {
+                quotes: cur.quote,
+                inside: 0,
+            }
         };
         emit(start, valid, &prev, &cur, &next, &quoted, classes, lists);
         prev = cur;
@@ -583,9 +598,10 @@ mod x86 {
     pub unsafe fn find_avx512(
         bytes: &[u8],
         classes: Classes,
+        strings: bool,
         lists: &mut [Vec<u32>; Class::ALL.len()],
     ) {
-        find_blocks::<Avx512>(bytes, classes, lists)
+        find_blocks::<Avx512>(bytes, classes, strings, lists)
     }
 
     /// # Safety
@@ -594,9 +610,10 @@ mod x86 {
     pub unsafe fn find_avx2(
         bytes: &[u8],
         classes: Classes,
+        strings: bool,
         lists: &mut [Vec<u32>; Class::ALL.len()],
     ) {
-        find_blocks::<Avx2>(bytes, classes, lists)
+        find_blocks::<Avx2>(bytes, classes, strings, lists)
     }
 
     pub struct Avx512;
@@ -740,7 +757,11 @@ mod x86 {
     }
 
     #[cfg(test)]
-    pub fn find_each(bytes: &[u8], classes: Classes) -> Vec<(&'static str, super::Candidates)> {
+    pub fn find_each(
+        bytes: &[u8],
+        classes: Classes,
+        strings: bool,
+    ) -> Vec<(&'static str, super::Candidates)> {
         let mut out = Vec::new();
         let mut run = |name, f: &dyn Fn(&mut [Vec<u32>; Class::ALL.len()])| {
             let mut c = super::Candidates {
@@ -752,11 +773,15 @@ mod x86 {
         };
         if has_avx512() {
             // SAFETY: checked just above.
-            run("avx512", &|l| unsafe { find_avx512(bytes, classes, l) });
+            run("avx512", &|l| unsafe {
+                find_avx512(bytes, classes, strings, l)
+            });
         }
         if has_avx2() {
             // SAFETY: checked just above.
-            run("avx2", &|l| unsafe { find_avx2(bytes, classes, l) });
+            run("avx2", &|l| unsafe {
+                find_avx2(bytes, classes, strings, l)
+            });
         }
         out
     }
@@ -767,8 +792,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// The definition of each class, one byte at a time.
-    fn reference(bytes: &[u8], classes: Classes) -> Candidates {
+    /// The definition of each class, one byte at a time; `strings` is false for bytes that
+    /// may start inside a string, where no quote is taken for escaped or opening.
+    fn reference(bytes: &[u8], classes: Classes, strings: bool) -> Candidates {
         let at = |i: usize| bytes.get(i).copied();
         let before = |i: usize| i.checked_sub(1).and_then(|j| bytes.get(j).copied());
         let is = |b: Option<u8>, f: fn(&u8) -> bool| b.as_ref().is_some_and(f);
@@ -787,7 +813,9 @@ mod tests {
             escape_pending = b == b'\\' && !escaped;
             let was_inside = in_string;
             let mut closes = false;
-            if b == b'"' && !escaped {
+            if b == b'"' && !strings {
+                closes = true;
+            } else if b == b'"' && !escaped {
                 in_string = !in_string;
                 closes = !in_string;
             }
@@ -840,21 +868,21 @@ mod tests {
             .into_iter()
             .chain(Class::ALL.map(|c| Classes::NONE.with(c)))
         {
-            let want = reference(bytes, classes);
-            let mut table = Candidates {
-                found: classes,
-                ..Default::default()
-            };
-            find_blocks::<scalar::Table>(bytes, classes, &mut table.lists);
-            assert_eq!(table, want, "table, {classes:?} in {bytes:?}");
-            assert_eq!(
-                Candidates::new(bytes, classes),
-                want,
-                "dispatched, {classes:?}"
-            );
-            #[cfg(target_arch = "x86_64")]
-            for (name, got) in x86::find_each(bytes, classes) {
-                assert_eq!(got, want, "{name}, {classes:?} in {bytes:?}");
+            for strings in [true, false] {
+                let want = reference(bytes, classes, strings);
+                let mut table = Candidates {
+                    found: classes,
+                    ..Default::default()
+                };
+                find_blocks::<scalar::Table>(bytes, classes, strings, &mut table.lists);
+                assert_eq!(table, want, "table, {classes:?} {strings} in {bytes:?}");
+                let mut dispatched = Candidates::default();
+                dispatched.find_with(bytes, classes, strings);
+                assert_eq!(dispatched, want, "dispatched, {classes:?} {strings}");
+                #[cfg(target_arch = "x86_64")]
+                for (name, got) in x86::find_each(bytes, classes, strings) {
+                    assert_eq!(got, want, "{name}, {classes:?} {strings} in {bytes:?}");
+                }
             }
         }
     }

@@ -109,6 +109,10 @@ impl Default for Config {
 #[derive(Clone, Debug, Default)]
 pub struct FileContext {
     pub csv: Option<Header>,
+    /// The chunks start in the middle of a line (the pieces after the first of a streamed
+    /// line too long to hold, see [`chunk::LongLine`]): whether they start inside a JSON
+    /// string is unknown, so the prefilter must not follow strings from their start.
+    pub starts_mid_line: bool,
 }
 
 impl FileContext {
@@ -119,6 +123,7 @@ impl FileContext {
             None => head,
         };
         FileContext {
+            starts_mid_line: false,
             csv: Header::sniff(path, first_line),
         }
     }
@@ -317,11 +322,17 @@ impl Scanner {
         if unescape {
             classes = classes.with(Class::Escape);
         }
-        if self.config.describe && structure && csv.is_none() {
-            // For the key paths of findings: see `locate`.
-            classes = classes.with(Class::Key).with(Class::Structure);
+        if file.starts_mid_line {
+            // Key ends as every `"` before `:`; no index for key paths, which such a piece
+            // does not get anyway (its text does not start like JSON).
+            candidates.find_from_mid_line(bytes, classes);
+        } else {
+            if self.config.describe && structure && csv.is_none() {
+                // For the key paths of findings: see `locate`.
+                classes = classes.with(Class::Key).with(Class::Structure);
+            }
+            candidates.find(bytes, classes);
         }
-        candidates.find(bytes, classes);
         hints.clear();
         if self.needs_hints {
             json::find_hints_with(bytes, candidates.get(Class::Key), &self.key_filter, hints);
@@ -901,7 +912,10 @@ impl<'s> Driver<'s> {
         // The pieces of a cut line after its first start mid-line: no CSV cells to count.
         let mid_line = Arc::new(FileState {
             info: file.info.clone(),
-            context: FileContext::default(),
+            context: FileContext {
+                starts_mid_line: true,
+                ..FileContext::default()
+            },
         });
         std::thread::scope(|scope| {
             scope.spawn(move || {

@@ -421,6 +421,35 @@ fn values_across_the_cuts_of_a_long_streamed_line_are_found_once() {
     assert_eq!(stderr.matches("longer than").count(), 1, "{stderr}");
 }
 
+/// A piece of a long streamed line may start inside a JSON string: the prefilter cannot know
+/// where strings are there, and must not guess, or every key of the piece would be read
+/// inside out and the values known only by their key (`"$city":"Nice"`) lost.
+#[test]
+fn keys_after_a_cut_inside_a_string_still_hint() {
+    use piiscan::chunk::MAX_LINE;
+    let mut text = b"{\"note\":\"".to_vec();
+    text.resize(MAX_LINE + (2 << 20), b'x');
+    let at = text.len() + "\",\"$city\":\"".len();
+    text.extend_from_slice(b"\",\"$city\":\"Nice\",\"n\":1}\n");
+    let out = Command::cargo_bin("piiscan")
+        .unwrap()
+        .args(["scan", "--format", "jsonl", "-"])
+        .write_stdin(text)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let found: Vec<(String, u64)> = findings(&out)
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["offset"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("city".to_string(), at as u64)]);
+}
+
 /// NUL padding after the last gzip member (tape and block tools write it; `gzip -d` skips it)
 /// is not an error: same findings, exit status 1.
 #[test]
