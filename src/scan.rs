@@ -327,9 +327,11 @@ impl Scanner {
             // does not get anyway (its text does not start like JSON).
             candidates.find_from_mid_line(bytes, classes);
         } else {
-            if self.config.describe && structure && csv.is_none() {
-                // For the key paths of findings: see `locate`.
-                classes = classes.with(Class::Key).with(Class::Structure);
+            if self.needs_hints && self.config.describe && structure && csv.is_none() {
+                // The key ends listed for the hints and the brackets give the key paths of
+                // findings (see `locate`). Without hints, listing every key end would cost
+                // the pass more than it spares the paths: the tokenizer walks them instead.
+                classes = classes.with(Class::Structure);
             }
             candidates.find(bytes, classes);
         }
