@@ -236,7 +236,7 @@ pub struct Report {
 ///
 /// This runs on the one thread that receives the findings in order, so a finding costs a few
 /// look-ups of integers, no string compared or built: a field name is worked out (its pattern,
-/// its row) once per chunk, when its shared `Arc` is first seen (see [`Exposure::place`]),
+/// its row) once per chunk, when its shared `Arc` is first seen (see `Exposure::place`),
 /// rows and profile pairs are keyed by interned name ids, and names are written out in
 /// [`Exposure::report`].
 pub struct Exposure {

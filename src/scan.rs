@@ -67,7 +67,7 @@ pub struct Config {
 #[derive(Clone, Default)]
 pub struct Hooks {
     /// More detectors, run after the built-in ones. Their matches are resolved among
-    /// themselves (see [`resolve_overlaps`]), so they add findings and never hide any.
+    /// themselves (see `resolve_overlaps`), so they add findings and never hide any.
     pub detectors: Vec<Arc<dyn Detector>>,
     /// Called once per finding with its raw bytes; what it returns is the finding's
     /// [`Finding::checked`].

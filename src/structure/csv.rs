@@ -29,7 +29,7 @@ impl Header {
     /// Column names are printed as the `field` of findings, so a first line that holds values
     /// rather than names is not a header, even in a `.csv` file: exports without a header row
     /// are common, and taking `jane.doe@example.com` for a column name would print it raw.
-    /// See [`looks_like_value`] for what makes a cell a value.
+    /// See `looks_like_value` for what makes a cell a value.
     pub fn sniff(path: &Path, first_line: &[u8]) -> Option<Header> {
         let by_ext = delimiter_by_extension(path);
         let line = trim_eol(first_line);
