@@ -220,6 +220,8 @@ impl Scanner {
             Hint::Latitude | Hint::Longitude => kinds.contains(Kind::Coordinates),
             Hint::AccountId => kinds.contains(Kind::AccountId),
             Hint::Device => kinds.contains(Kind::Device),
+            // Also wanted by the name and place detectors, which leave these values alone.
+            Hint::Software => kinds.contains(Kind::Device) || kinds.intersects(dictionaries),
             Hint::Referrer => kinds.contains(Kind::Referrer),
             Hint::Email | Hint::Ip => false,
         };
@@ -724,7 +726,7 @@ fn hint_agrees(hint: detect::Hint, kind: Kind) -> bool {
             | (H::Country | H::CountryCode, Kind::Country)
             | (H::Latitude | H::Longitude, Kind::Coordinates)
             | (H::AccountId, Kind::AccountId)
-            | (H::Device, Kind::Device)
+            | (H::Device | H::Software, Kind::Device)
             | (H::Referrer, Kind::Referrer)
     )
 }
@@ -1210,6 +1212,28 @@ mod tests {
                 want,
                 "stream, chunk {chunk_size}"
             );
+        }
+    }
+
+    /// What an SDK derives from the user agent (`$os`, `$browser`) is never a person, while a
+    /// device's name often is its owner's.
+    #[test]
+    fn browser_and_os_values_are_left_to_their_key_but_device_names_are_searched() {
+        let text =
+            b"{\"$os\":\"Jane Doe\",\"$browser\":\"Jane Doe\",\"device\":\"Jane Doe's iPhone\"}\n";
+        // Without the device detector (as `scan` runs by default), and with it.
+        let direct: KindSet = Kind::ALL.into_iter().filter(|k| !k.is_quasi()).collect();
+        for kinds in [direct, KindSet::all()] {
+            let scanner = Scanner::new(Config {
+                kinds,
+                ..Config::default()
+            });
+            let names: Vec<String> = scan_file(&scanner, text, 1)
+                .into_iter()
+                .filter(|f| f.kind == Kind::PersonName)
+                .map(|f| f.field.unwrap().to_string())
+                .collect();
+            assert_eq!(names, ["device"], "{kinds:?}");
         }
     }
 

@@ -10,7 +10,7 @@ use compact_str::CompactString;
 use memchr::memmem;
 
 use super::text::is_placeholder;
-use super::{Detector, Example, Haystack, Hint, Match};
+use super::{Detector, Example, Haystack, Hint, HintedValue, Match};
 use crate::finding::{Kind, KindSet};
 use crate::prefilter::Classes;
 
@@ -88,7 +88,8 @@ impl Detector for DeviceDetector {
             return;
         }
         let bytes = hay.bytes;
-        for h in hay.hints.iter().filter(|h| h.hint == Hint::Device) {
+        let described = |h: &&HintedValue| matches!(h.hint, Hint::Device | Hint::Software);
+        for h in hay.hints.iter().filter(described) {
             let value = &bytes[h.start..h.end];
             if !value.is_empty()
                 && !is_placeholder(value)

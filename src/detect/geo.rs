@@ -350,6 +350,7 @@ impl Detector for GeoDetector {
                         | Hint::PersonName
                         | Hint::FirstName
                         | Hint::LastName
+                        | Hint::Software
                 ) {
                     return h.end;
                 }

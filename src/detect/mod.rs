@@ -59,8 +59,13 @@ pub enum Hint {
     Longitude,
     /// `distinct_id`, `user_id`, `$device_id`, `anonymousId`.
     AccountId,
-    /// `$os`, `$browser`, `$device`, `user_agent`.
+    /// `$device`, `model`, `user_agent`.
     Device,
+    /// `$os`, `$browser`: a device description too, but one that SDKs fill in from the user
+    /// agent (`Mac OS X`, `Mobile Safari`), so never a person or a place. Name and place
+    /// detectors leave these values to their key; a `device` or `model` can hold its owner's
+    /// name (`Jane Doe's iPhone`) and is searched like any value.
+    Software,
     /// `$referrer`, `$initial_referrer`, `referrer`.
     Referrer,
 }

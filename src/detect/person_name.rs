@@ -189,6 +189,7 @@ impl Detector for PersonNameDetector {
                         | Hint::Region
                         | Hint::Country
                         | Hint::CountryCode
+                        | Hint::Software
                 ) {
                     return h.end;
                 }
