@@ -28,6 +28,17 @@ fn findings(out: &Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `piiscan scan --format jsonl -` on `text` (large: a generous timeout).
+fn scan_stdin(text: Vec<u8>) -> Output {
+    Command::cargo_bin("piiscan")
+        .unwrap()
+        .args(["scan", "--format", "jsonl", "-"])
+        .write_stdin(text)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap()
+}
+
 const TEXT: &[u8] = b"{\"user\":\"x\"}\ncontact bob@example.org from 203.0.113.9\n";
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -389,13 +400,7 @@ fn values_across_the_cuts_of_a_long_streamed_line_are_found_once() {
         text[at + value.len()] = b' ';
     }
     text.extend_from_slice(b"\nnext line 203.0.113.9\n");
-    let out = Command::cargo_bin("piiscan")
-        .unwrap()
-        .args(["scan", "--format", "jsonl", "-"])
-        .write_stdin(text)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap();
+    let out = scan_stdin(text);
     assert_eq!(out.status.code(), Some(1));
     let found: Vec<(u64, u64, u64)> = findings(&out)
         .iter()
@@ -431,13 +436,7 @@ fn keys_after_a_cut_inside_a_string_still_hint() {
     text.resize(MAX_LINE + (2 << 20), b'x');
     let at = text.len() + "\",\"$city\":\"".len();
     text.extend_from_slice(b"\",\"$city\":\"Nice\",\"n\":1}\n");
-    let out = Command::cargo_bin("piiscan")
-        .unwrap()
-        .args(["scan", "--format", "jsonl", "-"])
-        .write_stdin(text)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap();
+    let out = scan_stdin(text);
     let found: Vec<(String, u64)> = findings(&out)
         .iter()
         .map(|f| {
