@@ -195,6 +195,40 @@ pub struct Row {
     pub distinct: Count,
 }
 
+/// The rows of the kinds, split as the report shows them, with the distinct counts its
+/// headline quotes.
+struct ByKind {
+    direct: Vec<Row>,
+    quasi: Vec<Row>,
+    distinct_emails: Count,
+    distinct_account_ids: Count,
+}
+
+impl ByKind {
+    /// Splits one row per kind, in the order given.
+    fn split(rows: impl Iterator<Item = Row>) -> ByKind {
+        let mut split = ByKind {
+            direct: Vec::new(),
+            quasi: Vec::new(),
+            distinct_emails: Count::default(),
+            distinct_account_ids: Count::default(),
+        };
+        for row in rows {
+            match row.kind {
+                Kind::Email => split.distinct_emails = row.distinct,
+                Kind::AccountId => split.distinct_account_ids = row.distinct,
+                _ => {}
+            }
+            if row.kind.is_quasi() {
+                split.quasi.push(row);
+            } else {
+                split.direct.push(row);
+            }
+        }
+        split
+    }
+}
+
 /// A direct identifier and a location or device field that occur in the same records.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Combination {
@@ -366,23 +400,15 @@ impl Exposure {
             .map(|((kind, tally), other)| (kind, tally, other))
             .collect();
         by_kind.sort_by_key(|(kind, _, _)| *kind);
-        let mut direct = Vec::new();
-        let mut quasi = Vec::new();
-        let mut distinct_emails = Count::default();
-        let mut distinct_account_ids = Count::default();
-        for (kind, tally, _) in by_kind.iter_mut() {
-            let row = tally.row(*kind, None);
-            match kind {
-                Kind::Email => distinct_emails = row.distinct,
-                Kind::AccountId => distinct_account_ids = row.distinct,
-                _ => {}
-            }
-            if kind.is_quasi() {
-                quasi.push(row);
-            } else {
-                direct.push(row);
-            }
-        }
+        let kind_rows = by_kind
+            .iter_mut()
+            .map(|(kind, tally, _)| tally.row(*kind, None));
+        let ByKind {
+            direct,
+            quasi,
+            distinct_emails,
+            distinct_account_ids,
+        } = ByKind::split(kind_rows);
         let name = |id: u32| &*names[id as usize];
         let mut rows: Vec<Row> = fields
             .into_iter()
@@ -891,21 +917,16 @@ mod tests {
 
             pub fn report(mut self) -> Report {
                 self.close_record();
-                let (mut direct, mut quasi) = (Vec::new(), Vec::new());
-                let (mut distinct_emails, mut distinct_account_ids) = Default::default();
-                for (&kind, tally) in self.by_kind.iter_mut() {
-                    let row = tally.row(kind, None);
-                    match kind {
-                        Kind::Email => distinct_emails = row.distinct,
-                        Kind::AccountId => distinct_account_ids = row.distinct,
-                        _ => {}
-                    }
-                    if kind.is_quasi() {
-                        quasi.push(row);
-                    } else {
-                        direct.push(row);
-                    }
-                }
+                let kind_rows = self
+                    .by_kind
+                    .iter_mut()
+                    .map(|(&k, tally)| tally.row(k, None));
+                let ByKind {
+                    direct,
+                    quasi,
+                    distinct_emails,
+                    distinct_account_ids,
+                } = ByKind::split(kind_rows);
                 let mut fields: Vec<Row> = self
                     .by_field
                     .iter_mut()

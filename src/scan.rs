@@ -651,15 +651,11 @@ impl std::hash::Hash for Fingerprint<'_> {
 /// does not hide the e-mail address in its query string, and a policy's detector adds findings
 /// without taking any away.
 fn resolve_overlaps(hay: &Haystack<'_>, matches: Vec<Match>) -> Vec<Match> {
-    if !matches
-        .iter()
-        .any(|m| m.kind.is_quasi() || m.kind.is_custom())
-    {
+    let apart = |m: &Match| m.kind.is_quasi() || m.kind.is_custom();
+    if !matches.iter().any(apart) {
         return resolve_group(hay, matches);
     }
-    let (others, direct): (Vec<Match>, Vec<Match>) = matches
-        .into_iter()
-        .partition(|m| m.kind.is_quasi() || m.kind.is_custom());
+    let (others, direct): (Vec<Match>, Vec<Match>) = matches.into_iter().partition(apart);
     let mut kept = resolve_group(hay, direct);
     if !others.is_empty() {
         let (custom, quasi): (Vec<Match>, Vec<Match>) =
