@@ -195,6 +195,30 @@ pub struct Row {
     pub distinct: Count,
 }
 
+impl Row {
+    /// The order of the report's field rows: by kind, then most occurrences first.
+    fn report_order(a: &Row, b: &Row) -> std::cmp::Ordering {
+        a.kind
+            .cmp(&b.kind)
+            .then(b.occurrences.cmp(&a.occurrences))
+            .then(a.field.cmp(&b.field))
+    }
+}
+
+impl Combination {
+    /// Sorts `combinations` most records first, and adds a row for the `other` records past
+    /// the ones counted one by one.
+    fn order_for_report(combinations: &mut Vec<Combination>, other: u64) {
+        combinations.sort_by(|a, b| b.records.cmp(&a.records).then(a.fields.cmp(&b.fields)));
+        if other > 0 {
+            combinations.push(Combination {
+                fields: vec!["(other combinations)".to_string()],
+                records: other,
+            });
+        }
+    }
+}
+
 /// The rows of the kinds, split as the report shows them, with the distinct counts its
 /// headline quotes.
 struct ByKind {
@@ -426,12 +450,7 @@ impl Exposure {
                 ..slot.tally.row(*kind, None)
             })
         }));
-        rows.sort_by(|a, b| {
-            a.kind
-                .cmp(&b.kind)
-                .then(b.occurrences.cmp(&a.occurrences))
-                .then(a.field.cmp(&b.field))
-        });
+        rows.sort_by(Row::report_order);
         let mut combinations: Vec<Combination> = combinations
             .into_iter()
             .map(|((kind, field, at, at_field), records)| Combination {
@@ -442,13 +461,7 @@ impl Exposure {
                 records,
             })
             .collect();
-        combinations.sort_by(|a, b| b.records.cmp(&a.records).then(a.fields.cmp(&b.fields)));
-        if other_combinations > 0 {
-            combinations.push(Combination {
-                fields: vec!["(other combinations)".to_string()],
-                records: other_combinations,
-            });
-        }
+        Combination::order_for_report(&mut combinations, other_combinations);
         Report {
             bytes: stats.bytes,
             files: stats.files,
@@ -936,25 +949,13 @@ mod tests {
                         ..tally.row(kind, None)
                     }))
                     .collect();
-                fields.sort_by(|a, b| {
-                    a.kind
-                        .cmp(&b.kind)
-                        .then(b.occurrences.cmp(&a.occurrences))
-                        .then(a.field.cmp(&b.field))
-                });
+                fields.sort_by(Row::report_order);
                 let mut combinations: Vec<Combination> = self
                     .combinations
                     .into_iter()
                     .map(|(fields, records)| Combination { fields, records })
                     .collect();
-                combinations
-                    .sort_by(|a, b| b.records.cmp(&a.records).then(a.fields.cmp(&b.fields)));
-                if self.other_combinations > 0 {
-                    combinations.push(Combination {
-                        fields: vec!["(other combinations)".to_string()],
-                        records: self.other_combinations,
-                    });
-                }
+                Combination::order_for_report(&mut combinations, self.other_combinations);
                 Report {
                     bytes: 0,
                     files: 0,
