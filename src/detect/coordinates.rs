@@ -94,13 +94,25 @@ impl Detector for CoordinatesDetector {
             return;
         }
         let bytes = hay.bytes;
-        for (i, h) in hay.hints.iter().enumerate() {
-            if hinted_coordinate(bytes, h).is_some() && has_partner(bytes, hay.hints, i) {
-                out.push(Match {
+        // A hinted coordinate counts when the other one of its pair is on the same line. The
+        // valid ones are grouped by line from the gaps between them, never by reading a whole
+        // line per value, which a file that is one long line would make quadratic.
+        let valid: Vec<&HintedValue> = hay
+            .hints
+            .iter()
+            .filter(|h| hinted_coordinate(bytes, h).is_some())
+            .collect();
+        let same_line = |a: &&HintedValue, b: &&HintedValue| {
+            memchr::memchr(b'\n', &bytes[a.start..b.start]).is_none()
+        };
+        for line in valid.chunk_by(same_line) {
+            let has = |hint: Hint| line.iter().any(|h| h.hint == hint);
+            if has(Hint::Latitude) && has(Hint::Longitude) {
+                out.extend(line.iter().map(|h| Match {
                     start: h.start,
                     end: h.end,
                     kind: Kind::Coordinates,
-                });
+                }));
             }
         }
         let mut next = 0;
@@ -253,22 +265,6 @@ fn hinted_coordinate(bytes: &[u8], h: &HintedValue) -> Option<f64> {
     }
     let value: f64 = text.parse().ok()?;
     (value.abs() <= limit && value != 0.0).then_some(value)
-}
-
-/// True when a valid coordinate of the complementary hint sits on the line of hint `i`.
-fn has_partner(bytes: &[u8], hints: &[HintedValue], i: usize) -> bool {
-    let want = match hints[i].hint {
-        Hint::Latitude => Hint::Longitude,
-        _ => Hint::Latitude,
-    };
-    let here = hints[i].start;
-    let line_start = memchr::memrchr(b'\n', &bytes[..here]).map_or(0, |j| j + 1);
-    let line_end = memchr::memchr(b'\n', &bytes[here..]).map_or(bytes.len(), |j| here + j);
-    let first = hints[..i].partition_point(|h| h.start < line_start);
-    hints[first..]
-        .iter()
-        .take_while(|h| h.start < line_end)
-        .any(|h| h.hint == want && hinted_coordinate(bytes, h).is_some())
 }
 
 /// Keeps the sign, the integer part and the first decimal of each number: `48.8*, 2.3*`.

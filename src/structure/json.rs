@@ -27,6 +27,11 @@ use crate::prefilter::{Candidates, Class, Classes};
 /// Keys longer than this are never hinting keys, and are not looked at.
 const MAX_KEY_LEN: usize = 48;
 
+/// How far [`hint_of_value_at`] reads back for the key of a value: room for an address-shaped
+/// value's opening quote (an IPv6 address with a zone is under 64 bytes), the `":`, blanks
+/// and the longest hinting key.
+const LOOK_BACK: usize = 256 + MAX_KEY_LEN;
+
 /// Pushes a [`HintedValue`] for every value in `bytes` that sits under a hinting key.
 pub fn find_hints(bytes: &[u8], out: &mut Vec<HintedValue>) {
     let keys = Candidates::new(bytes, Classes::NONE.with(Class::Key));
@@ -56,9 +61,14 @@ pub fn find_hints_with(bytes: &[u8], keys: &[u32], filter: &KeyFilter, out: &mut
 /// The hint of the key of the JSON value that contains `pos`, read backwards from `pos`: for
 /// the few candidates (an IPv4-shaped version string) that need their key when no
 /// [`find_hints`] pass was made.
+///
+/// Only the [`LOOK_BACK`] bytes before `pos` are read, so that a file that is one long line
+/// (a JSON array on one line) costs no more per candidate than NDJSON: a value whose key is
+/// further back has no hint.
 pub fn hint_of_value_at(bytes: &[u8], pos: usize) -> Option<Hint> {
-    let line_start = memchr::memrchr(b'\n', &bytes[..pos]).map_or(0, |i| i + 1);
-    let line = &bytes[line_start..pos];
+    let window = &bytes[pos.saturating_sub(LOOK_BACK)..pos];
+    let line_start = memchr::memrchr(b'\n', window).map_or(0, |i| i + 1);
+    let line = &window[line_start..];
     // The value is a string: its opening quote, then `:` (blanks allowed), then the key.
     let open = memchr::memrchr(b'"', line)?;
     let mut i = open;
@@ -76,7 +86,7 @@ pub fn hint_of_value_at(bytes: &[u8], pos: usize) -> Option<Hint> {
 }
 
 /// The key whose closing quote is at `quote`, if it is a short, unescaped key on this line.
-fn key_before(bytes: &[u8], quote: usize) -> Option<&[u8]> {
+pub(super) fn key_before(bytes: &[u8], quote: usize) -> Option<&[u8]> {
     let lo = quote.saturating_sub(MAX_KEY_LEN + 1);
     let open = memchr::memrchr(b'"', &bytes[lo..quote])? + lo;
     let key = &bytes[open + 1..quote];
@@ -111,7 +121,7 @@ fn value_after(bytes: &[u8], mut pos: usize) -> Option<(usize, usize)> {
 
 /// The position of the quote that closes a string whose content starts at `start`, skipping
 /// escaped quotes. `None` when the line ends first.
-fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+pub(super) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut pos = start;
     loop {
         let i = memchr::memchr3(b'"', b'\\', b'\n', &bytes[pos..])? + pos;
@@ -450,6 +460,16 @@ mod tests {
         assert_eq!(hint_of_value_at(line.as_bytes(), at(2)), None);
         assert_eq!(hint_of_value_at(b"1.2.3.4", 0), None);
         assert_eq!(hint_of_value_at(b"\":\"1", 3), None);
+        // On a line of any length, only the bytes just before the value are read.
+        let long = format!("[{}{line}]", r#"{"a":"b"},"#.repeat(100_000));
+        let at = |n: usize| long.match_indices("1.2.3.4").nth(n).unwrap().0;
+        assert_eq!(hint_of_value_at(long.as_bytes(), at(0)), Some(Hint::Ip));
+        assert_eq!(hint_of_value_at(long.as_bytes(), at(1)), None);
+        let far = format!(r#"{{"ip":"{}1.2.3.4"}}"#, "x".repeat(LOOK_BACK));
+        assert_eq!(
+            hint_of_value_at(far.as_bytes(), far.find('1').unwrap()),
+            None
+        );
     }
 
     #[test]
