@@ -10,6 +10,12 @@
 //!
 //! A line that starts like a JSON object but does not parse (or does not end like one) is
 //! *malformed*: it is still scanned as plain text, and counted so that the report can say so.
+//! Its escaped strings, and those of any line that cannot be parsed whole (a piece of a line
+//! cut for length, a log line quoting JSON), are unescaped one at a time: an escape only
+//! occurs inside a string, so the string that holds it opens at the nearest unescaped quote
+//! before it and closes at the next one after.
+
+use super::json::{key_before, string_end};
 
 use simd_json::{Buffers, Node};
 
@@ -60,14 +66,58 @@ impl Parser {
             let end = newlines.get(line).map_or(bytes.len(), |&n| n as usize);
             from = end;
             let line = &bytes[start..end];
-            if !looks_like_json(line) || !ends_like_json(line) {
+            let whole = looks_like_json(line) && ends_like_json(line);
+            if whole && self.parse_line(line, start, &mut visit) {
                 continue;
             }
-            if !self.parse_line(line, start, &mut visit) {
-                malformed += 1;
-            }
+            malformed += u64::from(whole);
+            let in_line = escapes.iter().map(|&e| e as usize);
+            let in_line = in_line.skip_while(|&e| e < at).take_while(|&e| e < end);
+            self.parse_strings_around(line, start, in_line, &mut visit);
         }
         malformed
+    }
+
+    /// Unescapes, each on its own, the strings of a line that hold the escapes at `escapes`
+    /// (offsets in the chunk, the line starting at `base`).
+    fn parse_strings_around(
+        &mut self,
+        line: &[u8],
+        base: usize,
+        escapes: impl Iterator<Item = usize>,
+        visit: &mut impl FnMut(&Unescaped<'_>),
+    ) {
+        let mut done = 0;
+        for at in escapes.map(|e| e - base) {
+            if at < done {
+                continue;
+            }
+            let Some(open) = opening_quote(line, at) else {
+                continue;
+            };
+            let Some(close) = string_end(line, open + 1) else {
+                return;
+            };
+            done = close + 1;
+            let raw = &line[open + 1..close];
+            self.line.clear();
+            self.line.extend_from_slice(&line[open..=close]);
+            let Ok(tape) = simd_json::to_tape_with_buffers(&mut self.line, &mut self.buffers)
+            else {
+                continue;
+            };
+            let Some(Node::String(text)) = tape.0.first() else {
+                continue;
+            };
+            if !disk_map(raw, base + open + 1, text.len(), &mut self.map) {
+                continue;
+            }
+            visit(&Unescaped {
+                key: key_of_string(line, open),
+                text,
+                disk: &self.map,
+            });
+        }
     }
 
     /// Parses one line that starts at `base`; false when it is not valid JSON.
@@ -208,6 +258,37 @@ fn disk_map(raw: &[u8], disk_start: usize, len: usize, map: &mut Vec<usize>) -> 
     map.len() == len + 1
 }
 
+/// How far back from an escape the quote that opens its string is looked for, so that a line
+/// of any length costs the same per escape: a longer string is left escaped.
+const MAX_STRING_BEFORE: usize = 4 << 10;
+
+/// The unescaped quote nearest before `at`: the one that opens the string holding the escape
+/// at `at`.
+fn opening_quote(line: &[u8], at: usize) -> Option<usize> {
+    let lo = at.saturating_sub(MAX_STRING_BEFORE);
+    let mut end = at;
+    loop {
+        let quote = memchr::memrchr(b'"', &line[lo..end])? + lo;
+        let backslashes = line[..quote]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        if backslashes % 2 == 0 {
+            return Some(quote);
+        }
+        end = quote;
+    }
+}
+
+/// The key of the string value whose opening quote is at `open`: `"key":` just before it.
+fn key_of_string(line: &[u8], open: usize) -> Option<&str> {
+    let before = line[..open].trim_ascii_end();
+    let before = before.strip_suffix(b":")?.trim_ascii_end();
+    let quote = before.len().checked_sub(1).filter(|&q| before[q] == b'"')?;
+    std::str::from_utf8(key_before(line, quote)?).ok()
+}
+
 fn hex4(digits: Option<&[u8]>) -> Option<u32> {
     let digits = std::str::from_utf8(digits?).ok()?;
     u32::from_str_radix(digits, 16).ok()
@@ -302,6 +383,46 @@ mod tests {
         );
         let (got, malformed) = unescaped(text);
         assert_eq!(malformed, 2);
-        assert_eq!(got.len(), 1);
+        let got: Vec<_> = got.into_iter().map(|(key, text, _)| (key, text)).collect();
+        // The malformed line's string is unescaped on its own; plain text has none.
+        assert_eq!(
+            got,
+            [
+                (Some("ok".into()), "A".into()),
+                (Some("bad".into()), "A".into())
+            ]
+        );
+    }
+
+    /// Pieces of a line cut for length start and end anywhere: the strings around their
+    /// escapes are unescaped one by one, with their key and their span on disk.
+    #[test]
+    fn strings_of_a_piece_of_a_line_come_unescaped() {
+        let text = concat!(
+            r#"e":"x","$region":"\u00cele-de-France","n":[1],"q":"a\"b \\\"c\u0041\"d","#,
+            r#""k": "S\u00e3o Paulo", "z":"\u00e9"#,
+        );
+        let (got, malformed) = unescaped(text);
+        assert_eq!(malformed, 0);
+        assert_eq!(
+            got,
+            [
+                (
+                    Some("$region".into()),
+                    "Île-de-France".into(),
+                    r"\u00cele-de-France".into()
+                ),
+                (
+                    Some("q".into()),
+                    r#"a"b \"cA"d"#.into(),
+                    r#"a\"b \\\"c\u0041\"d"#.into()
+                ),
+                (
+                    Some("k".into()),
+                    "São Paulo".into(),
+                    r"S\u00e3o Paulo".into()
+                ),
+            ]
+        );
     }
 }
