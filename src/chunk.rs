@@ -6,11 +6,13 @@
 //! its own. Large chunks (MiBs) keep per-chunk overhead negligible; the engine runs many in
 //! parallel and reorders their findings.
 //!
-//! One exception bounds the memory of streams: a streamed line longer than [`MAX_LINE`] (a
-//! pipe with no newline, a single-line JSON export decompressed) is not read whole but cut
-//! into pieces that overlap by [`OVERLAP`] bytes, and each piece reports only the matches
-//! that start in its own part of the overlap ([`LongLine`]), so that a value across a cut is
-//! still found whole and once. Mapped files need no cut: their bytes are not copied.
+//! One exception bounds memory and keeps both cores busy: a line longer than [`MAX_LINE`] (a
+//! JSON array exported on one line, a pipe with no newline) is not scanned whole but cut into
+//! pieces that overlap by [`OVERLAP`] bytes, and each piece reports only the matches that
+//! start in its own part of the overlap ([`LongLine`]), so that a value across a cut is still
+//! found whole and once. A stream's line is cut as it is read ([`StreamChunker`]), a mapped
+//! file's by [`split_lines`]: scanned whole, one 200 MB line took one thread and some 950 MiB
+//! of candidate lists and findings.
 
 use std::io::{self, Read};
 use std::ops::Range;
@@ -37,10 +39,69 @@ pub fn split(bytes: &[u8], target: usize) -> impl Iterator<Item = Range<usize>> 
     })
 }
 
-/// The longest piece of one line a stream chunk holds. A line longer than this (a stream
-/// with no newline: `/dev/zero`, a single-line JSON export) is cut into pieces of this size
-/// instead of being read whole, so that memory stays bounded whatever the input.
-pub const MAX_LINE: usize = 64 << 20;
+/// Splits `bytes` like [`split`], but cuts a line longer than `max_line` (at least
+/// `2 * OVERLAP + 1`) into overlapping pieces of at most `max_line` bytes, as
+/// [`StreamChunker`] cuts a stream's: the ranges of whole lines come with no [`LongLine`],
+/// the pieces of a cut line with theirs.
+pub fn split_lines(
+    bytes: &[u8],
+    target: usize,
+    max_line: usize,
+) -> impl Iterator<Item = (Range<usize>, Option<LongLine>)> + '_ {
+    let target = target.max(1);
+    let max_line = max_line.max(2 * OVERLAP + 1);
+    let mut pos = 0;
+    // The line being cut: its start and its end (past its newline).
+    let mut cutting: Option<(usize, usize)> = None;
+    std::iter::from_fn(move || {
+        if pos >= bytes.len() {
+            return None;
+        }
+        if cutting.is_none() {
+            let min_end = pos.saturating_add(target).min(bytes.len());
+            // The line that holds the last byte of the target size.
+            let line_start =
+                memchr::memrchr(b'\n', &bytes[pos..min_end - 1]).map_or(pos, |i| pos + i + 1);
+            let line_end =
+                memchr::memchr(b'\n', &bytes[min_end - 1..]).map_or(bytes.len(), |i| min_end + i);
+            if line_end - line_start <= max_line {
+                let range = pos..line_end;
+                pos = line_end;
+                return Some((range, None));
+            }
+            cutting = Some((line_start, line_end));
+            if line_start > pos {
+                let range = pos..line_start;
+                pos = line_start;
+                return Some((range, None));
+            }
+        }
+        let (line_start, line_end) = cutting?;
+        let continues = pos > line_start;
+        let owned_from = if continues { OVERLAP / 2 } else { 0 };
+        let line_offset = (pos - line_start) as u64;
+        let start = pos;
+        if line_end - pos <= max_line {
+            cutting = None;
+            pos = line_end;
+            let owned = owned_from..line_end - start;
+            return Some((start..line_end, Some(LongLine { owned, line_offset })));
+        }
+        pos += max_line - OVERLAP;
+        let owned = owned_from..max_line - OVERLAP / 2;
+        Some((
+            start..start + max_line,
+            Some(LongLine { owned, line_offset }),
+        ))
+    })
+}
+
+/// The longest piece of one line a chunk holds. A longer line (a JSON array exported on one
+/// line, a stream with no newline such as `/dev/zero`) is cut into pieces of this size instead
+/// of being scanned whole, so that memory stays bounded whatever the input, and its pieces
+/// are scanned in parallel. Twice the default chunk: a line this long is no record of an
+/// event log, and its candidate lists take a few times its size.
+pub const MAX_LINE: usize = 2 * DEFAULT_CHUNK_SIZE;
 
 /// How many bytes the pieces of a cut line share. A cut can fall inside a value, so each
 /// piece repeats the last `OVERLAP` bytes of the one before; matches are attributed to one
@@ -318,12 +379,13 @@ mod tests {
             pieces += 1;
         }
         assert_eq!(owned_to, len as u64);
-        assert_eq!(pieces, 2);
+        assert_eq!(pieces, (len - OVERLAP).div_ceil(MAX_LINE - OVERLAP));
     }
 
     /// Lines of random words, some far longer than the cap, some words marked as matches:
     /// matching each chunk alone and keeping what it owns gives exactly the matches of the
-    /// whole stream, at the same offsets and columns, whatever the chunk size.
+    /// whole stream, at the same offsets and columns, whatever the chunk size, whether the
+    /// text is streamed or mapped.
     #[test]
     fn cut_lines_lose_and_repeat_no_match() {
         // A match: a maximal run of non-blank bytes that holds an `@`.
@@ -372,23 +434,37 @@ mod tests {
             for target in [1, 1000, 40_000] {
                 let max_line = 2 * OVERLAP + 1 + round * 1000;
                 let mut chunker = StreamChunker::with_max_line(&text[..], target, max_line);
-                let mut got = Vec::new();
-                let mut lines_before = 0;
-                while let Some(c) = chunker.next_chunk().unwrap() {
-                    assert!(c.bytes.len() <= max_line.max(target) + (64 << 10));
-                    for (offset, len, line, column) in located(&c.bytes, c.base) {
-                        let (owned, shift) = match &c.long_line {
-                            Some(l) => (l.owns((offset - c.base) as usize), l.line_offset),
-                            None => (true, 0),
-                        };
-                        if owned {
-                            let column = if line == 0 { column + shift } else { column };
-                            got.push((offset, len, lines_before + line, column));
+                let streamed = std::iter::from_fn(|| chunker.next_chunk().unwrap())
+                    .map(|c| (c.base, c.bytes, c.long_line));
+                let mapped = split_lines(&text, target, max_line)
+                    .map(|(r, long_line)| (r.start as u64, text[r].to_vec(), long_line));
+                for (how, chunks) in [
+                    ("streamed", streamed.collect::<Vec<_>>()),
+                    ("mapped", mapped.collect()),
+                ] {
+                    let mut got = Vec::new();
+                    let mut lines_before = 0;
+                    for (base, bytes, long_line) in chunks {
+                        assert!(bytes.len() <= max_line.max(target) + (64 << 10));
+                        if long_line.is_none() && how == "mapped" {
+                            assert!(
+                                bytes.ends_with(b"\n") || base as usize + bytes.len() == text.len()
+                            );
                         }
+                        for (offset, len, line, column) in located(&bytes, base) {
+                            let (owned, shift) = match &long_line {
+                                Some(l) => (l.owns((offset - base) as usize), l.line_offset),
+                                None => (true, 0),
+                            };
+                            if owned {
+                                let column = if line == 0 { column + shift } else { column };
+                                got.push((offset, len, lines_before + line, column));
+                            }
+                        }
+                        lines_before += memchr::memchr_iter(b'\n', &bytes).count() as u64;
                     }
-                    lines_before += memchr::memchr_iter(b'\n', &c.bytes).count() as u64;
+                    assert_eq!(got, want, "{how}, round {round}, target {target}");
                 }
-                assert_eq!(got, want, "round {round}, target {target}");
             }
         }
     }

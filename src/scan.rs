@@ -759,13 +759,38 @@ struct Unit {
     file: Arc<FileState>,
     base: u64,
     bytes: UnitBytes,
-    /// Set for a piece of a stream's line cut at [`chunk::MAX_LINE`].
+    /// Set for a piece of a line cut at [`chunk::MAX_LINE`].
     long_line: Option<LongLine>,
 }
 
 struct FileState {
     info: FileInfo,
     context: FileContext,
+}
+
+/// What the units of one file share: its state, the state of the pieces of its cut lines
+/// after their first (they start mid-line: no JSON field names, no CSV cells to count), and
+/// whether the cut was noted.
+struct Pieces {
+    whole: Arc<FileState>,
+    mid_line: Arc<FileState>,
+    noted: bool,
+}
+
+impl Pieces {
+    fn new(file: &Arc<FileState>) -> Pieces {
+        Pieces {
+            whole: Arc::clone(file),
+            mid_line: Arc::new(FileState {
+                info: file.info.clone(),
+                context: FileContext {
+                    starts_mid_line: true,
+                    ..FileContext::default()
+                },
+            }),
+            noted: false,
+        }
+    }
 }
 
 /// Feeds units to the pool in ordered batches and the results to the sink.
@@ -852,16 +877,13 @@ impl<'s> Driver<'s> {
                     },
                 });
                 let content = Arc::new(content);
+                let chunk_size = self.scanner.config.chunk_size;
                 let ranges: Vec<_> =
-                    chunk::split(&content, self.scanner.config.chunk_size).collect();
-                for range in ranges {
-                    let unit = Unit {
-                        file: Arc::clone(&file),
-                        base: range.start as u64,
-                        bytes: UnitBytes::Shared(Arc::clone(&content), range),
-                        long_line: None,
-                    };
-                    self.push(unit);
+                    chunk::split_lines(&content, chunk_size, chunk::MAX_LINE).collect();
+                let mut pieces = Pieces::new(&file);
+                for (range, long_line) in ranges {
+                    let bytes = UnitBytes::Shared(Arc::clone(&content), range.clone());
+                    self.push_piece(&mut pieces, range.start as u64, bytes, long_line);
                 }
             }
             Input::Stream(reader) => self.add_stream(&target.path, reader),
@@ -909,14 +931,7 @@ impl<'s> Driver<'s> {
         let reader = std::io::Cursor::new(head).chain(rest);
         let chunk_size = self.scanner.config.chunk_size;
         let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<StreamChunk>>(2);
-        // The pieces of a cut line after its first start mid-line: no CSV cells to count.
-        let mid_line = Arc::new(FileState {
-            info: file.info.clone(),
-            context: FileContext {
-                starts_mid_line: true,
-                ..FileContext::default()
-            },
-        });
+        let mut pieces = Pieces::new(&file);
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 let mut chunker = StreamChunker::new(reader, chunk_size);
@@ -933,30 +948,11 @@ impl<'s> Driver<'s> {
                     }
                 }
             });
-            let mut long_line_noted = false;
             for item in rx.iter() {
                 match item {
                     Ok(chunk) => {
-                        if chunk.long_line.is_some() && !long_line_noted {
-                            // Once a file: what is lost is the same for every such line.
-                            long_line_noted = true;
-                            let message = format!(
-                                "a line longer than {} MiB (in the bytes from {}) is scanned in \
-                                 overlapping pieces: its values are all found, but JSON field \
-                                 names and CSV columns only in its first piece",
-                                chunk::MAX_LINE >> 20,
-                                chunk.base
-                            );
-                            self.sink.note(&file.info.path, &message);
-                        }
-                        let starts_mid_line =
-                            chunk.long_line.as_ref().is_some_and(|l| l.line_offset > 0);
-                        self.push(Unit {
-                            file: Arc::clone(if starts_mid_line { &mid_line } else { &file }),
-                            base: chunk.base,
-                            bytes: UnitBytes::Owned(chunk.bytes),
-                            long_line: chunk.long_line,
-                        });
+                        let bytes = UnitBytes::Owned(chunk.bytes);
+                        self.push_piece(&mut pieces, chunk.base, bytes, chunk.long_line);
                         if self.output_closed {
                             break;
                         }
@@ -970,6 +966,39 @@ impl<'s> Driver<'s> {
             }
             // Dropping the receiver ends the reader thread at its next send.
             drop(rx);
+        });
+    }
+
+    /// Queues a chunk of a file, or a piece of one of its cut lines, and notes the first cut.
+    fn push_piece(
+        &mut self,
+        pieces: &mut Pieces,
+        base: u64,
+        bytes: UnitBytes,
+        long_line: Option<LongLine>,
+    ) {
+        if long_line.is_some() && !pieces.noted {
+            // Once a file: what is lost is the same for every such line.
+            pieces.noted = true;
+            let message = format!(
+                "a line longer than {} MiB (in the bytes from {base}) is scanned in overlapping \
+                 pieces: its values are all found, but JSON field names and CSV columns only \
+                 in its first piece",
+                chunk::MAX_LINE >> 20,
+            );
+            self.sink.note(&pieces.whole.info.path, &message);
+        }
+        let starts_mid_line = long_line.as_ref().is_some_and(|l| l.line_offset > 0);
+        let file = if starts_mid_line {
+            &pieces.mid_line
+        } else {
+            &pieces.whole
+        };
+        self.push(Unit {
+            file: Arc::clone(file),
+            base,
+            bytes,
+            long_line,
         });
     }
 

@@ -376,11 +376,28 @@ fn compressed_csv_keeps_its_columns() {
     assert_eq!(fields(&zst), want, "zstd");
 }
 
-/// A stream with no newline for longer than `MAX_LINE` is cut into overlapping pieces: a value
-/// across a cut, across the middle of the overlap or at its edges is found once, at its exact
-/// offset and column, and the lines after the long one are numbered as before.
+/// `text` scanned through stdin (a stream) and from a file (mapped), for tests of what must
+/// hold either way.
+fn scan_streamed_and_mapped(text: Vec<u8>) -> [(&'static str, Output); 2] {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one-line.json");
+    std::fs::write(&file, &text).unwrap();
+    let mapped = scan(&[], &[&file]);
+    let mut mapped_stderr = String::from_utf8_lossy(&mapped.stderr).into_owned();
+    mapped_stderr = mapped_stderr.replace(&*file.to_string_lossy(), "-");
+    let mapped = Output {
+        stderr: mapped_stderr.into_bytes(),
+        ..mapped
+    };
+    [("streamed", scan_stdin(text)), ("mapped", mapped)]
+}
+
+/// A line longer than `MAX_LINE` is cut into overlapping pieces, whether it is streamed or
+/// mapped: a value across a cut, across the middle of the overlap or at its edges is found
+/// once, at its exact offset and column, and the lines after the long one are numbered as
+/// before.
 #[test]
-fn values_across_the_cuts_of_a_long_streamed_line_are_found_once() {
+fn values_across_the_cuts_of_a_long_line_are_found_once() {
     use piiscan::chunk::{MAX_LINE, OVERLAP};
     let len = MAX_LINE + (1 << 20);
     let mut text = vec![b'x'; len];
@@ -400,33 +417,74 @@ fn values_across_the_cuts_of_a_long_streamed_line_are_found_once() {
         text[at + value.len()] = b' ';
     }
     text.extend_from_slice(b"\nnext line 203.0.113.9\n");
-    let out = scan_stdin(text);
-    assert_eq!(out.status.code(), Some(1));
-    let found: Vec<(u64, u64, u64)> = findings(&out)
-        .iter()
-        .map(|f| {
-            (
-                f["offset"].as_u64().unwrap(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-            )
-        })
-        .collect();
     let mut want: Vec<(u64, u64, u64)> = starts
         .iter()
         .map(|&at| (at as u64, 1, at as u64 + 1))
         .collect();
     want.push((len as u64 + 11, 2, 11));
-    assert_eq!(found, want);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("-: a line longer than 64 MiB (in the bytes from 0)"),
-        "{stderr}"
-    );
-    assert_eq!(stderr.matches("longer than").count(), 1, "{stderr}");
+    for (how, out) in scan_streamed_and_mapped(text) {
+        assert_eq!(out.status.code(), Some(1), "{how}");
+        let found: Vec<(u64, u64, u64)> = findings(&out)
+            .iter()
+            .map(|f| {
+                (
+                    f["offset"].as_u64().unwrap(),
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(found, want, "{how}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let note = format!(
+            "-: a line longer than {} MiB (in the bytes from 0)",
+            MAX_LINE >> 20
+        );
+        assert!(stderr.contains(&note), "{how}: {stderr}");
+        assert_eq!(stderr.matches("longer than").count(), 1, "{how}: {stderr}");
+    }
 }
 
-/// A piece of a long streamed line may start inside a JSON string: the prefilter cannot know
+/// A JSON array exported on one line, longer than `MAX_LINE`: past its first piece, values
+/// known only by their key (`$city`), written with escapes (`\u00cele-de-France` under
+/// `$region`) or needing their key to tell an address from a version (`ip`) are all found,
+/// at their offsets, streamed or mapped.
+#[test]
+fn a_json_array_on_one_line_is_scanned_whole_in_pieces() {
+    use piiscan::chunk::MAX_LINE;
+    let record = r#"{"event":"Sign Up","properties":{"$city":"Lyon","$region":"\u00cele-de-France","ip":"203.0.113.9","app_version":"10.17.46.35"}}"#;
+    let mut text = b"[".to_vec();
+    let mut want = Vec::new();
+    while text.len() < 2 * MAX_LINE + (1 << 20) {
+        if text.len() > 1 {
+            text.push(b',');
+        }
+        let at = text.len() as u64;
+        for (kind, value) in [
+            ("city", "Lyon"),
+            ("region", r"\u00cele-de-France"),
+            ("ipv4", "203.0.113.9"),
+        ] {
+            let offset = at + record.find(value).unwrap() as u64;
+            want.push((kind.to_string(), offset));
+        }
+        text.extend_from_slice(record.as_bytes());
+    }
+    text.extend_from_slice(b"]\n");
+    for (how, out) in scan_streamed_and_mapped(text) {
+        let found: Vec<(String, u64)> = findings(&out)
+            .iter()
+            .map(|f| {
+                let kind = f["kind"].as_str().unwrap().to_string();
+                (kind, f["offset"].as_u64().unwrap())
+            })
+            .collect();
+        assert_eq!(found.len(), want.len(), "{how}");
+        assert!(found == want, "{how}: the findings differ");
+    }
+}
+
+/// A piece of a long line may start inside a JSON string: the prefilter cannot know
 /// where strings are there, and must not guess, or every key of the piece would be read
 /// inside out and the values known only by their key (`"$city":"Nice"`) lost.
 #[test]
@@ -436,17 +494,18 @@ fn keys_after_a_cut_inside_a_string_still_hint() {
     text.resize(MAX_LINE + (2 << 20), b'x');
     let at = text.len() + "\",\"$city\":\"".len();
     text.extend_from_slice(b"\",\"$city\":\"Nice\",\"n\":1}\n");
-    let out = scan_stdin(text);
-    let found: Vec<(String, u64)> = findings(&out)
-        .iter()
-        .map(|f| {
-            (
-                f["kind"].as_str().unwrap().to_string(),
-                f["offset"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(found, [("city".to_string(), at as u64)]);
+    for (how, out) in scan_streamed_and_mapped(text) {
+        let found: Vec<(String, u64)> = findings(&out)
+            .iter()
+            .map(|f| {
+                (
+                    f["kind"].as_str().unwrap().to_string(),
+                    f["offset"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(found, [("city".to_string(), at as u64)], "{how}");
+    }
 }
 
 /// NUL padding after the last gzip member (tape and block tools write it; `gzip -d` skips it)
