@@ -3,7 +3,7 @@
 //! A chunk is a run of whole lines of about the target size, so detectors never see half a
 //! line and no match (which never spans a newline) can be cut by a boundary: each is found in
 //! exactly one chunk, whatever the chunk size. A line longer than the target makes a chunk of
-//! its own. Large chunks (MiBs) keep per-chunk overhead negligible; the engine runs many in
+//! its own. Chunks of hundreds of KiB keep per-chunk overhead negligible; the engine runs many in
 //! parallel and reorders their findings.
 //!
 //! One exception bounds memory and keeps both cores busy: a line longer than [`MAX_LINE`] (a
@@ -17,8 +17,11 @@
 use std::io::{self, Read};
 use std::ops::Range;
 
-/// The default target size of a chunk.
-pub const DEFAULT_CHUNK_SIZE: usize = 4 << 20;
+/// The default target size of a chunk. Small enough that a chunk stays in a core's L2 cache
+/// (2 MiB here) between the prefilter pass and the detectors' visits to its candidates: on
+/// the 1 GiB export, 512 KiB chunks scanned 4–10% faster than 4 MiB ones, and streams hold
+/// less.
+pub const DEFAULT_CHUNK_SIZE: usize = 512 << 10;
 
 /// Splits `bytes` into newline-aligned ranges of at least `target` bytes (but the last).
 pub fn split(bytes: &[u8], target: usize) -> impl Iterator<Item = Range<usize>> + '_ {
@@ -99,9 +102,9 @@ pub fn split_lines(
 /// The longest piece of one line a chunk holds. A longer line (a JSON array exported on one
 /// line, a stream with no newline such as `/dev/zero`) is cut into pieces of this size instead
 /// of being scanned whole, so that memory stays bounded whatever the input, and its pieces
-/// are scanned in parallel. Twice the default chunk: a line this long is no record of an
-/// event log, and its candidate lists take a few times its size.
-pub const MAX_LINE: usize = 2 * DEFAULT_CHUNK_SIZE;
+/// are scanned in parallel. A line this long is no record of an event log, and its candidate
+/// lists take a few times its size.
+pub const MAX_LINE: usize = 8 << 20;
 
 /// How many bytes the pieces of a cut line share. A cut can fall inside a value, so each
 /// piece repeats the last `OVERLAP` bytes of the one before; matches are attributed to one

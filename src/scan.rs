@@ -930,7 +930,10 @@ impl<'s> Driver<'s> {
         });
         let reader = std::io::Cursor::new(head).chain(rest);
         let chunk_size = self.scanner.config.chunk_size;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<StreamChunk>>(2);
+        // The reader may run a batch ahead: with less, it would wait while a batch is
+        // scanned, and decompression would stop overlapping with the scan.
+        let ahead = (self.max_bytes / chunk_size.max(1)).max(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<StreamChunk>>(ahead);
         let mut pieces = Pieces::new(&file);
         std::thread::scope(|scope| {
             scope.spawn(move || {
