@@ -54,7 +54,7 @@ impl Parser {
         let mut malformed = count_unfinished_objects(bytes, newlines);
         let mut line = 0;
         let mut from = 0;
-        for &at in escapes {
+        for (i, &at) in escapes.iter().enumerate() {
             let at = at as usize;
             if at < from {
                 continue;
@@ -71,8 +71,8 @@ impl Parser {
                 continue;
             }
             malformed += u64::from(whole);
-            let in_line = escapes.iter().map(|&e| e as usize);
-            let in_line = in_line.skip_while(|&e| e < at).take_while(|&e| e < end);
+            let in_line = escapes[i..].iter().map(|&e| e as usize);
+            let in_line = in_line.take_while(|&e| e < end);
             self.parse_strings_around(line, start, in_line, &mut visit);
         }
         malformed
