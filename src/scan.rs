@@ -109,10 +109,21 @@ impl Default for Config {
 #[derive(Clone, Debug, Default)]
 pub struct FileContext {
     pub csv: Option<Header>,
-    /// The chunks start in the middle of a line (the pieces after the first of a streamed
-    /// line too long to hold, see [`chunk::LongLine`]): whether they start inside a JSON
-    /// string is unknown, so the prefilter must not follow strings from their start.
+    /// The chunks start in the middle of a line (the pieces after the first of a line too
+    /// long to hold, see [`chunk::LongLine`]): whether they start inside a JSON string is
+    /// unknown, so the prefilter must not follow strings from their start.
     pub starts_mid_line: bool,
+    /// For such a piece of a JSON line, where its key paths pick up.
+    pub resume: Option<Arc<Resume>>,
+}
+
+/// Where a piece of a JSON line cut for length picks up the key paths of its values (see
+/// [`json::Nesting`]): from offset `at` of the piece, a `,` between values, the line walks
+/// as `prefix` followed by the rest of the piece.
+#[derive(Clone, Debug)]
+pub struct Resume {
+    pub at: usize,
+    pub prefix: Vec<u8>,
 }
 
 impl FileContext {
@@ -123,8 +134,8 @@ impl FileContext {
             None => head,
         };
         FileContext {
-            starts_mid_line: false,
             csv: Header::sniff(path, first_line),
+            ..FileContext::default()
         }
     }
 }
@@ -325,8 +336,8 @@ impl Scanner {
             classes = classes.with(Class::Escape);
         }
         if file.starts_mid_line {
-            // Key ends as every `"` before `:`; no index for key paths, which such a piece
-            // does not get anyway (its text does not start like JSON).
+            // Key ends as every `"` before `:`; no index for key paths: such a piece's are
+            // walked behind the prefix its line's nesting gives it (see `Resume`).
             candidates.find_from_mid_line(bytes, classes);
         } else {
             if self.needs_hints && self.config.describe && structure && csv.is_none() {
@@ -456,10 +467,26 @@ impl Scanner {
                 offsets.clear();
                 offsets.extend(group.iter().map(|m| m.start - line_start));
                 let json = json::looks_like_json(text);
-                let json_path = |k: usize, path: &[u8], keys: &[(usize, usize)]| {
+                let mut json_path = |k: usize, path: &[u8], keys: &[(usize, usize)]| {
                     fields[k] = Some(names.intern(path, |p| self.field_name(p, keys)));
                 };
-                if json && indexed {
+                let resume = file
+                    .resume
+                    .as_deref()
+                    .filter(|r| line_start == 0 && r.at < text.len());
+                if let Some(Resume { at, prefix }) = resume {
+                    // A piece of a cut JSON line: its values from `at` on walk behind the
+                    // prefix that stands for the line before.
+                    let skip = offsets.partition_point(|&o| o < *at);
+                    let mut resumed = Vec::with_capacity(prefix.len() + text.len() - at);
+                    resumed.extend_from_slice(prefix);
+                    resumed.extend_from_slice(&text[*at..]);
+                    let shift = |o: usize| o - at + prefix.len();
+                    let shifted: Vec<usize> = offsets[skip..].iter().map(|&o| shift(o)).collect();
+                    walker.paths_at(&resumed, &shifted, |k, path, keys| {
+                        json_path(k + skip, path, keys)
+                    });
+                } else if json && indexed {
                     // The chunk's lists from this line on.
                     let from = |list: &[u32], at: &mut usize| {
                         // A few dozen keys a line: a walk beats a binary search's cache misses.
@@ -769,16 +796,24 @@ struct FileState {
 }
 
 /// What the units of one file share: its state, the state of the pieces of its cut lines
-/// after their first (they start mid-line: no JSON field names, no CSV cells to count), and
-/// whether the cut was noted.
+/// after their first (they start mid-line: no CSV cells to count, key paths only as the
+/// nesting of the line before them tells), whether the cut was noted, and the nesting of the
+/// JSON line being cut.
 struct Pieces {
     whole: Arc<FileState>,
     mid_line: Arc<FileState>,
     noted: bool,
+    /// Whether field names are wanted from JSON lines (see [`json::Nesting`]).
+    follow: bool,
+    nesting: json::Nesting,
+    /// The offset in the file up to which the nesting was read.
+    read_to: u64,
+    /// Where the next piece of the line picks up its key paths.
+    next: Option<Resume>,
 }
 
 impl Pieces {
-    fn new(file: &Arc<FileState>) -> Pieces {
+    fn new(file: &Arc<FileState>, config: &Config) -> Pieces {
         Pieces {
             whole: Arc::clone(file),
             mid_line: Arc::new(FileState {
@@ -789,7 +824,39 @@ impl Pieces {
                 },
             }),
             noted: false,
+            follow: config.describe && config.structure && file.context.csv.is_none(),
+            nesting: json::Nesting::default(),
+            read_to: 0,
+            next: None,
         }
+    }
+
+    /// Reads the nesting of a cut line through a piece of it (at `base` in the file), and
+    /// returns where that piece picks up its key paths.
+    fn follow(&mut self, base: u64, piece: &[u8], long_line: &LongLine) -> Option<Resume> {
+        if !self.follow {
+            return None;
+        }
+        let resume = if long_line.line_offset == 0 {
+            self.nesting = json::Nesting::default();
+            self.read_to = base;
+            self.next = None;
+            None
+        } else {
+            self.next.take()
+        };
+        // The last piece of the line has no piece after it to prepare.
+        if long_line.owned.end < piece.len() {
+            let next_start = base + (piece.len() - chunk::OVERLAP) as u64;
+            let unread = &piece[(self.read_to - base) as usize..];
+            let from = (next_start - self.read_to) as usize;
+            self.next = self.nesting.feed(unread, from).map(|(i, prefix)| Resume {
+                at: (self.read_to + i as u64 - next_start) as usize,
+                prefix,
+            });
+            self.read_to = base + piece.len() as u64;
+        }
+        resume
     }
 }
 
@@ -880,7 +947,7 @@ impl<'s> Driver<'s> {
                 let chunk_size = self.scanner.config.chunk_size;
                 let ranges: Vec<_> =
                     chunk::split_lines(&content, chunk_size, chunk::MAX_LINE).collect();
-                let mut pieces = Pieces::new(&file);
+                let mut pieces = Pieces::new(&file, &self.scanner.config);
                 for (range, long_line) in ranges {
                     let bytes = UnitBytes::Shared(Arc::clone(&content), range.clone());
                     self.push_piece(&mut pieces, range.start as u64, bytes, long_line);
@@ -930,28 +997,35 @@ impl<'s> Driver<'s> {
         });
         let reader = std::io::Cursor::new(head).chain(rest);
         let chunk_size = self.scanner.config.chunk_size;
-        // The reader may run a batch ahead: with less, it would wait while a batch is
-        // scanned, and decompression would stop overlapping with the scan.
-        let ahead = (self.max_bytes / chunk_size.max(1)).max(2);
-        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<StreamChunk>>(ahead);
-        let mut pieces = Pieces::new(&file);
+        // The reader hands over a batch's worth of chunks at a time and may read one batch
+        // ahead: one chunk at a time, it would wait while a batch is scanned (decompression
+        // would stop overlapping with the scan), and a count of chunks would not bound the
+        // bytes held, since the pieces of a cut line are larger than chunks.
+        let batch_bytes = self.max_bytes;
+        type Batch = Vec<std::io::Result<StreamChunk>>;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let mut pieces = Pieces::new(&file, &self.scanner.config);
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 let mut chunker = StreamChunker::new(reader, chunk_size);
+                let mut batch = Vec::new();
+                let mut bytes = 0;
                 loop {
                     let next = chunker.next_chunk().transpose();
                     let stop = !matches!(next, Some(Ok(_)));
                     if let Some(item) = next {
-                        if tx.send(item).is_err() {
+                        bytes += item.as_ref().map_or(0, |c| c.bytes.len());
+                        batch.push(item);
+                    }
+                    if stop || bytes >= batch_bytes {
+                        if tx.send(std::mem::take(&mut batch)).is_err() || stop {
                             return;
                         }
-                    }
-                    if stop {
-                        return;
+                        bytes = 0;
                     }
                 }
             });
-            for item in rx.iter() {
+            for item in rx.iter().flatten() {
                 match item {
                     Ok(chunk) => {
                         let bytes = UnitBytes::Owned(chunk.bytes);
@@ -985,20 +1059,29 @@ impl<'s> Driver<'s> {
             pieces.noted = true;
             let message = format!(
                 "a line longer than {} MiB (in the bytes from {base}) is scanned in overlapping \
-                 pieces: its values are all found, but JSON field names and CSV columns only \
-                 in its first piece",
+                 pieces: its values are all found, but CSV columns only in its first piece",
                 chunk::MAX_LINE >> 20,
             );
             self.sink.note(&pieces.whole.info.path, &message);
         }
+        let resume = long_line
+            .as_ref()
+            .and_then(|l| pieces.follow(base, bytes.as_slice(), l));
         let starts_mid_line = long_line.as_ref().is_some_and(|l| l.line_offset > 0);
-        let file = if starts_mid_line {
-            &pieces.mid_line
-        } else {
-            &pieces.whole
+        let file = match resume {
+            Some(resume) => Arc::new(FileState {
+                info: pieces.whole.info.clone(),
+                context: FileContext {
+                    starts_mid_line: true,
+                    resume: Some(Arc::new(resume)),
+                    ..FileContext::default()
+                },
+            }),
+            None if starts_mid_line => Arc::clone(&pieces.mid_line),
+            None => Arc::clone(&pieces.whole),
         };
         self.push(Unit {
-            file: Arc::clone(file),
+            file,
             base,
             bytes,
             long_line,

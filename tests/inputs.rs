@@ -448,7 +448,7 @@ fn values_across_the_cuts_of_a_long_line_are_found_once() {
 /// A JSON array exported on one line, longer than `MAX_LINE`: past its first piece, values
 /// known only by their key (`$city`), written with escapes (`\u00cele-de-France` under
 /// `$region`) or needing their key to tell an address from a version (`ip`) are all found,
-/// at their offsets, streamed or mapped.
+/// at their offsets and with their field names, streamed or mapped.
 #[test]
 fn a_json_array_on_one_line_is_scanned_whole_in_pieces() {
     use piiscan::chunk::MAX_LINE;
@@ -481,6 +481,22 @@ fn a_json_array_on_one_line_is_scanned_whole_in_pieces() {
             .collect();
         assert_eq!(found.len(), want.len(), "{how}");
         assert!(found == want, "{how}: the findings differ");
+        let fields: std::collections::BTreeSet<(String, String)> = findings(&out)
+            .iter()
+            .map(|f| {
+                let kind = f["kind"].as_str().unwrap().to_string();
+                (kind, f["field"].as_str().unwrap_or("(none)").to_string())
+            })
+            .collect();
+        let want: std::collections::BTreeSet<(String, String)> = [
+            ("city", "[].properties.$city"),
+            ("ipv4", "[].properties.ip"),
+            ("region", "[].properties.$region"),
+        ]
+        .into_iter()
+        .map(|(k, f)| (k.to_string(), f.to_string()))
+        .collect();
+        assert_eq!(fields, want, "{how}");
     }
 }
 

@@ -379,6 +379,122 @@ fn path_of(line: &[u8], stack: &[Frame], path: &mut Vec<u8>, keys: &mut Vec<(usi
     }
 }
 
+/// Follows the nesting of a JSON line too long to scan whole (a JSON array exported on one
+/// line), fed in consecutive parts, so that a piece of it scanned on its own still gets the
+/// key paths of its values: at a `,` between values, the open containers and their current
+/// keys are written out as a short JSON prefix (`[{"properties":{`) that, followed by the
+/// rest of the line, walks like the line itself ([`Walker::paths_at`]).
+///
+/// It reads every byte of the line once, in order, but jumps through strings with `memchr`:
+/// the pieces are scanned in parallel, the nesting cannot be.
+#[derive(Default)]
+pub struct Nesting {
+    /// Per open container: whether it is an array, and an object's current key as on disk.
+    stack: Vec<(bool, Vec<u8>)>,
+    /// Inside a string; `Some(true)` inside a key.
+    string: Option<bool>,
+    /// The byte before was a backslash inside a string.
+    escaped: bool,
+    expect_key: bool,
+    /// The key being read.
+    key: Vec<u8>,
+    /// The line stopped looking like JSON (a bracket closed that was never opened, a key
+    /// longer than [`Nesting::MAX_KEY`]): no more prefixes.
+    lost: bool,
+}
+
+impl Nesting {
+    /// Keys are kept whole; a longer one (no export has one) ends the following.
+    const MAX_KEY: usize = 4 << 10;
+
+    /// Reads `bytes`, the next part of the line, and returns the first `,` between values at
+    /// or after offset `from` of `bytes`, with the prefix that stands for the line before it.
+    pub fn feed(&mut self, bytes: &[u8], from: usize) -> Option<(usize, Vec<u8>)> {
+        let mut found = None;
+        let mut i = 0;
+        while i < bytes.len() && !self.lost {
+            if let Some(in_key) = self.string {
+                if self.escaped {
+                    self.escaped = false;
+                    if in_key {
+                        self.key.push(bytes[i]);
+                    }
+                    i += 1;
+                    continue;
+                }
+                let Some(j) = memchr::memchr2(b'"', b'\\', &bytes[i..]) else {
+                    if in_key {
+                        self.key.extend_from_slice(&bytes[i..]);
+                    }
+                    break;
+                };
+                if in_key {
+                    self.key.extend_from_slice(&bytes[i..i + j + 1]);
+                    self.lost |= self.key.len() > Self::MAX_KEY;
+                }
+                if bytes[i + j] == b'"' {
+                    self.string = None;
+                    if in_key {
+                        self.key.pop();
+                        if let Some((_, key)) = self.stack.last_mut() {
+                            std::mem::swap(key, &mut self.key);
+                        }
+                    }
+                } else {
+                    self.escaped = true;
+                }
+                i += j + 1;
+                continue;
+            }
+            match bytes[i] {
+                b'"' => {
+                    self.string = Some(self.expect_key);
+                    self.key.clear();
+                }
+                b'{' | b'[' => {
+                    let array = bytes[i] == b'[';
+                    self.stack.push((array, Vec::new()));
+                    self.expect_key = !array;
+                }
+                b'}' | b']' => {
+                    self.lost |= self.stack.pop().is_none();
+                    self.expect_key = false;
+                }
+                b',' => {
+                    self.expect_key = matches!(self.stack.last(), Some((false, _)));
+                    if found.is_none() && i >= from && !self.stack.is_empty() {
+                        found = Some((i, self.prefix()));
+                    }
+                }
+                b':' => self.expect_key = false,
+                _ => {}
+            }
+            i += 1;
+        }
+        found.filter(|_| !self.lost)
+    }
+
+    /// The open containers as JSON: an object's current key leads to the container inside
+    /// it; the innermost is left open right before a `,`.
+    fn prefix(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let last = self.stack.len() - 1;
+        for (i, (array, key)) in self.stack.iter().enumerate() {
+            if *array {
+                out.push(b'[');
+            } else {
+                out.push(b'{');
+                if i < last {
+                    out.push(b'"');
+                    out.extend_from_slice(key);
+                    out.extend_from_slice(b"\":");
+                }
+            }
+        }
+        out
+    }
+}
+
 /// True when a line looks like a JSON document (an object, or an array of objects, strings
 /// or arrays) rather than plain text. A log line that starts with `[2001:db8::1]:443` or
 /// `[12/Nov/2025:10:15:32 +0000]` is not JSON.
@@ -449,6 +565,63 @@ mod tests {
                 assert_eq!(got[0].0, "v");
             }
         }
+    }
+
+    /// A line fed in parts of every size: at each `,` between values, the prefix followed by
+    /// the rest of the line gives every value the key path the whole line gives it.
+    #[test]
+    fn a_prefix_stands_for_the_line_before_it() {
+        let line = concat!(
+            r#"{"page":0,"results":[{"event":"a,b","p":{"$email":"x@y.z","k\"q":["#,
+            r#"{"n":1},"v"],"$city":"Lyon"}},{"event":"c","p":{"ip":"1.2.3.4"}}],"#,
+            r#""total":2}"#
+        )
+        .as_bytes();
+        let values: Vec<usize> = (0..line.len()).collect();
+        let mut whole = Vec::new();
+        Walker::default().paths_at(line, &values, |k, path, _| {
+            whole.push((values[k], path.to_vec()));
+        });
+        let commas: Vec<usize> = {
+            let mut c = Vec::new();
+            let mut walk = Nesting::default();
+            let mut from = 0;
+            while let Some((at, _)) = walk.feed(&line[from..], 0) {
+                c.push(from + at);
+                from += at + 1;
+                walk = Nesting::default();
+                walk.feed(&line[..from], usize::MAX);
+            }
+            c
+        };
+        assert_eq!(commas.len(), 8, "the commas outside strings");
+        for part in [1, 3, 7, line.len()] {
+            for &comma in &commas {
+                let mut walk = Nesting::default();
+                let mut got = None;
+                let mut at = 0;
+                while at < line.len() && got.is_none() {
+                    let end = (at + part).min(line.len());
+                    got = walk
+                        .feed(&line[at..end], comma.saturating_sub(at))
+                        .map(|(i, prefix)| (at + i, prefix));
+                    at = end;
+                }
+                let (i, prefix) = got.expect("a comma past the start");
+                assert_eq!(i, comma, "part {part}");
+                let mut text = prefix.clone();
+                text.extend_from_slice(&line[i..]);
+                let offsets: Vec<usize> = (i..line.len()).map(|o| o - i + prefix.len()).collect();
+                let mut resumed = Vec::new();
+                Walker::default().paths_at(&text, &offsets, |k, path, _| {
+                    resumed.push((i + k, path.to_vec()));
+                });
+                let want: Vec<_> = whole.iter().filter(|(o, _)| *o >= i).cloned().collect();
+                assert_eq!(resumed, want, "comma at {i}, part {part}");
+            }
+        }
+        // A bracket closed that was never opened: no prefix from there on.
+        assert!(Nesting::default().feed(b"]],[1,2]", 0).is_none());
     }
 
     #[test]
