@@ -806,6 +806,8 @@ struct Pieces {
     /// Whether field names are wanted from JSON lines (see [`json::Nesting`]).
     follow: bool,
     nesting: json::Nesting,
+    /// Whether the line being cut starts like JSON.
+    json_line: bool,
     /// The offset in the file up to which the nesting was read.
     read_to: u64,
     /// Where the next piece of the line picks up its key paths.
@@ -826,6 +828,7 @@ impl Pieces {
             noted: false,
             follow: config.describe && config.structure && file.context.csv.is_none(),
             nesting: json::Nesting::default(),
+            json_line: false,
             read_to: 0,
             next: None,
         }
@@ -841,12 +844,14 @@ impl Pieces {
             self.nesting = json::Nesting::default();
             self.read_to = base;
             self.next = None;
+            // A line of text is no JSON, whatever brackets and commas it holds.
+            self.json_line = json::looks_like_json(piece);
             None
         } else {
             self.next.take()
         };
         // The last piece of the line has no piece after it to prepare.
-        if long_line.owned.end < piece.len() {
+        if self.json_line && long_line.owned.end < piece.len() {
             let next_start = base + (piece.len() - chunk::OVERLAP) as u64;
             let unread = &piece[(self.read_to - base) as usize..];
             let from = (next_start - self.read_to) as usize;

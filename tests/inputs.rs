@@ -500,6 +500,23 @@ fn a_json_array_on_one_line_is_scanned_whole_in_pieces() {
     }
 }
 
+/// A long line of text that holds brackets, quotes and commas is no JSON: its pieces get no
+/// field names from them.
+#[test]
+fn a_long_line_of_text_gets_no_field_names() {
+    use piiscan::chunk::MAX_LINE;
+    let mut text = Vec::new();
+    while text.len() < MAX_LINE + (1 << 20) {
+        text.extend_from_slice(br#"GET [ok, "a":{"b": [1, 2]}] from bob@example.org, "#);
+    }
+    text.push(b'\n');
+    for (how, out) in scan_streamed_and_mapped(text) {
+        let found = findings(&out);
+        assert!(found.len() > 100_000, "{how}");
+        assert!(found.iter().all(|f| f["field"].is_null()), "{how}");
+    }
+}
+
 /// A piece of a long line may start inside a JSON string: the prefilter cannot know
 /// where strings are there, and must not guess, or every key of the piece would be read
 /// inside out and the values known only by their key (`"$city":"Nice"`) lost.
