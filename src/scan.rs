@@ -804,7 +804,7 @@ struct Pieces {
     mid_line: Arc<FileState>,
     noted: bool,
     /// Whether field names are wanted from JSON lines (see [`json::Nesting`]).
-    follow: bool,
+    wants_paths: bool,
     nesting: json::Nesting,
     /// Whether the line being cut starts like JSON.
     json_line: bool,
@@ -826,7 +826,7 @@ impl Pieces {
                 },
             }),
             noted: false,
-            follow: config.describe && config.structure && file.context.csv.is_none(),
+            wants_paths: config.describe && config.structure && file.context.csv.is_none(),
             nesting: json::Nesting::default(),
             json_line: false,
             read_to: 0,
@@ -837,7 +837,7 @@ impl Pieces {
     /// Reads the nesting of a cut line through a piece of it (at `base` in the file), and
     /// returns where that piece picks up its key paths.
     fn follow(&mut self, base: u64, piece: &[u8], long_line: &LongLine) -> Option<Resume> {
-        if !self.follow {
+        if !self.wants_paths {
             return None;
         }
         let resume = if long_line.line_offset == 0 {

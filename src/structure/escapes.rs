@@ -15,7 +15,7 @@
 //! occurs inside a string, so the string that holds it opens at the nearest unescaped quote
 //! before it and closes at the next one after.
 
-use super::json::{key_before, string_end};
+use super::json::{key_before, string_end, unescaped_quote_before};
 
 use simd_json::{Buffers, Node};
 
@@ -265,20 +265,7 @@ const MAX_STRING_BEFORE: usize = 4 << 10;
 /// The unescaped quote nearest before `at`: the one that opens the string holding the escape
 /// at `at`.
 fn opening_quote(line: &[u8], at: usize) -> Option<usize> {
-    let lo = at.saturating_sub(MAX_STRING_BEFORE);
-    let mut end = at;
-    loop {
-        let quote = memchr::memrchr(b'"', &line[lo..end])? + lo;
-        let backslashes = line[..quote]
-            .iter()
-            .rev()
-            .take_while(|&&b| b == b'\\')
-            .count();
-        if backslashes % 2 == 0 {
-            return Some(quote);
-        }
-        end = quote;
-    }
+    unescaped_quote_before(line, at.saturating_sub(MAX_STRING_BEFORE), at)
 }
 
 /// The key of the string value whose opening quote is at `open`: `"key":` just before it.

@@ -343,12 +343,16 @@ impl Walker {
 /// The start of a key the walk has not looked for yet.
 const UNREAD: usize = usize::MAX;
 
-/// The opening quote of the string whose closing quote is at `close`: the last quote before
-/// it that is not escaped.
+/// The opening quote of the string whose closing quote is at `close`.
 fn key_open(line: &[u8], close: usize) -> Option<usize> {
-    let mut end = close;
+    unescaped_quote_before(line, 0, close)
+}
+
+/// The last quote of `line[lo..end]` that is not escaped: from inside a string or at its
+/// closing quote, the quote that opens it.
+pub(super) fn unescaped_quote_before(line: &[u8], lo: usize, mut end: usize) -> Option<usize> {
     loop {
-        let quote = memchr::memrchr(b'"', &line[..end])?;
+        let quote = memchr::memrchr(b'"', &line[lo..end])? + lo;
         let backslashes = line[..quote]
             .iter()
             .rev()
