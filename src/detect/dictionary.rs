@@ -198,7 +198,9 @@ impl<T: Copy> Dictionary<T> {
                 }
             }
         }
-        let (mut short, mut long) = (FxHashMap::default(), FxHashMap::default());
+        // Nearly every entry is short: sized once, the map is not rehashed as it fills.
+        let mut short = FxHashMap::with_capacity_and_hasher(exact.len(), Default::default());
+        let mut long = FxHashMap::default();
         for (key, value) in &exact {
             match Short::new(key) {
                 Some(packed) => short.insert(packed, *value),
