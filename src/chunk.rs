@@ -23,23 +23,10 @@ use std::ops::Range;
 /// less.
 pub const DEFAULT_CHUNK_SIZE: usize = 512 << 10;
 
-/// Splits `bytes` into newline-aligned ranges of at least `target` bytes (but the last).
+/// Splits `bytes` into newline-aligned ranges of at least `target` bytes (but the last),
+/// never cutting a line.
 pub fn split(bytes: &[u8], target: usize) -> impl Iterator<Item = Range<usize>> + '_ {
-    let target = target.max(1);
-    let mut start = 0;
-    std::iter::from_fn(move || {
-        if start >= bytes.len() {
-            return None;
-        }
-        let min_end = start.saturating_add(target).min(bytes.len());
-        let end = match memchr::memchr(b'\n', &bytes[min_end - 1..]) {
-            Some(i) => min_end + i,
-            None => bytes.len(),
-        };
-        let range = start..end;
-        start = end;
-        Some(range)
-    })
+    split_lines(bytes, target, usize::MAX).map(|(range, _)| range)
 }
 
 /// Splits `bytes` like [`split`], but cuts a line longer than `max_line` (at least

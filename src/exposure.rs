@@ -251,6 +251,32 @@ impl ByKind {
         }
         split
     }
+
+    /// The report with these rows and the rest of its parts; the counts of the input itself
+    /// (bytes, files, errors, malformed lines) are left at zero for the caller to fill in.
+    fn into_report(
+        self,
+        records_with_findings: u64,
+        fields: Vec<Row>,
+        profiles: u64,
+        combinations: Vec<Combination>,
+    ) -> Report {
+        Report {
+            bytes: 0,
+            files: 0,
+            errors: 0,
+            malformed_json: 0,
+            records_with_findings,
+            distinct_emails: self.distinct_emails,
+            distinct_account_ids: self.distinct_account_ids,
+            direct: self.direct,
+            quasi: self.quasi,
+            fields,
+            profiles,
+            combinations,
+            estimate_error: ESTIMATE_ERROR,
+        }
+    }
 }
 
 /// A direct identifier and a location or device field that occur in the same records.
@@ -427,12 +453,7 @@ impl Exposure {
         let kind_rows = by_kind
             .iter_mut()
             .map(|(kind, tally, _)| tally.row(*kind, None));
-        let ByKind {
-            direct,
-            quasi,
-            distinct_emails,
-            distinct_account_ids,
-        } = ByKind::split(kind_rows);
+        let kinds = ByKind::split(kind_rows);
         let name = |id: u32| &*names[id as usize];
         let mut rows: Vec<Row> = fields
             .into_iter()
@@ -467,15 +488,7 @@ impl Exposure {
             files: stats.files,
             errors: stats.errors,
             malformed_json: stats.malformed_json,
-            records_with_findings: records,
-            distinct_emails,
-            distinct_account_ids,
-            direct,
-            quasi,
-            fields: rows,
-            profiles,
-            combinations,
-            estimate_error: ESTIMATE_ERROR,
+            ..kinds.into_report(records, rows, profiles, combinations)
         }
     }
 
@@ -934,12 +947,7 @@ mod tests {
                     .by_kind
                     .iter_mut()
                     .map(|(&k, tally)| tally.row(k, None));
-                let ByKind {
-                    direct,
-                    quasi,
-                    distinct_emails,
-                    distinct_account_ids,
-                } = ByKind::split(kind_rows);
+                let kinds = ByKind::split(kind_rows);
                 let mut fields: Vec<Row> = self
                     .by_field
                     .iter_mut()
@@ -956,21 +964,7 @@ mod tests {
                     .map(|(fields, records)| Combination { fields, records })
                     .collect();
                 Combination::order_for_report(&mut combinations, self.other_combinations);
-                Report {
-                    bytes: 0,
-                    files: 0,
-                    errors: 0,
-                    malformed_json: 0,
-                    records_with_findings: self.records,
-                    distinct_emails,
-                    distinct_account_ids,
-                    direct,
-                    quasi,
-                    fields,
-                    profiles: self.profiles,
-                    combinations,
-                    estimate_error: ESTIMATE_ERROR,
-                }
+                kinds.into_report(self.records, fields, self.profiles, combinations)
             }
         }
     }
