@@ -20,6 +20,8 @@
 //! Malformed JSON never fails: the hint scan simply finds fewer keys, and the walker answers
 //! "no path" for what it cannot place.
 
+use std::sync::OnceLock;
+
 use super::keys::{hint_for_key, KeyFilter};
 use crate::detect::{Hint, HintedValue};
 use crate::prefilter::{Candidates, Class, Classes};
@@ -80,6 +82,12 @@ pub fn hint_of_value_at(bytes: &[u8], pos: usize) -> Option<Hint> {
     }
     let quote = i - 2;
     if line.get(quote) != Some(&b'"') {
+        return None;
+    }
+    // Most keys asked about (`app_version` before a version shaped like an address) hint at
+    // nothing: the filter turns them away before they are normalised and looked up.
+    static EVERY_HINT: OnceLock<KeyFilter> = OnceLock::new();
+    if !EVERY_HINT.get_or_init(KeyFilter::all).may_hint(line, quote) {
         return None;
     }
     key_before(line, quote).and_then(hint_for_key)
