@@ -112,20 +112,41 @@ pub fn hint_for_key(key: &[u8]) -> Option<Hint> {
     if key == b"$name" {
         return Some(Hint::PersonName);
     }
-    let mut buf = [0u8; MAX_KEY];
-    let mut n = 0;
-    for &b in key {
-        if b.is_ascii_alphanumeric() {
-            if n == MAX_KEY {
-                return None;
-            }
-            buf[n] = b.to_ascii_lowercase();
-            n += 1;
+    static TABLE: OnceLock<FxHashMap<PackedKey, Hint>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let pack = |k: &str| PackedKey::new(k.as_bytes()).expect("hinting keys are short");
+        KEYS.iter().map(|&(k, h)| (pack(k), h)).collect()
+    });
+    table.get(&PackedKey::new(key)?).copied()
+}
+
+/// A key normalised (letters and digits only, lower-cased) and packed into registers, zero
+/// bytes after its end: a JSON export has a hinting key every hundred bytes, and a packed key
+/// is hashed and compared without a loop or a call to `memcmp`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct PackedKey([u64; MAX_KEY / 8]);
+
+impl PackedKey {
+    /// `key` normalised, or `None` if that is longer than [`MAX_KEY`].
+    #[inline]
+    fn new(key: &[u8]) -> Option<PackedKey> {
+        // Every byte is written at the next free slot, which only a letter or digit takes:
+        // no branch per byte. The slot after the last is then cleared (it may hold a byte
+        // that was dropped).
+        let mut buf = [0u8; MAX_KEY + 1];
+        let mut n = 0;
+        for &b in key {
+            // `| 0x20` lower-cases a letter and leaves a digit as it is.
+            buf[n.min(MAX_KEY)] = b | 0x20;
+            n += usize::from(is_alnum(b));
         }
+        if n > MAX_KEY {
+            return None;
+        }
+        buf[n] = 0;
+        let word = |i: usize| u64::from_le_bytes(buf[i * 8..i * 8 + 8].try_into().expect("8"));
+        Some(PackedKey([word(0), word(1), word(2)]))
     }
-    static TABLE: OnceLock<FxHashMap<&'static [u8], Hint>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| KEYS.iter().map(|&(k, h)| (k.as_bytes(), h)).collect());
-    table.get(&buf[..n]).copied()
 }
 
 /// A filter on the last letters of keys, to turn most keys away before [`hint_for_key`]
