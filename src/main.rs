@@ -16,6 +16,7 @@ use piiscan::progress::Progress;
 use piiscan::report::exposure as exposure_format;
 use piiscan::report::{self, Format, Reporter};
 use piiscan::source::decompress::Compression;
+use piiscan::source::transcode::Utf16;
 use piiscan::{Config, Kind, KindSet, Scanner};
 
 #[derive(Parser)]
@@ -662,7 +663,7 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
 }
 
 /// The bytes a scan will read, when they can be known in advance: regular files, none of them
-/// compressed (their decompressed size is unknown) and no stdin.
+/// compressed or UTF-16 (their decompressed or UTF-8 size is unknown) and no stdin.
 fn total_bytes(paths: &[PathBuf]) -> Option<u64> {
     let mut total = 0;
     for target in piiscan::source::walk::targets(paths).flatten() {
@@ -675,7 +676,7 @@ fn total_bytes(paths: &[PathBuf]) -> Option<u64> {
             let n = std::fs::File::open(&target.path)
                 .and_then(|mut f| std::io::Read::read(&mut f, &mut magic))
                 .unwrap_or(0);
-            if Compression::sniff(&magic[..n]).is_some() {
+            if Compression::sniff(&magic[..n]).is_some() || Utf16::sniff(&magic[..n]).is_some() {
                 return None;
             }
             total += meta.len();

@@ -21,6 +21,7 @@ use crate::detect::{self, Detector, Haystack, Hint, HintedValue, Match};
 use crate::finding::{Checked, Finding, Kind, KindSet};
 use crate::prefilter::{Candidates, Class, Classes};
 use crate::source::decompress::{Compression, DEFAULT_MAX_RATIO};
+use crate::source::transcode::Utf16;
 use crate::source::{self, mmap::Content, Input, SourceError, Target};
 use crate::structure::keys::{self, KeyFilter};
 use crate::structure::{csv::Header, escapes, json};
@@ -940,7 +941,10 @@ impl<'s> Driver<'s> {
         };
         let display = source::display_path(&target.path);
         match input {
-            Input::Bytes(content) if Compression::sniff(&content).is_some() => {
+            // Compressed and UTF-16 content is decoded as a stream; the rest is read in place.
+            Input::Bytes(content)
+                if Compression::sniff(&content).is_some() || Utf16::sniff(&content).is_some() =>
+            {
                 self.add_stream(&target.path, Box::new(std::io::Cursor::new(content)))
             }
             Input::Bytes(content) => {
@@ -972,8 +976,9 @@ impl<'s> Driver<'s> {
     }
 
     /// Reads a stream in newline-aligned chunks and queues them. Compressed streams are
-    /// recognised by their magic bytes and decompressed; reading (and decompressing) runs on
-    /// its own thread so that it overlaps with the scanning of earlier chunks.
+    /// recognised by their magic bytes and decompressed, then UTF-16 text by its BOM and
+    /// decoded to UTF-8; reading (and decoding) runs on its own thread so that it overlaps
+    /// with the scanning of earlier chunks.
     fn add_stream(&mut self, path: &Path, reader: Box<dyn Read + Send + '_>) {
         let display = source::display_path(path);
         let (raw_head, rest) = match read_head(reader) {
@@ -989,10 +994,18 @@ impl<'s> Driver<'s> {
                 Err(e) => return self.error(&SourceError::io(path, e)),
             },
         };
-        let (head, rest) = match read_head(reader) {
+        let (mut head, mut rest) = match read_head(reader) {
             Ok(x) => x,
             Err(e) => return self.error(&SourceError::io(path, e)),
         };
+        // Before the binary check: UTF-16 holds NUL bytes, its UTF-8 text does not.
+        if let Some(utf16) = Utf16::sniff(&head) {
+            let decoder = utf16.decoder(std::io::Cursor::new(head).chain(rest));
+            (head, rest) = match read_head(decoder) {
+                Ok(x) => x,
+                Err(e) => return self.error(&SourceError::io(path, e)),
+            };
+        }
         self.stats.files += 1;
         if head.is_empty() {
             return;

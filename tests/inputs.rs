@@ -1,5 +1,5 @@
 //! Real-world and bad inputs through the built binary: compressed, empty, binary, invalid
-//! UTF-8, CRLF, long lines, unreadable paths. None may panic, hang or lose other files'
+//! UTF-8, UTF-16, CRLF, long lines, unreadable paths. None may panic, hang or lose other files'
 //! findings; the exit status is 2 whenever an input could not be scanned.
 
 use std::io::Write;
@@ -129,7 +129,8 @@ fn empty_binary_invalid_utf8_and_crlf_inputs() {
     assert_eq!(findings(&scan(&["--binary"], &[&binary])).len(), 3);
 
     let invalid = dir.path().join("latin1.log");
-    std::fs::write(&invalid, b"\xff\xfe caf\xe9 bob@example.org \xc3\n").unwrap();
+    // Not at the start: `FF FE` there is a UTF-16LE BOM (see `utf16_with_a_bom_is_decoded`).
+    std::fs::write(&invalid, b"caf\xe9 \xff\xfe bob@example.org \xc3\n").unwrap();
     let found = findings(&scan(&[], &[&invalid]));
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["offset"], 8);
@@ -558,4 +559,133 @@ fn gzip_with_trailing_nul_padding() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(findings(&out).len(), 2);
+}
+
+/// A CSV export as PowerShell's `Out-File` writes it: UTF-16LE with a BOM (`BE` for the other
+/// byte order).
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut out = if big_endian {
+        vec![0xfe, 0xff]
+    } else {
+        vec![0xff, 0xfe]
+    };
+    for unit in text.encode_utf16() {
+        out.extend(if big_endian {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        });
+    }
+    out
+}
+
+const CSV: &str = "name,email,ip\nJosé,jose@example.com,203.0.113.9\n\
+                   王芳,wang.fang@example.org,198.51.100.20\n";
+
+/// The findings of `out` without their path, to compare across files.
+fn without_paths(out: &Output) -> Vec<serde_json::Value> {
+    let mut found = findings(out);
+    for f in &mut found {
+        f.as_object_mut().unwrap().remove("path");
+    }
+    found
+}
+
+/// UTF-16 with a BOM is decoded to UTF-8: its findings are those of the same text in UTF-8,
+/// with their lines, columns, offsets (in the UTF-8 text) and CSV columns, whether the file is
+/// read from disk or from stdin, and whether a chunk holds all of it or a few lines.
+#[test]
+fn utf16_with_a_bom_is_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("export.csv");
+    std::fs::write(&plain, CSV).unwrap();
+    let want = without_paths(&scan(&["--show-values"], &[&plain]));
+    let lines: Vec<_> = want.iter().map(|f| (&f["kind"], &f["line"])).collect();
+    assert_eq!(lines.len(), 4, "{want:?}");
+    assert_eq!(lines[0], (&"email".into(), &2.into()));
+    assert_eq!(lines[3], (&"ipv4".into(), &3.into()));
+    assert_eq!(want[0]["field"], "email");
+    for big_endian in [false, true] {
+        let bytes = utf16(CSV, big_endian);
+        // Without decoding, the NULs of UTF-16 make it binary.
+        assert!(bytes.contains(&0));
+        let file = dir.path().join(format!("export-{big_endian}.csv"));
+        std::fs::write(&file, &bytes).unwrap();
+        let out = scan(&["--show-values"], &[&file]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(!stderr.contains("binary"), "{stderr}");
+        assert_eq!(without_paths(&out), want, "big endian: {big_endian}");
+        let out = scan_stdin(bytes);
+        assert_eq!(without_paths(&out), without_paths(&scan_stdin(CSV.into())));
+        // A gate reads every file as if `--binary`: undecoded, it found nothing and passed.
+        let gate = Command::cargo_bin("piiscan")
+            .unwrap()
+            .current_dir(dir.path())
+            .arg("gate")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(gate.status.code(), Some(1), "big endian: {big_endian}");
+    }
+
+    // Many lines in small chunks: values and lines across the decoder's buffers and the chunks.
+    let many = CSV.to_string()
+        + &CSV
+            .lines()
+            .skip(1)
+            .map(|l| l.to_string() + "\n")
+            .collect::<String>()
+            .repeat(20_000);
+    std::fs::write(&plain, &many).unwrap();
+    let file = dir.path().join("many.csv");
+    std::fs::write(&file, utf16(&many, false)).unwrap();
+    let args = ["--chunk-size", "4096"];
+    let want = without_paths(&scan(&args, &[&plain]));
+    assert_eq!(want.len(), 4 * 20_001);
+    assert_eq!(without_paths(&scan(&args, &[&file])), want);
+}
+
+/// A gzip'd UTF-16 file is decompressed, then decoded.
+#[test]
+fn gzipped_utf16_is_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("export.csv");
+    std::fs::write(&plain, CSV).unwrap();
+    let gz = dir.path().join("export.csv.gz");
+    std::fs::write(&gz, gzip(&utf16(CSV, false))).unwrap();
+    let want = without_paths(&scan(&[], &[&plain]));
+    assert_eq!(want.len(), 4);
+    let got = without_paths(&scan(&[], &[&gz]));
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g["compressed"], "gzip");
+        for key in ["offset", "line", "column", "kind", "field", "masked"] {
+            assert_eq!(g[key], w[key], "{key}");
+        }
+    }
+}
+
+/// Only a BOM marks UTF-16: without one, a file of NULs or of UTF-16 text is still binary, and
+/// a BOM followed by NUL characters decodes to NUL bytes, binary too.
+#[test]
+fn utf16_without_a_bom_is_still_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, Vec<u8>); 3] = [
+        ("nuls.csv", vec![0; 1000]),
+        ("no-bom.csv", utf16(CSV, false)[2..].to_vec()),
+        (
+            "bom-then-nuls.csv",
+            [&[0xff, 0xfe][..], &[0; 1000]].concat(),
+        ),
+    ];
+    for (name, bytes) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let out = scan(&[], &[&file]);
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        assert!(out.stdout.is_empty(), "{name}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("binary file"), "{name}: {stderr}");
+    }
 }

@@ -17,6 +17,7 @@
 
 pub mod decompress;
 pub mod mmap;
+pub mod transcode;
 pub mod walk;
 
 use std::fs::File;
