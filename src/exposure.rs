@@ -810,6 +810,7 @@ mod tests {
         let file = FileInfo {
             path: "f".into(),
             compression: None,
+            encoding: None,
         };
         let n = MAX_FIELDS as u64 + 500;
         for i in 0..n {
@@ -982,6 +983,7 @@ mod tests {
             .map(|p| FileInfo {
                 path: p.to_string(),
                 compression: None,
+                encoding: None,
             })
             .collect();
         let mut fast = Exposure::new();

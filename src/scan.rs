@@ -176,6 +176,8 @@ pub struct FileInfo {
     pub path: String,
     /// Set when the input was decompressed: offsets then count decompressed bytes.
     pub compression: Option<Compression>,
+    /// Set when the input was UTF-16, decoded: offsets then count bytes of its UTF-8 text.
+    pub encoding: Option<Utf16>,
 }
 
 /// Where findings and problems go, in input order.
@@ -959,6 +961,7 @@ impl<'s> Driver<'s> {
                     info: FileInfo {
                         path: display,
                         compression: None,
+                        encoding: None,
                     },
                 });
                 let content = Arc::new(content);
@@ -999,7 +1002,8 @@ impl<'s> Driver<'s> {
             Err(e) => return self.error(&SourceError::io(path, e)),
         };
         // Before the binary check: UTF-16 holds NUL bytes, its UTF-8 text does not.
-        if let Some(utf16) = Utf16::sniff(&head) {
+        let encoding = Utf16::sniff(&head);
+        if let Some(utf16) = encoding {
             let decoder = utf16.decoder(std::io::Cursor::new(head).chain(rest));
             (head, rest) = match read_head(decoder) {
                 Ok(x) => x,
@@ -1020,6 +1024,7 @@ impl<'s> Driver<'s> {
             info: FileInfo {
                 path: display,
                 compression,
+                encoding,
             },
         });
         let reader = std::io::Cursor::new(head).chain(rest);

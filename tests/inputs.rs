@@ -582,11 +582,15 @@ fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
 const CSV: &str = "name,email,ip\nJosé,jose@example.com,203.0.113.9\n\
                    王芳,wang.fang@example.org,198.51.100.20\n";
 
-/// The findings of `out` without their path, to compare across files.
-fn without_paths(out: &Output) -> Vec<serde_json::Value> {
+/// The findings of `out` without their path, to compare across files, each checked to carry
+/// `encoding` (`None`: no such key) and then without it.
+fn comparable(out: &Output, encoding: Option<&str>) -> Vec<serde_json::Value> {
     let mut found = findings(out);
     for f in &mut found {
-        f.as_object_mut().unwrap().remove("path");
+        let f = f.as_object_mut().unwrap();
+        f.remove("path");
+        let got = f.remove("encoding");
+        assert_eq!(got.as_ref().map(|e| e.as_str().unwrap()), encoding);
     }
     found
 }
@@ -599,13 +603,13 @@ fn utf16_with_a_bom_is_decoded() {
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("export.csv");
     std::fs::write(&plain, CSV).unwrap();
-    let want = without_paths(&scan(&["--show-values"], &[&plain]));
+    let want = comparable(&scan(&["--show-values"], &[&plain]), None);
     let lines: Vec<_> = want.iter().map(|f| (&f["kind"], &f["line"])).collect();
     assert_eq!(lines.len(), 4, "{want:?}");
     assert_eq!(lines[0], (&"email".into(), &2.into()));
     assert_eq!(lines[3], (&"ipv4".into(), &3.into()));
     assert_eq!(want[0]["field"], "email");
-    for big_endian in [false, true] {
+    for (big_endian, encoding) in [(false, "UTF-16LE"), (true, "UTF-16BE")] {
         let bytes = utf16(CSV, big_endian);
         // Without decoding, the NULs of UTF-16 make it binary.
         assert!(bytes.contains(&0));
@@ -615,9 +619,19 @@ fn utf16_with_a_bom_is_decoded() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{stderr}");
         assert!(!stderr.contains("binary"), "{stderr}");
-        assert_eq!(without_paths(&out), want, "big endian: {big_endian}");
+        assert_eq!(comparable(&out, Some(encoding)), want);
         let out = scan_stdin(bytes);
-        assert_eq!(without_paths(&out), without_paths(&scan_stdin(CSV.into())));
+        let want_stdin = comparable(&scan_stdin(CSV.into()), None);
+        assert_eq!(comparable(&out, Some(encoding)), want_stdin);
+        let sarif = Command::cargo_bin("piiscan")
+            .unwrap()
+            .args(["scan", "--format", "sarif"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+        let result = &sarif["runs"][0]["results"][0];
+        assert_eq!(result["properties"]["encoding"], encoding, "{result}");
         // A gate reads every file as if `--binary`: undecoded, it found nothing and passed.
         let gate = Command::cargo_bin("piiscan")
             .unwrap()
@@ -641,9 +655,9 @@ fn utf16_with_a_bom_is_decoded() {
     let file = dir.path().join("many.csv");
     std::fs::write(&file, utf16(&many, false)).unwrap();
     let args = ["--chunk-size", "4096"];
-    let want = without_paths(&scan(&args, &[&plain]));
+    let want = comparable(&scan(&args, &[&plain]), None);
     assert_eq!(want.len(), 4 * 20_001);
-    assert_eq!(without_paths(&scan(&args, &[&file])), want);
+    assert_eq!(comparable(&scan(&args, &[&file]), Some("UTF-16LE")), want);
 }
 
 /// A gzip'd UTF-16 file is decompressed, then decoded.
@@ -654,9 +668,9 @@ fn gzipped_utf16_is_decoded() {
     std::fs::write(&plain, CSV).unwrap();
     let gz = dir.path().join("export.csv.gz");
     std::fs::write(&gz, gzip(&utf16(CSV, false))).unwrap();
-    let want = without_paths(&scan(&[], &[&plain]));
+    let want = comparable(&scan(&[], &[&plain]), None);
     assert_eq!(want.len(), 4);
-    let got = without_paths(&scan(&[], &[&gz]));
+    let got = comparable(&scan(&[], &[&gz]), Some("UTF-16LE"));
     assert_eq!(got.len(), want.len());
     for (g, w) in got.iter().zip(&want) {
         assert_eq!(g["compressed"], "gzip");

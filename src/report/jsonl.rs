@@ -71,6 +71,11 @@ fn render(start: &[u8], file: &FileInfo, f: &Finding, out: &mut Vec<u8>) {
         out.extend_from_slice(compression.name().as_bytes());
         out.push(b'"');
     }
+    if let Some(encoding) = file.encoding {
+        out.extend_from_slice(b",\"encoding\":\"");
+        out.extend_from_slice(encoding.name().as_bytes());
+        out.push(b'"');
+    }
     out.extend_from_slice(b"}\n");
 }
 
@@ -135,6 +140,7 @@ mod tests {
     use crate::finding::Kind;
     use crate::report::Record;
     use crate::source::decompress::Compression;
+    use crate::source::transcode::Utf16;
 
     /// The hand-made line is what serde_json makes of the same record.
     #[test]
@@ -148,10 +154,15 @@ mod tests {
             "properties.$email",
         ];
         for (i, s) in strings.iter().enumerate() {
-            for compression in [None, Some(Compression::Gzip), Some(Compression::Zstd)] {
+            let encodings = [None, Some(Utf16::Le), Some(Utf16::Be)];
+            for (j, compression) in [None, Some(Compression::Gzip), Some(Compression::Zstd)]
+                .into_iter()
+                .enumerate()
+            {
                 let file = FileInfo {
                     path: format!("dir/{s}.ndjson"),
                     compression,
+                    encoding: encodings[(i + j) % encodings.len()],
                 };
                 let finding = Finding {
                     offset: u64::MAX - i as u64,

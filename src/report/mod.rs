@@ -107,6 +107,10 @@ pub struct Record<'a> {
     /// The compression of the input (`gzip`, `zstd`): offsets count decompressed bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compressed: Option<&'static str>,
+    /// The encoding of a UTF-16 input (`UTF-16LE`, `UTF-16BE`), decoded: offsets count bytes
+    /// of its UTF-8 text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'static str>,
     /// With a policy: what it does with the finding's kind (`fail`, `warn`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<Action>,
@@ -120,6 +124,7 @@ impl<'a> Record<'a> {
         Record {
             path: &file.path,
             compressed: file.compression.map(|c| c.name()),
+            encoding: file.encoding.map(|e| e.name()),
             offset: f.offset,
             length: f.length,
             line: f.line,

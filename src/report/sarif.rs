@@ -53,6 +53,7 @@ struct Pending {
     /// The masked value, or the raw one with `--show-values`.
     shown: String,
     compressed: Option<&'static str>,
+    encoding: Option<&'static str>,
     known: Option<bool>,
     fingerprint: (&'static str, String),
 }
@@ -128,6 +129,7 @@ impl<'w> SarifReporter<'w> {
                 .unwrap_or(&finding.masked)
                 .to_string(),
             compressed: file.compression.map(|c| c.name()),
+            encoding: file.encoding.map(|e| e.name()),
             known,
             fingerprint: (scheme, format!("{}:{ordinal}", to_hex(&base))),
         });
@@ -205,10 +207,11 @@ impl<'w> SarifReporter<'w> {
         if p.known == Some(true) {
             text.push_str(" (accepted in the baseline)");
         }
-        let properties =
-            (p.field.is_some() || p.compressed.is_some()).then_some(ResultProperties {
+        let properties = (p.field.is_some() || p.compressed.is_some() || p.encoding.is_some())
+            .then_some(ResultProperties {
                 field: p.field.as_deref(),
                 compressed: p.compressed,
+                encoding: p.encoding,
             });
         SarifResult {
             rule_id: p.kind.name(),
@@ -403,6 +406,8 @@ struct ResultProperties<'a> {
     field: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     compressed: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encoding: Option<&'static str>,
 }
 
 #[derive(Serialize)]
