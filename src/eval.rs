@@ -1,7 +1,7 @@
 //! Evaluation: findings against ground-truth labels, as precision, recall and F1.
 //!
-//! A label (`{"path","offset","length","kind"}`, byte offsets on disk, path relative to the
-//! labels file) is *found* when a finding of the same kind overlaps it, and a finding is
+//! A label (`{"path","offset","length","kind"}`, byte offsets on disk, or in the text the scan
+//! reads from a compressed or UTF-16 file, path relative to the labels file) is *found* when a finding of the same kind overlaps it, and a finding is
 //! *correct* when it overlaps a label of its kind, else it is a false positive. These strict
 //! figures are the ones reported per kind. Beside them, for place names, a lenient figure
 //! counts any place kind as right for any place label ([`compatible`]): many names are both a
@@ -31,6 +31,7 @@ use crate::detect;
 use crate::finding::{Finding, Kind, KindSet};
 use crate::scan::{FileContext, FileInfo, Scanner, Sink, Stats};
 use crate::source::decompress::Compression;
+use crate::source::transcode::Utf16;
 use crate::source::SourceError;
 use crate::structure::json::looks_like_json;
 
@@ -545,17 +546,22 @@ impl FileMatch {
     }
 }
 
-/// Opens a file as the engine reads it: decompressed when its magic bytes say so.
-fn open_decompressed(path: &Path) -> io::Result<Box<dyn BufRead>> {
+/// Opens a file as the engine reads it: decompressed when its magic bytes say so, then
+/// decoded to UTF-8 when it starts with a UTF-16 BOM.
+fn open_decompressed(path: &Path) -> io::Result<Box<dyn BufRead + Send>> {
     let mut file = io::BufReader::with_capacity(1 << 16, std::fs::File::open(path)?);
     let magic = file.fill_buf()?;
-    Ok(match Compression::sniff(magic) {
+    let mut reader: Box<dyn BufRead + Send> = match Compression::sniff(magic) {
         Some(format) => Box::new(io::BufReader::with_capacity(
             1 << 16,
             format.decoder(file, u64::MAX)?,
         )),
         None => Box::new(file),
-    })
+    };
+    if let Some(utf16) = Utf16::sniff(reader.fill_buf()?) {
+        reader = Box::new(io::BufReader::with_capacity(1 << 16, utf16.decoder(reader)));
+    }
+    Ok(reader)
 }
 
 /// The bytes of each of `spans` (sorted by offset) in the file, in one sequential read.
@@ -707,6 +713,32 @@ mod tests {
         }
         file.finish(&mut eval);
         eval
+    }
+
+    /// Spans and line contexts are read from the text the scan reads: decompressed, decoded.
+    #[test]
+    fn files_are_opened_as_the_scan_reads_them() {
+        use std::io::Write;
+        let text = "{\"a\":1}\nbob@example.org\n";
+        let mut utf16 = vec![0xff, 0xfe];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&utf16).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in [
+            ("plain.log", text.as_bytes().to_vec()),
+            ("utf16.log", utf16),
+            ("utf16.log.gz", gz.finish().unwrap()),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let mut got = String::new();
+            open_decompressed(&path)
+                .unwrap()
+                .read_to_string(&mut got)
+                .unwrap();
+            assert_eq!(got, text, "{name}");
+        }
     }
 
     fn tuple(c: Counts) -> (u64, u64, u64, u64) {
