@@ -1,9 +1,10 @@
 //! Evaluation: findings against ground-truth labels, as precision, recall and F1.
 //!
 //! A label (`{"path","offset","length","kind"}`, byte offsets on disk, or in the text the scan
-//! reads from a compressed or UTF-16 file, path relative to the labels file) is *found* when a finding of the same kind overlaps it, and a finding is
-//! *correct* when it overlaps a label of its kind, else it is a false positive. These strict
-//! figures are the ones reported per kind. Beside them, for place names, a lenient figure
+//! reads from a compressed or UTF-16 file, path relative to the labels file) is *found* when a
+//! finding of the same kind overlaps it, and a finding is *correct* when it overlaps a label of
+//! its kind, else it is a false positive. These strict figures are the ones reported per kind.
+//! Beside them, for place names, a lenient figure
 //! counts any place kind as right for any place label ([`compatible`]): many names are both a
 //! city and a region (`Hiroshima`, `Munster`) and text does not always say which is meant, so
 //! the lenient figure says whether a place was found at all, the strict one whether its kind

@@ -7,14 +7,14 @@
 //! would pass it whatever it holds. ripgrep decodes it the same way (`encoding_rs_io` with BOM
 //! sniffing); so does this module, after decompression, so a gzip'd UTF-16 file is read too.
 //!
-//! Only a BOM decides. UTF-16 without one cannot be told from binary data by its first bytes, so
-//! it is still skipped as binary; and a Latin-1 file that happens to start with `ÿþ` is read as
-//! UTF-16LE, as ripgrep reads it: rare, against a common Windows export. A UTF-8 BOM is left alone: that file is read in place like
-//! any other UTF-8 file, its offsets those of the bytes on disk. A decoded file is streamed (not
-//! scanned in place), and its offsets, lines and columns count in the UTF-8 text, as those of a
-//! decompressed stream count in the decompressed bytes. Invalid UTF-16 (an odd trailing byte, a
-//! lone surrogate) becomes U+FFFD; it never stops the scan. Files without a UTF-16 BOM pay only
-//! the look at their first two bytes.
+//! Only a BOM decides. UTF-16 without one cannot be told from binary data by its first bytes, so it
+//! is still skipped as binary; and a Latin-1 file that happens to start with `ÿþ` is read as
+//! UTF-16LE, as ripgrep reads it: rare, against a common Windows export. A UTF-8 BOM is left alone:
+//! that file is read in place like any other UTF-8 file, its offsets those of the bytes on disk. A
+//! decoded file is streamed (not scanned in place), and its offsets, lines and columns count in the
+//! UTF-8 text, as those of a decompressed stream count in the decompressed bytes. Invalid UTF-16
+//! (an odd trailing byte, a lone surrogate) becomes U+FFFD; it never stops the scan. Files without
+//! a UTF-16 BOM pay only the look at their first two bytes.
 
 use std::fmt;
 use std::io::Read;
