@@ -358,4 +358,50 @@ mod tests {
             assert!(!names.may_hint(line.as_bytes(), quote), "{key}");
         }
     }
+
+    /// The packed lookup is the plain definition: letters and digits kept, lower-cased, then
+    /// compared with the table; keys made from hinting keys with case, punctuation and
+    /// non-ASCII bytes mixed in, around the longest normalised length.
+    #[test]
+    fn packed_lookup_is_normalise_then_compare() {
+        use proptest::prelude::*;
+        fn reference(key: &[u8]) -> Option<Hint> {
+            if key.len() > MAX_KEY * 2 {
+                return None;
+            }
+            if key == b"$name" {
+                return Some(Hint::PersonName);
+            }
+            let normal: Vec<u8> = key
+                .iter()
+                .filter(|b| b.is_ascii_alphanumeric())
+                .map(u8::to_ascii_lowercase)
+                .collect();
+            KEYS.iter()
+                .find(|(k, _)| k.as_bytes() == normal)
+                .map(|&(_, h)| h)
+        }
+        let noise = prop::sample::select(b"_-$. @\"\\\xc3\xa9\x00\xffA0z".to_vec());
+        let known =
+            prop::sample::select(KEYS.iter().map(|(k, _)| k.as_bytes()).collect::<Vec<_>>());
+        let keys = (
+            known,
+            prop::collection::vec((0..40usize, noise), 0..8),
+            any::<u64>(),
+        )
+            .prop_map(|(key, inserts, case)| {
+                let mut key = key.to_vec();
+                for (i, (at, b)) in inserts.into_iter().enumerate() {
+                    key.insert(at.min(key.len()), b);
+                    if case >> (i % 64) & 1 == 1 {
+                        key.make_ascii_uppercase();
+                    }
+                }
+                key
+            });
+        let any_bytes = prop::collection::vec(any::<u8>(), 0..60);
+        proptest!(ProptestConfig::with_cases(4000), |(key in prop_oneof![keys, any_bytes])| {
+            prop_assert_eq!(hint_for_key(&key), reference(&key), "{:?}", String::from_utf8_lossy(&key));
+        });
+    }
 }
