@@ -70,6 +70,10 @@ pub fn is_title_case(word: &[u8]) -> bool {
     if !starts_upper(word, 0) {
         return false;
     }
+    // Nearly every word is ASCII, where a lower-case letter is a lower-case byte.
+    if word.is_ascii() {
+        return word[1..].iter().any(u8::is_ascii_lowercase);
+    }
     match std::str::from_utf8(word) {
         Ok(text) => text.chars().skip(1).any(char::is_lowercase),
         Err(_) => word[1..].iter().any(u8::is_ascii_lowercase),
