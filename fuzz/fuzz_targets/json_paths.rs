@@ -45,7 +45,8 @@ fuzz_target!(|data: &[u8]| {
         // could find a value: where the tokenizer places one. (On a malformed line, which the
         // scan also walks when it starts like JSON, both only do their best: a bracket in a
         // bare word, `[[x[`, opens an array for one and not for the other.)
-        if json::looks_like_json(line) && serde_json::from_slice::<serde_json::Value>(line).is_ok() {
+        let is_json = serde_json::from_slice::<serde_json::Value>(line).is_ok();
+        if json::looks_like_json(line) && is_json {
             let offsets: Vec<usize> = every.into_iter().filter(|&i| want[i].is_some()).collect();
             let got = paths(line, &offsets, Some((line_start, index)));
             for (k, &i) in offsets.iter().enumerate() {
