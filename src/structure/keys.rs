@@ -184,7 +184,7 @@ impl KeyFilter {
 
     /// False when the key whose closing quote is at `bytes[quote]` certainly has no wanted
     /// hint.
-    #[inline]
+    #[inline(always)]
     pub fn may_hint(&self, bytes: &[u8], quote: usize) -> bool {
         // Most keys end with four letters or digits, which are then the suffix as they are
         // (`| 0x20` lower-cases letters and leaves digits alone): one load, no loop.
