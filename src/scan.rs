@@ -116,6 +116,10 @@ pub struct FileContext {
     pub starts_mid_line: bool,
     /// For such a piece of a JSON line, where its key paths pick up.
     pub resume: Option<Arc<Resume>>,
+    /// The length of a UTF-8 byte-order mark that opens the file (Excel's "CSV UTF-8" writes
+    /// one), 0 without: not part of the first line's JSON or header. It still counts in
+    /// offsets and columns, which are those of the bytes on disk.
+    pub bom: usize,
 }
 
 /// Where a piece of a JSON line cut for length picks up the key paths of its values (see
@@ -130,12 +134,20 @@ pub struct Resume {
 impl FileContext {
     /// Sniffs the structure of a file from its first bytes.
     pub fn sniff(path: &Path, head: &[u8]) -> FileContext {
+        const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+        let bom = if head.starts_with(UTF8_BOM) {
+            UTF8_BOM.len()
+        } else {
+            0
+        };
+        let head = &head[bom..];
         let first_line = match memchr::memchr(b'\n', head) {
             Some(i) => &head[..=i],
             None => head,
         };
         FileContext {
             csv: Header::sniff(path, first_line),
+            bom,
             ..FileContext::default()
         }
     }
@@ -462,13 +474,20 @@ impl Scanner {
             while j < kept.len() && kept[j].start < line_end {
                 j += 1;
             }
-            let text = &bytes[line_start..line_end];
+            // The first line of the file is read past its byte-order mark, if it has one.
+            let bom = if base + line_start as u64 == 0 {
+                file.bom
+            } else {
+                0
+            };
+            let text_start = line_start + bom;
+            let text = &bytes[text_start.min(line_end)..line_end];
             let group = &kept[i..j];
             fields.clear();
             fields.resize(group.len(), None);
             if self.config.describe && self.config.structure {
                 offsets.clear();
-                offsets.extend(group.iter().map(|m| m.start - line_start));
+                offsets.extend(group.iter().map(|m| m.start.saturating_sub(text_start)));
                 let json = json::looks_like_json(text);
                 let mut json_path = |k: usize, path: &[u8], keys: &[(usize, usize)]| {
                     fields[k] = Some(names.intern(path, |p| self.field_name(p, keys)));
@@ -504,7 +523,7 @@ impl Scanner {
                         keys: &keys[from(keys, &mut key)..],
                         structure: &structure[from(structure, &mut bracket)..],
                     };
-                    walker.paths_indexed(text, line_start, index, &offsets, json_path);
+                    walker.paths_indexed(text, text_start, index, &offsets, json_path);
                 } else if json {
                     walker.paths_at(text, &offsets, json_path);
                 } else if let Some(header) = &file.csv {

@@ -703,3 +703,44 @@ fn utf16_without_a_bom_is_still_binary() {
         assert!(stderr.contains("binary file"), "{name}: {stderr}");
     }
 }
+
+/// A UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one) is not part of the first column's
+/// name nor of the first JSON line, and still counts in offsets and columns: read in place,
+/// and gzip'd (streamed).
+#[test]
+fn a_utf8_bom_is_not_part_of_the_header_or_the_first_line() {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let dir = tempfile::tempdir().unwrap();
+    let csv = [BOM, b"email,city,ip\njane@example.com,Paris,81.2.69.161\n"].concat();
+    let json = [
+        BOM,
+        b"{\"$email\":\"jane@example.com\",\"n\":{\"ip\":\"81.2.69.161\"}}\n",
+    ]
+    .concat();
+    for (name, text, want) in [
+        ("export.csv", &csv, [("email", 17, 1), ("ip", 40, 24)]),
+        (
+            "export.ndjson",
+            &json,
+            [("$email", 14, 15), ("n.ip", 43, 44)],
+        ),
+    ] {
+        let plain = dir.path().join(name);
+        std::fs::write(&plain, text).unwrap();
+        let gz = dir.path().join(format!("{name}.gz"));
+        std::fs::write(&gz, gzip(text)).unwrap();
+        for path in [&plain, &gz] {
+            let out = scan(&["--kinds", "email,ipv4"], &[path]);
+            assert_eq!(out.status.code(), Some(1), "{path:?}");
+            let got: Vec<_> = findings(&out)
+                .iter()
+                .map(|f| (f["field"].clone(), f["offset"].clone(), f["column"].clone()))
+                .collect();
+            let want: Vec<_> = want
+                .iter()
+                .map(|&(field, offset, column)| (field.into(), offset.into(), column.into()))
+                .collect();
+            assert_eq!(got, want, "{path:?}");
+        }
+    }
+}
