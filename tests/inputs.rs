@@ -744,3 +744,42 @@ fn a_utf8_bom_is_not_part_of_the_header_or_the_first_line() {
         }
     }
 }
+
+/// A tree of many small files scanned with few file descriptors: no file stays open while its
+/// content waits in a batch, so every file is scanned, whatever the limit, as without it.
+#[cfg(unix)]
+#[test]
+fn many_small_files_are_all_scanned_with_few_file_descriptors() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = 600;
+    for i in 0..files {
+        let sub = dir.path().join(format!("d{:02}", i % 12));
+        std::fs::create_dir_all(&sub).unwrap();
+        let text = format!("visit by user{i}@example.org\n");
+        std::fs::write(sub.join(format!("f{i:04}.log")), text).unwrap();
+    }
+    // One large file too, mapped rather than read.
+    let mut big = b"contact bob@example.org\n".to_vec();
+    big.resize(1 << 20, b'\n');
+    std::fs::write(dir.path().join("big.log"), big).unwrap();
+    let run = |limit: Option<u32>| {
+        let bin = assert_cmd::cargo::cargo_bin("piiscan");
+        let mut cmd = std::process::Command::new("sh");
+        let ulimit = limit.map_or(String::new(), |n| format!("ulimit -n {n} && "));
+        cmd.arg("-c")
+            .arg(format!("{ulimit}exec \"$0\" \"$@\""))
+            .arg(bin)
+            .args(["scan", "-q", "--format", "jsonl", "--threads", "2"])
+            .arg(dir.path());
+        cmd.output().unwrap()
+    };
+    let unlimited = run(None);
+    let limited = run(Some(48));
+    let stderr = String::from_utf8_lossy(&limited.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(limited.status.code(), Some(1), "{stderr}");
+    assert_eq!(limited.status.code(), unlimited.status.code());
+    let found = findings(&limited);
+    assert_eq!(found.len(), files + 1);
+    assert_eq!(found, findings(&unlimited));
+}

@@ -6,18 +6,37 @@
 //! bytes (which match nothing) instead of crashing, and each file is checked after its scan:
 //! one that shrank is reported as an error naming how far it was read. (ripgrep documents the
 //! same risk and accepts it; a scanner of exports that are still being written cannot.)
+//!
+//! No file stays open while its content waits to be scanned: a batch can queue hundreds of
+//! small files, and an open descriptor each ran a walk of many small files out of descriptors
+//! (`ulimit -n 256`: whole folders unscanned). Files under [`READ_BELOW`] bytes are read, which
+//! is also cheaper than mapping them; larger ones are mapped and closed at once (a mapping
+//! outlives its descriptor), and the length check after the scan looks the file up again by
+//! path, by identity, so that a file replaced under the same name is not taken for it.
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::ops::Deref;
+use std::path::{Path, PathBuf};
 
 use memmap2::Mmap;
+
+/// Files smaller than this are read into memory rather than mapped: for them a read costs
+/// less than setting up and tearing down a mapping, and there is no SIGBUS to guard against.
+pub const READ_BELOW: u64 = 64 << 10;
 
 /// The content of a regular file.
 pub struct Content {
     bytes: Bytes,
-    /// The open file, kept to check its length after the scan.
-    file: Option<File>,
+    /// The mapped file, to check its length after the scan (none when the content was read).
+    origin: Option<Origin>,
+}
+
+/// Where a mapping came from, to find the same file again without keeping it open.
+struct Origin {
+    path: PathBuf,
+    #[cfg(unix)]
+    id: (u64, u64),
 }
 
 enum Bytes {
@@ -26,39 +45,53 @@ enum Bytes {
 }
 
 impl Content {
-    /// Maps `file` (of `len` bytes), falling back to reading it whole when mapping fails.
-    pub fn open(file: File, len: u64) -> io::Result<Content> {
-        // SAFETY: see `map`.
-        match unsafe { map(&file) } {
-            Ok(map) => Ok(Content {
-                bytes: Bytes::Mapped(map),
-                file: Some(file),
-            }),
-            Err(_) => {
-                let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-                (&file).read_to_end(&mut buf)?;
-                Ok(Content {
-                    bytes: Bytes::Read(buf),
-                    file: None,
-                })
+    /// The content of `file`, opened at `path` and `len` bytes long: read when it is small,
+    /// mapped otherwise, read whole when mapping fails. The file is closed on return.
+    pub fn open(file: File, path: &Path, len: u64) -> io::Result<Content> {
+        if len >= READ_BELOW {
+            // SAFETY: see `map`.
+            if let Ok(map) = unsafe { map(&file) } {
+                return Ok(Content {
+                    bytes: Bytes::Mapped(map),
+                    origin: Some(Origin {
+                        path: path.to_path_buf(),
+                        #[cfg(unix)]
+                        id: file_id(&file.metadata()?),
+                    }),
+                });
             }
         }
+        let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        (&file).read_to_end(&mut buf)?;
+        Ok(Content::from_vec(buf))
     }
 
     /// Content already in memory.
     pub fn from_vec(bytes: Vec<u8>) -> Content {
         Content {
             bytes: Bytes::Read(bytes),
-            file: None,
+            origin: None,
         }
     }
 
     /// The file's current length when it is now shorter than what was mapped: the bytes past
-    /// it were read as zeros.
+    /// it were read as zeros. `None` too when the path no longer names the mapped file.
     pub fn shrunk(&self) -> Option<u64> {
-        let now = self.file.as_ref()?.metadata().ok()?.len();
+        let origin = self.origin.as_ref()?;
+        let meta = std::fs::metadata(&origin.path).ok()?;
+        #[cfg(unix)]
+        if file_id(&meta) != origin.id {
+            return None;
+        }
+        let now = meta.len();
         (now < self.len() as u64).then_some(now)
     }
+}
+
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
 }
 
 impl AsRef<[u8]> for Content {
@@ -160,7 +193,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("shrinking.log");
         std::fs::write(&path, vec![b'a'; 8 << 20]).unwrap();
-        let content = Content::open(File::open(&path).unwrap(), 8 << 20).unwrap();
+        let content = Content::open(File::open(&path).unwrap(), &path, 8 << 20).unwrap();
         assert_eq!(content.shrunk(), None);
         std::fs::OpenOptions::new()
             .write(true)

@@ -6,7 +6,9 @@
 //!   into a buffer, the kernel reads ahead), and it lets the engine cut one file into chunks
 //!   scanned on every core. Mapping has one hazard: a file truncated by another process while
 //!   it is mapped raises SIGBUS on access past its new end; [`mmap`] turns that into zeros and
-//!   an error for that file. When mapping fails the file is read into memory instead.
+//!   an error for that file. Small files, and files that cannot be mapped, are read into
+//!   memory instead. Either way the file is closed before its content is queued, so the
+//!   descriptors open do not grow with the files waiting in a batch.
 //! * Everything else (stdin, FIFOs named explicitly, character devices named explicitly) is
 //!   read as a stream, in newline-aligned chunks, through the same engine.
 //!
@@ -128,7 +130,7 @@ pub fn open(target: &Target) -> Result<Option<Input>, SourceError> {
         }
         let file = File::open(path).map_err(|e| SourceError::io(path, e))?;
         let content =
-            mmap::Content::open(file, meta.len()).map_err(|e| SourceError::io(path, e))?;
+            mmap::Content::open(file, path, meta.len()).map_err(|e| SourceError::io(path, e))?;
         return Ok(Some(Input::Bytes(content)));
     }
     if !target.explicit {
