@@ -504,8 +504,8 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
         });
     if stats.errors > 0 {
         bail!(
-            "{} inputs could not be read; no baseline was written (it would accept less than is there)",
-            stats.errors
+            "{} not be read; no baseline was written (it would accept less than is there)",
+            report::count(stats.errors, "input could", "inputs could")
         );
     }
     let recorder = recorder.context("the baseline recorder was lost")?;

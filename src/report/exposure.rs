@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::count;
 use crate::exposure::{Combination, Report, Row};
 use crate::source::printable;
 
@@ -21,10 +22,10 @@ const TOP_COMBINATIONS: usize = 8;
 pub fn write_table(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     writeln!(
         out,
-        "Exposure of {} in {} files: {} records carry personal data",
+        "Exposure of {} in {}: {} personal data",
         human_bytes(r.bytes),
-        r.files,
-        r.records_with_findings
+        count(r.files, "file", "files"),
+        count(r.records_with_findings, "record carries", "records carry")
     )?;
     writeln!(
         out,
@@ -39,15 +40,19 @@ pub fn write_table(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     if r.errors > 0 {
         writeln!(
             out,
-            "Incomplete: {} inputs could not be read (see stderr)",
-            r.errors
+            "Incomplete: {} not be read (see stderr)",
+            count(r.errors, "input could", "inputs could")
         )?;
     }
     if r.malformed_json > 0 {
         writeln!(
             out,
-            "{} malformed JSON lines were scanned as plain text (no field names)",
-            r.malformed_json
+            "{} scanned as plain text (no field names)",
+            count(
+                r.malformed_json,
+                "malformed JSON line was",
+                "malformed JSON lines were"
+            )
         )?;
     }
     let header = |out: &mut dyn Write, title: &str| {
@@ -142,16 +147,16 @@ pub fn write_html(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     let _ = writeln!(h, "<h1>What would leak if this export were breached</h1>");
     let _ = writeln!(
         h,
-        "<p>{} scanned in {} files; {} records carry personal data.</p>",
+        "<p>{} scanned in {}; {} personal data.</p>",
         human_bytes(r.bytes),
-        r.files,
-        r.records_with_findings
+        count(r.files, "file", "files"),
+        count(r.records_with_findings, "record carries", "records carry")
     );
     if r.errors > 0 {
         let _ = writeln!(
             h,
-            "<p><strong>Incomplete:</strong> {} inputs could not be read.</p>",
-            r.errors
+            "<p><strong>Incomplete:</strong> {} not be read.</p>",
+            count(r.errors, "input could", "inputs could")
         );
     }
     let _ = writeln!(h, "<div class=\"facts\">");

@@ -168,21 +168,30 @@ pub fn gb_per_s(bytes: u64, elapsed: std::time::Duration) -> f64 {
     }
 }
 
+/// `n` and its noun, singular for one: "1 file", "3 files".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Writes the `--stats` block: bytes, files, elapsed, GB/s and time per detector family.
 pub fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
     writeln!(
         out,
-        "stats: {} bytes in {} files, {:.3} s, {:.3} GB/s",
+        "stats: {} bytes in {}, {:.3} s, {:.3} GB/s",
         stats.bytes,
-        stats.files,
+        count(stats.files, "file", "files"),
         stats.elapsed.as_secs_f64(),
         gb_per_s(stats.bytes, stats.elapsed)
     )?;
     if stats.malformed_json > 0 {
         writeln!(
             out,
-            "stats: {} malformed JSON lines scanned as text",
-            stats.malformed_json
+            "stats: {} scanned as text",
+            count(
+                stats.malformed_json,
+                "malformed JSON line",
+                "malformed JSON lines"
+            )
         )?;
     }
     for (family, time) in &stats.detector_time {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::exposure::human_bytes;
-use super::{gb_per_s, print_error, print_note, write_stats, Reporter};
+use super::{count, gb_per_s, print_error, print_note, write_stats, Reporter};
 use crate::finding::{Finding, Kind};
 use crate::scan::{FileInfo, Sink, Stats};
 use crate::source::SourceError;
@@ -57,9 +57,10 @@ impl Reporter for SummaryReporter<'_> {
         let out = &mut self.out;
         writeln!(
             out,
-            "{total} findings in {} of {} files; {} scanned in {:.2} s ({:.3} GB/s)",
+            "{} in {} of {}; {} scanned in {:.2} s ({:.3} GB/s)",
+            count(total, "finding", "findings"),
             self.by_file.len(),
-            stats.files,
+            count(stats.files, "file", "files"),
             human_bytes(stats.bytes),
             stats.elapsed.as_secs_f64(),
             gb_per_s(stats.bytes, stats.elapsed)
@@ -67,15 +68,16 @@ impl Reporter for SummaryReporter<'_> {
         if stats.errors > 0 || stats.skipped_binary > 0 {
             writeln!(
                 out,
-                "{} inputs could not be read; {} binary files skipped",
-                stats.errors, stats.skipped_binary
+                "{} not be read; {} skipped",
+                count(stats.errors, "input could", "inputs could"),
+                count(stats.skipped_binary, "binary file", "binary files")
             )?;
         }
         if stats.malformed_json > 0 {
             writeln!(
                 out,
-                "{} lines that start like JSON did not parse; scanned as plain text",
-                stats.malformed_json
+                "{} like JSON did not parse; scanned as plain text",
+                count(stats.malformed_json, "line that starts", "lines that start")
             )?;
         }
         if total > 0 {

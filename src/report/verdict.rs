@@ -20,7 +20,8 @@ pub fn write_verdict(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
         .filter(|k| k.outcome == Outcome::Fail)
         .count();
     let status = match (verdict.errors, verdict.passed) {
-        (1.., _) => "ERROR (inputs could not be read)".to_string(),
+        (1, _) => "ERROR (an input could not be read)".to_string(),
+        (2.., _) => "ERROR (inputs could not be read)".to_string(),
         (0, true) => "PASS".to_string(),
         (0, false) => format!(
             "FAIL ({failing} {} over the policy)",
@@ -62,8 +63,9 @@ pub fn write_verdict(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
     if verdict.errors > 0 {
         writeln!(
             out,
-            "\n{} inputs could not be read (see above); the gate cannot vouch for them",
-            verdict.errors
+            "\n{} not be read (see above); the gate cannot vouch for {}",
+            super::count(verdict.errors, "input could", "inputs could"),
+            if verdict.errors == 1 { "it" } else { "them" }
         )?;
     } else if !verdict.passed {
         writeln!(
