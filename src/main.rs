@@ -1,7 +1,7 @@
 //! The `piiscan` command line: arguments become a validated [`Config`], the library does the
 //! rest, and the outcome becomes an [`ExitCode`] like grep's.
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process;
 
@@ -511,7 +511,9 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
     let recorder = recorder.context("the baseline recorder was lost")?;
     let display = piiscan::source::display_path(&args.output);
     if args.output.as_os_str() == "-" {
-        recorder.write(&mut io::stdout().lock())?;
+        let mut out = io::stdout().lock();
+        let written = recorder.write(&mut out).and_then(|()| out.flush());
+        write_ok(written, "baseline")?;
     } else {
         // Written beside the target and renamed over it: a failed run leaves the old one.
         let dir = args.output.parent().filter(|p| !p.as_os_str().is_empty());
@@ -522,10 +524,10 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot write {display}"))?;
         drop(tmp.1);
         std::fs::rename(&tmp.0, &args.output).with_context(|| format!("cannot write {display}"))?;
-        println!(
-            "piiscan: recorded {} findings in {display} (fingerprints only, no value)",
-            recorder.findings()
-        );
+        let findings = report::count(recorder.findings(), "finding", "findings");
+        say(format_args!(
+            "piiscan: recorded {findings} in {display} (fingerprints only, no value)"
+        ))?;
     }
     Ok(ExitCode::Clean)
 }
@@ -555,14 +557,22 @@ fn config_check(file: Option<PathBuf>) -> Result<ExitCode> {
         );
     }
     let policy = Policy::load(&path)?;
-    println!("{}: valid; {}", policy.source, policy.describe());
+    say(format_args!(
+        "{}: valid; {}",
+        policy.source,
+        policy.describe()
+    ))?;
     Ok(ExitCode::Clean)
 }
 
 /// `config init`: write the commented starting policy.
 fn config_init(file: &std::path::Path, force: bool) -> Result<ExitCode> {
     if file.as_os_str() == "-" {
-        print!("{}", policy::config::TEMPLATE);
+        let mut out = io::stdout().lock();
+        let written = out
+            .write_all(policy::config::TEMPLATE.as_bytes())
+            .and_then(|()| out.flush());
+        write_ok(written, "policy")?;
         return Ok(ExitCode::Clean);
     }
     if file.exists() && !force {
@@ -570,10 +580,10 @@ fn config_init(file: &std::path::Path, force: bool) -> Result<ExitCode> {
     }
     std::fs::write(file, policy::config::TEMPLATE)
         .with_context(|| format!("cannot write {}", file.display()))?;
-    println!(
+    say(format_args!(
         "piiscan: wrote {}; check it with `piiscan config check`",
         file.display()
-    );
+    ))?;
     Ok(ExitCode::Clean)
 }
 
@@ -627,6 +637,12 @@ fn write_ok(result: io::Result<()>, what: &str) -> Result<()> {
     }
 }
 
+/// Prints a line on standard output; a reader gone away (`| head`) is not an error.
+fn say(line: std::fmt::Arguments) -> Result<()> {
+    let mut out = io::stdout().lock();
+    write_ok(writeln!(out, "{line}").and_then(|()| out.flush()), "output")
+}
+
 fn start_threads(threads: Option<usize>) -> Result<()> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
@@ -647,14 +663,18 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
         ..Config::default()
     });
     let (evaluation, stats) = piiscan::eval::evaluate(&scanner, &args.paths, &args.labels, labels);
-    print!("{}", evaluation.table());
-    println!(
-        "\n{} bytes in {} files, {:.2} s ({:.3} GB/s)",
-        stats.bytes,
-        stats.files,
-        stats.elapsed.as_secs_f64(),
-        report::gb_per_s(stats.bytes, stats.elapsed)
-    );
+    let mut out = io::stdout().lock();
+    let written = write!(out, "{}", evaluation.table()).and_then(|()| {
+        writeln!(
+            out,
+            "\n{} bytes in {}, {:.2} s ({:.3} GB/s)",
+            stats.bytes,
+            report::count(stats.files, "file", "files"),
+            stats.elapsed.as_secs_f64(),
+            report::gb_per_s(stats.bytes, stats.elapsed)
+        )
+    });
+    write_ok(written.and_then(|()| out.flush()), "evaluation")?;
     Ok(if stats.errors > 0 {
         ExitCode::Error
     } else {

@@ -258,3 +258,29 @@ fn plain_ignores_json_structure() {
     assert!(plain.contains("\"kind\":\"email\""), "{plain}");
     assert!(plain.contains("\"field\":null"), "{plain}");
 }
+
+/// Output to a reader that has gone away (`| head`): a quiet exit with the status the command
+/// would have had, no panic and no "Broken pipe" message, for every command that prints.
+#[test]
+fn a_closed_output_ends_every_command_quietly() {
+    let labels = "corpora/labelled/labels.jsonl";
+    let cases: [(&[&str], i32); 4] = [
+        (&["scan", "--format", "jsonl", SAMPLES], 1),
+        (&["eval", "--labels", labels, "corpora/labelled"], 0),
+        (&["baseline", "-q", "-o", "-", SAMPLES], 0),
+        (&["config", "init", "-"], 0),
+    ];
+    for (args, code) in cases {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("piiscan"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
