@@ -88,8 +88,8 @@ struct PolicyArgs {
 /// How inputs are read and scanned, for every command that scans.
 #[derive(Args)]
 struct InputArgs {
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads, 1 to 1024 (default: all cores).
+    #[arg(long, short = 'j', value_name = "N", value_parser = threads_parser())]
     threads: Option<usize>,
 
     /// No progress bar (it is only ever drawn when stderr is a terminal).
@@ -151,8 +151,8 @@ struct EvalArgs {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads, 1 to 1024 (default: all cores).
+    #[arg(long, short = 'j', value_name = "N", value_parser = threads_parser())]
     threads: Option<usize>,
 }
 
@@ -174,8 +174,8 @@ struct ReportArgs {
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     kinds: Vec<String>,
 
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads, 1 to 1024 (default: all cores).
+    #[arg(long, short = 'j', value_name = "N", value_parser = threads_parser())]
     threads: Option<usize>,
 
     /// No progress bar.
@@ -637,6 +637,16 @@ fn write_ok(result: io::Result<()>, what: &str) -> Result<()> {
     }
 }
 
+/// The most worker threads `--threads` accepts. More buys nothing on any machine piiscan
+/// runs on (a batch holds a few chunks a thread), and tens of thousands of threads exhaust the
+/// memory for their stacks: a thread that cannot start takes the process down.
+const MAX_THREADS: u64 = 1024;
+
+/// `--threads`: a count from 1 to [`MAX_THREADS`], refused by clap otherwise (exit 2).
+fn threads_parser() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(1..=MAX_THREADS)
+}
+
 /// Prints a line on standard output; a reader gone away (`| head`) is not an error.
 fn say(line: std::fmt::Arguments) -> Result<()> {
     let mut out = io::stdout().lock();
@@ -646,9 +656,6 @@ fn say(line: std::fmt::Arguments) -> Result<()> {
 fn start_threads(threads: Option<usize>) -> Result<()> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
-        if n == 0 {
-            bail!("--threads must be at least 1");
-        }
         pool = pool.num_threads(n);
     }
     pool.build_global()

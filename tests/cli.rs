@@ -259,6 +259,26 @@ fn plain_ignores_json_structure() {
     assert!(plain.contains("\"field\":null"), "{plain}");
 }
 
+/// `--threads` is a count from 1 to 1024: anything else is a usage error (exit 2) before any
+/// thread starts, never a panic or a hang.
+#[test]
+fn threads_out_of_range_are_refused() {
+    for command in ["scan", "report", "baseline"] {
+        for n in ["0", "1025", "100000"] {
+            let out = run(&[command, "--threads", n, SAMPLES]);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{command} --threads {n}: {stderr}"
+            );
+            assert!(stderr.contains("--threads"), "{stderr}");
+        }
+    }
+    let out = run(&["scan", "--threads", "1024", SAMPLES]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
 /// Output to a reader that has gone away (`| head`): a quiet exit with the status the command
 /// would have had, no panic and no "Broken pipe" message, for every command that prints.
 #[test]
