@@ -220,10 +220,6 @@ pub struct Scanner {
     field_detectors: std::sync::OnceLock<Vec<Box<dyn Detector>>>,
 }
 
-/// The kinds masked where they appear in a field name: a key can itself be an address
-/// (`emails.jane@example.com.verified`) or a person (`"Jane Doe": {…}`).
-const FIELD_NAME_KINDS: [Kind; 4] = [Kind::Email, Kind::Ipv4, Kind::Ipv6, Kind::PersonName];
-
 impl Scanner {
     pub fn new(config: Config) -> Scanner {
         let mut detectors = detect::detectors(config.kinds);
@@ -276,33 +272,46 @@ impl Scanner {
     /// looks for, so that the `field` of a finding cannot show what its `masked` hides. Run
     /// once per distinct name per chunk.
     fn field_name(&self, name: &[u8], keys: &[(usize, usize)]) -> Arc<str> {
-        // E-mail needs `@` or an escape of it, addresses need digits or `:`, names capitals.
+        // What the built-in detectors can find in a bare key needs one of these: `@` or an
+        // escape of it (e-mail), digits or `:` (addresses, coordinates), a capital (names and
+        // places) or a byte past ASCII. Ordinary keys (`properties`, `$email`) have none.
         let suspect = |key: &[u8]| {
             !key.is_ascii()
                 || key.iter().any(|b| {
                     b.is_ascii_digit() || b.is_ascii_uppercase() || matches!(b, b'@' | b':' | b'%')
                 })
         };
+        let custom = &self.config.hooks.detectors;
         let mut out = String::new();
         let mut at = 0;
-        let enabled: KindSet = FIELD_NAME_KINDS.into_iter().collect();
         let mut matches = Vec::new();
         for &(start, end) in keys {
             let key = &name[start..end];
-            if !suspect(key) {
+            let builtin = suspect(key);
+            if !builtin && custom.is_empty() {
                 continue;
             }
-            let detectors = self
-                .field_detectors
-                .get_or_init(|| detect::detectors(enabled));
             let hay = Haystack::new(key, &[]);
-            for detector in detectors {
-                detector.find(&hay, enabled, &mut matches);
+            if builtin {
+                let all = KindSet::all();
+                let detectors = self.field_detectors.get_or_init(|| detect::detectors(all));
+                for detector in detectors {
+                    detector.find(&hay, all, &mut matches);
+                }
+            }
+            // A policy's own kinds can look like anything, so every key is searched for them.
+            for detector in custom {
+                detector.find(&hay, detector.kinds(), &mut matches);
             }
             for m in resolve_overlaps(&hay, std::mem::take(&mut matches)) {
-                out.push_str(&String::from_utf8_lossy(&name[at..start + m.start]));
-                out.push_str(&detect::mask(m.kind, &key[m.start..m.end]));
-                at = start + m.end;
+                // A policy's match can overlap a built-in one: what is left of it is masked.
+                let (from, to) = ((start + m.start).max(at), start + m.end);
+                if to <= from {
+                    continue;
+                }
+                out.push_str(&String::from_utf8_lossy(&name[at..from]));
+                out.push_str(&detect::mask(m.kind, &name[from..to]));
+                at = to;
             }
         }
         out.push_str(&String::from_utf8_lossy(&name[at..]));
@@ -1425,6 +1434,43 @@ mod tests {
                 "app.V2.ip"
             ]
         );
+    }
+
+    /// Places and coordinates used as keys are masked in field names too, as their findings
+    /// are, whatever kinds are scanned for; ordinary keys, digits and capitals included, are
+    /// left alone.
+    #[test]
+    fn places_and_coordinates_in_keys_are_masked_in_field_names() {
+        let text = concat!(
+            r#"{"London":{"ip":"81.2.69.167"}}"#,
+            "\n",
+            r#"{"props":{"40.7128,-74.0060":{"ip":"81.2.69.164"}}}"#,
+            "\n",
+            r#"{"Lyon, France":{"California":{"ip":"81.2.69.165"}},"v2":{"HTTP":{"ip":"81.2.69.166"}}}"#,
+            "\n",
+        );
+        let direct: KindSet = Kind::ALL.into_iter().filter(|k| !k.is_quasi()).collect();
+        for kinds in [[Kind::Ipv4].into_iter().collect(), direct, KindSet::all()] {
+            let scanner = Scanner::new(Config {
+                kinds,
+                ..Config::default()
+            });
+            let fields: Vec<String> = scan_file(&scanner, text.as_bytes(), 1)
+                .into_iter()
+                .filter(|f| f.kind == Kind::Ipv4)
+                .map(|f| f.field.unwrap().to_string())
+                .collect();
+            assert_eq!(
+                fields,
+                [
+                    "L***.ip",
+                    "props.40.7*,-74.0*.ip",
+                    "L***, F***.C***.ip",
+                    "v2.HTTP.ip"
+                ],
+                "{kinds:?}"
+            );
+        }
     }
 
     #[test]

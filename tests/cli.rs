@@ -304,3 +304,99 @@ fn a_closed_output_ends_every_command_quietly() {
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }
+
+/// A key that is a place or a pair of coordinates is masked wherever a field is printed:
+/// every scan format, the gate's verdict, the exposure report and a baseline's summary.
+#[test]
+fn places_and_coordinates_used_as_keys_never_leak() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("k.ndjson");
+    std::fs::write(
+        &export,
+        "{\"London\":{\"ip\":\"81.2.69.167\"}}\n{\"props\":{\"40.7128,-74.0060\":{\"ip\":\"81.2.69.164\"}}}\n",
+    )
+    .unwrap();
+    let export = export.to_str().unwrap();
+    let jsonl = run(&["scan", "--format", "jsonl", export]);
+    let fields: Vec<String> = stdout(&jsonl)
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["field"].as_str().map(str::to_string)
+        })
+        .collect();
+    assert_eq!(fields, ["L***.ip", "props.40.7*,-74.0*.ip"]);
+    let baseline = dir.path().join("baseline.json");
+    let mut outputs = vec![stdout(&jsonl)];
+    for args in [
+        &["scan", "--format", "json", export][..],
+        &["scan", "--format", "sarif", export],
+        &["scan", "--kinds", "ipv4", "--format", "jsonl", export],
+        &["report", export],
+        &["report", "--format", "html", export],
+        &["report", "--format", "json", export],
+        &["baseline", export, "-o", baseline.to_str().unwrap()],
+    ] {
+        let out = piiscan()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        outputs.push(stdout(&out) + &String::from_utf8_lossy(&out.stderr));
+    }
+    let gate = piiscan()
+        .current_dir(dir.path())
+        .args(["gate", export])
+        .output()
+        .unwrap();
+    assert_eq!(gate.status.code(), Some(1));
+    outputs.push(stdout(&gate) + &String::from_utf8_lossy(&gate.stderr));
+    outputs.push(std::fs::read_to_string(&baseline).unwrap());
+    for text in outputs {
+        for raw in ["London", "40.7128", "74.0060", "81.2.69"] {
+            assert!(!text.contains(raw), "{raw} in\n{text}");
+        }
+    }
+}
+
+/// A key that a policy's own detector finds is masked as its finding would be, even when it
+/// is all lower case and nothing built in would look at it.
+#[test]
+fn keys_of_a_policy_kind_are_masked_in_field_names() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k.ndjson"),
+        "{\"nightjar\":{\"ip\":\"81.2.69.167\"}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("policy.toml"),
+        "[[detector]]\nkind = \"codename\"\nwords = [\"nightjar\"]\n",
+    )
+    .unwrap();
+    let out = piiscan()
+        .current_dir(dir.path())
+        .args([
+            "gate",
+            "k.ndjson",
+            "--config",
+            "policy.toml",
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    let fields: Vec<String> = stdout(&out)
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["field"].as_str().map(str::to_string)
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        ["n***.ip"],
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
