@@ -266,8 +266,16 @@ pub fn read_labels(path: &Path) -> Result<Labels, SourceError> {
         if line.trim().is_empty() {
             continue;
         }
-        let label: Label = serde_json::from_str(&line)
-            .map_err(|e| SourceError::other(path, format!("line {}: not a label: {e}", n + 1)))?;
+        let label: Label = serde_json::from_str(&line).map_err(|e| {
+            SourceError::other(
+                path,
+                format!(
+                    "line {}: not a label: {}",
+                    n + 1,
+                    crate::redact::parser_message(&e.to_string())
+                ),
+            )
+        })?;
         let key = keys
             .entry(label.path)
             .or_insert_with_key(|p| canonical(&base.join(p)));

@@ -127,7 +127,7 @@ impl<'de> Deserialize<'de> for Kind {
         let name = String::deserialize(deserializer)?;
         Kind::from_name(&name)
             .or_else(|| CustomKind::lookup(&name).map(Kind::Custom))
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown kind '{name}'")))
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown kind `{name}`")))
     }
 }
 

@@ -26,6 +26,7 @@ pub mod finding;
 pub mod policy;
 pub mod prefilter;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod scan;
 pub mod source;

@@ -400,3 +400,29 @@ fn keys_of_a_policy_kind_are_masked_in_field_names() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A labels file that holds a value where a label belongs is an error that does not quote it.
+#[test]
+fn eval_errors_do_not_quote_the_labels_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = dir.path().join("labels.jsonl");
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(data.join("a.txt"), "nothing here\n").unwrap();
+    for line in [
+        "\"jane.secret@corp.io\"",
+        r#"{"path":"a.txt","offset":0,"length":3,"kind":"jane.secret@corp.io"}"#,
+    ] {
+        std::fs::write(&labels, format!("{line}\n")).unwrap();
+        let out = run(&[
+            "eval",
+            "--labels",
+            labels.to_str().unwrap(),
+            data.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{line}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("line 1: not a label"), "{err}");
+        assert!(!err.contains("jane"), "{err}");
+    }
+}

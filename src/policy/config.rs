@@ -177,28 +177,6 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
-/// Removes quoted text from a parser message: a value in the wrong place must not be echoed.
-fn scrub(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut chars = message.chars();
-    while let Some(c) = chars.next() {
-        if c != '"' {
-            out.push(c);
-            continue;
-        }
-        let mut escaped = false;
-        for c in chars.by_ref() {
-            match c {
-                '\\' if !escaped => escaped = true,
-                '"' if !escaped => break,
-                _ => escaped = false,
-            }
-        }
-        out.push_str("\"…\"");
-    }
-    out.trim().to_string()
-}
-
 /// The reason a regular expression does not compile, without the pattern.
 fn regex_problem(error: &regex::Error) -> String {
     match error {
@@ -255,7 +233,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Policy, Vec<Problem>> {
             return Err(vec![Problem {
                 line,
                 column,
-                message: scrub(e.message()),
+                message: crate::redact::parser_message(e.message()),
             }]);
         }
     };
@@ -453,8 +431,7 @@ fn read_allowlist(
                     None => problems.at(
                         name.span().start,
                         format!(
-                            "unknown kind `{}`; known kinds: {}",
-                            name.get_ref().escape_default(),
+                            "unknown kind; expected one of: {}",
                             Kind::ALL
                                 .iter()
                                 .chain(policy.custom.iter().map(|c| &c.kind))
@@ -624,18 +601,18 @@ mod tests {
     #[test]
     fn problems_name_the_line_and_column() {
         let cases: &[(&str, &str)] = &[
-            ("[kinds]\nemial = \"fail\"\n", "2:1: unknown field `emial`"),
-            ("[kinds]\nemail = { action = \"fail\", thresold = 3 }\n", "2:28: unknown field `thresold`"),
-            ("[kinds]\nemail = \"block\"\n", "2:9: unknown variant `block`"),
+            ("[kinds]\nemial = \"fail\"\n", "2:1: unknown field `…`, expected one of `email`"),
+            ("[kinds]\nemail = { action = \"fail\", thresold = 3 }\n", "2:28: unknown field `…`, expected `action` or `threshold`"),
+            ("[kinds]\nemail = \"block\"\n", "2:9: unknown variant `…`, expected one of `fail`"),
             ("[kinds]\nemail = { action = \"fail\", threshold = 0 }\n", "2:9: threshold must be at least 1"),
-            ("[polcy]\n", "1:2: unknown field `polcy`"),
+            ("[polcy]\n", "1:2: unknown field `…`, expected one of `kinds`"),
             ("[[allow]]\nregexes = ['^ok', '(unclosed']\n", "2:19: bad regex: unclosed group"),
             ("[[allow]]\nip_ranges = ['10.0.0.0/33']\n", "2:14: not a CIDR range"),
             ("[[allow]]\nip_ranges = ['10.0.0.1/8']\n", "2:14: the address has bits set past the /8 prefix"),
             ("[[allow]]\nip_ranges = ['office']\n", "2:14: not an IP range"),
             ("[[allow]]\nemail_domains = ['@example.com']\n", "2:18: not an e-mail domain"),
             ("[[allow]]\nfiles = ['a/[b']\n", "2:10: bad file glob"),
-            ("[[allow]]\nkinds = ['emial']\nfields = ['x']\n", "2:10: unknown kind `emial`"),
+            ("[[allow]]\nkinds = ['emial']\nfields = ['x']\n", "2:10: unknown kind; expected one of: email, ipv4"),
             ("[[allow]]\nreason = 'nothing'\n", "1:1: this allow entry accepts nothing"),
             ("[[detector]]\nkind = 'email'\nregex = 'x'\n", "2:8: `email` is a built-in kind"),
             ("[[detector]]\nkind = 'Badge ID'\nregex = 'x'\n", "2:8: a kind name is lower-case"),
@@ -671,6 +648,46 @@ mod tests {
         assert!(!got[0].contains("jane"), "{got:?}");
         let got = problems("[[allow]]\nregexes = ['jane\\.doe@(example']\n");
         assert!(!got[0].contains("jane"), "{got:?}");
+    }
+
+    /// A value where a rule, a key, a kind or a severity belongs is named by its position
+    /// and what was expected there, never quoted.
+    #[test]
+    fn misplaced_values_are_not_quoted() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "[kinds]\nemail = \"a.b@corp.io\"\n",
+                "2:9: unknown variant `…`, expected one of `fail`, `warn`, `ignore`",
+            ),
+            (
+                "[kinds]\n\"a.b@corp.io\" = \"fail\"\n",
+                "2:1: unknown field `…`, expected one of `email`, `ipv4`",
+            ),
+            (
+                "[kinds]\nemail = { action = \"a.b@corp.io\" }\n",
+                "2:20: unknown variant `…`, expected one of `fail`",
+            ),
+            (
+                "[[allow]]\n\"a.b@corp.io\" = 1\n",
+                "2:1: unknown field `…`, expected one of `reason`, `kinds`",
+            ),
+            (
+                "[[allow]]\nkinds = [\"a.b@corp.io\"]\nfields = ['x']\n",
+                "2:10: unknown kind; expected one of: email, ipv4, ipv6",
+            ),
+            (
+                "[[detector]]\nkind = 'badge'\nregex = 'B1'\nseverity = \"a.b@corp.io\"\n",
+                "4:12: unknown variant `…`, expected one of `fail`, `warn`, `ignore`",
+            ),
+        ];
+        for (text, want) in cases {
+            let got = problems(text);
+            assert!(
+                got.len() == 1 && got[0].starts_with(want),
+                "{text:?}\n  want {want:?}\n  got  {got:?}"
+            );
+            assert!(!got[0].contains("a.b"), "{got:?}");
+        }
     }
 
     #[test]
