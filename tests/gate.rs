@@ -959,3 +959,59 @@ fn a_secret_keyed_baseline_is_not_rewritten_without_its_secret() {
     let gate = ["gate", "export", "--baseline", "baseline.json"];
     expect(&case.run_env(&gate, Some("a-long-ci-secret")), 0);
 }
+
+/// Policy: IPv4 addresses warn, e-mail addresses fail, the rest is ignored.
+const IP_WARNS: &str = "[kinds]\nipv4 = \"warn\"\nemail = \"fail\"\nperson_name = \"ignore\"\n\
+    city = \"ignore\"\nregion = \"ignore\"\ncountry = \"ignore\"\ncoordinates = \"ignore\"\n\
+    ipv6 = \"ignore\"\n";
+
+/// `n` IPv4 findings in a.ndjson, then one e-mail address in b.ndjson.
+fn warnings_then_a_failure(case: &Case, n: usize) {
+    let lines: String = (0..n)
+        .map(|i| format!("{{\"ip\":\"203.0.113.{}\"}}\n", i % 250 + 1))
+        .collect();
+    case.write("export/a.ndjson", &lines)
+        .write("export/b.ndjson", "{\"email\":\"jane.doe@example.com\"}\n");
+}
+
+fn rule_ids(log: &serde_json::Value) -> Vec<&str> {
+    log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect()
+}
+
+/// More warnings than SARIF may hold, then a failure: the error is kept and has its rule; and
+/// when errors alone are too many, every failing kind still has its rule.
+#[test]
+fn capped_sarif_keeps_errors_first_and_the_rules_of_failing_kinds() {
+    let case = Case::new();
+    warnings_then_a_failure(&case, 25_001);
+    let out = case.gate(IP_WARNS, &["--format", "sarif", "-o", "out.sarif"]);
+    expect(&out, 1);
+    let text = std::fs::read_to_string(case.path("out.sarif")).unwrap();
+    let log = assert_valid_sarif(&text);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 25_000);
+    assert_eq!(results[0]["ruleId"], "email");
+    assert_eq!(results[0]["level"], "error");
+    assert_eq!(results[1]["level"], "warning");
+    let rules = rule_ids(&log);
+    assert_eq!(rules, ["email", "ipv4"]);
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index], r["ruleId"].as_str().unwrap());
+    }
+    holds(&text, "2 more findings are not listed");
+
+    let both_fail = IP_WARNS.replace("ipv4 = \"warn\"", "ipv4 = \"fail\"");
+    let out = case.gate(&both_fail, &["--format", "sarif", "-o", "out.sarif"]);
+    expect(&out, 1);
+    let text = std::fs::read_to_string(case.path("out.sarif")).unwrap();
+    let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().all(|r| r["ruleId"] == "ipv4"));
+    assert_eq!(rule_ids(&log), ["email", "ipv4"]);
+}

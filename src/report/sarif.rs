@@ -18,8 +18,11 @@
 //!
 //! Columns count bytes from the start of the line, as in every piiscan format; on a line with
 //! non-ASCII text before a finding, a viewer that counts characters highlights a little to
-//! the right. Results are capped at [`MAX_RESULTS`], GitHub's limit per run: new findings
-//! first, and a notification counts the rest.
+//! the right. Results are capped at [`MAX_RESULTS`], GitHub's limit per run, and a notification
+//! counts the rest. Levels are known only at the end, so up to the cap is held per kind; when
+//! the cap applies, `error` results are kept first, then `warning`s, then `note`s (new findings
+//! before accepted ones), so that what fails the gate is always shown. The rules are every kind
+//! among the results kept and every kind that fails the policy.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
@@ -60,8 +63,10 @@ struct Pending {
 
 pub struct SarifReporter<'w> {
     out: Box<dyn Write + 'w>,
-    /// New findings (all findings without a baseline), then those a baseline accepts.
+    /// New findings (all findings without a baseline), then those a baseline accepts. New
+    /// ones are held up to [`MAX_RESULTS`] per kind, as any kind's may turn out to be errors.
     new: Vec<Pending>,
+    held: HashMap<Kind, usize>,
     known: Vec<Pending>,
     omitted: BTreeMap<Kind, u64>,
     /// Problems with inputs: (level, path, message).
@@ -76,6 +81,7 @@ impl<'w> SarifReporter<'w> {
         SarifReporter {
             out,
             new: Vec::new(),
+            held: HashMap::new(),
             known: Vec::new(),
             omitted: BTreeMap::new(),
             notifications: Vec::new(),
@@ -108,14 +114,17 @@ impl<'w> SarifReporter<'w> {
         let ordinal = *ordinal;
         let known = judgement.and_then(|j| j.known);
         let list = if known == Some(true) {
-            &mut self.known
+            // Accepted findings are notes whatever the verdict: the first ones will do.
+            (self.known.len() < MAX_RESULTS).then_some(&mut self.known)
         } else {
-            &mut self.new
+            let held = self.held.entry(finding.kind).or_default();
+            *held += 1;
+            (*held <= MAX_RESULTS).then_some(&mut self.new)
         };
-        if list.len() >= MAX_RESULTS {
+        let Some(list) = list else {
             *self.omitted.entry(finding.kind).or_default() += 1;
             return;
-        }
+        };
         list.push(Pending {
             kind: finding.kind,
             path: file.path.clone(),
@@ -239,14 +248,31 @@ impl<'w> SarifReporter<'w> {
         }
     }
 
+    /// The results written: all of them, new ones first, or when there are too many, the
+    /// most severe first (a stable sort keeps input order within a level).
+    fn written(&self) -> Vec<&Pending> {
+        let mut written: Vec<&Pending> = self.new.iter().chain(&self.known).collect();
+        if written.len() > MAX_RESULTS {
+            written.sort_by_key(|p| match self.level(p.kind, p.known) {
+                "error" => 0,
+                "warning" => 1,
+                _ => 2,
+            });
+            written.truncate(MAX_RESULTS);
+        }
+        written
+    }
+
     fn log(&self, stats: &Stats) -> Log<'_> {
-        let written: Vec<&Pending> = self
-            .new
-            .iter()
-            .chain(&self.known)
-            .take(MAX_RESULTS)
-            .collect();
-        let kinds: BTreeSet<Kind> = written.iter().map(|p| p.kind).collect();
+        let written = self.written();
+        // A failing kind has a rule even when none of its results could be listed.
+        let failing = self.verdict.iter().flat_map(|v| {
+            v.kinds
+                .iter()
+                .filter(|k| k.outcome == Outcome::Fail)
+                .map(|k| k.kind)
+        });
+        let kinds: BTreeSet<Kind> = written.iter().map(|p| p.kind).chain(failing).collect();
         let kinds: Vec<Kind> = kinds.into_iter().collect();
         let rules: Vec<Value> = kinds.iter().map(|&k| self.rule(k)).collect();
         let results: Vec<SarifResult<'_>> = written
