@@ -447,6 +447,13 @@ fn gate(args: ScanArgs) -> Result<ExitCode> {
         },
     );
     write_ok(finished, "report")?;
+    if stats.output_closed {
+        bail!(
+            "the scan stopped early: its output was closed (or could not be written) before \
+             every input was scanned, so there is no verdict; write the report to a file with \
+             -o, or read all of it"
+        );
+    }
     let written = if verdict_on_stdout {
         report::verdict::write_verdict(&mut io::stdout().lock(), &verdict)
     } else {

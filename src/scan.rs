@@ -176,6 +176,10 @@ pub struct Stats {
     pub skipped_binary: u64,
     /// Lines that start like JSON but do not parse; they were scanned as plain text.
     pub malformed_json: u64,
+    /// The sink refused a finding (the reader of standard output went away, `| head`), so
+    /// the scan stopped early: these counters cover only what was scanned before, and no
+    /// verdict can be drawn from them.
+    pub output_closed: bool,
     pub elapsed: Duration,
     /// Time per detector family (summed over threads).
     pub detector_time: Vec<(&'static str, Duration)>,
@@ -604,6 +608,7 @@ impl Scanner {
         }
         driver.finish();
         let mut stats = driver.stats;
+        stats.output_closed = driver.output_closed;
         stats.elapsed = started.elapsed();
         stats
     }
@@ -617,6 +622,7 @@ impl Scanner {
         driver.add_stream(path, Box::new(reader));
         driver.finish();
         let mut stats = driver.stats;
+        stats.output_closed = driver.output_closed;
         stats.elapsed = started.elapsed();
         stats
     }

@@ -974,6 +974,45 @@ fn warnings_then_a_failure(case: &Case, n: usize) {
         .write("export/b.ndjson", "{\"email\":\"jane.doe@example.com\"}\n");
 }
 
+/// `gate --format jsonl | head -1`: the scan stops at the closed pipe, before the failing
+/// file; what was scanned passes, but the gate must not.
+#[test]
+fn a_gate_whose_output_closes_early_gives_no_verdict() {
+    let case = Case::new();
+    warnings_then_a_failure(&case, 20_000);
+    case.write("policy.toml", IP_WARNS);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("piiscan"))
+        .current_dir(case.dir.path())
+        .args([
+            "gate",
+            "export",
+            "--config",
+            "policy.toml",
+            "--format",
+            "jsonl",
+        ])
+        .env_remove("PIISCAN_FINGERPRINT_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut reader, &mut first).unwrap();
+    drop(reader);
+    let out = child.wait_with_output().unwrap();
+    assert!(first.contains("\"kind\":\"ipv4\""), "{first}");
+    expect(&out, 2);
+    holds(&stderr(&out), "the scan stopped early");
+    holds(&stderr(&out), "no verdict");
+    assert!(!stderr(&out).contains("PASS"), "{}", stderr(&out));
+    // Read to the end, the same gate fails.
+    expect(
+        &case.gate(IP_WARNS, &["--format", "jsonl", "-o", "report.jsonl"]),
+        1,
+    );
+}
+
 fn rule_ids(log: &serde_json::Value) -> Vec<&str> {
     log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()

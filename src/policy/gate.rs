@@ -235,7 +235,8 @@ impl<'a> Gate<'a> {
     /// Closes the reporter and returns the verdict, and the recorder if there was one.
     pub fn finish(self, stats: &Stats) -> (io::Result<()>, Verdict, Option<Recorder>) {
         let mut kinds = Vec::new();
-        let mut passed = stats.errors == 0;
+        // A scan cut short by its output judged only part of the inputs: it never passes.
+        let mut passed = stats.errors == 0 && !stats.output_closed;
         for (&kind, tally) in &self.tallies {
             let rule = self.policy.rule(kind);
             let outcome = match (tally.new >= rule.threshold, rule.action) {
