@@ -329,12 +329,14 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         show_values: args.show_values,
         // The summary prints counts only.
         describe: args.format != Format::Summary,
+        exclude: own_output(args.output.as_deref()),
         ..input_config(&args.input)
     };
     warn_show_values(args.show_values);
     start_threads(args.input.threads)?;
     let scanner = Scanner::new(config);
-    let mut reporter = report::reporter(args.format, output(args.output.as_deref())?, args.stats);
+    let out = output(args.output.as_deref(), &args.paths)?;
+    let mut reporter = report::reporter(args.format, out, args.stats);
     let show_progress = !args.input.quiet && io::stderr().is_terminal();
     let (stats, finished) = if show_progress {
         let mut progress = Progress::new(reporter.as_mut(), total_bytes(&args.paths));
@@ -385,15 +387,48 @@ fn warn_show_values(show_values: bool) {
     }
 }
 
-/// Standard output, or a file created for `-o`.
-fn output(path: Option<&std::path::Path>) -> Result<Box<dyn io::Write>> {
+/// Standard output, or a file created for `-o`, which must not be one of the `inputs`.
+fn output(path: Option<&std::path::Path>, inputs: &[PathBuf]) -> Result<Box<dyn io::Write>> {
     Ok(match path {
-        Some(path) if path.as_os_str() != "-" => Box::new(io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?,
-        )),
+        Some(path) if path.as_os_str() != "-" => {
+            refuse_input_as_output(path, inputs)?;
+            Box::new(io::BufWriter::new(
+                std::fs::File::create(path).with_context(|| {
+                    format!("cannot create {}", piiscan::source::display_path(path))
+                })?,
+            ))
+        }
         _ => Box::new(io::stdout().lock()),
     })
+}
+
+/// Creating or replacing an output file that is also an input would destroy the input before
+/// it is read (and pass a gate on an empty file): refused, whatever names or links lead to it.
+fn refuse_input_as_output(output: &std::path::Path, inputs: &[PathBuf]) -> Result<()> {
+    let same = |input: &PathBuf| {
+        input.as_os_str() != "-" && piiscan::source::walk::same_file(output, input)
+    };
+    if let Some(input) = inputs.iter().find(|i| same(i)) {
+        let (output, input) = (
+            piiscan::source::display_path(output),
+            piiscan::source::display_path(input),
+        );
+        let also = if output == input {
+            String::new()
+        } else {
+            format!(" (as {input})")
+        };
+        bail!("{output} is also an input{also}; choose another output file");
+    }
+    Ok(())
+}
+
+/// The files a scan must skip: its own output file, when it is one (see [`Config::exclude`]).
+fn own_output(path: Option<&std::path::Path>) -> Vec<PathBuf> {
+    path.filter(|p| p.as_os_str() != "-")
+        .map(std::path::Path::to_path_buf)
+        .into_iter()
+        .collect()
 }
 
 /// Runs `run` with `reporter`, behind a progress bar when stderr is a terminal.
@@ -424,6 +459,7 @@ fn gate(args: ScanArgs) -> Result<ExitCode> {
     let key = Gate::key_for(baseline.as_ref().map(|(_, b)| b), None);
     let config = Config {
         show_values: args.show_values,
+        exclude: own_output(args.output.as_deref()),
         ..policy_config(&policy, key.clone(), &args.input)
     };
     warn_show_values(args.show_values);
@@ -433,7 +469,11 @@ fn gate(args: ScanArgs) -> Result<ExitCode> {
     let verdict_on_stdout = args.format == Format::Summary || args.output.is_some();
     let mut reporter: Box<dyn Reporter> = match args.format {
         Format::Summary => Box::new(report::Discard),
-        format => report::reporter(format, output(args.output.as_deref())?, args.stats),
+        format => report::reporter(
+            format,
+            output(args.output.as_deref(), &args.paths)?,
+            args.stats,
+        ),
     };
     let (stats, finished, verdict) = with_progress(
         args.input.quiet,
@@ -472,25 +512,45 @@ fn gate(args: ScanArgs) -> Result<ExitCode> {
 /// `baseline`: what a gate would report now, recorded as accepted.
 fn baseline(args: BaselineArgs) -> Result<ExitCode> {
     let policy = Policy::find(args.config.as_deref())?;
+    let to_stdout = args.output.as_os_str() == "-";
+    // The file to replace: a symbolic link is followed, so that the link stays and its target
+    // gets the new baseline.
+    let destination = if to_stdout {
+        args.output.clone()
+    } else {
+        let destination = baseline_destination(&args.output)?;
+        refuse_input_as_output(&destination, &args.paths)?;
+        destination
+    };
     // The key of the baseline being replaced, so that unchanged findings keep their
     // fingerprints and the file changes only where the findings do.
-    let key = match Baseline::read(&args.output) {
-        Ok(previous) => previous.key,
-        Err(BaselineError::Read { source, .. }) if source.kind() == io::ErrorKind::NotFound => {
+    // Standard output has no baseline to read back: a first one gets a new key.
+    let previous = (!to_stdout).then(|| Baseline::read(&destination));
+    let key = match previous {
+        None => FingerprintKey::generate(),
+        Some(Ok(previous)) => previous.key,
+        Some(Err(BaselineError::Read { source, .. }))
+            if source.kind() == io::ErrorKind::NotFound =>
+        {
             FingerprintKey::generate()
         }
         // Never quietly replace a secret-keyed baseline with one anyone can brute-force.
-        Err(e @ (BaselineError::SecretMissing { .. } | BaselineError::SecretMismatch { .. })) => {
+        Some(Err(
+            e @ (BaselineError::SecretMissing { .. } | BaselineError::SecretMismatch { .. }),
+        )) => {
             return Err(e).context(
                 "the baseline is kept: set the secret it was written with, or remove it to start anew",
             );
         }
-        Err(e) => {
+        Some(Err(e)) => {
             eprintln!("piiscan: {e}; writing it anew with a new key");
             FingerprintKey::generate()
         }
     };
-    let config = policy_config(&policy, Some(key.clone()), &args.input);
+    let config = Config {
+        exclude: own_output(Some(&destination)),
+        ..policy_config(&policy, Some(key.clone()), &args.input)
+    };
     start_threads(args.input.threads)?;
     let scanner = Scanner::new(config);
     let mut discard = report::Discard;
@@ -517,20 +577,27 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
     }
     let recorder = recorder.context("the baseline recorder was lost")?;
     let display = piiscan::source::display_path(&args.output);
-    if args.output.as_os_str() == "-" {
+    if to_stdout {
         let mut out = io::stdout().lock();
         let written = recorder.write(&mut out).and_then(|()| out.flush());
         write_ok(written, "baseline")?;
     } else {
         // Written beside the target and renamed over it: a failed run leaves the old one.
-        let dir = args.output.parent().filter(|p| !p.as_os_str().is_empty());
-        let mut tmp = tempfile_in(dir.unwrap_or(std::path::Path::new(".")), &args.output)?;
-        recorder
-            .write(&mut tmp.1)
-            .and_then(|()| io::Write::flush(&mut tmp.1))
-            .with_context(|| format!("cannot write {display}"))?;
-        drop(tmp.1);
-        std::fs::rename(&tmp.0, &args.output).with_context(|| format!("cannot write {display}"))?;
+        let dir = destination.parent().filter(|p| !p.as_os_str().is_empty());
+        let dir = dir.unwrap_or(std::path::Path::new("."));
+        let (tmp, mut file) = tempfile_in(dir, &destination)?;
+        let written = recorder
+            .write(&mut file)
+            .and_then(|()| io::Write::flush(&mut file))
+            .and_then(|()| keep_mode(file.get_ref(), &destination))
+            .and_then(|()| {
+                drop(file);
+                std::fs::rename(&tmp, &destination)
+            });
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e).with_context(|| format!("cannot write {display}"));
+        }
         let findings = report::count(recorder.findings(), "finding", "findings");
         say(format_args!(
             "piiscan: recorded {findings} in {display} (fingerprints only, no value)"
@@ -539,7 +606,43 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
     Ok(ExitCode::Clean)
 }
 
-/// A new file beside `target` to write and then rename over it.
+/// Where `baseline -o path` writes: `path`, or the file its symbolic links lead to (which need
+/// not exist yet). A destination that exists must be a regular file: a baseline is read back
+/// for its key and replaced by a rename, neither of which a device or FIFO survives (reading
+/// `/dev/stdout` would wait on the terminal for ever). Nor may it be reached through `/dev` or
+/// `/proc`: `/dev/stdout` leads to `/proc/self/fd/1`, and renaming over the file it names
+/// would not write to standard output.
+fn baseline_destination(path: &std::path::Path) -> Result<PathBuf> {
+    let display = piiscan::source::display_path(path);
+    let mut destination = path.to_path_buf();
+    for _ in 0..40 {
+        if destination.starts_with("/dev") || destination.starts_with("/proc") {
+            bail!(
+                "{display} is a device or a descriptor, not a file; write the baseline to a \
+                 file, or to `-` for standard output"
+            );
+        }
+        match std::fs::symlink_metadata(&destination) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&destination)
+                    .with_context(|| format!("cannot follow the symbolic link {display}"))?;
+                let parent = destination.parent().unwrap_or(std::path::Path::new(""));
+                destination = parent.join(target);
+            }
+            Ok(meta) if meta.is_file() => return Ok(destination),
+            Ok(_) => bail!(
+                "{display} is not a regular file (a folder, device or FIFO); write the baseline \
+                 to a file, or to `-` for standard output"
+            ),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(destination),
+            Err(e) => return Err(e).with_context(|| format!("cannot look at {display}")),
+        }
+    }
+    bail!("{display}: too many levels of symbolic links; write the baseline to a file")
+}
+
+/// A new file beside `target` to write and then rename over it; readable by its owner only
+/// (a baseline's fingerprints can be brute-forced by whoever reads them, see the README).
 fn tempfile_in(
     dir: &std::path::Path,
     target: &std::path::Path,
@@ -549,9 +652,34 @@ fn tempfile_in(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "baseline".into());
     let path = dir.join(format!(".{name}.{}.tmp", process::id()));
-    let file = std::fs::File::create(&path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&path).with_context(|| {
+        format!(
+            "cannot create {} beside the baseline",
+            piiscan::source::display_path(&path)
+        )
+    })?;
     Ok((path, io::BufWriter::new(file)))
+}
+
+/// Gives the new baseline `file` the permissions of the one it replaces at `target`, or
+/// owner-only ones for a first baseline (also if a stale temporary file had others).
+fn keep_mode(file: &std::fs::File, target: &std::path::Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = match std::fs::metadata(target) {
+            Ok(meta) => meta.permissions().mode() & 0o7777,
+            Err(_) => 0o600,
+        };
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (file, target);
+    Ok(())
 }
 
 /// `config check`: validate a policy file.
@@ -598,8 +726,13 @@ fn exposure_report(args: ReportArgs) -> Result<ExitCode> {
     let config = Config {
         kinds: parse_kinds(&args.kinds, KindSet::all())?,
         fingerprints: true,
+        exclude: own_output(args.output.as_deref()),
         ..Config::default()
     };
+    // Checked before the scan, which can be long, rather than when the report is written.
+    if let Some(path) = args.output.as_deref().filter(|p| p.as_os_str() != "-") {
+        refuse_input_as_output(path, &args.paths)?;
+    }
     start_threads(args.threads)?;
     let scanner = Scanner::new(config);
     let mut exposure = Exposure::new();
@@ -612,13 +745,7 @@ fn exposure_report(args: ReportArgs) -> Result<ExitCode> {
         scanner.scan_paths(&args.paths, &mut exposure)
     };
     let report = exposure.report(&stats);
-    let mut out: Box<dyn io::Write> = match &args.output {
-        Some(path) => Box::new(io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(io::stdout().lock()),
-    };
+    let mut out = output(args.output.as_deref(), &args.paths)?;
     let written = match args.format {
         ReportFormat::Table => exposure_format::write_table(&mut out, &report),
         ReportFormat::Json => exposure_format::write_json(&mut out, &report),

@@ -59,6 +59,9 @@ pub struct Config {
     pub structure: bool,
     /// Detectors and checks from outside the engine (a policy's); none by default.
     pub hooks: Hooks,
+    /// Files never scanned, by identity: the run's own output file, which a walk of the folder
+    /// it lies in would otherwise read while it is being written.
+    pub exclude: Vec<PathBuf>,
 }
 
 /// What a policy adds to the engine: detectors of its own kinds, and a check of each raw
@@ -102,6 +105,7 @@ impl Default for Config {
             describe: true,
             structure: true,
             hooks: Hooks::default(),
+            exclude: Vec::new(),
         }
     }
 }
@@ -587,9 +591,16 @@ impl Scanner {
         let started = Instant::now();
         let mut driver = Driver::new(self, sink);
         let mut seen = source::walk::Seen::default();
+        let excluded = source::walk::Excluded::new(&self.config.exclude);
         for target in source::walk::targets(paths) {
             match target {
                 Ok(target) if target.is_stdin() => driver.add(&target),
+                Ok(target) if excluded.contains(&target.path) => {
+                    let path = source::display_path(&target.path);
+                    driver
+                        .sink
+                        .note(&path, "the output file of this run; not scanned");
+                }
                 Ok(target) => match seen.repeat_of(&target.path) {
                     None => driver.add(&target),
                     Some(first) => {

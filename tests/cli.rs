@@ -426,3 +426,73 @@ fn eval_errors_do_not_quote_the_labels_file() {
         assert!(!err.contains("jane"), "{err}");
     }
 }
+
+/// `-o` naming an input, by its name or through a symbolic link, is refused before anything
+/// is created: the input is left as it was, and no scan passes on an emptied file.
+#[test]
+fn an_output_file_that_is_an_input_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("u.csv");
+    let original = std::fs::read(Path::new(SAMPLES).join("users.csv")).unwrap();
+    std::fs::write(&input, &original).unwrap();
+    let link = dir.path().join("link.csv");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&input, &link).unwrap();
+    #[cfg(not(unix))]
+    std::fs::copy(&input, &link).unwrap();
+    let (input, link) = (input.to_str().unwrap(), link.to_str().unwrap());
+    let cases: [&[&str]; 5] = [
+        &["scan", "--format", "jsonl", input, "-o", input],
+        &["scan", "--format", "jsonl", input, "-o", link],
+        &["gate", "--format", "sarif", input, "-o", input],
+        &["report", input, "-o", input],
+        &["baseline", input, "-o", input],
+    ];
+    for args in cases {
+        let out = piiscan()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("is also an input"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("choose another output file"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(std::fs::read(input).unwrap(), original, "{args:?}");
+    }
+}
+
+/// An output file inside a folder being scanned is not scanned: the scan would read its own
+/// report while writing it.
+#[test]
+fn the_output_file_in_a_scanned_folder_is_not_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(SAMPLES).join("users.csv"),
+        dir.path().join("users.csv"),
+    )
+    .unwrap();
+    // A report of an earlier run, with a value in it (`--show-values`).
+    let report = dir.path().join("report.jsonl");
+    std::fs::write(&report, "{\"value\":\"ann.lee@example.org\"}\n").unwrap();
+    let out = run(&[
+        "scan",
+        "--format",
+        "jsonl",
+        dir.path().to_str().unwrap(),
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("report.jsonl: the output file of this run; not scanned"),
+        "{stderr}"
+    );
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert!(written.contains("users.csv"), "{written}");
+    assert!(!written.contains("report.jsonl"), "{written}");
+}

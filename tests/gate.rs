@@ -1054,3 +1054,65 @@ fn capped_sarif_keeps_errors_first_and_the_rules_of_failing_kinds() {
     assert!(results.iter().all(|r| r["ruleId"] == "ipv4"));
     assert_eq!(rule_ids(&log), ["email", "ipv4"]);
 }
+
+/// `baseline -o` through a symbolic link writes the link's target and keeps the link; it
+/// keeps the permissions of the baseline it replaces and gives a new one owner-only ones.
+#[cfg(unix)]
+#[test]
+fn a_baseline_replaces_its_target_and_keeps_links_and_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let case = Case::new();
+    case.write("export/a.ndjson", "{\"email\":\"jane.doe@example.com\"}\n");
+    let mode = |rel: &str| {
+        std::fs::metadata(case.path(rel))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    expect(&case.run(&["baseline", "export", "-o", "base.json"]), 0);
+    assert_eq!(mode("base.json"), 0o600);
+    std::fs::set_permissions(
+        case.path("base.json"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("base.json", case.path("link.json")).unwrap();
+    let before = std::fs::read_to_string(case.path("base.json")).unwrap();
+    case.write("export/b.ndjson", "{\"email\":\"ann.lee@example.org\"}\n");
+    expect(&case.run(&["baseline", "export", "-o", "link.json"]), 0);
+    let link = std::fs::symlink_metadata(case.path("link.json")).unwrap();
+    assert!(link.file_type().is_symlink());
+    let after = std::fs::read_to_string(case.path("base.json")).unwrap();
+    assert_ne!(before, after, "the link's target was not rewritten");
+    assert_eq!(mode("base.json"), 0o640);
+}
+
+/// A destination that is not a regular file is refused at once: never read back (which
+/// would wait on a FIFO or a terminal for ever), never replaced by a file.
+#[cfg(unix)]
+#[test]
+fn a_baseline_is_never_written_over_a_device_or_fifo() {
+    let case = Case::new();
+    case.write("export/a.ndjson", "{\"email\":\"jane.doe@example.com\"}\n");
+    let fifo = case.path("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for dest in [fifo.to_str().unwrap(), "/dev/stdout", "/dev/null"] {
+        let out = Command::cargo_bin("piiscan")
+            .unwrap()
+            .current_dir(case.dir.path())
+            .args(["baseline", "export", "-o", dest])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        expect(&out, 2);
+        holds(&stderr(&out), dest);
+        holds(&stderr(&out), "or to `-` for standard output");
+    }
+    let fifo = std::fs::symlink_metadata(&fifo).unwrap();
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&fifo.file_type()));
+}

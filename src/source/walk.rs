@@ -75,6 +75,27 @@ impl Seen {
     }
 }
 
+/// Files a scan must not read, by identity: the run's own output file (`-o`), which can lie in
+/// a folder being scanned, or be created under a name the user also gave as an input.
+#[derive(Debug, Default)]
+pub struct Excluded(Vec<FileId>);
+
+impl Excluded {
+    /// The files at `paths` that exist now; the others cannot be met by a walk.
+    pub fn new(paths: &[PathBuf]) -> Excluded {
+        Excluded(paths.iter().filter_map(|p| file_id(p)).collect())
+    }
+
+    pub fn contains(&self, path: &Path) -> bool {
+        !self.0.is_empty() && file_id(path).is_some_and(|id| self.0.contains(&id))
+    }
+}
+
+/// Whether `a` and `b` name the same existing file (after symbolic links).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    matches!((file_id(a), file_id(b)), (Some(x), Some(y)) if x == y)
+}
+
 #[cfg(unix)]
 fn file_id(path: &Path) -> Option<FileId> {
     use std::os::unix::fs::MetadataExt;
@@ -109,5 +130,23 @@ mod tests {
         }
         assert_eq!(seen.repeat_of(&dir.path().join("missing")), None);
         assert_eq!(seen.repeat_of(&dir.path().join("missing")), None);
+    }
+
+    #[test]
+    fn excluded_files_are_known_by_any_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, other) = (dir.path().join("out.jsonl"), dir.path().join("b"));
+        std::fs::write(&out, "").unwrap();
+        std::fs::write(&other, "").unwrap();
+        let excluded = Excluded::new(&[out.clone(), dir.path().join("missing")]);
+        assert!(excluded.contains(&dir.path().join(".").join("out.jsonl")));
+        assert!(!excluded.contains(&other));
+        assert!(!Excluded::default().contains(&out));
+        assert!(same_file(&out, &dir.path().join(".").join("out.jsonl")));
+        assert!(!same_file(&out, &other));
+        assert!(!same_file(
+            &dir.path().join("missing"),
+            &dir.path().join("missing")
+        ));
     }
 }
