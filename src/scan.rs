@@ -372,17 +372,19 @@ impl Scanner {
             // walked behind the prefix its line's nesting gives it (see `Resume`).
             candidates.find_from_mid_line(bytes, classes);
         } else {
-            if self.needs_hints && self.config.describe && structure && csv.is_none() {
+            if self.needs_hints && structure && csv.is_none() {
                 // The key ends listed for the hints and the brackets give the key paths of
-                // findings (see `locate`). Without hints, listing every key end would cost
-                // the pass more than it spares the paths: the tokenizer walks them instead.
+                // findings (see `locate`), and the quotes before blanks the keys written
+                // `"key" : value`. Without hints, listing every key end would cost the pass
+                // more than it spares the paths: the tokenizer walks them instead.
                 classes = classes.with(Class::Structure);
             }
             candidates.find(bytes, classes);
         }
         hints.clear();
         if self.needs_hints {
-            json::find_hints_with(bytes, candidates.get(Class::Key), &self.key_filter, hints);
+            let (keys, structure) = (candidates.get(Class::Key), candidates.get(Class::Structure));
+            json::find_hints_with(bytes, keys, structure, &self.key_filter, hints);
         }
         if let Some(header) = csv {
             header.find_hints(bytes, base == 0, hints);

@@ -59,6 +59,7 @@ pub const EXAMPLES: &[Example] = &[
     ex(r#"{"build":"10.0.0.1.5","lat":48.8566}"#, &[]),
     ex("Mozilla/5.0 Chrome/120.0.0.0 Safari/537.36", &[]),
     ex(r#"{"app_version":"1.2.3.4"}"#, &[]),
+    ex(r#"{"app_version" : "1.2.3.4"}"#, &[]),
     ex("oid 1.3.6.1.4.1.2021 host 10.0.0.1.nip.io", &[]),
     ex("12.10.2023 3.14159 1234.5.6.7", &[]),
 ];
@@ -238,11 +239,12 @@ fn is_product_token_before(bytes: &[u8], slash: usize) -> bool {
     slash - i >= 2 && bytes[i].is_ascii_uppercase() && (i == 0 || bytes[i - 1] != b'/')
 }
 
-/// True when the word right before `start` (across at most four quotes, colons, `=` or
-/// spaces) ends with `version` or `build`: `"app_version":"1.2.3.4"`, `build 10.0.0.1`.
+/// True when the word right before `start` (across at most six quotes, colons, `=` or
+/// spaces) ends with `version` or `build`: `"app_version":"1.2.3.4"`, `build 10.0.0.1`,
+/// `"app_version" : "1.2.3.4"`.
 fn looks_like_version(bytes: &[u8], start: usize) -> bool {
     let mut i = start;
-    while i > 0 && start - i < 4 && matches!(bytes[i - 1], b'"' | b'\'' | b':' | b'=' | b' ' | b'/')
+    while i > 0 && start - i < 6 && matches!(bytes[i - 1], b'"' | b'\'' | b':' | b'=' | b' ' | b'/')
     {
         i -= 1;
     }

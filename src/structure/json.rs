@@ -36,14 +36,24 @@ const LOOK_BACK: usize = 256 + MAX_KEY_LEN;
 
 /// Pushes a [`HintedValue`] for every value in `bytes` that sits under a hinting key.
 pub fn find_hints(bytes: &[u8], out: &mut Vec<HintedValue>) {
-    let keys = Candidates::new(bytes, Classes::NONE.with(Class::Key));
-    find_hints_with(bytes, keys.get(Class::Key), &KeyFilter::all(), out);
+    let listed = Candidates::new(bytes, Classes::NONE.with(Class::Key).with(Class::Structure));
+    let (keys, structure) = (listed.get(Class::Key), listed.get(Class::Structure));
+    find_hints_with(bytes, keys, structure, &KeyFilter::all(), out);
 }
 
 /// Pushes a [`HintedValue`] for every value in `bytes` under a key that passes `filter` and
-/// hints at something. `keys` are the positions of the closing quotes of keys, `"` before
-/// `:` ([`Class::Key`]).
-pub fn find_hints_with(bytes: &[u8], keys: &[u32], filter: &KeyFilter, out: &mut Vec<HintedValue>) {
+/// hints at something, in order. `keys` are the positions of the closing quotes of keys, `"`
+/// before `:` ([`Class::Key`]); `structure` the brackets and the closing quotes followed by a
+/// blank ([`Class::Structure`]), where the keys that Jackson's pretty printer writes
+/// `"key" : value` are found (empty when not listed: those keys then hint at nothing).
+pub fn find_hints_with(
+    bytes: &[u8],
+    keys: &[u32],
+    structure: &[u32],
+    filter: &KeyFilter,
+    out: &mut Vec<HintedValue>,
+) {
+    let first = out.len();
     let mut next = 0;
     for &quote in keys {
         let quote = quote as usize;
@@ -58,6 +68,43 @@ pub fn find_hints_with(bytes: &[u8], keys: &[u32], filter: &KeyFilter, out: &mut
             next = end;
         }
     }
+    let compact = out.len();
+    for &quote in structure {
+        let quote = quote as usize;
+        if bytes[quote] != b'"' {
+            continue;
+        }
+        let colon = quote + 1 + blanks(&bytes[quote + 1..]);
+        if bytes.get(colon) != Some(&b':') || !filter.may_hint(bytes, quote) {
+            continue;
+        }
+        let Some(hint) = key_before(bytes, quote).and_then(hint_for_key) else {
+            continue;
+        };
+        if let Some((start, end)) = value_after(bytes, colon + 1) {
+            out.push(HintedValue { start, end, hint });
+        }
+    }
+    if out.len() > compact {
+        out[first..].sort_by_key(|h| (h.start, h.end));
+    }
+}
+
+/// The number of spaces and tabs at the end of `bytes`.
+fn blanks_back(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .rev()
+        .take_while(|&&b| matches!(b, b' ' | b'\t'))
+        .count()
+}
+
+/// The number of spaces and tabs at the start of `bytes`.
+fn blanks(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .take_while(|&&b| matches!(b, b' ' | b'\t'))
+        .count()
 }
 
 /// The hint of the key of the JSON value that contains `pos`, read backwards from `pos`: for
@@ -80,7 +127,11 @@ pub fn hint_of_value_at(bytes: &[u8], pos: usize) -> Option<Hint> {
     if i == 0 || line[i - 1] != b':' {
         return None;
     }
-    let quote = i - 2;
+    // The key's closing quote, blanks allowed before the `:` too (`"key" : value`).
+    let before_colon = &line[..i - 1];
+    let quote = before_colon
+        .len()
+        .checked_sub(1 + blanks_back(before_colon))?;
     if line.get(quote) != Some(&b'"') {
         return None;
     }
@@ -544,6 +595,21 @@ mod tests {
             .collect()
     }
 
+    /// Keys written `"key" : value` (Jackson's pretty printer) hint like compact ones, and the
+    /// hints of a line that mixes both come in order.
+    #[test]
+    fn keys_with_blanks_before_the_colon_hint_too() {
+        let line = r#"{"$city" : "Lyon", "$email":"a@b.co", "lat"	:	45.76, "msg" : "x \" : y"}"#;
+        assert_eq!(
+            hints(line),
+            [
+                ("Lyon".to_string(), Hint::City),
+                ("a@b.co".to_string(), Hint::Email),
+                ("45.76".to_string(), Hint::Latitude),
+            ]
+        );
+    }
+
     #[test]
     fn finds_hinted_values() {
         let line = r#"{"event":"x","properties":{"$email":"a@b.co","$city": "Lyon","lat":45.76,"name":"Jo \"J\" Doe","app_version":"1.2.3.4"}}"#;
@@ -645,6 +711,11 @@ mod tests {
         assert_eq!(hint_of_value_at(line.as_bytes(), at(2)), None);
         assert_eq!(hint_of_value_at(b"1.2.3.4", 0), None);
         assert_eq!(hint_of_value_at(b"\":\"1", 3), None);
+        // Blanks on both sides of the colon, as Jackson's pretty printer writes keys.
+        let spaced = br#"{"ip" : "1.2.3.4","client_ip"	:	"1.2.3.4"}"#;
+        assert_eq!(hint_of_value_at(spaced, 9), Some(Hint::Ip));
+        assert_eq!(hint_of_value_at(spaced, 33), Some(Hint::Ip));
+        assert_eq!(hint_of_value_at(b" : \"1", 4), None);
         // On a line of any length, only the bytes just before the value are read.
         let long = format!("[{}{line}]", r#"{"a":"b"},"#.repeat(100_000));
         let at = |n: usize| long.match_indices("1.2.3.4").nth(n).unwrap().0;
