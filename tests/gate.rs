@@ -1116,3 +1116,23 @@ fn a_baseline_is_never_written_over_a_device_or_fifo() {
     let fifo = std::fs::symlink_metadata(&fifo).unwrap();
     assert!(std::os::unix::fs::FileTypeExt::is_fifo(&fifo.file_type()));
 }
+
+/// A gate over nothing (an empty folder) passes, as there is nothing to leak, but says that
+/// it judged nothing, so that a wrong path is noticed; a gate over files does not say it.
+#[test]
+fn a_gate_over_no_file_says_so() {
+    let case = Case::new();
+    let out = case.run(&["gate", "export"]);
+    expect(&out, 0);
+    says(&out, "piiscan gate: PASS");
+    says(&out, "no file was scanned");
+    case.write("export/a.log", "nothing personal here\n");
+    let out = case.run(&["gate", "export"]);
+    expect(&out, 0);
+    says(&out, "piiscan gate: PASS");
+    assert!(
+        !stdout(&out).contains("no file was scanned"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -116,6 +116,10 @@ pub struct Verdict {
     pub baseline: Option<BaselineUse>,
     /// Inputs that could not be read: the gate cannot vouch for them.
     pub errors: u64,
+    /// Files scanned: a gate over none (an empty folder, a misspelt glob's output) passes,
+    /// and the verdict says there was nothing to judge.
+    #[serde(skip)]
+    pub files: u64,
 }
 
 impl Verdict {
@@ -292,6 +296,7 @@ impl<'a> Gate<'a> {
                 unused: b.unused(),
             }),
             errors: stats.errors,
+            files: stats.files,
         };
         self.reporter.verdict(&verdict);
         let written = self.reporter.finish(stats);

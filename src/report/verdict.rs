@@ -38,6 +38,12 @@ pub fn write_verdict(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
         )?;
     }
     writeln!(out)?;
+    if verdict.files == 0 && verdict.errors == 0 {
+        writeln!(
+            out,
+            "no file was scanned: nothing to judge (are the paths right?)"
+        )?;
+    }
     if !verdict.kinds.is_empty() {
         writeln!(out)?;
     }
