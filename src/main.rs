@@ -15,8 +15,6 @@ use piiscan::policy::{self, Policy};
 use piiscan::progress::Progress;
 use piiscan::report::exposure as exposure_format;
 use piiscan::report::{self, Format, Reporter};
-use piiscan::source::decompress::Compression;
-use piiscan::source::transcode::Utf16;
 use piiscan::{Config, Kind, KindSet, Scanner};
 
 #[derive(Parser)]
@@ -578,9 +576,7 @@ fn baseline(args: BaselineArgs) -> Result<ExitCode> {
     let recorder = recorder.context("the baseline recorder was lost")?;
     let display = piiscan::source::display_path(&args.output);
     if to_stdout {
-        let mut out = io::stdout().lock();
-        let written = recorder.write(&mut out).and_then(|()| out.flush());
-        write_ok(written, "baseline")?;
+        write_stdout("baseline", |out| recorder.write(out))?;
     } else {
         // Written beside the target and renamed over it: a failed run leaves the old one.
         let dir = destination.parent().filter(|p| !p.as_os_str().is_empty());
@@ -703,11 +699,9 @@ fn config_check(file: Option<PathBuf>) -> Result<ExitCode> {
 /// `config init`: write the commented starting policy.
 fn config_init(file: &std::path::Path, force: bool) -> Result<ExitCode> {
     if file.as_os_str() == "-" {
-        let mut out = io::stdout().lock();
-        let written = out
-            .write_all(policy::config::TEMPLATE.as_bytes())
-            .and_then(|()| out.flush());
-        write_ok(written, "policy")?;
+        write_stdout("policy", |out| {
+            out.write_all(policy::config::TEMPLATE.as_bytes())
+        })?;
         return Ok(ExitCode::Clean);
     }
     if file.exists() && !force {
@@ -781,10 +775,16 @@ fn threads_parser() -> clap::builder::RangedU64ValueParser<usize> {
     clap::builder::RangedU64ValueParser::new().range(1..=MAX_THREADS)
 }
 
-/// Prints a line on standard output; a reader gone away (`| head`) is not an error.
-fn say(line: std::fmt::Arguments) -> Result<()> {
+/// Writes the `what` on standard output with `write`, then flushes it; a reader gone away
+/// (`| head`) is not an error.
+fn write_stdout(what: &str, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
     let mut out = io::stdout().lock();
-    write_ok(writeln!(out, "{line}").and_then(|()| out.flush()), "output")
+    write_ok(write(&mut out).and_then(|()| out.flush()), what)
+}
+
+/// Prints a line on standard output, as [`write_stdout`] does.
+fn say(line: std::fmt::Arguments) -> Result<()> {
+    write_stdout("output", |out| writeln!(out, "{line}"))
 }
 
 fn start_threads(threads: Option<usize>) -> Result<()> {
@@ -804,8 +804,8 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
         ..Config::default()
     });
     let (evaluation, stats) = piiscan::eval::evaluate(&scanner, &args.paths, &args.labels, labels);
-    let mut out = io::stdout().lock();
-    let written = write!(out, "{}", evaluation.table()).and_then(|()| {
+    write_stdout("evaluation", |out| {
+        write!(out, "{}", evaluation.table())?;
         writeln!(
             out,
             "\n{} bytes in {}, {:.2} s ({:.3} GB/s)",
@@ -814,8 +814,7 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
             stats.elapsed.as_secs_f64(),
             report::gb_per_s(stats.bytes, stats.elapsed)
         )
-    });
-    write_ok(written.and_then(|()| out.flush()), "evaluation")?;
+    })?;
     Ok(if stats.errors > 0 {
         ExitCode::Error
     } else {
@@ -837,7 +836,7 @@ fn total_bytes(paths: &[PathBuf]) -> Option<u64> {
             let n = std::fs::File::open(&target.path)
                 .and_then(|mut f| std::io::Read::read(&mut f, &mut magic))
                 .unwrap_or(0);
-            if Compression::sniff(&magic[..n]).is_some() || Utf16::sniff(&magic[..n]).is_some() {
+            if piiscan::source::is_encoded(&magic[..n]) {
                 return None;
             }
             total += meta.len();

@@ -621,7 +621,6 @@ impl Scanner {
         }
         driver.finish();
         let mut stats = driver.stats;
-        stats.output_closed = driver.output_closed;
         stats.elapsed = started.elapsed();
         stats
     }
@@ -635,7 +634,6 @@ impl Scanner {
         driver.add_stream(path, Box::new(reader));
         driver.finish();
         let mut stats = driver.stats;
-        stats.output_closed = driver.output_closed;
         stats.elapsed = started.elapsed();
         stats
     }
@@ -931,7 +929,6 @@ struct Driver<'s> {
     /// Lines seen so far in the file whose chunks are being emitted.
     lines_before: u64,
     stats: Stats,
-    output_closed: bool,
     /// The last batch scanned, its results not yet emitted.
     scanned: Option<(Vec<Unit>, Vec<ChunkResult>)>,
 }
@@ -966,7 +963,6 @@ impl<'s> Driver<'s> {
                     .collect(),
                 ..Stats::default()
             },
-            output_closed: false,
             scanned: None,
         }
     }
@@ -977,7 +973,7 @@ impl<'s> Driver<'s> {
     }
 
     fn add(&mut self, target: &Target) {
-        if self.output_closed {
+        if self.stats.output_closed {
             return;
         }
         let input = match source::open(target) {
@@ -991,9 +987,7 @@ impl<'s> Driver<'s> {
         let display = source::display_path(&target.path);
         match input {
             // Compressed and UTF-16 content is decoded as a stream; the rest is read in place.
-            Input::Bytes(content)
-                if Compression::sniff(&content).is_some() || Utf16::sniff(&content).is_some() =>
-            {
+            Input::Bytes(content) if source::is_encoded(&content) => {
                 self.add_stream(&target.path, Box::new(std::io::Cursor::new(content)))
             }
             Input::Bytes(content) => {
@@ -1109,7 +1103,7 @@ impl<'s> Driver<'s> {
                     Ok(chunk) => {
                         let bytes = UnitBytes::Owned(chunk.bytes);
                         self.push_piece(&mut pieces, chunk.base, bytes, chunk.long_line);
-                        if self.output_closed {
+                        if self.stats.output_closed {
                             break;
                         }
                     }
@@ -1268,18 +1262,18 @@ impl<'s> Driver<'s> {
             {
                 slot.1 += *t;
             }
-            if !self.output_closed {
+            if !self.stats.output_closed {
                 for mut finding in result.findings {
                     finding.line += self.lines_before;
                     if let Err(e) = self.sink.finding(&unit.file.info, &finding) {
                         if e.kind() == std::io::ErrorKind::BrokenPipe {
-                            self.output_closed = true;
+                            self.stats.output_closed = true;
                             break;
                         }
                         self.stats.errors += 1;
                         self.sink
                             .note(&unit.file.info.path, &format!("cannot write output: {e}"));
-                        self.output_closed = true;
+                        self.stats.output_closed = true;
                         break;
                     }
                 }

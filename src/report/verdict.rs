@@ -24,8 +24,8 @@ pub fn write_verdict(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
         (2.., _) => "ERROR (inputs could not be read)".to_string(),
         (0, true) => "PASS".to_string(),
         (0, false) => format!(
-            "FAIL ({failing} {} over the policy)",
-            if failing == 1 { "kind" } else { "kinds" }
+            "FAIL ({} over the policy)",
+            super::count(failing as u64, "kind", "kinds")
         ),
     };
     writeln!(out, "piiscan gate: {status}")?;

@@ -57,6 +57,12 @@ impl SourceError {
     }
 }
 
+/// Whether content that starts with `head` is read through a decoder (gzip, zstd, UTF-16 with
+/// a BOM) rather than as it is: its size on disk is then not the size of its text.
+pub fn is_encoded(head: &[u8]) -> bool {
+    decompress::Compression::sniff(head).is_some() || transcode::Utf16::sniff(head).is_some()
+}
+
 /// A path made safe to print: lossy UTF-8 with control characters escaped, so that a file
 /// name cannot move the cursor or rewrite a terminal.
 pub fn display_path(path: &Path) -> String {

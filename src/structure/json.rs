@@ -53,19 +53,26 @@ pub fn find_hints_with(
     filter: &KeyFilter,
     out: &mut Vec<HintedValue>,
 ) {
+    // The value after `value` (blanks allowed) of the key that closes at `quote`, if the key
+    // hints at something wanted.
+    let hinted = |quote: usize, value: usize| {
+        if !filter.may_hint(bytes, quote) {
+            return None;
+        }
+        let hint = key_before(bytes, quote).and_then(hint_for_key)?;
+        let (start, end) = value_after(bytes, value)?;
+        Some(HintedValue { start, end, hint })
+    };
     let first = out.len();
     let mut next = 0;
     for &quote in keys {
         let quote = quote as usize;
-        if quote < next || !filter.may_hint(bytes, quote) {
+        if quote < next {
             continue;
         }
-        let Some(hint) = key_before(bytes, quote).and_then(hint_for_key) else {
-            continue;
-        };
-        if let Some((start, end)) = value_after(bytes, quote + 2) {
-            out.push(HintedValue { start, end, hint });
-            next = end;
+        if let Some(h) = hinted(quote, quote + 2) {
+            next = h.end;
+            out.push(h);
         }
     }
     let compact = out.len();
@@ -75,14 +82,8 @@ pub fn find_hints_with(
             continue;
         }
         let colon = quote + 1 + blanks(&bytes[quote + 1..]);
-        if bytes.get(colon) != Some(&b':') || !filter.may_hint(bytes, quote) {
-            continue;
-        }
-        let Some(hint) = key_before(bytes, quote).and_then(hint_for_key) else {
-            continue;
-        };
-        if let Some((start, end)) = value_after(bytes, colon + 1) {
-            out.push(HintedValue { start, end, hint });
+        if bytes.get(colon) == Some(&b':') {
+            out.extend(hinted(quote, colon + 1));
         }
     }
     if out.len() > compact {
@@ -120,19 +121,13 @@ pub fn hint_of_value_at(bytes: &[u8], pos: usize) -> Option<Hint> {
     let line = &window[line_start..];
     // The value is a string: its opening quote, then `:` (blanks allowed), then the key.
     let open = memchr::memrchr(b'"', line)?;
-    let mut i = open;
-    while i > 0 && matches!(line[i - 1], b' ' | b'\t') {
-        i -= 1;
-    }
-    if i == 0 || line[i - 1] != b':' {
+    let colon = open.checked_sub(1 + blanks_back(&line[..open]))?;
+    if line[colon] != b':' {
         return None;
     }
     // The key's closing quote, blanks allowed before the `:` too (`"key" : value`).
-    let before_colon = &line[..i - 1];
-    let quote = before_colon
-        .len()
-        .checked_sub(1 + blanks_back(before_colon))?;
-    if line.get(quote) != Some(&b'"') {
+    let quote = colon.checked_sub(1 + blanks_back(&line[..colon]))?;
+    if line[quote] != b'"' {
         return None;
     }
     // Most keys asked about (`app_version` before a version shaped like an address) hint at
@@ -157,10 +152,8 @@ pub(super) fn key_before(bytes: &[u8], quote: usize) -> Option<&[u8]> {
 
 /// The span of the value that starts at or after `pos` (past blanks): a string's content
 /// without its quotes, or a number.
-fn value_after(bytes: &[u8], mut pos: usize) -> Option<(usize, usize)> {
-    while matches!(bytes.get(pos), Some(b' ' | b'\t')) {
-        pos += 1;
-    }
+fn value_after(bytes: &[u8], pos: usize) -> Option<(usize, usize)> {
+    let pos = pos + blanks(bytes.get(pos..)?);
     match *bytes.get(pos)? {
         b'"' => {
             let start = pos + 1;
