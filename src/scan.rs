@@ -252,6 +252,7 @@ impl Scanner {
             Hint::Device => kinds.contains(Kind::Device),
             // Also wanted by the name and place detectors, which leave these values alone.
             Hint::Software => kinds.contains(Kind::Device) || kinds.intersects(dictionaries),
+            Hint::Event => kinds.intersects(dictionaries),
             Hint::Referrer => kinds.contains(Kind::Referrer),
             Hint::Email | Hint::Ip => false,
         };

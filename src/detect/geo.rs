@@ -340,20 +340,8 @@ impl Detector for GeoDetector {
         let mut hinted = HintCursor::new(hay.hints);
         for_each_capital_start(hay, |pos| {
             // A value under a place or name key was decided by its key above.
-            if let Some(h) = hinted.around(pos) {
-                if matches!(
-                    h.hint,
-                    Hint::City
-                        | Hint::Region
-                        | Hint::Country
-                        | Hint::CountryCode
-                        | Hint::PersonName
-                        | Hint::FirstName
-                        | Hint::LastName
-                        | Hint::Software
-                ) {
-                    return h.end;
-                }
+            if let Some(h) = hinted.around(pos).filter(|h| h.hint.settles_words()) {
+                return h.end;
             }
             if pos >= line_end {
                 line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
@@ -567,6 +555,17 @@ mod tests {
         assert_eq!(found("flew to Singapore", Kind::City), Vec::<&str>::new());
         assert_eq!(found(r#"{"$city":"Singapore"}"#, Kind::City), ["Singapore"]);
         assert_eq!(found(r#"{"$region":"Georgia"}"#, Kind::Region), ["Georgia"]);
+    }
+
+    /// An event's name (`Moved to Paris`) is the developers' words: only the message is searched.
+    #[test]
+    fn event_names_are_not_searched() {
+        let text = r#"{"event":"Moved to Paris","msg":"Moved to Paris"}"#;
+        assert_eq!(found(text, Kind::City), ["Paris"]);
+        let at = |m: &&str| m.as_ptr() as usize - text.as_ptr() as usize;
+        assert!(found(text, Kind::City)
+            .iter()
+            .all(|m| at(m) > text.find("msg").unwrap()));
     }
 
     #[test]

@@ -66,8 +66,33 @@ pub enum Hint {
     /// detectors leave these values to their key; a `device` or `model` can hold its owner's
     /// name (`Jane Doe's iPhone`) and is searched like any value.
     Software,
+    /// `event`, `event_name`, `event_type`: the name of an analytics event, chosen by the
+    /// developers who instrument the app (`Sign Up`, `Grace Period Started`), so never a person
+    /// or a place. It reads like text, though, and was most of the text scan's work on an
+    /// export: the name and place detectors leave these values alone (other kinds are still
+    /// searched in them).
+    Event,
     /// `$referrer`, `$initial_referrer`, `referrer`.
     Referrer,
+}
+
+impl Hint {
+    /// True when the key alone settles whether its value is a name or a place: the name and
+    /// place detectors judge the value by its key (or skip it), and do not search it as text.
+    pub fn settles_words(self) -> bool {
+        matches!(
+            self,
+            Hint::PersonName
+                | Hint::FirstName
+                | Hint::LastName
+                | Hint::City
+                | Hint::Region
+                | Hint::Country
+                | Hint::CountryCode
+                | Hint::Software
+                | Hint::Event
+        )
+    }
 }
 
 /// A value found under a hinting key or column. `start..end` is the value's content relative

@@ -179,20 +179,8 @@ impl Detector for PersonNameDetector {
         let mut hinted = HintCursor::new(hay.hints);
         for_each_capital_start(hay, |pos| {
             // A value under a name or place key was decided by its key above.
-            if let Some(h) = hinted.around(pos) {
-                if matches!(
-                    h.hint,
-                    Hint::PersonName
-                        | Hint::FirstName
-                        | Hint::LastName
-                        | Hint::City
-                        | Hint::Region
-                        | Hint::Country
-                        | Hint::CountryCode
-                        | Hint::Software
-                ) {
-                    return h.end;
-                }
+            if let Some(h) = hinted.around(pos).filter(|h| h.hint.settles_words()) {
+                return h.end;
             }
             match self.full_name_at(bytes, pos) {
                 Some(end) => {
@@ -419,6 +407,11 @@ mod tests {
             (r#"{"name":"jane doe"}"#, &["jane doe"]),
             (r#"{"name":"Page View"}"#, &[]),
             (r#"{"name":"Grace Hopper"}"#, &[]),
+            // An event's name is the developers' words, never searched: only the note's is found.
+            (
+                r#"{"event":"Invited Jane Doe","note":"Invited Jane Doe"}"#,
+                &["Jane Doe"],
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(found(text), *want, "in {text:?}");

@@ -609,6 +609,7 @@ mod tests {
         assert_eq!(
             hints(line),
             [
+                ("x".to_string(), Hint::Event),
                 ("a@b.co".to_string(), Hint::Email),
                 ("Lyon".to_string(), Hint::City),
                 ("45.76".to_string(), Hint::Latitude),
@@ -628,6 +629,7 @@ mod tests {
             "lat",
             "$os",
             "ua",
+            "event",
         ] {
             for pad in 0..130 {
                 let line = format!(r#"{}{{"{key}":"v"}}"#, " ".repeat(pad));
