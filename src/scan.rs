@@ -9,6 +9,7 @@
 
 use std::hash::BuildHasher;
 use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -387,8 +388,10 @@ impl Scanner {
             let (keys, structure) = (candidates.get(Class::Key), candidates.get(Class::Structure));
             json::find_hints_with(bytes, keys, structure, &self.key_filter, hints);
         }
+        // The records of a CSV chunk that hold line ends in quoted cells.
+        let records = csv.map_or_else(Vec::new, |header| header.multiline_records(bytes));
         if let Some(header) = csv {
-            header.find_hints(bytes, base == 0, hints);
+            header.find_hints(bytes, base == 0, &records, hints);
             hints.sort_by_key(|h| (h.start, h.end));
         }
         let mut hay = Haystack::with_candidates(bytes, hints, candidates);
@@ -415,7 +418,7 @@ impl Scanner {
         let kept = resolve_overlaps(&hay, std::mem::take(matches));
         let resolve_time = started.elapsed();
         let started = Instant::now();
-        let findings = self.locate(bytes, base, file, candidates, &kept);
+        let findings = self.locate(bytes, base, file, candidates, &records, &kept);
         detector_time.extend([hints_time, escapes_time, resolve_time, started.elapsed()]);
         ChunkResult {
             findings,
@@ -463,13 +466,15 @@ impl Scanner {
     }
 
     /// Turns matches into findings: line, column, field, masked value. `candidates` hold the
-    /// chunk's newlines, and its JSON keys and brackets when field names are wanted.
+    /// chunk's newlines, and its JSON keys and brackets when field names are wanted; `records`
+    /// the CSV records that span lines, whose later lines take their columns from the first.
     fn locate(
         &self,
         bytes: &[u8],
         base: u64,
         file: &FileContext,
         candidates: &Candidates,
+        records: &[Range<usize>],
         kept: &[Match],
     ) -> Vec<Finding> {
         let newlines = candidates.get(Class::Newline);
@@ -480,6 +485,7 @@ impl Scanner {
         let mut names = FieldNames::default();
         let mut offsets: Vec<usize> = Vec::new();
         let mut fields: Vec<Option<Arc<str>>> = Vec::new();
+        let mut records = records;
         // Newlines before the current match: its line is the next one.
         let mut line = 0;
         let mut i = 0;
@@ -494,13 +500,21 @@ impl Scanner {
             while j < kept.len() && kept[j].start < line_end {
                 j += 1;
             }
+            // A CSV line inside a record that spans lines is read from the record's start.
+            while records.first().is_some_and(|r| r.end < line_start) {
+                records = &records[1..];
+            }
+            let record_start = records
+                .first()
+                .filter(|r| r.start <= line_start)
+                .map_or(line_start, |r| r.start);
             // The first line of the file is read past its byte-order mark, if it has one.
-            let bom = if base + line_start as u64 == 0 {
+            let bom = if base + record_start as u64 == 0 {
                 file.bom
             } else {
                 0
             };
-            let text_start = line_start + bom;
+            let text_start = record_start + bom;
             let text = &bytes[text_start.min(line_end)..line_end];
             let group = &kept[i..j];
             fields.clear();

@@ -377,6 +377,43 @@ fn compressed_csv_keeps_its_columns() {
     assert_eq!(fields(&zst), want, "zstd");
 }
 
+/// A quoted cell with line ends (a comment typed on several lines) does not shift the
+/// columns of the cells after it: they keep their field names and their columns' hints
+/// (`Nice` is a place only because its column says so).
+#[test]
+fn csv_cells_with_line_ends_keep_the_columns_after_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv: &[u8] = b"id,comment,email,city\n\
+        1,\"line one\nline two\",jane@example.com,Paris\n\
+        2,plain,bob@example.org,Lyon\n\
+        3,\"a\nb\nc, d, e\",x@example.com,Nice\n";
+    let path = dir.path().join("comments.csv");
+    std::fs::write(&path, csv).unwrap();
+    let got: Vec<(String, u64, String)> = findings(&scan(&[], &[&path]))
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["field"].as_str().unwrap_or("(none)").to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("email", 3, "email"),
+        ("city", 3, "city"),
+        ("email", 4, "email"),
+        ("city", 4, "city"),
+        ("email", 7, "email"),
+        ("city", 7, "city"),
+    ];
+    let want: Vec<(String, u64, String)> = want
+        .iter()
+        .map(|&(k, l, f)| (k.to_string(), l, f.to_string()))
+        .collect();
+    assert_eq!(got, want);
+}
+
 /// `text` scanned through stdin (a stream) and from a file (mapped), for tests of what must
 /// hold either way.
 fn scan_streamed_and_mapped(text: Vec<u8>) -> [(&'static str, Output); 2] {

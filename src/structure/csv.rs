@@ -4,9 +4,12 @@
 //! through the same key table as JSON, hints for whole columns (`email`, `city`, `first_name`).
 //! Cells are split by hand rather than with a CSV parser because findings need byte offsets of
 //! each cell on disk, and a record-level parser does not keep them. Quoted cells (`"a, b"`,
-//! doubled quotes) are honoured; a quoted cell that spans lines is not (its later lines are read
-//! as plain text), which keeps every chunk independent.
+//! doubled quotes) are honoured, also a quoted cell that holds line ends (a comment or an
+//! address typed on several lines): the cells after it keep their columns. Chunks are cut at
+//! line ends and scanned on their own, so a record cut by a chunk boundary is read from the
+//! boundary on as a record of its own; chunks are megabytes, records with line ends rare.
 
+use std::ops::Range;
 use std::path::Path;
 
 use super::keys::hint_for_key;
@@ -79,15 +82,27 @@ impl Header {
     }
 
     /// Pushes the cells of hinted columns in `bytes` (whole lines), skipping the header line
-    /// when `bytes` starts the file.
-    pub fn find_hints(&self, bytes: &[u8], skip_first_line: bool, out: &mut Vec<HintedValue>) {
+    /// when `bytes` starts the file. `records` are the records of `bytes` that span lines
+    /// ([`Header::multiline_records`]).
+    pub fn find_hints(
+        &self,
+        bytes: &[u8],
+        skip_first_line: bool,
+        records: &[Range<usize>],
+        out: &mut Vec<HintedValue>,
+    ) {
         if !self.has_hints() {
             return;
         }
+        let mut records = records.iter().peekable();
         let mut start = 0;
         let mut first = true;
         while start < bytes.len() {
-            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            while records.next_if(|r| r.start < start).is_some() {}
+            let end = match records.next_if(|r| r.start == start) {
+                Some(record) => record.end,
+                None => memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i),
+            };
             if !(first && skip_first_line) {
                 let line = trim_eol(&bytes[start..end]);
                 for (col, (s, e)) in cells(line, self.delimiter).enumerate() {
@@ -107,6 +122,46 @@ impl Header {
             start = end + 1;
         }
     }
+
+    /// The records of `bytes` (whole lines) that span lines, each from the start of its first
+    /// line to the end of its last (before the line end): the line ends of a quoted cell
+    /// belong to the cell. Most files have none, and only their quotes are visited.
+    ///
+    /// A quote opens a quoted cell only where a cell starts (RFC 4180), so that a stray one
+    /// (`5" screen`) is text; a quoted cell that does not close within
+    /// [`Header::MAX_QUOTED`] is taken as such a stray quote too, and its line read alone.
+    pub fn multiline_records(&self, bytes: &[u8]) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        // The start of the current record, and whether a line end was found inside it.
+        let (mut record, mut spans) = (0, false);
+        let mut pos = 0;
+        while let Some(i) = memchr::memchr2(b'"', b'\n', &bytes[pos..]) {
+            let at = pos + i;
+            pos = at + 1;
+            if bytes[at] == b'\n' {
+                if spans {
+                    out.push(record..at);
+                }
+                (record, spans) = (at + 1, false);
+                continue;
+            }
+            if !(at == record || bytes[at - 1] == self.delimiter) {
+                continue;
+            }
+            let limit = bytes.len().min(at + Self::MAX_QUOTED);
+            if let Some(close) = closing_quote(&bytes[..limit], at + 1) {
+                spans |= memchr::memchr(b'\n', &bytes[at..close]).is_some();
+                pos = close + 1;
+            }
+        }
+        if spans {
+            out.push(record..bytes.len());
+        }
+        out
+    }
+
+    /// The longest quoted cell that may span lines.
+    pub const MAX_QUOTED: usize = 1 << 20;
 
     /// The name of the column that holds byte `offset` of `line`. This splits the line from
     /// its start on every call: for the findings of one line use [`Header::columns_at`].
@@ -206,6 +261,18 @@ fn looks_like_value(n: &[u8]) -> bool {
         || memchr::memchr(b'@', n).is_some_and(|i| i > 0)
         || memchr::memmem::find(n, b"://").is_some()
         || n.iter().any(|b| b.is_ascii_control())
+}
+
+/// The quote that closes a quoted cell whose content starts at `from` (a doubled quote is
+/// content), if `bytes` holds it.
+fn closing_quote(bytes: &[u8], mut from: usize) -> Option<usize> {
+    loop {
+        let quote = from + memchr::memchr(b'"', bytes.get(from..)?)?;
+        if bytes.get(quote + 1) != Some(&b'"') {
+            return Some(quote);
+        }
+        from = quote + 2;
+    }
 }
 
 fn trim_eol(line: &[u8]) -> &[u8] {
@@ -393,12 +460,55 @@ mod tests {
         assert_eq!(answered, 3);
     }
 
+    /// Records that span lines are those with a line end inside a quoted cell; a quote that
+    /// does not start a cell, or never closes, spans nothing.
+    #[test]
+    fn multiline_records() {
+        let h = Header::sniff(Path::new("a.csv"), b"id,note,email\n").unwrap();
+        fn spans<'a>(h: &Header, body: &'a str) -> Vec<&'a str> {
+            let records = h.multiline_records(body.as_bytes());
+            records.into_iter().map(|r| &body[r]).collect()
+        }
+        let spans = |body| spans(&h, body);
+        let none: &[&str] = &[];
+        assert_eq!(spans("1,plain,a@b.co\n2,\"x, y\",c@d.co\n"), none);
+        assert_eq!(
+            spans("1,\"one\ntwo\",a@b.co\n2,x,c@d.co\n"),
+            ["1,\"one\ntwo\",a@b.co"]
+        );
+        // Doubled quotes are content; two quoted cells with line ends in one record.
+        assert_eq!(
+            spans("0,a,b\r\n1,\"say \"\"hi\n\"\"\",\"x\ny\"\r\n2,z,c@d.co"),
+            ["1,\"say \"\"hi\n\"\"\",\"x\ny\"\r"]
+        );
+        // A quote inside a cell is text: it opens nothing.
+        assert_eq!(spans("1,5\" screen,a@b.co\n2,\"x\",c@d.co\n"), none);
+        // A quoted cell that never closes: its lines are read one by one.
+        assert_eq!(spans("1,\"open\n2,x,c@d.co\n"), none);
+        // A record cut by the end of the chunk ends there.
+        assert_eq!(spans("1,x,y\n2,\"one\ntwo\""), ["2,\"one\ntwo\""]);
+        let far = format!("1,\"{}\n\",a@b.co\n", "x".repeat(Header::MAX_QUOTED));
+        assert_eq!(spans(&far), none);
+    }
+
+    /// After a quoted cell with line ends, the cells of the same record keep their columns.
+    #[test]
+    fn hints_of_records_that_span_lines() {
+        let h = Header::sniff(Path::new("a.csv"), b"id,note,email,city\n").unwrap();
+        let body = b"1,\"first line\nsecond line\",a@b.co,Lyon\n2,x,c@d.co,Paris\n";
+        let records = h.multiline_records(body);
+        let mut out = Vec::new();
+        h.find_hints(body, false, &records, &mut out);
+        let got: Vec<&[u8]> = out.iter().map(|v| &body[v.start..v.end]).collect();
+        assert_eq!(got, [&b"a@b.co"[..], b"Lyon", b"c@d.co", b"Paris"]);
+    }
+
     #[test]
     fn hinted_cells_and_columns() {
         let h = Header::sniff(Path::new("a.csv"), b"id,email,city\r\n").unwrap();
         let body = b"id,email,city\r\n1,a@b.co,\"Lyon\"\r\n2,,Paris\n";
         let mut out = Vec::new();
-        h.find_hints(body, true, &mut out);
+        h.find_hints(body, true, &[], &mut out);
         let got: Vec<&[u8]> = out.iter().map(|v| &body[v.start..v.end]).collect();
         assert_eq!(got, [&b"a@b.co"[..], b"Lyon", b"Paris"]);
         let line = b"1,a@b.co,\"Lyon\"";
