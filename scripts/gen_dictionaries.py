@@ -56,10 +56,24 @@ def census(file):
         return [title(line.split()[0]) for line in f if line.strip()]
 
 
+def census_frequent(file, percent):
+    """The names of a census list held by at least `percent` % of the people it counts (each
+    line: name, frequency in percent, cumulative frequency, rank)."""
+    with open(os.path.join(NAMES_DIR, file)) as f:
+        rows = [line.split() for line in f if line.strip()]
+    return [title(r[0]) for r in rows if float(r[1]) >= percent]
+
+
 def main():
     os.makedirs(DATA, exist_ok=True)
     first = write("first_names.txt", census("dist.female.first") + census("dist.male.first"))
     last = write("surnames.txt", [n for n in census("dist.all.last") if len(n) >= 2])
+    # The most frequent names (John, Smith): two of them together are a person even when both
+    # are also English words (`john`, `smith`), which alone leave a name in doubt.
+    write("frequent_first_names.txt",
+          census_frequent("dist.female.first", 0.1) + census_frequent("dist.male.first", 0.1))
+    write("frequent_surnames.txt",
+          [n for n in census_frequent("dist.all.last", 0.02) if len(n) >= 2])
 
     with open(os.path.join(GEO_DIR, "cities15000.json"), encoding="utf-8") as f:
         cities = json.load(f)

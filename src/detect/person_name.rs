@@ -18,6 +18,7 @@
 //!   called`, but not `Will do.` or `May Day`), or after a word that introduces a name
 //!   (`From: Tom Becker`, `Dear Grace Hopper`), or before an address (`Will Smith <w@x.io>`).
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use super::dictionary::{self, Dictionary};
@@ -50,6 +51,12 @@ pub const EXAMPLES: &[Example] = &[
     ),
     ex(r#"{"$name":"user_42","$last_name":"x@y.com"}"#, &[]),
     ex(r#"{"name":"Ada Lovelace"}"#, &["Ada Lovelace"]),
+    // Both are also words (`john`, `smith`), but among the census's most frequent names.
+    ex(
+        r#"{"name":"John Smith","owner":"Mark Miller"}"#,
+        &["John Smith", "Mark Miller"],
+    ),
+    ex("John Smith wrote again.", &["John Smith"]),
     ex(r#"{"name":"Sign Up Button","user":"jdoe42"}"#, &[]),
     ex(r#"{"customer":"Acme Corp","owner":"Team Blue"}"#, &[]),
     ex(
@@ -92,6 +99,16 @@ const MAX_WORD: usize = 24;
 struct Entry {
     /// Also an ordinary lower-case English word (`will`, `smith`).
     common: bool,
+    /// Among the most frequent names of the census (`John`, `Smith`; see
+    /// `data/README.md`): two of these together are a person even when both are words.
+    frequent: bool,
+}
+
+impl Entry {
+    /// True when `first` then `last` name a person although both are ordinary words.
+    fn frequent_pair(first: Entry, last: Entry) -> bool {
+        first.frequent && last.frequent
+    }
 }
 
 struct Lists {
@@ -107,20 +124,29 @@ pub(super) fn warm() {
 fn lists() -> &'static Lists {
     static LISTS: OnceLock<Lists> = OnceLock::new();
     LISTS.get_or_init(|| {
-        let build = |text: &'static str| {
+        let build = |text: &'static str, frequent: &'static str| {
+            let frequent: HashSet<&str> = frequent.lines().collect();
             Dictionary::new(
                 text.lines().map(|name| {
                     let common = dictionary::is_common_word(name);
-                    (name, Entry { common })
+                    let frequent = frequent.contains(name);
+                    (name, Entry { common, frequent })
                 }),
                 |a, b| Entry {
                     common: a.common || b.common,
+                    frequent: a.frequent || b.frequent,
                 },
             )
         };
         Lists {
-            first: build(include_str!("../../data/first_names.txt")),
-            last: build(include_str!("../../data/surnames.txt")),
+            first: build(
+                include_str!("../../data/first_names.txt"),
+                include_str!("../../data/frequent_first_names.txt"),
+            ),
+            last: build(
+                include_str!("../../data/surnames.txt"),
+                include_str!("../../data/frequent_surnames.txt"),
+            ),
         }
     })
 }
@@ -222,7 +248,10 @@ impl PersonNameDetector {
             Some(last) => last,
             None => self.title_word(&self.lists.last, bytes, next)?,
         };
-        if doubtful && !bytes[last.end..].starts_with(b" <") {
+        if doubtful
+            && !Entry::frequent_pair(first.entry, last.entry)
+            && !bytes[last.end..].starts_with(b" <")
+        {
             return None;
         }
         // `Smith-Jones`
@@ -246,7 +275,8 @@ impl PersonNameDetector {
     }
 
     /// A value under a key that is only maybe a person: two to four words, a known first name
-    /// first, a known surname last, and not both ordinary words.
+    /// first, a known surname last, and not both ordinary words unless both are among the most
+    /// frequent names (`John Smith`, but not `Will Smith` or `Grace Hopper`).
     fn is_full_name(&self, value: &[u8]) -> bool {
         if !looks_like_name(value) {
             return false;
@@ -267,7 +297,7 @@ impl PersonNameDetector {
         // One known part is enough when it is no ordinary word: `Zyla Pemberton-Ashe` is a
         // customer, `Checkout Button` is not.
         match (self.lists.first.get_folded(first), surname) {
-            (Some(f), Some(l)) => !(f.common && l.common),
+            (Some(f), Some(l)) => !(f.common && l.common) || Entry::frequent_pair(f, l),
             (Some(known), None) | (None, Some(known)) => !known.common,
             (None, None) => false,
         }
