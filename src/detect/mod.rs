@@ -299,9 +299,16 @@ pub fn detectors(enabled: KindSet) -> Vec<Box<dyn Detector>> {
 
 /// Masks a value for display: enough to recognise it, never enough to recover it.
 pub fn mask(kind: Kind, value: &[u8]) -> CompactString {
-    let value = match std::str::from_utf8(value) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(value),
+    // Nearly every value is a few ASCII bytes, for which the validation call of
+    // `from_utf8` costs more than the mask.
+    let value = if value.is_ascii() {
+        // SAFETY: ASCII is UTF-8.
+        std::borrow::Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(value) })
+    } else {
+        match std::str::from_utf8(value) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(value),
+        }
     };
     match kind {
         Kind::Email => email::mask(&value),
@@ -333,21 +340,41 @@ impl MaskBuf {
     }
 
     /// Appends `text`, or as much of it as fits (whole characters only).
+    #[inline(always)]
     pub(crate) fn push(&mut self, text: &str) -> &mut MaskBuf {
+        let bytes = text.as_bytes();
+        if self.len + bytes.len() <= self.bytes.len() {
+            // The pieces of a mask are a few bytes: copied without a call to `memcpy`.
+            for (i, &b) in bytes.iter().enumerate() {
+                self.bytes[self.len + i] = b;
+            }
+            self.len += bytes.len();
+            return self;
+        }
         let room = self.bytes.len() - self.len;
         let mut n = text.len().min(room);
         while !text.is_char_boundary(n) {
             n -= 1;
         }
-        self.bytes[self.len..self.len + n].copy_from_slice(&text.as_bytes()[..n]);
+        self.bytes[self.len..self.len + n].copy_from_slice(&bytes[..n]);
         self.len += n;
         self
     }
 
     /// Appends the first character of `text`, if any.
+    #[inline]
     pub(crate) fn push_first(&mut self, text: &str) -> &mut MaskBuf {
-        let n = text.chars().next().map_or(0, char::len_utf8);
-        self.push(&text[..n])
+        match text.as_bytes().first() {
+            Some(&b) if b.is_ascii() && self.len < self.bytes.len() => {
+                self.bytes[self.len] = b;
+                self.len += 1;
+                self
+            }
+            _ => {
+                let n = text.chars().next().map_or(0, char::len_utf8);
+                self.push(&text[..n])
+            }
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -355,8 +382,8 @@ impl MaskBuf {
     }
 
     pub(crate) fn finish(&self) -> CompactString {
-        // Only whole characters of `&str`s were copied in.
-        CompactString::from(std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("***"))
+        // SAFETY: `push` and `push_first` copy whole characters of `&str`s only.
+        CompactString::from(unsafe { std::str::from_utf8_unchecked(&self.bytes[..self.len]) })
     }
 }
 
