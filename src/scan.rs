@@ -281,7 +281,29 @@ impl Scanner {
     /// themselves personal data are masked as their findings are, whatever kinds the scan
     /// looks for, so that the `field` of a finding cannot show what its `masked` hides. Run
     /// once per distinct name per chunk.
+    ///
+    /// A name longer than [`MAX_FIELD`] bytes (a value nested thousands deep, in a broken or
+    /// hostile file) keeps its innermost keys only, after `…`: it would be printed in every
+    /// finding under it.
     fn field_name(&self, name: &[u8], keys: &[(usize, usize)]) -> Arc<str> {
+        let mut out = String::new();
+        // The first key that starts in the last MAX_FIELD bytes, or else the last key.
+        let over = name.len().saturating_sub(MAX_FIELD);
+        let from = keys
+            .iter()
+            .position(|&(start, _)| start >= over)
+            .unwrap_or(keys.len().saturating_sub(1));
+        let (name, keys) = match keys.get(from) {
+            Some(&(cut, _)) if over > 0 && cut > 0 => {
+                out.push('…');
+                let shifted: Vec<(usize, usize)> = keys[from..]
+                    .iter()
+                    .map(|&(s, e)| (s - cut, e - cut))
+                    .collect();
+                (&name[cut..], std::borrow::Cow::Owned(shifted))
+            }
+            _ => (name, std::borrow::Cow::Borrowed(keys)),
+        };
         // What the built-in detectors can find in a bare key needs one of these: `@` or an
         // escape of it (e-mail), digits or `:` (addresses, coordinates), a capital (names and
         // places) or a byte past ASCII. Ordinary keys (`properties`, `$email`) have none.
@@ -292,10 +314,9 @@ impl Scanner {
                 })
         };
         let custom = &self.config.hooks.detectors;
-        let mut out = String::new();
         let mut at = 0;
         let mut matches = Vec::new();
-        for &(start, end) in keys {
+        for &(start, end) in keys.iter() {
             let key = &name[start..end];
             let builtin = suspect(key);
             if !builtin && custom.is_empty() {
@@ -665,6 +686,9 @@ struct Scratch {
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
+
+/// The longest field name printed whole; see [`Scanner::field_name`].
+const MAX_FIELD: usize = 1 << 10;
 
 /// The field names of one chunk's findings, each held once: a dense export repeats a few
 /// fields (`properties.$email`) thousands of times per chunk.
@@ -1328,6 +1352,40 @@ mod tests {
             show_values: true,
             ..Config::default()
         })
+    }
+
+    /// A value nested thousands deep keeps the innermost keys of its field name only, masked
+    /// as usual (`London` is a place): a field of 30 KB would be printed in every finding.
+    #[test]
+    fn a_field_nested_thousands_deep_keeps_its_innermost_keys() {
+        let n = 5000;
+        let line = format!(
+            r#"{}{{"London":{{"contact":"jane@example.com"}}}}{}"#,
+            r#"{"ab":"#.repeat(n),
+            "}".repeat(n)
+        );
+        let scanner = scanner(chunk::DEFAULT_CHUNK_SIZE);
+        let result = scanner.scan_chunk(line.as_bytes(), 0, &FileContext::default());
+        let email = result
+            .findings
+            .iter()
+            .find(|f| f.kind == Kind::Email)
+            .unwrap();
+        let field = email.field.as_deref().unwrap();
+        assert!(
+            field.len() <= MAX_FIELD + '…'.len_utf8(),
+            "{} bytes",
+            field.len()
+        );
+        assert!(field.starts_with("…ab.ab."), "{field}");
+        assert!(field.ends_with(".ab.L***.contact"), "{field}");
+        // A path at the limit is printed whole.
+        let line = format!(r#"{{"{}":"jane@example.com"}}"#, "k".repeat(MAX_FIELD));
+        let result = scanner.scan_chunk(line.as_bytes(), 0, &FileContext::default());
+        assert_eq!(
+            result.findings[0].field.as_deref(),
+            Some(&*"k".repeat(MAX_FIELD))
+        );
     }
 
     /// Every positive and negative example of every detector, through the whole engine.
