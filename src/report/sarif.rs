@@ -26,6 +26,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
+use std::sync::Arc;
+
+use compact_str::CompactString;
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -45,20 +48,23 @@ pub const MAX_RESULTS: usize = 25_000;
 /// The schema a SARIF file names.
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// A result waiting for the end of the scan, when levels are known.
+/// A result waiting for the end of the scan, when levels are known. Up to [`MAX_RESULTS`]
+/// of each kind are held, a quarter of a million with every kind: paths and fields are shared
+/// and the fingerprint is written out at the end, so that one takes a hundred-odd bytes.
 struct Pending {
     kind: Kind,
-    path: String,
+    path: Arc<str>,
     line: u64,
     column: u32,
     length: u32,
-    field: Option<String>,
+    field: Option<Arc<str>>,
     /// The masked value, or the raw one with `--show-values`.
-    shown: String,
+    shown: CompactString,
     compressed: Option<&'static str>,
     encoding: Option<&'static str>,
     known: Option<bool>,
-    fingerprint: (&'static str, String),
+    /// The scheme, the hashed location or value, and the number of the occurrence.
+    fingerprint: (&'static str, [u8; 16], u32),
 }
 
 pub struct SarifReporter<'w> {
@@ -74,6 +80,8 @@ pub struct SarifReporter<'w> {
     verdict: Option<Verdict>,
     /// Occurrences seen per fingerprint base, to number equal ones.
     ordinals: HashMap<[u8; 16], u32>,
+    /// The path of the last file with a finding, shared by its results.
+    path: Option<Arc<str>>,
 }
 
 impl<'w> SarifReporter<'w> {
@@ -87,6 +95,7 @@ impl<'w> SarifReporter<'w> {
             notifications: Vec::new(),
             verdict: None,
             ordinals: HashMap::new(),
+            path: None,
         }
     }
 
@@ -125,22 +134,25 @@ impl<'w> SarifReporter<'w> {
             *self.omitted.entry(finding.kind).or_default() += 1;
             return;
         };
+        let path = match &self.path {
+            Some(path) if **path == *file.path => Arc::clone(path),
+            _ => Arc::clone(self.path.insert(file.path.as_str().into())),
+        };
         list.push(Pending {
             kind: finding.kind,
-            path: file.path.clone(),
+            path,
             line: finding.line,
             column: finding.column,
             length: finding.length,
-            field: field.map(str::to_string),
-            shown: finding
-                .value
-                .as_deref()
-                .unwrap_or(&finding.masked)
-                .to_string(),
+            field: finding.field.clone(),
+            shown: match &finding.value {
+                Some(value) => CompactString::from(&**value),
+                None => finding.masked.clone(),
+            },
             compressed: file.compression.map(|c| c.name()),
             encoding: file.encoding.map(|e| e.name()),
             known,
-            fingerprint: (scheme, format!("{}:{ordinal}", to_hex(&base))),
+            fingerprint: (scheme, base, ordinal),
         });
     }
 
@@ -208,6 +220,7 @@ impl<'w> SarifReporter<'w> {
 
     fn result<'p>(&self, p: &'p Pending, rule_index: usize) -> SarifResult<'p> {
         let (_, title, _) = self.describe(p.kind);
+        let (scheme, base, ordinal) = p.fingerprint;
         let place = match &p.field {
             Some(field) => format!("under `{field}`"),
             None => "in free text".to_string(),
@@ -237,7 +250,7 @@ impl<'w> SarifReporter<'w> {
                     },
                 },
             }],
-            partial_fingerprints: [(p.fingerprint.0, p.fingerprint.1.as_str())].into(),
+            partial_fingerprints: [(scheme, format!("{}:{ordinal}", to_hex(&base)))].into(),
             properties,
             baseline_state: p.known.map(|k| if k { "unchanged" } else { "new" }),
             suppressions: (p.known == Some(true)).then_some([Suppression {
@@ -383,7 +396,7 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Message,
     locations: [Location; 1],
-    partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<ResultProperties<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
