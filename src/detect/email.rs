@@ -12,18 +12,21 @@
 //! # Rules for precision
 //!
 //! The accepted syntax is the practical one, not RFC 5322's:
-//! - Local part: ASCII letters, digits, `.`, `_`, `+`, `-` (and `%2B`, an encoded `+`), at most
-//!   64 bytes, no `..`, not ending with `.`; leading dots are dropped.
-//! - Domain: at least two labels of letters, digits and `-` (not at a label's ends), and a
-//!   top-level domain of 2-24 letters (or a punycode `xn--` label). So `a@b`, `user@localhost`
-//!   and `foo@bar` are not addresses, nor are `lodash@4.17.21` or `image@sha256:ab..`.
+//! - Local part: ASCII letters, digits, `.`, `_`, `+`, `-` (and `%2B`, an encoded `+`), and
+//!   the letters and digits of any script (internationalised addresses, RFC 6531: `josé@…`,
+//!   `山田@…`), at most 64 bytes, no `..`, not ending with `.`; leading dots are dropped.
+//! - Domain: at least two labels of letters (any script: `müller.de`), digits and `-` (not at
+//!   a label's ends), and a top-level domain of 2-24 ASCII letters, a punycode `xn--` label, or
+//!   letters of a non-Latin script (`рф`, `中国`). So `a@b`, `user@localhost` and `foo@bar` are
+//!   not addresses, nor are `lodash@4.17.21` or `image@sha256:ab..`.
 //! - File extensions are not top-level domains: `icon@2x.png`, `bundle@1x.js`, `x@y.css` are
 //!   rejected (see `is_file_extension`; real country codes such as `.md`, `.py`, `.rs` are kept,
 //!   while the rarely mailed gTLDs `.zip` and `.mov` are treated as extensions).
-//! - Boundaries: the local part runs left as far as its characters go; the byte before it must
-//!   not be a `_`-or-alphanumeric word byte, nor a non-ASCII byte (`josé@example.com` is not
-//!   reported as `é@…`, it is skipped). The domain runs right as far as its characters go and
-//!   the byte after it must not be `_` or non-ASCII. So a glued token such as
+//! - Boundaries: the local part runs left as far as its characters go; what stops it may be
+//!   punctuation of any script (`連絡先：jane@…` starts at `jane`) but not bytes that are not
+//!   UTF-8. The domain runs right as far as its characters go and the byte after it must not
+//!   be `_`; a TLD glued to letters of another script (`jane@example.comé`) is no address.
+//!   So a glued token such as
 //!   `xjohn@example.comx` is taken whole, as the address `xjohn@example.comx`: there is no
 //!   byte-level way to tell where a glued word would end, and `comx` is a plausible TLD.
 //!   A percent or JSON escape before the local part is not glued to it: in `%20john%40x.com`
@@ -83,7 +86,20 @@ pub const EXAMPLES: &[Example] = &[
     ex("npm i lodash@4.17.21 @babel/core@7.0.0", &[]),
     ex("docker pull app@sha256:abc123", &[]),
     ex("https://admin:s3cret@db.example.com/x", &[]),
-    ex("josé@example.com john.@example.com a..b@example.com", &[]),
+    ex("john.@example.com a..b@example.com", &[]),
+    ex(
+        "josé@example.com, jörg@müller.de, 山田@例え.jp, пётр@почта.рф",
+        &[
+            "josé@example.com",
+            "jörg@müller.de",
+            "山田@例え.jp",
+            "пётр@почта.рф",
+        ],
+    ),
+    ex(
+        "連絡先：jane@example.jp。 jane@example.comé",
+        &["jane@example.jp"],
+    ),
     ex("x@example.c0m y@-example.com z@example-.com", &[]),
 ];
 
@@ -185,6 +201,18 @@ fn local_part_start(bytes: &[u8], sep: usize) -> Option<usize> {
             && bytes
                 .get(start..start + 2)
                 .is_some_and(|x| x.eq_ignore_ascii_case(b"2B"));
+        if b >= 0x80 {
+            // An internationalised local part (`josé`, `山田`): letters and digits of any
+            // script, read a character at a time.
+            match char_before(bytes, start) {
+                Some((c, from)) if c.is_alphanumeric() && sep - from <= MAX_LOCAL => {
+                    start = from;
+                    continue;
+                }
+                Some((c, _)) if c.is_alphanumeric() => return None,
+                _ => break,
+            }
+        }
         if !is_local_byte(b) && !encoded_plus {
             break;
         }
@@ -198,7 +226,14 @@ fn local_part_start(bytes: &[u8], sep: usize) -> Option<usize> {
     }
     match escape_end(bytes, start) {
         Some(end) => start = start.max(end),
-        None if start > 0 && is_word_byte(bytes[start - 1]) => return None,
+        // What stopped the local part: punctuation of any script is a boundary (`連絡先：`),
+        // bytes that are not UTF-8 are not.
+        None if start > 0 && bytes[start - 1] >= 0x80 && char_before(bytes, start).is_none() => {
+            return None
+        }
+        None if start > 0 && bytes[start - 1] < 0x80 && is_word_byte(bytes[start - 1]) => {
+            return None
+        }
         None => {}
     }
     if start > 0 && bytes[start - 1] == b':' && is_url_password(bytes, start - 1) {
@@ -209,7 +244,11 @@ fn local_part_start(bytes: &[u8], sep: usize) -> Option<usize> {
     }
     bytes
         .get(start..sep)
-        .is_some_and(|local| local.iter().any(u8::is_ascii_alphanumeric))
+        .is_some_and(|local| {
+            local
+                .iter()
+                .any(|&b| b.is_ascii_alphanumeric() || b >= 0x80)
+        })
         .then_some(start)
 }
 
@@ -229,18 +268,19 @@ fn domain_end(bytes: &[u8], from: usize) -> Option<usize> {
     let mut labels = 0;
     loop {
         let label = i;
-        while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'-') {
-            if i - label == MAX_LABEL {
+        while let Some(next) = domain_char_end(bytes, i) {
+            if next - label > MAX_LABEL {
                 return None;
             }
-            i += 1;
+            i = next;
         }
         if i == label || bytes[label] == b'-' || bytes[i - 1] == b'-' || i - from > MAX_DOMAIN {
             return None;
         }
         labels += 1;
-        let more =
-            bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
+        let more = bytes.get(i) == Some(&b'.')
+            && domain_char_end(bytes, i + 1).is_some()
+            && bytes[i + 1] != b'-';
         if !more {
             if labels < 2 || !is_plausible_tld(&bytes[label..i]) {
                 return None;
@@ -250,14 +290,62 @@ fn domain_end(bytes: &[u8], from: usize) -> Option<usize> {
         i += 1;
     }
     match bytes.get(i) {
+        // Punctuation of any script ends the domain (`jane@example.com。`).
+        Some(&b) if b >= 0x80 => char_at(bytes, i).map(|_| i),
         Some(&b) if is_word_byte(b) => None,
         _ => Some(i),
     }
 }
 
+/// The end of the domain character at `pos` (an ASCII letter, digit or `-`, or a letter or
+/// digit of any script, as internationalised domains have), if there is one.
+#[inline]
+fn domain_char_end(bytes: &[u8], pos: usize) -> Option<usize> {
+    match *bytes.get(pos)? {
+        b if b.is_ascii_alphanumeric() || b == b'-' => Some(pos + 1),
+        b if b >= 0x80 => char_at(bytes, pos)
+            .filter(|(c, _)| c.is_alphanumeric())
+            .map(|(_, end)| end),
+        _ => None,
+    }
+}
+
+/// The UTF-8 character that starts at `pos`, and where it ends.
+fn char_at(bytes: &[u8], pos: usize) -> Option<(char, usize)> {
+    let len = match *bytes.get(pos)? {
+        0..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => return None,
+    };
+    let c = std::str::from_utf8(bytes.get(pos..pos + len)?)
+        .ok()?
+        .chars()
+        .next()?;
+    Some((c, pos + len))
+}
+
+/// The UTF-8 character that ends at `end`, and where it starts.
+fn char_before(bytes: &[u8], end: usize) -> Option<(char, usize)> {
+    let start = (end.saturating_sub(4)..end)
+        .rev()
+        .find(|&i| bytes[i] & 0xC0 != 0x80)?;
+    char_at(bytes, start)
+        .filter(|&(_, e)| e == end)
+        .map(|(c, _)| (c, start))
+}
+
 fn is_plausible_tld(tld: &[u8]) -> bool {
     if tld.len() > 4 && tld[..4].eq_ignore_ascii_case(b"xn--") {
         return tld[4..].iter().all(u8::is_ascii_alphanumeric);
+    }
+    // An internationalised TLD (`рф`, `中国`) is letters of one non-Latin script; one that
+    // mixes ASCII in (`comé`) is a word glued to a domain.
+    if !tld.is_ascii() {
+        return std::str::from_utf8(tld).is_ok_and(|t| {
+            t.chars().count() >= 2 && t.chars().all(|c| !c.is_ascii() && c.is_alphabetic())
+        });
     }
     (2..=24).contains(&tld.len())
         && tld.iter().all(u8::is_ascii_alphabetic)
@@ -542,8 +630,9 @@ mod tests {
             "jane@example-.com",
             "jane@example.com_x",
             "jane@example.comé",
-            "éjane@example.com",
-            "josé@example.com",
+            "jane@example.com的",
+            "jane@xn--.com",
+            "jane@例え.x",
             "icon@2x.png",
             "icon@2x.PNG",
             "x@y.js",
@@ -598,8 +687,17 @@ mod tests {
                 );
                 assert_eq!(found(&text), ["jane@example.com"], "in {text:?}");
             }
+            // Letters of any script belong to the local part, up to its 64 bytes.
             let text = format!("{}jane@example.com", "é".repeat(pad));
-            assert_eq!(found(&text).len(), usize::from(pad == 0), "in {text:?}");
+            let whole: &[&str] = if 2 * pad + 4 <= MAX_LOCAL {
+                &[&text]
+            } else {
+                &[]
+            };
+            assert_eq!(found(&text), whole, "in {text:?}");
+            // Punctuation of any script ends it.
+            let text = format!("{}jane@example.com", "：".repeat(pad));
+            assert_eq!(found(&text), ["jane@example.com"], "in {text:?}");
         }
     }
 
@@ -645,6 +743,16 @@ mod tests {
                 let value = &text[s..e];
                 prop_assert!(!value.contains('\n'));
                 prop_assert!(value.contains('@') || value.contains("%40") || value.contains("\\u0040"));
+            }
+        }
+
+        #[test]
+        fn unicode_text_gives_whole_characters(
+            text in "[a-zé山：。.@ -]{0,40}(@[a-zé山：。.-]{0,20}){0,2}"
+        ) {
+            for span in find_in(text.as_bytes()) {
+                prop_assert!(text.is_char_boundary(span.0) && text.is_char_boundary(span.1));
+                prop_assert!(text[span.0..span.1].contains('@'));
             }
         }
 
