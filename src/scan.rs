@@ -287,22 +287,12 @@ impl Scanner {
     /// finding under it.
     fn field_name(&self, name: &[u8], keys: &[(usize, usize)]) -> Arc<str> {
         let mut out = String::new();
-        // The first key that starts in the last MAX_FIELD bytes, or else the last key.
-        let over = name.len().saturating_sub(MAX_FIELD);
-        let from = keys
-            .iter()
-            .position(|&(start, _)| start >= over)
-            .unwrap_or(keys.len().saturating_sub(1));
-        let (name, keys) = match keys.get(from) {
-            Some(&(cut, _)) if over > 0 && cut > 0 => {
+        let (name, keys) = match innermost_keys(name, keys) {
+            Some((name, keys)) => {
                 out.push('…');
-                let shifted: Vec<(usize, usize)> = keys[from..]
-                    .iter()
-                    .map(|&(s, e)| (s - cut, e - cut))
-                    .collect();
-                (&name[cut..], std::borrow::Cow::Owned(shifted))
+                (name, std::borrow::Cow::Owned(keys))
             }
-            _ => (name, std::borrow::Cow::Borrowed(keys)),
+            None => (name, std::borrow::Cow::Borrowed(keys)),
         };
         // What the built-in detectors can find in a bare key needs one of these: `@` or an
         // escape of it (e-mail), digits or `:` (addresses, coordinates), a capital (names and
@@ -689,6 +679,22 @@ thread_local! {
 
 /// The longest field name printed whole; see [`Scanner::field_name`].
 const MAX_FIELD: usize = 1 << 10;
+
+/// Where a key sits in a field name: see [`json::Walker::paths_at`].
+type KeySpan = (usize, usize);
+
+/// For a field name longer than [`MAX_FIELD`], the part from the first key that starts in its
+/// last [`MAX_FIELD`] bytes (or from its last key), with the key spans moved to match.
+fn innermost_keys<'n>(name: &'n [u8], keys: &[KeySpan]) -> Option<(&'n [u8], Vec<KeySpan>)> {
+    let over = name.len().checked_sub(MAX_FIELD).filter(|&over| over > 0)?;
+    let from = keys
+        .iter()
+        .position(|&(start, _)| start >= over)
+        .unwrap_or(keys.len().checked_sub(1)?);
+    let cut = keys[from].0;
+    let moved = keys[from..].iter().map(|&(s, e)| (s - cut, e - cut));
+    (cut > 0).then(|| (&name[cut..], moved.collect()))
+}
 
 /// The field names of one chunk's findings, each held once: a dense export repeats a few
 /// fields (`properties.$email`) thousands of times per chunk.
