@@ -1,6 +1,6 @@
 //! CSV headers and columns on arbitrary bytes: no panic, the one-pass column lookup agrees
-//! with the per-offset one at every offset (in order and out of order), hinted cells lie
-//! inside the input.
+//! with the per-offset one at every offset (in order and out of order), records that span
+//! lines run from a line start to a line end in order, hinted cells lie inside the input.
 #![no_main]
 
 use std::path::Path;
@@ -18,8 +18,17 @@ fuzz_target!(|data: &[u8]| {
         let Some(header) = Header::sniff(Path::new(name), first) else {
             continue;
         };
+        let records = header.multiline_records(data);
+        let mut after = 0;
+        for r in &records {
+            assert!(after <= r.start && r.start < r.end && r.end <= data.len());
+            assert!(r.start == 0 || data[r.start - 1] == b'\n');
+            assert!(r.end == data.len() || data[r.end] == b'\n');
+            assert!(data[r.start..r.end].contains(&b'\n'));
+            after = r.end + 1;
+        }
         let mut hints = Vec::new();
-        header.find_hints(data, true, &mut hints);
+        header.find_hints(data, true, &records, &mut hints);
         for h in &hints {
             assert!(h.start <= h.end && h.end <= data.len());
         }
