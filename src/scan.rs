@@ -28,7 +28,8 @@ use crate::structure::keys::{self, KeyFilter};
 use crate::structure::{csv::Header, escapes, json};
 
 /// The stages of [`Scanner::scan_chunk`] besides the detectors, timed for `--stats`.
-const STAGES: [&str; 4] = [
+const STAGES: [&str; 5] = [
+    "stage:prefilter",
     "stage:hints",
     "stage:escapes",
     "stage:resolve",
@@ -394,6 +395,8 @@ impl Scanner {
             }
             candidates.find(bytes, classes);
         }
+        let prefilter_time = started.elapsed();
+        let started = Instant::now();
         hints.clear();
         if self.needs_hints {
             let (keys, structure) = (candidates.get(Class::Key), candidates.get(Class::Structure));
@@ -430,7 +433,13 @@ impl Scanner {
         let resolve_time = started.elapsed();
         let started = Instant::now();
         let findings = self.locate(bytes, base, file, candidates, &records, &kept);
-        detector_time.extend([hints_time, escapes_time, resolve_time, started.elapsed()]);
+        detector_time.extend([
+            prefilter_time,
+            hints_time,
+            escapes_time,
+            resolve_time,
+            started.elapsed(),
+        ]);
         ChunkResult {
             findings,
             newlines: candidates.get(Class::Newline).len() as u64,
