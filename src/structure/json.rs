@@ -54,11 +54,9 @@ pub fn find_hints_with(
     out: &mut Vec<HintedValue>,
 ) {
     // The value after `value` (blanks allowed) of the key that closes at `quote`, if the key
-    // hints at something wanted.
+    // hints at something wanted. Called for the keys that pass `filter`, a few an event: the
+    // filter is asked in the loops, where most keys end without a call.
     let hinted = |quote: usize, value: usize| {
-        if !filter.may_hint(bytes, quote) {
-            return None;
-        }
         let hint = key_before(bytes, quote).and_then(hint_for_key)?;
         let (start, end) = value_after(bytes, value)?;
         Some(HintedValue { start, end, hint })
@@ -67,7 +65,7 @@ pub fn find_hints_with(
     let mut next = 0;
     for &quote in keys {
         let quote = quote as usize;
-        if quote < next {
+        if quote < next || !filter.may_hint(bytes, quote) {
             continue;
         }
         if let Some(h) = hinted(quote, quote + 2) {
@@ -82,7 +80,7 @@ pub fn find_hints_with(
             continue;
         }
         let colon = quote + 1 + blanks(&bytes[quote + 1..]);
-        if bytes.get(colon) == Some(&b':') {
+        if bytes.get(colon) == Some(&b':') && filter.may_hint(bytes, quote) {
             out.extend(hinted(quote, colon + 1));
         }
     }
