@@ -401,3 +401,21 @@ pub fn examples() -> Vec<Example> {
     all.extend_from_slice(referrer::EXAMPLES);
     all
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A mask is whole characters, also when it is cut at the end of its 64 bytes: the
+        /// finished mask skips UTF-8 validation on that promise (`MaskBuf::finish`).
+        #[test]
+        fn masks_are_whole_characters(value in "[a-zé山 .@:0-9\\-]{0,120}") {
+            for kind in Kind::ALL {
+                let masked = mask(kind, value.as_bytes());
+                prop_assert!(std::str::from_utf8(masked.as_bytes()).is_ok());
+            }
+        }
+    }
+}

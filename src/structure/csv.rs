@@ -7,7 +7,7 @@
 //! doubled quotes) are honoured, also a quoted cell that holds line ends (a comment or an
 //! address typed on several lines): the cells after it keep their columns. Chunks are cut at
 //! line ends and scanned on their own, so a record cut by a chunk boundary is read from the
-//! boundary on as a record of its own; chunks are megabytes, records with line ends rare.
+//! boundary on as a record of its own (chunks are half a megabyte, records with line ends few).
 
 use std::ops::Range;
 use std::path::Path;
