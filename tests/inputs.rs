@@ -325,6 +325,8 @@ fn headerless_csv_never_names_a_field_after_its_first_row() {
         "jane.doe@example.com,Lyon,2001:db8::7\n",
         "203.0.113.7,jane.doe@example.com,Lyon\n",
         "Lyon,48.8566,jane.doe@example.com\n",
+        // No cell is a value, but a first name and a surname side by side are a record.
+        "John,Smith,Lyon\n",
     ];
     for (i, first) in rows.iter().enumerate() {
         let path = dir.path().join(format!("headerless{i}.csv"));
@@ -334,7 +336,15 @@ fn headerless_csv_never_names_a_field_after_its_first_row() {
         let found = findings(&out);
         assert!(found.len() >= 3, "{first:?}: {found:?}");
         let text = String::from_utf8_lossy(&out.stdout);
-        for raw in ["jane.doe", "203.0.113.7", "2001:db8::7", "48.8566", "bob@"] {
+        for raw in [
+            "jane.doe",
+            "203.0.113.7",
+            "2001:db8::7",
+            "48.8566",
+            "bob@",
+            "John",
+            "Smith",
+        ] {
             assert!(!text.contains(raw), "{first:?} leaks {raw}: {text}");
         }
         for f in &found {

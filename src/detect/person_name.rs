@@ -151,6 +151,18 @@ fn lists() -> &'static Lists {
     })
 }
 
+/// True when `first` then `last` are a person's first name and surname beyond doubt: both
+/// among the most frequent names (`John`, `Smith`), or neither an English word (`Agnes`,
+/// `Kowalski`). `Min`, `Max` or `Lon`, `Lat` are names too, and words, so they are not. A CSV
+/// row that holds such a pair is a record, not a header (see `structure::csv`).
+pub fn is_first_and_last(first: &[u8], last: &[u8]) -> bool {
+    let lists = lists();
+    match (lists.first.get_folded(first), lists.last.get_folded(last)) {
+        (Some(f), Some(l)) => Entry::frequent_pair(f, l) || !(f.common || l.common),
+        _ => false,
+    }
+}
+
 /// Finds person names in text and under name keys.
 pub struct PersonNameDetector {
     lists: &'static Lists,

@@ -13,6 +13,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::keys::hint_for_key;
+use crate::detect::person_name;
 use crate::detect::{Hint, HintedValue};
 
 /// The header of a delimited file.
@@ -51,6 +52,9 @@ impl Header {
         // last name may be cut too, and a wrong name is worse than none.
         if !first_line.ends_with(b"\n") && names.len() > 1 {
             names.pop();
+        }
+        if names_a_person(&names) {
+            return None;
         }
         let plausible = match by_ext {
             // Named as delimited: any names, even empty ones (pandas writes an empty name
@@ -230,6 +234,23 @@ fn delimiter_by_extension(path: &Path) -> Option<u8> {
     }
 }
 
+/// True when first-row cells hold a person's first name and surname, side by side (`John`,
+/// `Smith`) or in one cell (`Mary Jones`): the row is a record of a file without a header, and
+/// its cells, taken for column names, would be printed raw as the field of every finding.
+fn names_a_person(cells: &[&[u8]]) -> bool {
+    let in_one = |cell: &&[u8]| {
+        let mut words = cell.split(|&b| b == b' ');
+        match (words.next(), words.next(), words.next()) {
+            (Some(first), Some(last), None) => person_name::is_first_and_last(first, last),
+            _ => false,
+        }
+    };
+    cells
+        .windows(2)
+        .any(|w| person_name::is_first_and_last(w[0], w[1]))
+        || cells.iter().any(in_one)
+}
+
 /// A name that only a header row would hold: letters, digits and `_ $ . -`, inner spaces,
 /// not starting with a digit, at most 64 bytes. Used when no extension says the file is
 /// delimited, so that prose with commas is not taken for a header.
@@ -400,6 +421,35 @@ mod tests {
         assert_eq!(t.delimiter, b'\t');
         let long = format!("id,{}\n", "a".repeat(65));
         assert!(Header::sniff(Path::new("x.csv"), long.as_bytes()).is_none());
+    }
+
+    /// A first row with a person's first name and surname is a record, whatever the file is
+    /// called; header rows with words that are also names (`Min`, `Max`, `Lat`, `Mark`) stay
+    /// headers.
+    #[test]
+    fn a_row_naming_a_person_is_no_header() {
+        for row in [
+            "John,Smith,Lyon,gold\n",
+            "id,Agnes,Kowalski,gold\n",
+            "Mary Jones,Paris,gold\n",
+        ] {
+            for name in ["x.csv", "x.txt"] {
+                assert!(
+                    Header::sniff(Path::new(name), row.as_bytes()).is_none(),
+                    "{row}"
+                );
+            }
+        }
+        for row in [
+            "first_name,last_name,email\n",
+            "Id,Name,Email,City,State,Country,Price,Page,Status\n",
+            "Min,Max,Lon,Lat,Mark,Grade,First Name,Last Name\n",
+        ] {
+            assert!(
+                Header::sniff(Path::new("x.csv"), row.as_bytes()).is_some(),
+                "{row}"
+            );
+        }
     }
 
     /// Every column name of the fast many-offsets path equals the slow one-offset path, on
