@@ -312,18 +312,10 @@ fn domain_char_end(bytes: &[u8], pos: usize) -> Option<usize> {
 
 /// The UTF-8 character that starts at `pos`, and where it ends.
 fn char_at(bytes: &[u8], pos: usize) -> Option<(char, usize)> {
-    let len = match *bytes.get(pos)? {
-        0..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        0xF0..=0xF7 => 4,
-        _ => return None,
-    };
-    let c = std::str::from_utf8(bytes.get(pos..pos + len)?)
-        .ok()?
-        .chars()
-        .next()?;
-    Some((c, pos + len))
+    // A character is at most four bytes: only those are validated, whatever follows.
+    let window = bytes.get(pos..bytes.len().min(pos + 4))?;
+    let c = window.utf8_chunks().next()?.valid().chars().next()?;
+    Some((c, pos + c.len_utf8()))
 }
 
 /// The UTF-8 character that ends at `end`, and where it starts.
