@@ -6,8 +6,9 @@
 //! of its kinds), so a change cannot look faster by finding nothing.
 //!
 //! Groups: `detector/*` (one detector on NDJSON, hints and prefilter candidates precomputed),
-//! `structure/hints` and `structure/prefilter/*`, `chunk/split-64KiB` and `chunk/stream`, and `scan/*` (the whole engine on each shape, 1 and 2 threads, and the
-//! NDJSON export read as plain text, to price structure-awareness).
+//! `structure/hints` and `structure/prefilter/*`, `chunk/split-64KiB` and `chunk/stream`, `scan/*` (the whole engine on each shape, 1 and 2
+//! threads, and the NDJSON export read as plain text, to price structure-awareness), and
+//! `report/jsonl` (writing the export's findings, in findings per second).
 //! `cargo bench -- --quick` (criterion's quick mode) suits a CI smoke check.
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use std::process::Command;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use piiscan::detect::{self, Haystack, HintedValue, Match};
 use piiscan::prefilter::{Candidates, Class, Classes};
+use piiscan::report::jsonl::JsonlReporter;
 use piiscan::scan::{Config, FileContext, FileInfo, Scanner, Sink};
 use piiscan::source::SourceError;
 use piiscan::structure::json;
@@ -264,5 +266,38 @@ fn end_to_end(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, detectors, end_to_end);
+/// Writing the findings: every finding of a dense export becomes a line of output (the JSONL
+/// of the 1 GiB export is 63% of its size), so this is part of any scan's floor. Findings
+/// are collected once, then written to a sink that discards them; throughput in findings.
+fn report(c: &mut Criterion) {
+    let inputs = inputs();
+    let data = inputs.read("mixpanel.ndjson");
+    let scanner = Scanner::new(scan_config());
+    let findings: Vec<Finding> = chunk::split(&data, chunk::DEFAULT_CHUNK_SIZE)
+        .flat_map(|r| {
+            let chunk = &data[r.clone()];
+            let context = FileContext::default();
+            scanner.scan_chunk(chunk, r.start as u64, &context).findings
+        })
+        .collect();
+    inputs.check("mixpanel.ndjson", scanner.config().kinds, findings.len());
+    let file = FileInfo {
+        path: "target/bench-inputs/mixpanel.ndjson".to_string(),
+        compression: None,
+        encoding: None,
+    };
+    let mut group = c.benchmark_group("report");
+    group.throughput(Throughput::Elements(findings.len() as u64));
+    group.bench_function("jsonl", |b| {
+        b.iter(|| {
+            let mut out = JsonlReporter::new(Box::new(std::io::sink()), false);
+            for f in &findings {
+                out.finding(&file, f).unwrap();
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, detectors, end_to_end, report);
 criterion_main!(benches);
