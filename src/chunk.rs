@@ -2,7 +2,8 @@
 //!
 //! A chunk is a run of whole lines of about the target size, so detectors never see half a
 //! line and no match (which never spans a newline) can be cut by a boundary: each is found in
-//! exactly one chunk, whatever the chunk size. A line longer than the target makes a chunk of
+//! exactly one chunk, whatever the chunk size. Where a record can hold line ends (a CSV quoted
+//! cell), chunks end where records end ([`join_records`], [`RecordChunker`]). A line longer than the target makes a chunk of
 //! its own. Chunks of hundreds of KiB keep per-chunk overhead negligible; the engine runs many in
 //! parallel and reorders their findings.
 //!
@@ -84,6 +85,94 @@ pub fn split_lines(
             Some(LongLine { owned, line_offset }),
         ))
     })
+}
+
+/// Joins consecutive ranges of whole lines from [`split_lines`] where a record goes on past a
+/// range's end: a CSV record whose quoted cell holds line ends. `continues(from, end)` walks a
+/// range from `from` (outside any record's quoted cell) and answers the offset the record that
+/// holds the line end at `end` reaches, or `None` when a record ends there. A range then takes
+/// in the ranges after it up to that record's end. Pieces of cut lines are left as they are.
+pub fn join_records(
+    ranges: Vec<(Range<usize>, Option<LongLine>)>,
+    mut continues: impl FnMut(usize, usize) -> Option<usize>,
+) -> Vec<(Range<usize>, Option<LongLine>)> {
+    let mut out = Vec::with_capacity(ranges.len());
+    let mut ranges = ranges.into_iter().peekable();
+    while let Some((mut range, long_line)) = ranges.next() {
+        let mut from = range.start;
+        while long_line.is_none() {
+            let Some(reach) = continues(from, range.end) else {
+                break;
+            };
+            while range.end <= reach {
+                match ranges.next_if(|(_, long_line)| long_line.is_none()) {
+                    Some((next, _)) => range.end = next.end,
+                    None => break,
+                }
+            }
+            if range.end <= reach {
+                break;
+            }
+            from = reach + 1;
+        }
+        out.push((range, long_line));
+    }
+    out
+}
+
+/// A [`StreamChunker`] whose chunks end where records end, for records that can hold line
+/// ends (CSV). `pending(bytes, from)` walks a chunk from `from` (outside any record's quoted
+/// cell) and answers where a record that the chunk's end leaves open starts its open part
+/// (the quote of the cell), or `None` when the chunk ends a record; an open chunk is held and
+/// the next one added to it, until a record ends with it or the stream does. Pieces of cut
+/// lines pass as they are.
+pub struct RecordChunker<R, F> {
+    chunker: StreamChunker<R>,
+    pending: F,
+    /// A chunk that ended inside a record, and where the walk over it goes on.
+    held: Option<(StreamChunk, usize)>,
+    /// What the chunker gave after a held chunk that could not be added to it.
+    next: Option<io::Result<Option<StreamChunk>>>,
+}
+
+impl<R: Read, F: FnMut(&[u8], usize) -> Option<usize>> RecordChunker<R, F> {
+    pub fn new(chunker: StreamChunker<R>, pending: F) -> Self {
+        RecordChunker {
+            chunker,
+            pending,
+            held: None,
+            next: None,
+        }
+    }
+
+    /// The next chunk, as [`StreamChunker::next_chunk`]; a held chunk comes before a read
+    /// error.
+    pub fn next_chunk(&mut self) -> io::Result<Option<StreamChunk>> {
+        loop {
+            let next = match self.next.take() {
+                Some(next) => next,
+                None => self.chunker.next_chunk(),
+            };
+            let (chunk, from) = match (self.held.take(), next) {
+                (None, Ok(Some(chunk))) if chunk.long_line.is_none() => (chunk, 0),
+                (None, next) => return next,
+                (Some((mut held, from)), Ok(Some(chunk))) if chunk.long_line.is_none() => {
+                    held.bytes.extend_from_slice(&chunk.bytes);
+                    (held, from)
+                }
+                (Some((held, _)), next) => {
+                    self.next = Some(next);
+                    return Ok(Some(held));
+                }
+            };
+            match (self.pending)(&chunk.bytes, from) {
+                None => return Ok(Some(chunk)),
+                Some(open) => {
+                    self.held = Some((chunk, open));
+                }
+            }
+        }
+    }
 }
 
 /// The longest piece of one line a chunk holds. A longer line (a JSON array exported on one
@@ -345,6 +434,88 @@ mod tests {
             }
             assert_eq!(got.concat(), text, "target {target}");
         }
+    }
+
+    /// Test records: a `"` opens a span that the next `"` closes, and the line ends inside a
+    /// span end no record. The quote that leaves `bytes[from..end]` open, if one does.
+    fn open_quote(bytes: &[u8], from: usize, end: usize) -> Option<usize> {
+        let quotes = memchr::memchr_iter(b'"', &bytes[from..end]).map(|i| from + i);
+        quotes.fold(None, |open, q| if open.is_some() { None } else { Some(q) })
+    }
+
+    /// Yields at most five bytes a read, so that a stream's chunks are as small as asked.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(5);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// Chunks joined or held where a record goes on end where records end, mapped or
+    /// streamed, and still tile the input.
+    #[test]
+    fn chunks_end_where_records_end() {
+        let text: Vec<u8> = (0..300)
+            .flat_map(|i| format!("{i},\"{}end\",x\n", "line\n".repeat(i % 4)).into_bytes())
+            .collect();
+        let ends_records = |end: usize| open_quote(&text, 0, end).is_none();
+        for target in [1, 7, 64, 1000, 1 << 20] {
+            let ranges = split_lines(&text, target, usize::MAX).collect();
+            let ranges = join_records(ranges, |from, end| {
+                open_quote(&text, from, end)
+                    .map(|_| end + memchr::memchr(b'"', &text[end..]).unwrap())
+            });
+            let mut at = 0;
+            for (range, long_line) in ranges {
+                assert_eq!((range.start, long_line), (at, None), "target {target}");
+                assert!(ends_records(range.end), "target {target}: mapped {range:?}");
+                at = range.end;
+            }
+            assert_eq!(at, text.len());
+
+            let chunker = StreamChunker::new(Trickle(&text), target);
+            let mut chunker = RecordChunker::new(chunker, |bytes: &[u8], from| {
+                open_quote(bytes, from, bytes.len())
+            });
+            let mut got = Vec::new();
+            let mut chunks = 0;
+            while let Some(chunk) = chunker.next_chunk().unwrap() {
+                assert_eq!(chunk.base as usize, got.len());
+                got.extend_from_slice(&chunk.bytes);
+                assert!(
+                    ends_records(got.len()),
+                    "target {target}: streamed to {}",
+                    got.len()
+                );
+                chunks += 1;
+            }
+            assert_eq!(got, text, "target {target}");
+            assert!(
+                target > 64 || chunks > 40,
+                "target {target}: {chunks} chunks"
+            );
+        }
+    }
+
+    /// A read error after a held chunk comes after the held chunk, and a chunk that never
+    /// ends its record comes out at the end of the stream.
+    #[test]
+    fn held_chunks_come_before_errors_and_at_the_end() {
+        let pending = |bytes: &[u8], from| open_quote(bytes, from, bytes.len());
+        let chunker = StreamChunker::new(Failing(b"a\n\"b\nc\n"), 1);
+        let mut chunker = RecordChunker::new(chunker, pending);
+        assert_eq!(chunker.next_chunk().unwrap().unwrap().bytes, b"a\n");
+        assert_eq!(chunker.next_chunk().unwrap().unwrap().bytes, b"\"b\nc\n");
+        assert!(chunker.next_chunk().is_err());
+        assert_eq!(chunker.next_chunk().unwrap(), None);
+        let chunker = StreamChunker::new(Trickle(b"\"a\nb\nc"), 1);
+        let mut chunker = RecordChunker::new(chunker, pending);
+        assert_eq!(chunker.next_chunk().unwrap().unwrap().bytes, b"\"a\nb\nc");
+        assert_eq!(chunker.next_chunk().unwrap(), None);
     }
 
     /// A stream with no newline is cut into pieces of at most `MAX_LINE` bytes whose owned

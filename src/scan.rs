@@ -17,15 +17,16 @@ use std::time::{Duration, Instant};
 use compact_str::CompactString;
 use rayon::prelude::*;
 
-use crate::chunk::{self, LongLine, StreamChunk, StreamChunker};
+use crate::chunk::{self, LongLine, RecordChunker, StreamChunk, StreamChunker};
 use crate::detect::{self, Detector, Haystack, Hint, HintedValue, Match};
 use crate::finding::{Checked, Finding, Kind, KindSet};
 use crate::prefilter::{Candidates, Class, Classes};
 use crate::source::decompress::{Compression, DEFAULT_MAX_RATIO};
 use crate::source::transcode::Utf16;
 use crate::source::{self, mmap::Content, Input, SourceError, Target};
+use crate::structure::csv::{Cut, Header};
 use crate::structure::keys::{self, KeyFilter};
-use crate::structure::{csv::Header, escapes, json};
+use crate::structure::{escapes, json};
 
 /// The stages of [`Scanner::scan_chunk`] besides the detectors, timed for `--stats`.
 const STAGES: [&str; 5] = [
@@ -1061,8 +1062,16 @@ impl<'s> Driver<'s> {
                 });
                 let content = Arc::new(content);
                 let chunk_size = self.scanner.config.chunk_size;
-                let ranges: Vec<_> =
+                let mut ranges: Vec<_> =
                     chunk::split_lines(&content, chunk_size, chunk::MAX_LINE).collect();
+                if let Some(header) = self.csv_of(&file.context) {
+                    ranges = chunk::join_records(ranges, |from, end| {
+                        match header.cut(&content, from, end, true) {
+                            Cut::After(close) => Some(close),
+                            Cut::Clean | Cut::Unknown(_) => None,
+                        }
+                    });
+                }
                 let mut pieces = Pieces::new(&file, &self.scanner.config);
                 for (range, long_line) in ranges {
                     let bytes = UnitBytes::Shared(Arc::clone(&content), range.clone());
@@ -1132,9 +1141,16 @@ impl<'s> Driver<'s> {
         type Batch = Vec<std::io::Result<StreamChunk>>;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
         let mut pieces = Pieces::new(&file, &self.scanner.config);
+        let csv = self.csv_of(&file.context).cloned();
         std::thread::scope(|scope| {
             scope.spawn(move || {
-                let mut chunker = StreamChunker::new(reader, chunk_size);
+                let chunker = StreamChunker::new(reader, chunk_size);
+                let mut chunker = RecordChunker::new(chunker, |bytes: &[u8], from| {
+                    match csv.as_ref()?.cut(bytes, from, bytes.len(), false) {
+                        Cut::Unknown(open) => Some(open),
+                        Cut::Clean | Cut::After(_) => None,
+                    }
+                });
                 let mut batch = Vec::new();
                 let mut bytes = 0;
                 loop {
@@ -1171,6 +1187,15 @@ impl<'s> Driver<'s> {
             // Dropping the receiver ends the reader thread at its next send.
             drop(rx);
         });
+    }
+
+    /// The header of a delimited file whose chunks must end where records end (see
+    /// [`Header::cut`]): when its structure is read at all.
+    fn csv_of<'c>(&self, context: &'c FileContext) -> Option<&'c Header> {
+        context
+            .csv
+            .as_ref()
+            .filter(|_| self.scanner.config.structure)
     }
 
     /// Queues a chunk of a file, or a piece of one of its cut lines, and notes the first cut.

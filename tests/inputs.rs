@@ -424,6 +424,49 @@ fn csv_cells_with_line_ends_keep_the_columns_after_them() {
     assert_eq!(got, want);
 }
 
+/// Chunks of a CSV end where records end: a record whose quoted cell holds line ends is never
+/// cut by a chunk boundary, whatever the chunk size, mapped or streamed (gzip'd), so the cells
+/// after the quoted one keep their columns (`Nice` is a place only by its column).
+#[test]
+fn csv_records_with_line_ends_are_not_cut_by_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("id,comment,email,city\n");
+    // Streams are read 64 KiB at a time: enough records for a dozen chunks of them.
+    let records = 20_000;
+    for i in 0..records {
+        match i % 3 {
+            0 => csv.push_str(&format!("{i},plain,u{i}@example.com,Nice\n")),
+            1 => csv.push_str(&format!(
+                "{i},\"one\ntwo, \"\"three\"\"\nfour\",u{i}@example.com,Nice\n"
+            )),
+            _ => csv.push_str(&format!("{i},\"x\n\",u{i}@example.com,\"Nice\"\n")),
+        }
+    }
+    let path = dir.path().join("comments.csv");
+    std::fs::write(&path, &csv).unwrap();
+    let gz = dir.path().join("comments.csv.gz");
+    std::fs::write(&gz, gzip(csv.as_bytes())).unwrap();
+    let fields = |out: &Output| -> Vec<(String, String)> {
+        findings(out)
+            .iter()
+            .map(|f| {
+                let field = f["field"].as_str().unwrap_or("(none)").to_string();
+                (f["kind"].as_str().unwrap().to_string(), field)
+            })
+            .collect()
+    };
+    let want: Vec<(String, String)> = (0..records)
+        .flat_map(|_| [("email", "email"), ("city", "city")])
+        .map(|(k, f)| (k.to_string(), f.to_string()))
+        .collect();
+    for size in ["1", "333", "4096", "100000"] {
+        for file in [&path, &gz] {
+            let got = fields(&scan(&["--chunk-size", size], &[file]));
+            assert_eq!(got, want, "chunks of {size} bytes, {}", file.display());
+        }
+    }
+}
+
 /// `text` scanned through stdin (a stream) and from a file (mapped), for tests of what must
 /// hold either way.
 fn scan_streamed_and_mapped(text: Vec<u8>) -> [(&'static str, Output); 2] {

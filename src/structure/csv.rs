@@ -5,9 +5,9 @@
 //! Cells are split by hand rather than with a CSV parser because findings need byte offsets of
 //! each cell on disk, and a record-level parser does not keep them. Quoted cells (`"a, b"`,
 //! doubled quotes) are honoured, also a quoted cell that holds line ends (a comment or an
-//! address typed on several lines): the cells after it keep their columns. Chunks are cut at
-//! line ends and scanned on their own, so a record cut by a chunk boundary is read from the
-//! boundary on as a record of its own (chunks are half a megabyte, records with line ends few).
+//! address typed on several lines): the cells after it keep their columns. Chunks are scanned
+//! on their own, so a delimited file's chunks end where records end, never inside such a cell
+//! ([`Header::cut`]): one walk over the quotes that open cells, before its chunks are scanned.
 
 use std::ops::Range;
 use std::path::Path;
@@ -15,6 +15,18 @@ use std::path::Path;
 use super::keys::hint_for_key;
 use crate::detect::person_name;
 use crate::detect::{Hint, HintedValue};
+
+/// Whether a chunk of a delimited file may end at a line end ([`Header::cut`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// No quoted cell holds the line end.
+    Clean,
+    /// A quoted cell holds it and closes at this offset, past the line end.
+    After(usize),
+    /// A quoted cell that opens at this offset holds it, and does not close in the bytes
+    /// given: more input will tell whether it closes, or is a stray quote.
+    Unknown(usize),
+}
 
 /// The header of a delimited file.
 #[derive(Clone, Debug)]
@@ -166,6 +178,34 @@ impl Header {
 
     /// The longest quoted cell that may span lines.
     pub const MAX_QUOTED: usize = 1 << 20;
+
+    /// Whether a chunk may end at `end` (just past a line end): that is, whether no quoted
+    /// cell holds that line end, as [`Header::multiline_records`] reads the chunk. The walk
+    /// starts at `from`, outside any quoted cell (the chunk's start, or past a quoted cell an
+    /// earlier call answered); `bytes` may go on past `end`, and are the whole input when
+    /// `complete`, so that a quote that never closes is known to be text.
+    ///
+    /// Chunks are scanned on their own, so one that ended inside a quoted cell would read the
+    /// rest of that record, in the next chunk, as a record of its own: its cells under the
+    /// wrong columns, its names and places missed.
+    pub fn cut(&self, bytes: &[u8], from: usize, end: usize, complete: bool) -> Cut {
+        let mut pos = from;
+        while let Some(i) = memchr::memchr(b'"', &bytes[pos..end]) {
+            let at = pos + i;
+            pos = at + 1;
+            if !(at == from || bytes[at - 1] == b'\n' || bytes[at - 1] == self.delimiter) {
+                continue;
+            }
+            let limit = bytes.len().min(at + Self::MAX_QUOTED);
+            match closing_quote(&bytes[..limit], at + 1) {
+                Some(close) if close >= end => return Cut::After(close),
+                Some(close) => pos = close + 1,
+                None if !complete && limit < at + Self::MAX_QUOTED => return Cut::Unknown(at),
+                None => {}
+            }
+        }
+        Cut::Clean
+    }
 
     /// The name of the column that holds byte `offset` of `line`. This splits the line from
     /// its start on every call: for the findings of one line use [`Header::columns_at`].
@@ -539,6 +579,38 @@ mod tests {
         assert_eq!(spans("1,x,y\n2,\"one\ntwo\""), ["2,\"one\ntwo\""]);
         let far = format!("1,\"{}\n\",a@b.co\n", "x".repeat(Header::MAX_QUOTED));
         assert_eq!(spans(&far), none);
+    }
+
+    proptest::proptest! {
+        /// A chunk may end at a line end exactly when no record that spans lines holds it, as
+        /// `multiline_records` reads the whole text, also when walked on from where a quoted
+        /// cell closes.
+        #[test]
+        fn cuts_agree_with_records(text in "[a,\"\n]{0,60}") {
+            let h = Header::sniff(Path::new("a.csv"), b"a,b,c\n").unwrap();
+            let bytes = text.as_bytes();
+            let records = h.multiline_records(bytes);
+            for end in memchr::memchr_iter(b'\n', bytes).map(|n| n + 1) {
+                let held = records.iter().find(|r| r.start < end - 1 && end - 1 < r.end);
+                let mut from = 0;
+                let cut = loop {
+                    match h.cut(bytes, from, end, true) {
+                        Cut::After(close) if close + 1 < end => from = close + 1,
+                        cut => break cut,
+                    }
+                };
+                match (cut, held) {
+                    (Cut::Clean, None) => {}
+                    (Cut::After(close), Some(record)) => {
+                        proptest::prop_assert!(end <= close && close < record.end);
+                    }
+                    other => proptest::prop_assert!(false, "{end}: {other:?}"),
+                }
+                // Cut there, the text leaves open every cell that closes past the cut.
+                let open = h.cut(&bytes[..end], 0, end, false);
+                proptest::prop_assert!(held.is_none() || matches!(open, Cut::Unknown(_)));
+            }
+        }
     }
 
     /// After a quoted cell with line ends, the cells of the same record keep their columns.
