@@ -224,7 +224,13 @@ fn local_part_start(bytes: &[u8], sep: usize) -> Option<usize> {
         }
         start -= 1;
     }
-    match escape_end(bytes, start) {
+    // The scan stopped at a byte that is no local byte: only `%` or `\` there can start an
+    // escape that reaches into the local part (`%3Djane`, `\u0022jane`, `\njane`).
+    let escape = start
+        .checked_sub(1)
+        .filter(|&i| matches!(bytes[i], b'%' | b'\\'))
+        .and_then(|_| escape_end(bytes, start));
+    match escape {
         Some(end) => start = start.max(end),
         // What stopped the local part: punctuation of any script is a boundary (`連絡先：`),
         // bytes that are not UTF-8 are not.

@@ -138,7 +138,7 @@ fn address_around(hay: &Haystack<'_>, dot: usize) -> Option<(usize, usize)> {
     let may_be_escaped = start.checked_sub(1).is_some_and(|i| {
         matches!(bytes[i], b'%' | b'\\' | b'/') || bytes[i].is_ascii_alphanumeric()
     });
-    let escaped = match escape_end(bytes, start).filter(|_| may_be_escaped) {
+    let escaped = match may_be_escaped.then(|| escape_end(bytes, start)).flatten() {
         Some(end) if end >= dot => return None,
         Some(end) => {
             start = start.max(end);

@@ -173,7 +173,7 @@ fn address_in(hay: &Haystack<'_>, mut start: usize, mut end: usize) -> Option<(u
     let may_be_escaped = start
         .checked_sub(1)
         .is_some_and(|i| matches!(bytes[i], b'%' | b'u' | b'n' | b't' | b'r' | b'/'));
-    let escape = escape_end(bytes, start).filter(|_| may_be_escaped);
+    let escape = may_be_escaped.then(|| escape_end(bytes, start)).flatten();
     let left_ok = match escape {
         Some(escape) if escape >= end => return None,
         Some(escape) => {
