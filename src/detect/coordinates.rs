@@ -132,13 +132,23 @@ impl Detector for CoordinatesDetector {
     }
 }
 
-/// A decimal number as written: its span and value.
+/// A decimal number as written: its span and decimal places.
 #[derive(Clone, Copy, Debug)]
 struct Number {
     start: usize,
     end: usize,
-    value: f64,
     places: usize,
+}
+
+impl Number {
+    /// Its value, read only for a number that has a partner: floats are the commonest token
+    /// of an export, and most are turned away by their shape before this.
+    fn value(&self, bytes: &[u8]) -> Option<f64> {
+        std::str::from_utf8(&bytes[self.start..self.end])
+            .ok()?
+            .parse()
+            .ok()
+    }
 }
 
 /// Reads the decimal number whose `.` is at `dot`: `-?\d{1,3}\.\d+`, not glued to other
@@ -174,13 +184,7 @@ fn number_at(bytes: &[u8], dot: usize) -> Option<Number> {
     if continues {
         return None;
     }
-    let value = std::str::from_utf8(&bytes[start..end]).ok()?.parse().ok()?;
-    Some(Number {
-        start,
-        end,
-        value,
-        places,
-    })
+    Some(Number { start, end, places })
 }
 
 /// The span of a coordinate pair whose first number has its `.` at `dot`.
@@ -209,7 +213,7 @@ fn pair_at(bytes: &[u8], dot: usize) -> Option<(usize, usize)> {
     if second.start != second_start || second.places < TEXT_PLACES {
         return None;
     }
-    let (a, b) = (first.value, second.value);
+    let (a, b) = (first.value(bytes)?, second.value(bytes)?);
     let in_range = |lat: f64, lon: f64| lat.abs() <= 90.0 && lon.abs() <= 180.0;
     if !(in_range(a, b) || in_range(b, a)) || (a.abs() < 1.0 && b.abs() < 1.0) {
         return None;
