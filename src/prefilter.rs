@@ -376,8 +376,11 @@ fn push_bits(list: &mut Vec<u32>, start: usize, mut bits: u64) {
     list.reserve(64);
     let spare = list.spare_capacity_mut();
     let base = start as u32;
-    for slot in &mut spare[..8] {
-        slot.write(base + bits.trailing_zeros());
+    let first = spare[..8].as_mut_ptr().cast::<u32>();
+    for i in 0..8 {
+        // SAFETY: `first` points at eight slots of spare capacity. A volatile store is a
+        // plain store that the compiler does not merge into vectors.
+        unsafe { first.add(i).write_volatile(base + bits.trailing_zeros()) };
         bits &= bits.wrapping_sub(1);
     }
     let mut i = 8;
