@@ -1,12 +1,13 @@
 //! CSV headers and columns on arbitrary bytes: no panic, the one-pass column lookup agrees
 //! with the per-offset one at every offset (in order and out of order), records that span
-//! lines run from a line start to a line end in order, hinted cells lie inside the input.
+//! lines run from a line start to a line end in order, chunks may end exactly at the line ends
+//! no such record holds, hinted cells lie inside the input.
 #![no_main]
 
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use piiscan::structure::csv::Header;
+use piiscan::structure::csv::{Cut, Header};
 
 fuzz_target!(|data: &[u8]| {
     let first_end = data
@@ -26,6 +27,19 @@ fuzz_target!(|data: &[u8]| {
             assert!(r.end == data.len() || data[r.end] == b'\n');
             assert!(data[r.start..r.end].contains(&b'\n'));
             after = r.end + 1;
+        }
+        // A chunk may end at a line end exactly where no such record holds it.
+        for end in (1..=data.len()).filter(|&e| data[e - 1] == b'\n') {
+            let held = records.iter().any(|r| r.start < end - 1 && end - 1 < r.end);
+            let mut from = 0;
+            let cut = loop {
+                match header.cut(data, from, end, true) {
+                    Cut::After(close) if close + 1 < end => from = close + 1,
+                    cut => break cut,
+                }
+            };
+            assert_eq!(matches!(cut, Cut::After(_)), held, "line end at {end}");
+            assert!(!matches!(cut, Cut::Unknown(_)));
         }
         let mut hints = Vec::new();
         header.find_hints(data, true, &records, &mut hints);
