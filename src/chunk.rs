@@ -3,9 +3,9 @@
 //! A chunk is a run of whole lines of about the target size, so detectors never see half a
 //! line and no match (which never spans a newline) can be cut by a boundary: each is found in
 //! exactly one chunk, whatever the chunk size. Where a record can hold line ends (a CSV quoted
-//! cell), chunks end where records end ([`join_records`], [`RecordChunker`]). A line longer than the target makes a chunk of
-//! its own. Chunks of hundreds of KiB keep per-chunk overhead negligible; the engine runs many in
-//! parallel and reorders their findings.
+//! cell), chunks end where records end ([`join_records`], [`RecordChunker`]). A line longer
+//! than the target makes a chunk of its own. Chunks of hundreds of KiB keep per-chunk overhead
+//! negligible; the engine runs many in parallel and reorders their findings.
 //!
 //! One exception bounds memory and keeps both cores busy: a line longer than [`MAX_LINE`] (a
 //! JSON array exported on one line, a pipe with no newline) is not scanned whole but cut into
