@@ -190,6 +190,9 @@ pub struct Stats {
     pub elapsed: Duration,
     /// Time per detector family (summed over threads).
     pub detector_time: Vec<(&'static str, Duration)>,
+    /// Time the sink took over the findings (writing their lines, or gathering them for a
+    /// verdict or a report), on the thread that emits them in order.
+    pub output_time: Duration,
 }
 
 /// The input a finding comes from, as reporters show it.
@@ -1341,6 +1344,7 @@ impl<'s> Driver<'s> {
             {
                 slot.1 += *t;
             }
+            let started = Instant::now();
             if !self.stats.output_closed {
                 for mut finding in result.findings {
                     finding.line += self.lines_before;
@@ -1357,6 +1361,7 @@ impl<'s> Driver<'s> {
                     }
                 }
             }
+            self.stats.output_time += started.elapsed();
             self.lines_before += result.newlines;
         }
         self.sink.progress(self.stats.bytes);

@@ -88,6 +88,48 @@ fn same_output_whatever_the_thread_count() {
     }
 }
 
+/// `--stats` adds, on standard error beside JSONL, the bytes, files, time and GB/s, and a time
+/// for every detector family and every stage of the engine; the findings are the same.
+#[test]
+fn stats_time_every_detector_and_stage() {
+    let plain = run(&["scan", "--format", "jsonl", SAMPLES]);
+    let out = run(&["scan", "--format", "jsonl", "--stats", SAMPLES]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), stdout(&plain));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let bytes: u64 = std::fs::read_dir(SAMPLES)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    let head = format!("stats: {bytes} bytes in 4 files, ");
+    assert!(stderr.starts_with(&head), "{stderr}");
+    assert!(
+        stderr.lines().next().unwrap().ends_with(" GB/s"),
+        "{stderr}"
+    );
+    let detectors = ["email", "ipv4", "ipv6", "person_name", "geo", "coordinates"];
+    let stages = [
+        "prefilter",
+        "hints",
+        "escapes",
+        "resolve",
+        "locate",
+        "output",
+    ];
+    let timed = detectors
+        .iter()
+        .map(|d| ("detector", d))
+        .chain(stages.iter().map(|s| ("stage", s)));
+    for (what, name) in timed {
+        let line = stderr
+            .lines()
+            .find(|l| l.split_whitespace().take(3).eq(["stats:", what, name]))
+            .unwrap_or_else(|| panic!("no time for {what} {name}: {stderr}"));
+        let seconds = line.split_whitespace().nth(3).unwrap();
+        assert!(seconds.parse::<f64>().is_ok(), "{line}");
+    }
+}
+
 #[test]
 fn exit_status_is_like_greps() {
     let dir = tempfile::tempdir().unwrap();

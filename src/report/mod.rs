@@ -205,5 +205,12 @@ pub fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
             time.as_secs_f64()
         )?;
     }
+    writeln!(
+        out,
+        "stats: {:<8} {:<12} {:>9.3} s (the emitting thread)",
+        "stage",
+        "output",
+        stats.output_time.as_secs_f64()
+    )?;
     Ok(())
 }
