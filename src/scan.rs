@@ -795,7 +795,9 @@ fn resolve_overlaps(hay: &Haystack<'_>, matches: Vec<Match>) -> Vec<Match> {
             others.into_iter().partition(|m| m.kind.is_custom());
         kept.extend(resolve_group(hay, quasi));
         kept.extend(resolve_group(hay, custom));
-        kept.sort_unstable_by_key(|m| (m.start, m.end, m.kind));
+        // Three runs, each in order: a stable sort merges them (an unstable one sorted them
+        // from scratch, a third of the scan's time on an export with every kind).
+        kept.sort_by_key(|m| (m.start, m.end, m.kind));
     }
     kept
 }
