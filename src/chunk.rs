@@ -368,7 +368,19 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
 
-    /// Yields `data`, then fails.
+    /// Yields at most three bytes a read, so that a stream's chunks are as small as asked.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(3);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// Yields `data` as [`Trickle`] does, then fails.
     struct Failing<'a>(&'a [u8]);
 
     impl Read for Failing<'_> {
@@ -376,9 +388,9 @@ mod tests {
             if self.0.is_empty() {
                 return Err(io::Error::other("disk on fire"));
             }
-            let n = buf.len().min(self.0.len()).min(3);
-            buf[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
+            let mut rest = Trickle(self.0);
+            let n = rest.read(buf)?;
+            self.0 = rest.0;
             Ok(n)
         }
     }
@@ -441,18 +453,6 @@ mod tests {
     fn open_quote(bytes: &[u8], from: usize, end: usize) -> Option<usize> {
         let quotes = memchr::memchr_iter(b'"', &bytes[from..end]).map(|i| from + i);
         quotes.fold(None, |open, q| if open.is_some() { None } else { Some(q) })
-    }
-
-    /// Yields at most five bytes a read, so that a stream's chunks are as small as asked.
-    struct Trickle<'a>(&'a [u8]);
-
-    impl Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = buf.len().min(self.0.len()).min(5);
-            buf[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
     }
 
     /// Chunks joined or held where a record goes on end where records end, mapped or

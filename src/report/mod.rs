@@ -194,23 +194,23 @@ pub fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
             )
         )?;
     }
-    for (family, time) in &stats.detector_time {
+    // The output stage runs on the thread that emits findings in order, the others on all.
+    let output = ("stage:output", stats.output_time);
+    for &(family, time) in stats.detector_time.iter().chain([&output]) {
         let (what, name) = match family.strip_prefix("stage:") {
             Some(stage) => ("stage", stage),
-            None => ("detector", *family),
+            None => ("detector", family),
+        };
+        let threads = if family == output.0 {
+            "the emitting thread"
+        } else {
+            "all threads"
         };
         writeln!(
             out,
-            "stats: {what:<8} {name:<12} {:>9.3} s (all threads)",
+            "stats: {what:<8} {name:<12} {:>9.3} s ({threads})",
             time.as_secs_f64()
         )?;
     }
-    writeln!(
-        out,
-        "stats: {:<8} {:<12} {:>9.3} s (the emitting thread)",
-        "stage",
-        "output",
-        stats.output_time.as_secs_f64()
-    )?;
     Ok(())
 }

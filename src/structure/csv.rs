@@ -161,11 +161,10 @@ impl Header {
                 (record, spans) = (at + 1, false);
                 continue;
             }
-            if !(at == record || bytes[at - 1] == self.delimiter) {
+            if !self.starts_cell(bytes, at, record) {
                 continue;
             }
-            let limit = bytes.len().min(at + Self::MAX_QUOTED);
-            if let Some(close) = closing_quote(&bytes[..limit], at + 1) {
+            if let Some(close) = quoted_cell_end(bytes, at) {
                 spans |= memchr::memchr(b'\n', &bytes[at..close]).is_some();
                 pos = close + 1;
             }
@@ -178,6 +177,12 @@ impl Header {
 
     /// The longest quoted cell that may span lines.
     pub const MAX_QUOTED: usize = 1 << 20;
+
+    /// True when the quote at `at` starts a cell, and so may open a quoted one (RFC 4180):
+    /// at `record`, where a record starts, or after a line end or a delimiter.
+    fn starts_cell(&self, bytes: &[u8], at: usize, record: usize) -> bool {
+        at == record || bytes[at - 1] == b'\n' || bytes[at - 1] == self.delimiter
+    }
 
     /// Whether a chunk may end at `end` (just past a line end): that is, whether no quoted
     /// cell holds that line end, as [`Header::multiline_records`] reads the chunk. The walk
@@ -193,14 +198,15 @@ impl Header {
         while let Some(i) = memchr::memchr(b'"', &bytes[pos..end]) {
             let at = pos + i;
             pos = at + 1;
-            if !(at == from || bytes[at - 1] == b'\n' || bytes[at - 1] == self.delimiter) {
+            if !self.starts_cell(bytes, at, from) {
                 continue;
             }
-            let limit = bytes.len().min(at + Self::MAX_QUOTED);
-            match closing_quote(&bytes[..limit], at + 1) {
+            match quoted_cell_end(bytes, at) {
                 Some(close) if close >= end => return Cut::After(close),
                 Some(close) => pos = close + 1,
-                None if !complete && limit < at + Self::MAX_QUOTED => return Cut::Unknown(at),
+                None if !complete && bytes.len() < at + Self::MAX_QUOTED => {
+                    return Cut::Unknown(at)
+                }
                 None => {}
             }
         }
@@ -324,9 +330,12 @@ fn looks_like_value(n: &[u8]) -> bool {
         || n.iter().any(|b| b.is_ascii_control())
 }
 
-/// The quote that closes a quoted cell whose content starts at `from` (a doubled quote is
-/// content), if `bytes` holds it.
-fn closing_quote(bytes: &[u8], mut from: usize) -> Option<usize> {
+/// The quote that closes the quoted cell opened by the quote at `open` (a doubled quote is
+/// content), if `bytes` holds it within [`Header::MAX_QUOTED`]: one that does not close by
+/// then is a stray quote.
+fn quoted_cell_end(bytes: &[u8], open: usize) -> Option<usize> {
+    let bytes = &bytes[..bytes.len().min(open + Header::MAX_QUOTED)];
+    let mut from = open + 1;
     loop {
         let quote = from + memchr::memchr(b'"', bytes.get(from..)?)?;
         if bytes.get(quote + 1) != Some(&b'"') {
