@@ -35,6 +35,7 @@ use hyperloglogplus::{HyperLogLog, HyperLogLogPlus};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
+use crate::detect::Role;
 use crate::finding::{Finding, Kind};
 use crate::report::Reporter;
 use crate::scan::{FileInfo, Sink, Stats};
@@ -635,15 +636,12 @@ impl Exposure {
 
 /// Kinds that identify a person directly, in profiles.
 fn is_identity(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::Email | Kind::PersonName | Kind::Ipv4 | Kind::Ipv6
-    )
+    kind.role() == Role::Identity
 }
 
 /// Kinds that place a person, or name their device, in profiles.
 fn is_place(kind: Kind) -> bool {
-    kind.is_location() || kind == Kind::Device
+    matches!(kind.role(), Role::Location | Role::Device)
 }
 
 impl Reporter for Exposure {

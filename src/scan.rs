@@ -153,7 +153,7 @@ impl FileContext {
             None => head,
         };
         FileContext {
-            csv: Header::sniff(path, first_line),
+            csv: Header::sniff(path, first_line, &detect::person_name::is_first_and_last),
             bom,
             ..FileContext::default()
         }
@@ -241,33 +241,14 @@ impl Scanner {
             detectors.push(Box::new(Arc::clone(extra)));
         }
         let kinds = config.kinds;
-        let dictionaries: KindSet = [Kind::PersonName, Kind::City, Kind::Region, Kind::Country]
-            .into_iter()
-            .collect();
-        let wanted = |hint: Hint| match hint {
-            Hint::PersonName
-            | Hint::FirstName
-            | Hint::LastName
-            | Hint::MaybePersonName
-            | Hint::City
-            | Hint::Region
-            | Hint::Country
-            | Hint::CountryCode => kinds.intersects(dictionaries),
-            Hint::Latitude | Hint::Longitude => kinds.contains(Kind::Coordinates),
-            Hint::AccountId => kinds.contains(Kind::AccountId),
-            Hint::Device => kinds.contains(Kind::Device),
-            // Also wanted by the name and place detectors, which leave these values alone.
-            Hint::Software => kinds.contains(Kind::Device) || kinds.intersects(dictionaries),
-            Hint::Event => kinds.intersects(dictionaries),
-            Hint::Referrer => kinds.contains(Kind::Referrer),
-            Hint::Email | Hint::Ip => false,
-        };
-        let needs_hints = config.structure
-            && Kind::ALL
-                .iter()
-                .any(|&k| kinds.contains(k) && !matches!(k, Kind::Email | Kind::Ipv4 | Kind::Ipv6));
+        let enabled = || kinds.iter().filter_map(Kind::spec);
+        // Hints are found up front for the kinds whose detectors read a key at every value;
+        // the IP detectors read one only now and then, on demand.
+        let needs_hints = config.structure && enabled().any(|s| !s.reads.is_empty());
         // With hints found anyway, an e-mail key settles ties between kinds on one span.
-        let key_filter = KeyFilter::new(|h| wanted(h) || (h == Hint::Email && needs_hints));
+        let key_filter = KeyFilter::new(|h| {
+            enabled().any(|s| s.reads.contains(&h)) || (h == Hint::Email && needs_hints)
+        });
         let detector_classes = detectors
             .iter()
             .fold(Classes::NONE, |c, d| c.union(d.classes()));
@@ -346,6 +327,19 @@ impl Scanner {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// A keyed hash of a value in its kind's normal form (see [`Config::fingerprints`]): the
+    /// same value however it is written (`Jane@Example.com`, `jane%40example.com`) is one.
+    fn fingerprint(&self, kind: Kind, raw: &[u8]) -> u64 {
+        thread_local! {
+            static NORMAL: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        NORMAL.with(|normal| {
+            let mut normal = normal.borrow_mut();
+            kind.normal().apply_into(raw, &mut normal);
+            self.fingerprint_key.hash_one((kind, normal.as_str()))
+        })
     }
 
     /// The detector families, in the order of [`ChunkResult::detector_time`].
@@ -613,7 +607,7 @@ impl Scanner {
                     fingerprint: self
                         .config
                         .fingerprints
-                        .then(|| self.fingerprint_key.hash_one(Fingerprint(m.kind, raw))),
+                        .then(|| self.fingerprint(m.kind, raw)),
                     checked: self
                         .config
                         .hooks
@@ -751,33 +745,6 @@ impl Read for Deferred {
     }
 }
 
-/// A value as fingerprinted: its kind and its bytes, with ASCII case folded where case does
-/// not change the value (`Jane@Example.com` is `jane@example.com`).
-struct Fingerprint<'a>(Kind, &'a [u8]);
-
-impl std::hash::Hash for Fingerprint<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.hash(state);
-        let fold = !matches!(self.0, Kind::AccountId | Kind::Referrer);
-        let mut bytes = self.1;
-        while let Some((&b, rest)) = bytes.split_first() {
-            // An address is the same address however it is encoded: `%40`, `\u0040`, `%2B`.
-            let decoded = match (self.0, b) {
-                (Kind::Email, b'%') => match rest.get(..2) {
-                    Some(b"40") => Some((b'@', 2)),
-                    Some(b"2B" | b"2b") => Some((b'+', 2)),
-                    _ => None,
-                },
-                (Kind::Email, b'\\') if rest.starts_with(b"u0040") => Some((b'@', 5)),
-                _ => None,
-            };
-            let (b, skip) = decoded.unwrap_or((b, 0));
-            state.write_u8(if fold { b.to_ascii_lowercase() } else { b });
-            bytes = &rest[skip..];
-        }
-    }
-}
-
 /// Keeps, of overlapping matches, the leftmost-longest; of matches with the same span, the
 /// one whose kind agrees with the key hint there, else the first kind in report order.
 /// Direct identifiers, quasi-identifiers and custom kinds are resolved apart: a referrer URL
@@ -824,10 +791,11 @@ fn resolve_group(hay: &Haystack<'_>, mut matches: Vec<Match>) -> Vec<Match> {
         let same = &matches[i..j];
         let best = match (same.len(), hay.hint_for(same[0].start, same[0].end)) {
             (1, _) => same[0],
-            // Without a key to decide, a place beats a person: `Santa Barbara`, `Hong Kong`.
+            // Without a key to decide, the lowest rank wins: a place beats a person (`Santa
+            // Barbara`, `Hong Kong`).
             (_, None) => *same
                 .iter()
-                .find(|m| m.kind != Kind::PersonName)
+                .min_by_key(|m| m.kind.spec().map_or(u8::MAX, |s| s.tie_rank))
                 .unwrap_or(&same[0]),
             (_, Some(hint)) => *same
                 .iter()
@@ -842,24 +810,8 @@ fn resolve_group(hay: &Haystack<'_>, mut matches: Vec<Match>) -> Vec<Match> {
     kept
 }
 
-fn hint_agrees(hint: detect::Hint, kind: Kind) -> bool {
-    use detect::Hint as H;
-    matches!(
-        (hint, kind),
-        (H::Email, Kind::Email)
-            | (H::Ip, Kind::Ipv4 | Kind::Ipv6)
-            | (
-                H::PersonName | H::FirstName | H::LastName | H::MaybePersonName,
-                Kind::PersonName
-            )
-            | (H::City, Kind::City)
-            | (H::Region, Kind::Region)
-            | (H::Country | H::CountryCode, Kind::Country)
-            | (H::Latitude | H::Longitude, Kind::Coordinates)
-            | (H::AccountId, Kind::AccountId)
-            | (H::Device | H::Software, Kind::Device)
-            | (H::Referrer, Kind::Referrer)
-    )
+fn hint_agrees(hint: Hint, kind: Kind) -> bool {
+    kind.spec().is_some_and(|s| s.hints.contains(&hint))
 }
 
 /// Keeps the findings that a piece of a cut line owns (its neighbours report the others, see

@@ -15,8 +15,31 @@ use memchr::memmem;
 
 use super::text::{is_placeholder, is_word_byte, is_word_start};
 use super::{Detector, Example, Haystack, Hint, Match};
-use crate::finding::{Kind, KindSet};
+use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::Classes;
+
+/// The account id detector family.
+pub static FAMILY: Family = Family {
+    name: "account_id",
+    build: || Box::new(AccountIdDetector::new()),
+    warm: None,
+};
+
+pub static ACCOUNT_ID: KindSpec = KindSpec {
+    name: "account_id",
+    rule_id: "AccountId",
+    title: "Account ID",
+    description: "An account ID links records of one person (a quasi-identifier).",
+    identifies: Identifies::InCombination,
+    role: Role::Other,
+    normal: Normal::Exact,
+    hints: &[Hint::AccountId],
+    reads: &[Hint::AccountId],
+    mask,
+    family: &FAMILY,
+    examples: EXAMPLES,
+    tie_rank: 0,
+};
 
 pub const EXAMPLES: &[Example] = &[
     ex(
@@ -47,11 +70,7 @@ pub const EXAMPLES: &[Example] = &[
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
-    Example {
-        kind: Kind::AccountId,
-        input,
-        expect,
-    }
+    Example::lines(Kind::AccountId, input, expect)
 }
 
 /// Prefixes of identifiers printed in the clear by common products.

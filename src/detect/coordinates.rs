@@ -19,8 +19,31 @@
 use compact_str::CompactString;
 
 use super::{Detector, Example, Haystack, Hint, HintedValue, Match};
-use crate::finding::{Kind, KindSet};
+use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
+
+/// The coordinates detector family.
+pub static FAMILY: Family = Family {
+    name: "coordinates",
+    build: || Box::new(CoordinatesDetector::new()),
+    warm: None,
+};
+
+pub static COORDINATES: KindSpec = KindSpec {
+    name: "coordinates",
+    rule_id: "Coordinates",
+    title: "Coordinates",
+    description: "Coordinates place a person, often to a building.",
+    identifies: Identifies::Alone,
+    role: Role::Location,
+    normal: Normal::Number,
+    hints: &[Hint::Latitude, Hint::Longitude],
+    reads: &[Hint::Latitude, Hint::Longitude],
+    mask,
+    family: &FAMILY,
+    examples: EXAMPLES,
+    tie_rank: 0,
+};
 
 pub const EXAMPLES: &[Example] = &[
     ex("location 48.8566, 2.3522 reported", &["48.8566, 2.3522"]),
@@ -49,11 +72,7 @@ pub const EXAMPLES: &[Example] = &[
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
-    Example {
-        kind: Kind::Coordinates,
-        input,
-        expect,
-    }
+    Example::lines(Kind::Coordinates, input, expect)
 }
 
 /// Decimal places a number in text needs to be part of a coordinate pair.

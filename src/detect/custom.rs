@@ -16,7 +16,7 @@ use regex::bytes::Regex;
 
 use super::text::{is_word_end, is_word_start};
 use super::{Detector, Haystack, Match};
-use crate::finding::{Kind, KindSet};
+use super::{Kind, KindSet};
 use crate::prefilter::Classes;
 
 /// A regular expression that reports matches as `kind`.
@@ -162,7 +162,7 @@ impl Detector for CustomDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::CustomKind;
+    use crate::detect::CustomKind;
 
     fn kind(name: &str) -> Kind {
         Kind::Custom(CustomKind::intern(name).unwrap())

@@ -11,8 +11,31 @@ use memchr::memmem;
 
 use super::text::is_placeholder;
 use super::{Detector, Example, Haystack, Hint, HintedValue, Match};
-use crate::finding::{Kind, KindSet};
+use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::Classes;
+
+/// The device detector family.
+pub static FAMILY: Family = Family {
+    name: "device",
+    build: || Box::new(DeviceDetector::new()),
+    warm: None,
+};
+
+pub static DEVICE: KindSpec = KindSpec {
+    name: "device",
+    rule_id: "Device",
+    title: "Device",
+    description: "A device description helps single a person out (a quasi-identifier).",
+    identifies: Identifies::InCombination,
+    role: Role::Device,
+    normal: Normal::Text,
+    hints: &[Hint::Device, Hint::Software],
+    reads: &[Hint::Device, Hint::Software],
+    mask,
+    family: &FAMILY,
+    examples: EXAMPLES,
+    tie_rank: 0,
+};
 
 pub const EXAMPLES: &[Example] = &[
     ex(
@@ -36,11 +59,7 @@ pub const EXAMPLES: &[Example] = &[
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
-    Example {
-        kind: Kind::Device,
-        input,
-        expect,
-    }
+    Example::lines(Kind::Device, input, expect)
 }
 
 /// Openings of user-agent strings that describe a device.

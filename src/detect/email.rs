@@ -43,8 +43,31 @@ use compact_str::CompactString;
 
 use super::text::is_word_byte;
 use super::{Detector, Example, Haystack, MaskBuf, Match};
-use crate::finding::{Kind, KindSet};
+use super::{Family, Hint, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
+
+/// The email detector family.
+pub static FAMILY: Family = Family {
+    name: "email",
+    build: || Box::new(EmailDetector::new()),
+    warm: None,
+};
+
+pub static EMAIL: KindSpec = KindSpec {
+    name: "email",
+    rule_id: "EmailAddress",
+    title: "E-mail address",
+    description: "An e-mail address identifies a person directly.",
+    identifies: Identifies::Alone,
+    role: Role::Identity,
+    normal: Normal::Email,
+    hints: &[Hint::Email],
+    reads: &[],
+    mask,
+    family: &FAMILY,
+    examples: EXAMPLES,
+    tie_rank: 0,
+};
 
 pub const EXAMPLES: &[Example] = &[
     ex(
@@ -104,11 +127,7 @@ pub const EXAMPLES: &[Example] = &[
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
-    Example {
-        kind: Kind::Email,
-        input,
-        expect,
-    }
+    Example::lines(Kind::Email, input, expect)
 }
 
 /// The longest local part (RFC 5321).

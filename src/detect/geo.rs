@@ -27,8 +27,63 @@ use super::text::{
     for_each_capital_start, is_placeholder, is_title_case, opens_sentence, word_end,
 };
 use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
-use crate::finding::{Kind, KindSet};
+use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
+
+/// The geo detector family.
+pub static FAMILY: Family = Family {
+    name: "geo",
+    build: || Box::new(GeoDetector::new()),
+    warm: Some(warm),
+};
+
+pub static CITY: KindSpec = KindSpec {
+    name: "city",
+    rule_id: "City",
+    title: "City",
+    description: "A city places a person; with other fields it identifies them.",
+    identifies: Identifies::Alone,
+    role: Role::Location,
+    normal: Normal::Text,
+    hints: &[Hint::City],
+    reads: super::text::WORDS_READ,
+    mask: super::text::mask_words,
+    family: &FAMILY,
+    examples: EXAMPLES,
+    tie_rank: 0,
+};
+
+pub static REGION: KindSpec = KindSpec {
+    name: "region",
+    rule_id: "Region",
+    title: "Region",
+    description: "A region places a person; with other fields it identifies them.",
+    identifies: Identifies::Alone,
+    role: Role::Location,
+    normal: Normal::Text,
+    hints: &[Hint::Region],
+    reads: super::text::WORDS_READ,
+    mask: super::text::mask_words,
+    family: &FAMILY,
+    examples: EXAMPLES,
+    tie_rank: 0,
+};
+
+pub static COUNTRY: KindSpec = KindSpec {
+    name: "country",
+    rule_id: "Country",
+    title: "Country",
+    description: "A country places a person; with other fields it identifies them.",
+    identifies: Identifies::Alone,
+    role: Role::Location,
+    normal: Normal::Text,
+    hints: &[Hint::Country, Hint::CountryCode],
+    reads: super::text::WORDS_READ,
+    mask: super::text::mask_words,
+    family: &FAMILY,
+    examples: EXAMPLES,
+    tie_rank: 0,
+};
 
 pub const EXAMPLES: &[Example] = &[
     city(
@@ -93,27 +148,15 @@ pub const EXAMPLES: &[Example] = &[
 ];
 
 const fn city(input: &'static str, expect: &'static [&'static str]) -> Example {
-    Example {
-        kind: Kind::City,
-        input,
-        expect,
-    }
+    Example::lines(Kind::City, input, expect)
 }
 
 const fn region(input: &'static str, expect: &'static [&'static str]) -> Example {
-    Example {
-        kind: Kind::Region,
-        input,
-        expect,
-    }
+    Example::lines(Kind::Region, input, expect)
 }
 
 const fn country(input: &'static str, expect: &'static [&'static str]) -> Example {
-    Example {
-        kind: Kind::Country,
-        input,
-        expect,
-    }
+    Example::lines(Kind::Country, input, expect)
 }
 
 /// Cities this big are believed in text without context (unless their name is risky).

@@ -37,8 +37,31 @@ use compact_str::CompactString;
 use super::email::escape_end;
 use super::text::is_word_byte;
 use super::{Detector, Example, Haystack, Hint, Match};
-use crate::finding::{Kind, KindSet};
+use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
+
+/// The ipv4 detector family.
+pub static FAMILY: Family = Family {
+    name: "ipv4",
+    build: || Box::new(Ipv4Detector::new()),
+    warm: None,
+};
+
+pub static IPV4: KindSpec = KindSpec {
+    name: "ipv4",
+    rule_id: "Ipv4Address",
+    title: "IPv4 address",
+    description: "An IP address is personal data: it singles out a device and locates it.",
+    identifies: Identifies::Alone,
+    role: Role::Identity,
+    normal: Normal::Ip,
+    hints: &[Hint::Ip],
+    reads: &[],
+    mask,
+    family: &FAMILY,
+    examples: EXAMPLES,
+    tie_rank: 0,
+};
 
 pub const EXAMPLES: &[Example] = &[
     ex("client 203.0.113.42 connected", &["203.0.113.42"]),
@@ -65,11 +88,7 @@ pub const EXAMPLES: &[Example] = &[
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
-    Example {
-        kind: Kind::Ipv4,
-        input,
-        expect,
-    }
+    Example::lines(Kind::Ipv4, input, expect)
 }
 
 /// Finds dotted-quad IPv4 addresses.

@@ -42,8 +42,31 @@ use super::email::escape_end;
 use super::ipv4::parse_quad;
 use super::text::is_word_byte;
 use super::{Detector, Example, Haystack, Hint, Match};
-use crate::finding::{Kind, KindSet};
+use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
+
+/// The ipv6 detector family.
+pub static FAMILY: Family = Family {
+    name: "ipv6",
+    build: || Box::new(Ipv6Detector::new()),
+    warm: None,
+};
+
+pub static IPV6: KindSpec = KindSpec {
+    name: "ipv6",
+    rule_id: "Ipv6Address",
+    title: "IPv6 address",
+    description: "An IP address is personal data: it singles out a device and locates it.",
+    identifies: Identifies::Alone,
+    role: Role::Identity,
+    normal: Normal::Ip,
+    hints: &[Hint::Ip],
+    reads: &[],
+    mask,
+    family: &FAMILY,
+    examples: EXAMPLES,
+    tie_rank: 0,
+};
 
 pub const EXAMPLES: &[Example] = &[
     ex(
@@ -82,11 +105,7 @@ pub const EXAMPLES: &[Example] = &[
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
-    Example {
-        kind: Kind::Ipv6,
-        input,
-        expect,
-    }
+    Example::lines(Kind::Ipv6, input, expect)
 }
 
 /// The longest text form: six full groups and an IPv4 address.

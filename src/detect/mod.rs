@@ -16,8 +16,8 @@ use std::borrow::Cow;
 
 use compact_str::CompactString;
 
-use crate::finding::{Kind, KindSet};
 use crate::prefilter::{Candidates, Class, Classes};
+pub use crate::structure::keys::{Hint, HintedValue};
 
 pub mod account_id;
 pub mod coordinates;
@@ -28,9 +28,14 @@ pub mod email;
 pub mod geo;
 pub mod ipv4;
 pub mod ipv6;
+pub mod kind;
+pub mod normal;
 pub mod person_name;
 pub mod referrer;
 mod text;
+
+pub use kind::{CustomKind, Identifies, Kind, KindSet, KindSpec, Role};
+pub use normal::Normal;
 
 /// A candidate match: a byte range relative to the haystack and its kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -38,70 +43,6 @@ pub struct Match {
     pub start: usize,
     pub end: usize,
     pub kind: Kind,
-}
-
-/// What the key (JSON) or column (CSV) above a value says it holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Hint {
-    Email,
-    Ip,
-    /// A key that says "a person's full name": `$name`, `full_name`, `customer_name`...
-    PersonName,
-    FirstName,
-    LastName,
-    /// A key that is often but not always a person: a bare `name`, `customer`, `user`.
-    MaybePersonName,
-    City,
-    Region,
-    Country,
-    CountryCode,
-    Latitude,
-    Longitude,
-    /// `distinct_id`, `user_id`, `$device_id`, `anonymousId`.
-    AccountId,
-    /// `$device`, `model`, `user_agent`.
-    Device,
-    /// `$os`, `$browser`: a device description too, but one that SDKs fill in from the user
-    /// agent (`Mac OS X`, `Mobile Safari`), so never a person or a place. Name and place
-    /// detectors leave these values to their key; a `device` or `model` can hold its owner's
-    /// name (`Jane Doe's iPhone`) and is searched like any value.
-    Software,
-    /// `event`, `event_name`, `event_type`: the name of an analytics event, chosen by the
-    /// developers who instrument the app (`Sign Up`, `Grace Period Started`), so never a person
-    /// or a place. It reads like text, though, and was most of the text scan's work on an
-    /// export: the name and place detectors leave these values alone (other kinds are still
-    /// searched in them).
-    Event,
-    /// `$referrer`, `$initial_referrer`, `referrer`.
-    Referrer,
-}
-
-impl Hint {
-    /// True when the key alone settles whether its value is a name or a place: the name and
-    /// place detectors judge the value by its key (or skip it), and do not search it as text.
-    pub fn settles_words(self) -> bool {
-        matches!(
-            self,
-            Hint::PersonName
-                | Hint::FirstName
-                | Hint::LastName
-                | Hint::City
-                | Hint::Region
-                | Hint::Country
-                | Hint::CountryCode
-                | Hint::Software
-                | Hint::Event
-        )
-    }
-}
-
-/// A value found under a hinting key or column. `start..end` is the value's content relative
-/// to the haystack, without the quotes of a JSON string; escapes are left as they are on disk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HintedValue {
-    pub start: usize,
-    pub end: usize,
-    pub hint: Hint,
 }
 
 /// Reads the hint of the value at a position of a haystack on demand (the key of a JSON
@@ -242,57 +183,81 @@ impl<D: Detector + ?Sized> Detector for std::sync::Arc<D> {
     }
 }
 
-/// A positive or negative example that a detector must honour: scanning `input` as one line
-/// through the whole engine (so a JSON line gets its key hints) must yield exactly the
-/// `expect`ed substrings of `kind`, in order. An empty `expect` makes a negative example.
+/// A positive or negative example that a detector must honour: scanning `input` through the
+/// whole engine, as a line of text or JSON (so a JSON line gets its key hints) or as a CSV
+/// file (so a column gives its hints), must yield exactly the `expect`ed substrings of
+/// `kind`, in order. An empty `expect` makes a negative example.
 #[derive(Clone, Copy, Debug)]
 pub struct Example {
     pub kind: Kind,
     pub input: &'static str,
     pub expect: &'static [&'static str],
+    pub shape: Shape,
 }
 
-/// Builds the detectors that report at least one kind of `enabled`. Only those are built:
-/// the name and place dictionaries take a noticeable part of a second to compile.
+/// How an [`Example`]'s input is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Lines of text or JSON.
+    Lines,
+    /// A CSV file, header first.
+    Csv,
+}
+
+impl Example {
+    /// An example read as lines of text or JSON.
+    pub const fn lines(kind: Kind, input: &'static str, expect: &'static [&'static str]) -> Self {
+        Example {
+            kind,
+            input,
+            expect,
+            shape: Shape::Lines,
+        }
+    }
+
+    /// An example read as a CSV file.
+    pub const fn csv(kind: Kind, input: &'static str, expect: &'static [&'static str]) -> Self {
+        Example {
+            kind,
+            input,
+            expect,
+            shape: Shape::Csv,
+        }
+    }
+}
+
+/// A detector family: one detector, found by one prefilter and one set of rules, that reports
+/// one or more kinds (`geo` reports cities, regions and countries).
+#[derive(Debug)]
+pub struct Family {
+    /// The name shown in `--stats`.
+    pub name: &'static str,
+    pub build: fn() -> Box<dyn Detector>,
+    /// Loads what the detector shares across the process (dictionaries), so that several
+    /// families can load theirs on several cores at once before they are built.
+    pub warm: Option<fn()>,
+}
+
+/// Builds the detectors that report at least one kind of `enabled`, in report order. Only
+/// those are built: the name and place dictionaries take a noticeable part of a second to
+/// compile, on as many cores as there are families to warm.
 pub fn detectors(enabled: KindSet) -> Vec<Box<dyn Detector>> {
-    let wants = |kinds: &[Kind]| kinds.iter().any(|&k| enabled.contains(k));
-    let names = wants(&[Kind::PersonName]);
-    let places = wants(&[Kind::City, Kind::Region, Kind::Country]);
-    if names && places {
-        // Two cores compile the two sets of dictionaries at once.
+    let mut families: Vec<&'static Family> = Vec::new();
+    for spec in enabled.iter().filter_map(Kind::spec) {
+        if !families.iter().any(|f| std::ptr::eq(*f, spec.family)) {
+            families.push(spec.family);
+        }
+    }
+    let warm: Vec<fn()> = families.iter().filter_map(|f| f.warm).collect();
+    if warm.len() > 1 {
         std::thread::scope(|s| {
-            s.spawn(person_name::warm);
-            geo::warm();
+            for &w in &warm[1..] {
+                s.spawn(w);
+            }
+            warm[0]();
         });
     }
-    let mut all: Vec<Box<dyn Detector>> = Vec::new();
-    if wants(&[Kind::Email]) {
-        all.push(Box::new(email::EmailDetector::new()));
-    }
-    if wants(&[Kind::Ipv4]) {
-        all.push(Box::new(ipv4::Ipv4Detector::new()));
-    }
-    if wants(&[Kind::Ipv6]) {
-        all.push(Box::new(ipv6::Ipv6Detector::new()));
-    }
-    if wants(&[Kind::PersonName]) {
-        all.push(Box::new(person_name::PersonNameDetector::new()));
-    }
-    if wants(&[Kind::City, Kind::Region, Kind::Country]) {
-        all.push(Box::new(geo::GeoDetector::new()));
-    }
-    if wants(&[Kind::Coordinates]) {
-        all.push(Box::new(coordinates::CoordinatesDetector::new()));
-    }
-    if wants(&[Kind::AccountId]) {
-        all.push(Box::new(account_id::AccountIdDetector::new()));
-    }
-    if wants(&[Kind::Device]) {
-        all.push(Box::new(device::DeviceDetector::new()));
-    }
-    if wants(&[Kind::Referrer]) {
-        all.push(Box::new(referrer::ReferrerDetector::new()));
-    }
+    let all: Vec<Box<dyn Detector>> = families.iter().map(|f| (f.build)()).collect();
     debug_assert!(all.iter().all(|d| d.kinds().intersects(enabled)));
     all
 }
@@ -310,17 +275,9 @@ pub fn mask(kind: Kind, value: &[u8]) -> CompactString {
             Err(_) => String::from_utf8_lossy(value),
         }
     };
-    match kind {
-        Kind::Email => email::mask(&value),
-        Kind::Ipv4 => ipv4::mask(&value),
-        Kind::Ipv6 => ipv6::mask(&value),
-        Kind::Coordinates => coordinates::mask(&value),
-        Kind::AccountId => account_id::mask(&value),
-        Kind::Device => device::mask(&value),
-        Kind::Referrer => referrer::mask(&value),
-        Kind::PersonName | Kind::City | Kind::Region | Kind::Country | Kind::Custom(_) => {
-            text::mask_words(&value)
-        }
+    match kind.spec() {
+        Some(spec) => (spec.mask)(&value),
+        None => text::mask_words(&value),
     }
 }
 
@@ -387,19 +344,16 @@ impl MaskBuf {
     }
 }
 
-/// Every example of every detector.
+/// Every example of every kind.
 pub fn examples() -> Vec<Example> {
-    let mut all = Vec::new();
-    all.extend_from_slice(email::EXAMPLES);
-    all.extend_from_slice(ipv4::EXAMPLES);
-    all.extend_from_slice(ipv6::EXAMPLES);
-    all.extend_from_slice(person_name::EXAMPLES);
-    all.extend_from_slice(geo::EXAMPLES);
-    all.extend_from_slice(coordinates::EXAMPLES);
-    all.extend_from_slice(account_id::EXAMPLES);
-    all.extend_from_slice(device::EXAMPLES);
-    all.extend_from_slice(referrer::EXAMPLES);
-    all
+    // A family's examples are shared by its kinds: each list once.
+    let mut lists: Vec<&'static [Example]> = Vec::new();
+    for spec in Kind::ALL.iter().filter_map(|k| k.spec()) {
+        if !lists.iter().any(|l| std::ptr::eq(*l, spec.examples)) {
+            lists.push(spec.examples);
+        }
+    }
+    lists.concat()
 }
 
 #[cfg(test)]

@@ -26,8 +26,36 @@ use super::text::{
     for_each_capital_start, is_title_case, is_word_byte, looks_like_name, opens_sentence, word_end,
 };
 use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
-use crate::finding::{Kind, KindSet};
+use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
+
+/// The person name detector family.
+pub static FAMILY: Family = Family {
+    name: "person_name",
+    build: || Box::new(PersonNameDetector::new()),
+    warm: Some(warm),
+};
+
+pub static PERSON_NAME: KindSpec = KindSpec {
+    name: "person_name",
+    rule_id: "PersonName",
+    title: "Person name",
+    description: "A person's name identifies them directly.",
+    identifies: Identifies::Alone,
+    role: Role::Identity,
+    normal: Normal::Text,
+    hints: &[
+        Hint::PersonName,
+        Hint::FirstName,
+        Hint::LastName,
+        Hint::MaybePersonName,
+    ],
+    reads: super::text::WORDS_READ,
+    mask: super::text::mask_words,
+    family: &FAMILY,
+    examples: EXAMPLES,
+    tie_rank: 1,
+};
 
 pub const EXAMPLES: &[Example] = &[
     ex(
@@ -84,11 +112,7 @@ pub const EXAMPLES: &[Example] = &[
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
-    Example {
-        kind: Kind::PersonName,
-        input,
-        expect,
-    }
+    Example::lines(Kind::PersonName, input, expect)
 }
 
 /// The longest word looked up: longer capitalised words are never names.

@@ -13,8 +13,31 @@ use memchr::memmem;
 
 use super::text::is_placeholder;
 use super::{Detector, Example, Haystack, Hint, Match};
-use crate::finding::{Kind, KindSet};
+use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::Classes;
+
+/// The referrer detector family.
+pub static FAMILY: Family = Family {
+    name: "referrer",
+    build: || Box::new(ReferrerDetector::new()),
+    warm: None,
+};
+
+pub static REFERRER: KindSpec = KindSpec {
+    name: "referrer",
+    rule_id: "Referrer",
+    title: "Referrer",
+    description: "A referrer URL tells where a person came from and can carry identifiers (a quasi-identifier).",
+    identifies: Identifies::InCombination,
+    role: Role::Other,
+    normal: Normal::Exact,
+    hints: &[Hint::Referrer],
+    reads: &[Hint::Referrer],
+    mask,
+    family: &FAMILY,
+    examples: EXAMPLES,
+    tie_rank: 0,
+};
 
 pub const EXAMPLES: &[Example] = &[
     ex(
@@ -37,11 +60,7 @@ pub const EXAMPLES: &[Example] = &[
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
-    Example {
-        kind: Kind::Referrer,
-        input,
-        expect,
-    }
+    Example::lines(Kind::Referrer, input, expect)
 }
 
 /// Finds referrers under referrer keys and in combined-format access logs.

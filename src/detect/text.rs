@@ -1,7 +1,23 @@
 //! Byte-level helpers shared by detectors: word boundaries, capitalised word starts and the
 //! masking of word-like values (names, places).
 
-use super::Haystack;
+use super::{Haystack, Hint};
+
+/// The hints the name and place detectors read at every value: a name or place key settles
+/// its value, and the values under software (`$os`, `$browser`) and event keys are never a
+/// person or a place, so both detectors leave them alone.
+pub(super) const WORDS_READ: &[Hint] = &[
+    Hint::PersonName,
+    Hint::FirstName,
+    Hint::LastName,
+    Hint::MaybePersonName,
+    Hint::City,
+    Hint::Region,
+    Hint::Country,
+    Hint::CountryCode,
+    Hint::Software,
+    Hint::Event,
+];
 use crate::prefilter::Class;
 
 /// True for bytes that continue a word: ASCII letters and digits, `_`, and any non-ASCII byte

@@ -26,7 +26,7 @@ use globset::GlobSet;
 use ipnet::IpNet;
 use regex::Regex;
 
-use crate::finding::Kind;
+use crate::detect::{Kind, Normal};
 
 /// The named IP ranges `ip_ranges` accepts besides CIDR notation.
 pub const NAMED_RANGES: &[(&str, &[&str])] = &[
@@ -109,13 +109,7 @@ pub struct Entry {
 impl Entry {
     /// Adds an exact value under every normalisation, so that it matches a finding of any kind.
     pub fn add_value(&mut self, value: &str) {
-        for normal in [
-            Normal::Email,
-            Normal::Ip,
-            Normal::Number,
-            Normal::Text,
-            Normal::Exact,
-        ] {
+        for normal in Normal::ALL {
             self.values.insert((normal, normal.apply(value.as_bytes())));
         }
     }
@@ -137,20 +131,20 @@ impl Entry {
         if !self.applies_to(kind) {
             return false;
         }
-        if self.values.contains(&(Normal::of(kind), value.to_string())) {
+        if self.values.contains(&(kind.normal(), value.to_string())) {
             return true;
         }
         if self.regexes.iter().any(|r| r.is_match(value)) {
             return true;
         }
-        if !self.email_domains.is_empty() && kind == Kind::Email {
+        if !self.email_domains.is_empty() && kind.normal() == Normal::Email {
             if let Some((_, domain)) = value.rsplit_once('@') {
                 if self.email_domains.iter().any(|d| d.matches(domain)) {
                     return true;
                 }
             }
         }
-        if !self.ip_ranges.is_empty() && matches!(kind, Kind::Ipv4 | Kind::Ipv6) {
+        if !self.ip_ranges.is_empty() && kind.normal() == Normal::Ip {
             if let Ok(ip) = value.parse::<IpAddr>() {
                 let ip = match ip {
                     IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
@@ -230,142 +224,9 @@ impl Allowlist {
     }
 }
 
-/// How the values of a kind are made comparable. Every kind's value is first read as text
-/// with its JSON escapes decoded (`S\u00e3o` is `São`), so that a file written again by
-/// another serialiser keeps its values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Normal {
-    /// `%40`, `%2B` and `\u0040` decoded, ASCII case folded: one address however written.
-    Email,
-    /// Parsed and written back in canonical form (`2001:DB8:0::1` is `2001:db8::1`).
-    Ip,
-    /// Each number written back in its shortest form: `48.8500, 2.30` is `48.85,2.3`.
-    Number,
-    /// Case folded, runs of white space made one space: `JANE  Doe` is `jane doe`.
-    Text,
-    /// As found: identifiers and URLs whose case may matter.
-    Exact,
-}
-
-impl Normal {
-    pub fn of(kind: Kind) -> Normal {
-        match kind {
-            Kind::Email => Normal::Email,
-            Kind::Ipv4 | Kind::Ipv6 => Normal::Ip,
-            Kind::PersonName | Kind::City | Kind::Region | Kind::Country | Kind::Device => {
-                Normal::Text
-            }
-            Kind::Coordinates => Normal::Number,
-            Kind::AccountId | Kind::Referrer | Kind::Custom(_) => Normal::Exact,
-        }
-    }
-
-    pub fn apply(self, raw: &[u8]) -> String {
-        let lossy = String::from_utf8_lossy(raw);
-        let text = unescape_json(&lossy);
-        match self {
-            Normal::Email => {
-                let mut out = String::with_capacity(text.len());
-                let mut rest: &str = &text;
-                while let Some(c) = rest.chars().next() {
-                    let (decoded, len) = if rest.starts_with("%40") {
-                        ('@', 3)
-                    } else if rest.starts_with("%2B") || rest.starts_with("%2b") {
-                        ('+', 3)
-                    } else if rest.starts_with("\\u0040") {
-                        ('@', 6)
-                    } else {
-                        (c, c.len_utf8())
-                    };
-                    out.push(decoded.to_ascii_lowercase());
-                    rest = &rest[len..];
-                }
-                out
-            }
-            Normal::Ip => {
-                let trimmed = text.trim().trim_start_matches('[').trim_end_matches(']');
-                let bare = trimmed.split('%').next().unwrap_or(trimmed);
-                match bare.parse::<IpAddr>() {
-                    Ok(ip) => ip.to_string(),
-                    Err(_) => bare.to_ascii_lowercase(),
-                }
-            }
-            Normal::Number => text
-                .split(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E')))
-                .filter(|t| !t.is_empty())
-                .map(|t| {
-                    t.parse::<f64>()
-                        .map_or_else(|_| t.to_string(), |n| n.to_string())
-                })
-                .collect::<Vec<_>>()
-                .join(","),
-            Normal::Text => text
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase(),
-            Normal::Exact => text.into_owned(),
-        }
-    }
-}
-
-/// Decodes the escapes of a JSON string (`\uXXXX` with surrogate pairs, `\"`, `\\`, `\/`,
-/// `\n`...); a malformed escape is kept as written.
-fn unescape_json(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains('\\') {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let hex = |s: &str| {
-        s.get(..4)
-            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
-            .and_then(|h| u32::from_str_radix(h, 16).ok())
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('\\') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let (decoded, used): (Option<char>, usize) = match after.chars().next() {
-            Some('u') => match hex(&after[1..]) {
-                Some(high @ 0xD800..=0xDBFF) => {
-                    let low = after[5..].strip_prefix("\\u").and_then(hex);
-                    match low {
-                        Some(low @ 0xDC00..=0xDFFF) => (
-                            char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)),
-                            11,
-                        ),
-                        _ => (None, 0),
-                    }
-                }
-                Some(unit) => (char::from_u32(unit), 5),
-                None => (None, 0),
-            },
-            Some('n') => (Some('\n'), 1),
-            Some('t') => (Some('\t'), 1),
-            Some('r') => (Some('\r'), 1),
-            Some('b') => (Some('\u{8}'), 1),
-            Some('f') => (Some('\u{c}'), 1),
-            Some(c @ ('"' | '\\' | '/')) => (Some(c), 1),
-            _ => (None, 0),
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &after[used..];
-            }
-            None => {
-                out.push('\\');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    std::borrow::Cow::Owned(out)
-}
-
 /// A value as allowlists and baselines compare it (see [`Normal`]).
 pub fn normalize(kind: Kind, raw: &[u8]) -> String {
-    Normal::of(kind).apply(raw)
+    kind.normal().apply(raw)
 }
 
 /// Matches `text` against `pattern`, where `*` matches any run of characters (none too) and
@@ -395,42 +256,6 @@ pub fn wildcard(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalisation_makes_one_value_of_its_spellings() {
-        let cases: &[(Kind, &str, &str)] = &[
-            (Kind::Email, "Jane.Doe@Example.COM", "jane.doe@example.com"),
-            (
-                Kind::Email,
-                "jane%2Bnews%40example.org",
-                "jane+news@example.org",
-            ),
-            (Kind::Email, r"kim\u0040example.net", "kim@example.net"),
-            (Kind::Ipv6, "2001:DB8:0:0::1", "2001:db8::1"),
-            (Kind::Ipv6, "fe80::1%eth0", "fe80::1"),
-            (Kind::Ipv4, "203.0.113.7", "203.0.113.7"),
-            (Kind::PersonName, "JANE   Doe", "jane doe"),
-            (Kind::City, r"S\u00e3o Paulo", "são paulo"),
-            (Kind::City, "São Paulo", "são paulo"),
-            (Kind::PersonName, r"\ud83d\ude00 Ren\u00E9e", "😀 renée"),
-            (
-                Kind::PersonName,
-                r"bad \ud83d escape \x",
-                r"bad \ud83d escape \x",
-            ),
-            (
-                Kind::Referrer,
-                r"https:\/\/example.com\/a",
-                "https://example.com/a",
-            ),
-            (Kind::Coordinates, "48.8500, 2.30", "48.85,2.3"),
-            (Kind::Coordinates, "-122.4194", "-122.4194"),
-            (Kind::AccountId, "User-ABC", "User-ABC"),
-        ];
-        for &(kind, raw, want) in cases {
-            assert_eq!(normalize(kind, raw.as_bytes()), want, "{kind} {raw}");
-        }
-    }
 
     #[test]
     fn wildcards() {

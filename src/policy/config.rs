@@ -22,7 +22,7 @@ use toml::Spanned;
 use super::allow::{Allowlist, Domain, Entry, NAMED_RANGES};
 use super::{Action, CustomKindInfo, Policy, Problem, Rule, Source};
 use crate::detect::custom::{CustomDetector, PatternRule, WordRule};
-use crate::finding::{CustomKind, Kind};
+use crate::detect::{CustomKind, Kind};
 
 /// The starting policy written by `piiscan config init`.
 pub const TEMPLATE: &str = include_str!("template.toml");

@@ -471,35 +471,28 @@ fn percent_encode(path: &str) -> String {
 
 /// A rule's name, short title and description.
 fn describe(kind: Kind) -> (String, String, String) {
-    let (name, title, description) = match kind {
-        Kind::Email => ("EmailAddress", "E-mail address", "An e-mail address identifies a person directly."),
-        Kind::Ipv4 => ("Ipv4Address", "IPv4 address", "An IP address is personal data: it singles out a device and locates it."),
-        Kind::Ipv6 => ("Ipv6Address", "IPv6 address", "An IP address is personal data: it singles out a device and locates it."),
-        Kind::PersonName => ("PersonName", "Person name", "A person's name identifies them directly."),
-        Kind::City => ("City", "City", "A city places a person; with other fields it identifies them."),
-        Kind::Region => ("Region", "Region", "A region places a person; with other fields it identifies them."),
-        Kind::Country => ("Country", "Country", "A country places a person; with other fields it identifies them."),
-        Kind::Coordinates => ("Coordinates", "Coordinates", "Coordinates place a person, often to a building."),
-        Kind::AccountId => ("AccountId", "Account ID", "An account ID links records of one person (a quasi-identifier)."),
-        Kind::Device => ("Device", "Device", "A device description helps single a person out (a quasi-identifier)."),
-        Kind::Referrer => ("Referrer", "Referrer", "A referrer URL tells where a person came from and can carry identifiers (a quasi-identifier)."),
-        Kind::Custom(_) => {
-            let name = kind.name();
-            let camel: String = name
-                .split('_')
-                .map(|w| {
-                    let mut c = w.chars();
-                    c.next().map_or(String::new(), |f| f.to_ascii_uppercase().to_string() + c.as_str())
-                })
-                .collect();
-            return (
-                camel,
-                name.replace('_', " "),
-                format!("`{name}`, a kind defined by the policy's custom detector."),
-            );
-        }
-    };
-    (name.into(), title.into(), description.into())
+    if let Some(spec) = kind.spec() {
+        return (
+            spec.rule_id.into(),
+            spec.title.into(),
+            spec.description.into(),
+        );
+    }
+    let name = kind.name();
+    let camel: String = name
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or(String::new(), |f| {
+                f.to_ascii_uppercase().to_string() + c.as_str()
+            })
+        })
+        .collect();
+    (
+        camel,
+        name.replace('_', " "),
+        format!("`{name}`, a kind defined by the policy's custom detector."),
+    )
 }
 
 impl Sink for SarifReporter<'_> {
@@ -582,7 +575,7 @@ mod tests {
 
     #[test]
     fn custom_kinds_are_described_by_name() {
-        let kind = Kind::Custom(crate::finding::CustomKind::intern("test_badge_id").unwrap());
+        let kind = Kind::Custom(crate::detect::CustomKind::intern("test_badge_id").unwrap());
         let (name, title, _) = describe(kind);
         assert_eq!(
             (name.as_str(), title.as_str()),

@@ -13,8 +13,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::keys::hint_for_key;
-use crate::detect::person_name;
-use crate::detect::{Hint, HintedValue};
+use super::keys::{Hint, HintedValue};
 
 /// Whether a chunk of a delimited file may end at a line end ([`Header::cut`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,8 +44,14 @@ impl Header {
     /// Column names are printed as the `field` of findings, so a first line that holds values
     /// rather than names is not a header, even in a `.csv` file: exports without a header row
     /// are common, and taking `jane.doe@example.com` for a column name would print it raw.
-    /// See `looks_like_value` for what makes a cell a value.
-    pub fn sniff(path: &Path, first_line: &[u8]) -> Option<Header> {
+    /// See `looks_like_value` for what makes a cell a value; and a first row that names a
+    /// person (`names_person` says whether two words are a first name and a surname, which
+    /// only the name detector knows) is a record too.
+    pub fn sniff(
+        path: &Path,
+        first_line: &[u8],
+        names_person: &dyn Fn(&[u8], &[u8]) -> bool,
+    ) -> Option<Header> {
         let by_ext = delimiter_by_extension(path);
         let line = trim_eol(first_line);
         if line.is_empty() || line[0] == b'{' || line[0] == b'[' {
@@ -65,7 +70,7 @@ impl Header {
         if !first_line.ends_with(b"\n") && names.len() > 1 {
             names.pop();
         }
-        if names_a_person(&names) {
+        if names_a_person(&names, names_person) {
             return None;
         }
         let plausible = match by_ext {
@@ -283,18 +288,15 @@ fn delimiter_by_extension(path: &Path) -> Option<u8> {
 /// True when first-row cells hold a person's first name and surname, side by side (`John`,
 /// `Smith`) or in one cell (`Mary Jones`): the row is a record of a file without a header, and
 /// its cells, taken for column names, would be printed raw as the field of every finding.
-fn names_a_person(cells: &[&[u8]]) -> bool {
+fn names_a_person(cells: &[&[u8]], names_person: &dyn Fn(&[u8], &[u8]) -> bool) -> bool {
     let in_one = |cell: &&[u8]| {
         let mut words = cell.split(|&b| b == b' ');
         match (words.next(), words.next(), words.next()) {
-            (Some(first), Some(last), None) => person_name::is_first_and_last(first, last),
+            (Some(first), Some(last), None) => names_person(first, last),
             _ => false,
         }
     };
-    cells
-        .windows(2)
-        .any(|w| person_name::is_first_and_last(w[0], w[1]))
-        || cells.iter().any(in_one)
+    cells.windows(2).any(|w| names_person(w[0], w[1])) || cells.iter().any(in_one)
 }
 
 /// A name that only a header row would hold: letters, digits and `_ $ . -`, inner spaces,
@@ -407,6 +409,14 @@ pub fn cells(line: &[u8], delimiter: u8) -> impl Iterator<Item = (usize, usize)>
 mod tests {
     use super::*;
 
+    fn sniff(path: &Path, first_line: &[u8]) -> Option<Header> {
+        Header::sniff(
+            path,
+            first_line,
+            &crate::detect::person_name::is_first_and_last,
+        )
+    }
+
     #[test]
     fn splits_cells() {
         let line = br#"a,"b, c",,"d ""q"" e",f"#;
@@ -458,18 +468,18 @@ mod tests {
             ("headerless.csv", "a\x1b[2Jb,city\n", None),
         ];
         for &(name, line, want) in cases {
-            let got = Header::sniff(Path::new(name), line.as_bytes());
+            let got = sniff(Path::new(name), line.as_bytes());
             let got: Option<Vec<&str>> = got
                 .as_ref()
                 .map(|h| h.columns.iter().map(String::as_str).collect());
             assert_eq!(got.as_deref(), want, "{name}: {line:?}");
         }
-        let h = Header::sniff(Path::new("x.txt"), b"user_id,email,city\n").unwrap();
+        let h = sniff(Path::new("x.txt"), b"user_id,email,city\n").unwrap();
         assert!(h.has_hints());
-        let t = Header::sniff(Path::new("x.tsv"), b"name\tcity\n").unwrap();
+        let t = sniff(Path::new("x.tsv"), b"name\tcity\n").unwrap();
         assert_eq!(t.delimiter, b'\t');
         let long = format!("id,{}\n", "a".repeat(65));
-        assert!(Header::sniff(Path::new("x.csv"), long.as_bytes()).is_none());
+        assert!(sniff(Path::new("x.csv"), long.as_bytes()).is_none());
     }
 
     /// A first row with a person's first name and surname is a record, whatever the file is
@@ -483,10 +493,7 @@ mod tests {
             "Mary Jones,Paris,gold\n",
         ] {
             for name in ["x.csv", "x.txt"] {
-                assert!(
-                    Header::sniff(Path::new(name), row.as_bytes()).is_none(),
-                    "{row}"
-                );
+                assert!(sniff(Path::new(name), row.as_bytes()).is_none(), "{row}");
             }
         }
         for row in [
@@ -494,10 +501,7 @@ mod tests {
             "Id,Name,Email,City,State,Country,Price,Page,Status\n",
             "Min,Max,Lon,Lat,Mark,Grade,First Name,Last Name\n",
         ] {
-            assert!(
-                Header::sniff(Path::new("x.csv"), row.as_bytes()).is_some(),
-                "{row}"
-            );
+            assert!(sniff(Path::new("x.csv"), row.as_bytes()).is_some(), "{row}");
         }
     }
 
@@ -505,7 +509,7 @@ mod tests {
     /// every offset of lines with quotes, empty cells, CRLF and more cells than names.
     #[test]
     fn columns_at_agrees_with_column_at() {
-        let h = Header::sniff(Path::new("a.csv"), b"id,email,city\n").unwrap();
+        let h = sniff(Path::new("a.csv"), b"id,email,city\n").unwrap();
         let lines: &[&[u8]] = &[
             b"1,a@b.co,\"Lyon\"",
             b"1,a@b.co,\"Lyon\"\r\n",
@@ -529,7 +533,7 @@ mod tests {
     /// A finding in each of 200,000 cells: each cell is split once, not once per finding.
     #[test]
     fn columns_at_splits_a_line_once() {
-        let h = Header::sniff(Path::new("a.csv"), b"id,email,city\n").unwrap();
+        let h = sniff(Path::new("a.csv"), b"id,email,city\n").unwrap();
         let n = 200_000;
         let line = "ab,".repeat(n);
         let line = line.as_bytes();
@@ -563,7 +567,7 @@ mod tests {
     /// does not start a cell, or never closes, spans nothing.
     #[test]
     fn multiline_records() {
-        let h = Header::sniff(Path::new("a.csv"), b"id,note,email\n").unwrap();
+        let h = sniff(Path::new("a.csv"), b"id,note,email\n").unwrap();
         fn spans<'a>(h: &Header, body: &'a str) -> Vec<&'a str> {
             let records = h.multiline_records(body.as_bytes());
             records.into_iter().map(|r| &body[r]).collect()
@@ -596,7 +600,7 @@ mod tests {
         /// cell closes.
         #[test]
         fn cuts_agree_with_records(text in "[a,\"\n]{0,60}") {
-            let h = Header::sniff(Path::new("a.csv"), b"a,b,c\n").unwrap();
+            let h = sniff(Path::new("a.csv"), b"a,b,c\n").unwrap();
             let bytes = text.as_bytes();
             let records = h.multiline_records(bytes);
             for end in memchr::memchr_iter(b'\n', bytes).map(|n| n + 1) {
@@ -625,7 +629,7 @@ mod tests {
     /// After a quoted cell with line ends, the cells of the same record keep their columns.
     #[test]
     fn hints_of_records_that_span_lines() {
-        let h = Header::sniff(Path::new("a.csv"), b"id,note,email,city\n").unwrap();
+        let h = sniff(Path::new("a.csv"), b"id,note,email,city\n").unwrap();
         let body = b"1,\"first line\nsecond line\",a@b.co,Lyon\n2,x,c@d.co,Paris\n";
         let records = h.multiline_records(body);
         let mut out = Vec::new();
@@ -636,7 +640,7 @@ mod tests {
 
     #[test]
     fn hinted_cells_and_columns() {
-        let h = Header::sniff(Path::new("a.csv"), b"id,email,city\r\n").unwrap();
+        let h = sniff(Path::new("a.csv"), b"id,email,city\r\n").unwrap();
         let body = b"id,email,city\r\n1,a@b.co,\"Lyon\"\r\n2,,Paris\n";
         let mut out = Vec::new();
         h.find_hints(body, true, &[], &mut out);

@@ -23,7 +23,7 @@
 use std::sync::OnceLock;
 
 use super::keys::{hint_for_key, KeyFilter};
-use crate::detect::{Hint, HintedValue};
+use super::keys::{Hint, HintedValue};
 use crate::prefilter::{Candidates, Class, Classes};
 
 /// Keys longer than this are never hinting keys, and are not looked at.
@@ -563,7 +563,7 @@ pub fn looks_like_json(line: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::Hint;
+    use crate::structure::keys::Hint;
     use proptest::prelude::*;
 
     fn owned_paths(line: &[u8], offsets: &[usize]) -> Vec<Option<String>> {

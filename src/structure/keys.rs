@@ -10,7 +10,69 @@ use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 
-use crate::detect::Hint;
+/// What the key (JSON) or column (CSV) above a value says it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hint {
+    Email,
+    Ip,
+    /// A key that says "a person's full name": `$name`, `full_name`, `customer_name`...
+    PersonName,
+    FirstName,
+    LastName,
+    /// A key that is often but not always a person: a bare `name`, `customer`, `user`.
+    MaybePersonName,
+    City,
+    Region,
+    Country,
+    CountryCode,
+    Latitude,
+    Longitude,
+    /// `distinct_id`, `user_id`, `$device_id`, `anonymousId`.
+    AccountId,
+    /// `$device`, `model`, `user_agent`.
+    Device,
+    /// `$os`, `$browser`: a device description too, but one that SDKs fill in from the user
+    /// agent (`Mac OS X`, `Mobile Safari`), so never a person or a place. Name and place
+    /// detectors leave these values to their key; a `device` or `model` can hold its owner's
+    /// name (`Jane Doe's iPhone`) and is searched like any value.
+    Software,
+    /// `event`, `event_name`, `event_type`: the name of an analytics event, chosen by the
+    /// developers who instrument the app (`Sign Up`, `Grace Period Started`), so never a person
+    /// or a place. It reads like text, though, and was most of the text scan's work on an
+    /// export: the name and place detectors leave these values alone (other kinds are still
+    /// searched in them).
+    Event,
+    /// `$referrer`, `$initial_referrer`, `referrer`.
+    Referrer,
+}
+
+impl Hint {
+    /// True when the key alone settles whether its value is a name or a place: the name and
+    /// place detectors judge the value by its key (or skip it), and do not search it as text.
+    pub fn settles_words(self) -> bool {
+        matches!(
+            self,
+            Hint::PersonName
+                | Hint::FirstName
+                | Hint::LastName
+                | Hint::City
+                | Hint::Region
+                | Hint::Country
+                | Hint::CountryCode
+                | Hint::Software
+                | Hint::Event
+        )
+    }
+}
+
+/// A value found under a hinting key or column. `start..end` is the value's content relative
+/// to the haystack, without the quotes of a JSON string; escapes are left as they are on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HintedValue {
+    pub start: usize,
+    pub end: usize,
+    pub hint: Hint,
+}
 
 /// The longest key, after normalisation, that can hint at anything; longer keys are skipped
 /// without normalising them.
