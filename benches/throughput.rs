@@ -17,10 +17,10 @@ use std::process::Command;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use piiscan::detect::{self, Haystack, HintedValue, Match};
+use piiscan::engine::{Config, FileContext, Scanner};
 use piiscan::prefilter::{Candidates, Class, Classes};
 use piiscan::report::jsonl::JsonlReporter;
-use piiscan::scan::{Config, FileContext, FileInfo, Scanner, Sink};
-use piiscan::source::SourceError;
+use piiscan::sink::{Chunk, Flow, InputInfo, Problem, Sink, GO_ON};
 use piiscan::structure::json;
 use piiscan::{chunk, Finding, Kind, KindSet};
 
@@ -84,14 +84,16 @@ impl Inputs {
 struct Count(usize);
 
 impl Sink for Count {
-    fn finding(&mut self, _file: &FileInfo, _finding: &Finding) -> std::io::Result<()> {
-        self.0 += 1;
-        Ok(())
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Flow {
+        self.0 += chunk.findings.len();
+        GO_ON
     }
-    fn error(&mut self, error: &SourceError) {
-        panic!("{error}");
+    fn problem(&mut self, problem: &Problem<'_>) -> Flow {
+        if let Problem::Error(error) = problem {
+            panic!("{error}");
+        }
+        GO_ON
     }
-    fn note(&mut self, _path: &str, _message: &str) {}
 }
 
 fn hints_of(bytes: &[u8]) -> Vec<HintedValue> {
@@ -281,7 +283,7 @@ fn report(c: &mut Criterion) {
         })
         .collect();
     inputs.check("mixpanel.ndjson", scanner.config().kinds, findings.len());
-    let file = FileInfo {
+    let file = InputInfo {
         path: "target/bench-inputs/mixpanel.ndjson".to_string(),
         compression: None,
         encoding: None,
@@ -291,9 +293,14 @@ fn report(c: &mut Criterion) {
     group.bench_function("jsonl", |b| {
         b.iter(|| {
             let mut out = JsonlReporter::new(Box::new(std::io::sink()), false);
-            for f in &findings {
-                out.finding(&file, f).unwrap();
-            }
+            let chunk = Chunk {
+                input: &file,
+                base: 0,
+                bytes: &[],
+                findings: &findings,
+                judgements: None,
+            };
+            assert!(out.chunk(&chunk).is_continue());
         })
     });
     group.finish();

@@ -29,8 +29,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::detect;
+use crate::engine::{FileContext, Scanner};
 use crate::finding::{Finding, Kind, KindSet};
-use crate::scan::{FileContext, FileInfo, Scanner, Sink, Stats};
+use crate::sink::{Chunk, Flow, InputEnd, InputInfo, Problem, Sink, Stats, GO_ON};
 use crate::source::decompress::Compression;
 use crate::source::transcode::Utf16;
 use crate::source::SourceError;
@@ -272,7 +273,7 @@ pub fn read_labels(path: &Path) -> Result<Labels, SourceError> {
                 format!(
                     "line {}: not a label: {}",
                     n + 1,
-                    crate::redact::parser_message(&e.to_string())
+                    crate::scrub::parser_message(&e.to_string())
                 ),
             )
         })?;
@@ -324,36 +325,17 @@ pub fn compatible(labelled: Kind, found: Kind) -> bool {
 }
 
 /// Scans `paths` (except the labels file itself, `labels_path`, when it sits among them) and
-/// compares the findings with `labels` as they are emitted.
+/// compares the findings with `labels` as they are emitted; problems with inputs go to `sink`
+/// behind the matcher (a printer of problems, or nothing).
 pub fn evaluate(
     scanner: &Scanner,
     paths: &[PathBuf],
     labels_path: &Path,
-    mut labels: Labels,
+    labels: Labels,
 ) -> (Evaluation, Stats) {
-    let labels_key = canonical(labels_path);
-    let files: Vec<PathBuf> = crate::source::walk::targets(paths)
-        .flatten()
-        .map(|t| t.path)
-        .filter(|p| canonical(p) != labels_key)
-        .collect();
-    let queue: VecDeque<Pending> = crate::source::walk::targets(&files)
-        .flatten()
-        .map(|target| Pending {
-            display: crate::source::display_path(&target.path),
-            labels: labels.remove(&canonical(&target.path)).unwrap_or_default(),
-            path: target.path,
-        })
-        .collect();
-    let mut matcher = Matcher {
-        queue,
-        current: None,
-        eval: Evaluation::default(),
-    };
+    let (files, mut matcher) = Matcher::new(paths, labels_path, labels);
     let stats = scanner.scan_paths(&files, &mut matcher);
-    let mut eval = matcher.finish();
-    eval.unscanned_labels = labels.values().map(|v| v.len() as u64).sum();
-    (eval, stats)
+    (matcher.finish(), stats)
 }
 
 /// A file to match, not yet started.
@@ -364,7 +346,7 @@ struct Pending {
 }
 
 /// The sink of an evaluation: matches each file's findings against its labels as they come.
-struct Matcher {
+pub struct Matcher {
     /// The scanned files in scan order, not yet started.
     queue: VecDeque<Pending>,
     current: Option<FileMatch>,
@@ -372,8 +354,41 @@ struct Matcher {
 }
 
 impl Matcher {
+    /// A matcher of the files of `paths` (but the labels file) against `labels`, and the files
+    /// to scan.
+    pub fn new(
+        paths: &[PathBuf],
+        labels_path: &Path,
+        mut labels: Labels,
+    ) -> (Vec<PathBuf>, Matcher) {
+        let labels_key = canonical(labels_path);
+        let files: Vec<PathBuf> = crate::source::walk::targets(paths)
+            .flatten()
+            .map(|t| t.path)
+            .filter(|p| canonical(p) != labels_key)
+            .collect();
+        let queue: VecDeque<Pending> = crate::source::walk::targets(&files)
+            .flatten()
+            .map(|target| Pending {
+                display: crate::source::display_path(&target.path),
+                labels: labels.remove(&canonical(&target.path)).unwrap_or_default(),
+                path: target.path,
+            })
+            .collect();
+        let unscanned = labels.values().map(|v| v.len() as u64).sum();
+        let matcher = Matcher {
+            queue,
+            current: None,
+            eval: Evaluation {
+                unscanned_labels: unscanned,
+                ..Evaluation::default()
+            },
+        };
+        (files, matcher)
+    }
+
     /// Counts what is left of every file and returns the evaluation.
-    fn finish(mut self) -> Evaluation {
+    pub fn finish(mut self) -> Evaluation {
         if let Some(file) = self.current.take() {
             file.finish(&mut self.eval);
         }
@@ -385,34 +400,40 @@ impl Matcher {
 }
 
 impl Sink for Matcher {
-    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
-        // Findings come in offset order: one before the last starts another file of the same
-        // name (a path named twice).
-        let same_file = |c: &FileMatch| c.display == file.path && finding.offset >= c.last_start;
-        if !self.current.as_ref().is_some_and(same_file) {
-            if let Some(done) = self.current.take() {
-                done.finish(&mut self.eval);
-            }
-            // Files without findings come before this one in scan order.
-            while let Some(pending) = self.queue.pop_front() {
-                let started = FileMatch::start(pending);
-                if started.display == file.path {
-                    self.current = Some(started);
-                    break;
-                }
-                started.finish(&mut self.eval);
-            }
+    fn begin(&mut self, input: &InputInfo) -> Flow {
+        if let Some(done) = self.current.take() {
+            done.finish(&mut self.eval);
         }
+        // Files that were not begun (unreadable, skipped) come before this one in scan order.
+        while let Some(pending) = self.queue.pop_front() {
+            let started = FileMatch::start(pending);
+            if started.display == input.path {
+                self.current = Some(started);
+                break;
+            }
+            started.finish(&mut self.eval);
+        }
+        GO_ON
+    }
+
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Flow {
         if let Some(current) = &mut self.current {
-            current.finding(finding, &mut self.eval);
+            for finding in chunk.findings {
+                current.finding(finding, &mut self.eval);
+            }
         }
-        Ok(())
+        GO_ON
     }
-    fn error(&mut self, error: &SourceError) {
-        crate::report::print_error(error);
+
+    fn problem(&mut self, _problem: &Problem<'_>) -> Flow {
+        GO_ON
     }
-    fn note(&mut self, path: &str, message: &str) {
-        crate::report::print_note(path, message);
+
+    fn end(&mut self, _input: &InputInfo, _end: &InputEnd) -> Flow {
+        if let Some(done) = self.current.take() {
+            done.finish(&mut self.eval);
+        }
+        GO_ON
     }
 }
 
@@ -437,9 +458,9 @@ struct FileMatch {
 impl FileMatch {
     fn start(pending: Pending) -> FileMatch {
         let contexts = LineContexts::read(&pending.path).unwrap_or_else(|e| {
-            crate::report::print_note(
-                &pending.display,
-                &format!("cannot read it to tell JSON lines from text ({e}); counted as text"),
+            eprintln!(
+                "piiscan: {}: cannot read it to tell JSON lines from text ({e}); counted as text",
+                pending.display
             );
             LineContexts::default()
         });

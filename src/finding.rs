@@ -11,6 +11,7 @@ use std::sync::Arc;
 use compact_str::CompactString;
 
 pub use crate::detect::{Kind, KindSet};
+use serde::{Deserialize, Serialize};
 
 /// One piece of personal data found in an input.
 ///
@@ -47,4 +48,39 @@ pub struct Checked {
     pub allowed_by: Option<u32>,
     /// A keyed hash of the normalised value, when baselines are in use.
     pub digest: Option<[u8; 16]>,
+}
+
+/// What a policy does with the findings of a kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Findings fail the gate (exit 1).
+    Fail,
+    /// Findings are printed but the gate passes.
+    Warn,
+    /// The kind is not reported (and, where nothing depends on it, not even scanned).
+    Ignore,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Fail => "fail",
+            Action::Warn => "warn",
+            Action::Ignore => "ignore",
+        }
+    }
+}
+
+/// What a policy concluded about one finding it kept, carried beside the finding to the
+/// reporters (SARIF levels and baseline state, the JSON formats' `action` and `baseline`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Judgement {
+    /// The action of the finding's kind (never [`Action::Ignore`]: those are dropped).
+    pub action: Action,
+    /// With a baseline: whether it accepts the finding. `None` without a baseline.
+    pub known: Option<bool>,
+    /// The finding's keyed fingerprint, when a key is in use (a baseline, or
+    /// `PIISCAN_FINGERPRINT_KEY`): stable across runs and reformatting, no value in it.
+    pub fingerprint: Option<[u8; 16]>,
 }

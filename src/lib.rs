@@ -2,12 +2,16 @@
 //! large log and analytics exports, fast, and reports where it is without echoing it.
 //!
 //! Data flows one way: [`source`] turns paths into bytes, [`chunk`] cuts them into
-//! newline-aligned chunks, [`structure`] reads the keys and columns that hint at what a value
-//! is, [`detect`] finds candidate matches, [`scan`] runs all of it in parallel and orders the
-//! [`Finding`]s, and [`report`] prints them.
+//! newline-aligned chunks, [`prefilter`] lists candidate positions, [`structure`] reads the keys
+//! and columns that hint at what a value is, [`detect`] finds candidate matches (each kind is
+//! described once, in [`detect::kind`]), [`engine`] runs all of it in parallel and orders the
+//! [`Finding`]s, and hands them over the event boundary ([`sink`]) to what comes after: the
+//! gate ([`policy`]), the exposure aggregation ([`exposure`]), the evaluation against labels
+//! ([`eval`]), the progress bar, and the reporters ([`report`]) that render it all.
 //!
 //! ```
-//! use piiscan::{scan::{Config, FileContext, Scanner}, Kind};
+//! use piiscan::engine::{Config, FileContext, Scanner};
+//! use piiscan::Kind;
 //!
 //! let scanner = Scanner::new(Config::default());
 //! let line = br#"{"properties":{"$email":"jane.doe@example.com","ip":"203.0.113.7"}}"#;
@@ -20,17 +24,21 @@
 
 pub mod chunk;
 pub mod detect;
+pub mod engine;
 pub mod eval;
 pub mod exposure;
 pub mod finding;
+pub mod output;
 pub mod policy;
 pub mod prefilter;
 pub mod progress;
-pub mod redact;
 pub mod report;
-pub mod scan;
+pub mod run;
+pub mod scrub;
+pub mod sink;
 pub mod source;
 pub mod structure;
 
-pub use finding::{Finding, Kind, KindSet};
-pub use scan::{Config, Scanner};
+pub use detect::{Kind, KindSet};
+pub use engine::{Config, Scanner};
+pub use finding::Finding;

@@ -1,45 +1,46 @@
 //! A progress bar on stderr for scans that last more than a moment.
 //!
-//! It wraps the reporter as a [`Sink`], so the engine knows nothing of terminals. The bar stays
-//! hidden for the first second (short scans print nothing extra) and is never drawn when stderr
-//! is not a terminal or with `--quiet`; the caller decides that. Messages to stderr go through
-//! the bar so they do not tear it.
+//! It is a [`Sink`] in front of the one that does the work, so the engine knows nothing of
+//! terminals: it counts the bytes of the chunks that pass, shows the input being read and how
+//! many are done, and hands every event on. The bar stays hidden for the first second (short
+//! scans print nothing extra) and is never drawn when stderr is not a terminal or with
+//! `--quiet`; the caller decides that. Problems printed to stderr go through the bar so they
+//! do not tear it.
 
-use std::io;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::finding::Finding;
-use crate::policy::gate::{Judgement, Verdict};
-use crate::report::Reporter;
-use crate::scan::{FileInfo, Sink, Stats};
-use crate::source::SourceError;
+use crate::sink::{Chunk, Flow, InputEnd, InputInfo, Problem, Sink};
 
 /// How long a scan runs before the bar appears.
 const DELAY: Duration = Duration::from_secs(1);
 
-pub struct Progress<'r, 'w> {
-    inner: &'r mut (dyn Reporter + 'w),
+pub struct Progress<'s> {
+    inner: &'s mut dyn Sink,
     bar: ProgressBar,
     started: Instant,
     shown: bool,
+    bytes: u64,
+    /// Inputs done, and how many there are when that is known.
+    done: u64,
+    inputs: Option<u64>,
 }
 
-impl<'r, 'w> Progress<'r, 'w> {
-    /// A bar over `total` bytes, or a byte counter when the total is unknown (stdin,
-    /// compressed inputs).
-    pub fn new(inner: &'r mut (dyn Reporter + 'w), total: Option<u64>) -> Self {
+impl<'s> Progress<'s> {
+    /// A bar over `total` bytes in `inputs` inputs, or a byte counter when the total is
+    /// unknown (stdin, compressed inputs).
+    pub fn new(inner: &'s mut dyn Sink, total: Option<u64>, inputs: Option<u64>) -> Self {
         let bar = match total {
             Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden())
                 .with_style(
                     ProgressStyle::with_template(
-                        "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+                        "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
                     )
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
                 ),
             None => ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden()).with_style(
-                ProgressStyle::with_template("{spinner} {bytes} {binary_bytes_per_sec}")
+                ProgressStyle::with_template("{spinner} {bytes} {binary_bytes_per_sec} {msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             ),
         };
@@ -48,55 +49,50 @@ impl<'r, 'w> Progress<'r, 'w> {
             bar,
             started: Instant::now(),
             shown: false,
+            bytes: 0,
+            done: 0,
+            inputs,
         }
     }
 
-    /// Removes the bar and closes the report.
-    pub fn finish(self, stats: &Stats) -> io::Result<()> {
+    /// Removes the bar.
+    pub fn finish(self) {
         self.bar.finish_and_clear();
-        self.inner.finish(stats)
+    }
+
+    fn counted(&self) -> String {
+        match self.inputs {
+            Some(n) => format!("{}/{n}", self.done),
+            None => self.done.to_string(),
+        }
     }
 }
 
-impl Sink for Progress<'_, '_> {
-    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
-        self.inner.finding(file, finding)
+impl Sink for Progress<'_> {
+    fn begin(&mut self, input: &InputInfo) -> Flow {
+        // The path is printable already (control and bidirectional characters escaped).
+        let message = format!("[{} done] {}", self.counted(), input.path);
+        self.bar.set_message(message);
+        self.inner.begin(input)
     }
 
-    fn error(&mut self, error: &SourceError) {
-        self.bar.suspend(|| self.inner.error(error));
-    }
-
-    fn note(&mut self, path: &str, message: &str) {
-        self.bar.suspend(|| self.inner.note(path, message));
-    }
-
-    fn progress(&mut self, bytes_done: u64) {
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Flow {
+        self.bytes += chunk.bytes.len() as u64;
         if !self.shown && self.started.elapsed() >= DELAY {
             self.shown = true;
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
-        self.bar.set_position(bytes_done);
-    }
-}
-
-/// A bar can stand where a reporter is expected (between a policy gate and its reporter).
-impl Reporter for Progress<'_, '_> {
-    fn judged(
-        &mut self,
-        file: &FileInfo,
-        finding: &Finding,
-        judgement: &Judgement,
-    ) -> io::Result<()> {
-        self.inner.judged(file, finding, judgement)
+        self.bar.set_position(self.bytes);
+        self.inner.chunk(chunk)
     }
 
-    fn verdict(&mut self, verdict: &Verdict) {
-        self.inner.verdict(verdict);
+    fn problem(&mut self, problem: &Problem<'_>) -> Flow {
+        let inner = &mut self.inner;
+        self.bar.suspend(|| inner.problem(problem))
     }
 
-    fn finish(&mut self, stats: &Stats) -> io::Result<()> {
-        self.bar.finish_and_clear();
-        self.inner.finish(stats)
+    fn end(&mut self, input: &InputInfo, end: &InputEnd) -> Flow {
+        self.done += 1;
+        self.inner.end(input, end)
     }
 }

@@ -113,7 +113,7 @@ fn stats_time_every_detector_and_stage() {
         "hints",
         "escapes",
         "resolve",
-        "locate",
+        "build",
         "output",
     ];
     let timed = detectors
@@ -507,10 +507,11 @@ fn an_output_file_that_is_an_input_is_refused_and_left_alone() {
     }
 }
 
-/// An output file inside a folder being scanned is not scanned: the scan would read its own
-/// report while writing it.
+/// An output file that already lies inside a folder being scanned is one of the inputs: it is
+/// refused (it would be destroyed, and a gate would pass on what is left) and left as it was.
+/// A new output file there is written once the scan is done, and the scan never reads it.
 #[test]
-fn the_output_file_in_a_scanned_folder_is_not_scanned() {
+fn an_output_file_in_a_scanned_folder_is_refused_or_not_scanned() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
         Path::new(SAMPLES).join("users.csv"),
@@ -519,7 +520,28 @@ fn the_output_file_in_a_scanned_folder_is_not_scanned() {
     .unwrap();
     // A report of an earlier run, with a value in it (`--show-values`).
     let report = dir.path().join("report.jsonl");
-    std::fs::write(&report, "{\"value\":\"ann.lee@example.org\"}\n").unwrap();
+    let earlier = "{\"value\":\"ann.lee@example.org\"}\n";
+    std::fs::write(&report, earlier).unwrap();
+    for command in ["scan", "gate", "report"] {
+        let format = if command == "report" { "json" } else { "jsonl" };
+        let out = run(&[
+            command,
+            "--format",
+            format,
+            dir.path().to_str().unwrap(),
+            "-o",
+            report.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(stderr.contains("is also an input"), "{command}: {stderr}");
+        assert_eq!(
+            std::fs::read_to_string(&report).unwrap(),
+            earlier,
+            "{command}"
+        );
+    }
+    std::fs::remove_file(&report).unwrap();
     let out = run(&[
         "scan",
         "--format",
@@ -531,10 +553,12 @@ fn the_output_file_in_a_scanned_folder_is_not_scanned() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("report.jsonl: the output file of this run; not scanned"),
+        stderr.contains("the output file of this run; not scanned"),
         "{stderr}"
     );
     let written = std::fs::read_to_string(&report).unwrap();
     assert!(written.contains("users.csv"), "{written}");
     assert!(!written.contains("report.jsonl"), "{written}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 2, "no temporary file is left behind");
 }

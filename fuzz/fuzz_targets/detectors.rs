@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use piiscan::scan::{Config, FileContext, Scanner};
+use piiscan::engine::{Config, FileContext, Scanner};
 
 fn scanner() -> &'static Scanner {
     static SCANNER: OnceLock<Scanner> = OnceLock::new();

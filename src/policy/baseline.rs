@@ -39,6 +39,7 @@ use sha2::Sha256;
 use thiserror::Error;
 
 use crate::finding::Kind;
+use crate::output::{Output, OutputError, Readers};
 
 /// The environment variable that holds the optional secret part of the key.
 pub const SECRET_ENV: &str = "PIISCAN_FINGERPRINT_KEY";
@@ -343,6 +344,46 @@ impl Recorder {
         serde_json::to_writer_pretty(&mut *out, &stored)?;
         out.write_all(b"\n")
     }
+}
+
+impl Recorder {
+    /// Writes the baseline to `path` (or standard output for `-`), never replacing one of
+    /// `inputs`: into a new file beside the destination, readable by its owner alone (or with
+    /// the permissions of the baseline it replaces), renamed over it once complete, so that a
+    /// failed run leaves the old one. A destination reached through a symbolic link keeps the
+    /// link; its target gets the new baseline.
+    pub fn write_to(&self, path: &Path, inputs: &[std::path::PathBuf]) -> Result<(), OutputError> {
+        let mut out = Output::create(Some(path), inputs, Readers::OwnerOnly)?;
+        let fail = |source| OutputError::Write {
+            path: crate::source::display_path(path),
+            source,
+        };
+        self.write(&mut out).map_err(fail)?;
+        if let Output::File {
+            destination,
+            temporary,
+        } = &out
+        {
+            keep_mode(temporary.as_file(), destination).map_err(fail)?;
+        }
+        out.commit()
+    }
+}
+
+/// Gives a new baseline `file` the permissions of the one it replaces at `target`; a first
+/// baseline keeps the owner-only ones it was created with.
+fn keep_mode(file: &std::fs::File, target: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(target) {
+            let mode = meta.permissions().mode() & 0o7777;
+            file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (file, target);
+    Ok(())
 }
 
 pub fn to_hex(bytes: &[u8]) -> String {

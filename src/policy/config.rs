@@ -233,7 +233,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Policy, Vec<Problem>> {
             return Err(vec![Problem {
                 line,
                 column,
-                message: crate::redact::parser_message(e.message()),
+                message: crate::scrub::parser_message(e.message()),
             }]);
         }
     };

@@ -1,36 +1,23 @@
 //! The gate: an aggregation over findings that decides whether an export may leave.
 //!
-//! [`Gate`] sits between the engine and a reporter as a [`Sink`]. For each finding it applies
-//! the policy in this order: a kind the policy ignores is dropped; a finding an allowlist entry
-//! accepts is dropped and counted against that entry; a finding the baseline accepts is
-//! passed on as known; the rest are new, passed on and counted per kind and per place (file
-//! and field). At the end, each kind with at least its threshold of new findings fails or
-//! warns as its rule says, and the [`Verdict`] holds why, with masked examples only.
+//! [`Gate`] is a [`Sink`] in front of another (a reporter): for each finding of a chunk it
+//! applies the policy in this order: a kind the policy ignores is dropped; a finding an
+//! allowlist entry accepts is dropped and counted against that entry; a finding the baseline
+//! accepts is passed on as known; the rest are new, passed on and counted per kind and per
+//! place (file and field). What it keeps goes on with the chunk, each finding with its
+//! [`Judgement`], so that reporters render levels and baseline states without knowing the
+//! policy. At the end, each kind with at least its threshold of new findings fails or warns as
+//! its rule says, and the [`Verdict`] holds why, with masked examples only.
 
 use std::collections::BTreeMap;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use super::baseline::{Baseline, FingerprintKey, Recorder};
 use super::{Action, Policy};
-use crate::finding::{Finding, Kind};
-use crate::report::Reporter;
-use crate::scan::{FileInfo, Sink, Stats};
-use crate::source::SourceError;
-
-/// What the policy concluded about one finding it passed on to a reporter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Judgement {
-    /// The action of the finding's kind (never [`Action::Ignore`]: those are dropped).
-    pub action: Action,
-    /// With a baseline: whether it accepts the finding. `None` without a baseline.
-    pub known: Option<bool>,
-    /// The finding's keyed fingerprint, when a key is in use (a baseline, or
-    /// `PIISCAN_FINGERPRINT_KEY`): stable across runs and reformatting, no value in it.
-    pub fingerprint: Option<[u8; 16]>,
-}
+use crate::finding::{Finding, Judgement, Kind};
+use crate::sink::{Chunk, Flow, InputEnd, InputInfo, Problem, Sink, Stats};
 
 /// How a kind came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -48,7 +35,7 @@ pub enum Outcome {
 
 /// Where new findings of a kind sit: one file and field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Place {
+pub struct NewFindings {
     pub path: String,
     pub field: Option<String>,
     pub count: u64,
@@ -72,7 +59,7 @@ pub struct KindVerdict {
     /// Findings an allowlist accepted.
     pub allowed: u64,
     /// Where the new findings are, most first.
-    pub places: Vec<Place>,
+    pub places: Vec<NewFindings>,
     /// What a custom kind is, as its detector says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -175,12 +162,13 @@ impl Roots {
     }
 }
 
+/// What the gate counted of one kind.
 #[derive(Default)]
-struct Tally {
+struct KindCounts {
     new: u64,
     known: u64,
     allowed: u64,
-    places: BTreeMap<(String, Option<String>), Place>,
+    places: BTreeMap<(String, Option<String>), NewFindings>,
 }
 
 /// The policy stage between the engine and a reporter.
@@ -191,14 +179,17 @@ pub struct Gate<'a> {
     /// The key of fingerprints: the baseline's, the recorder's, or one from the secret.
     key: Option<FingerprintKey>,
     recorder: Option<Recorder>,
-    reporter: &'a mut dyn Reporter,
-    tallies: BTreeMap<Kind, Tally>,
+    inner: &'a mut dyn Sink,
+    counts: BTreeMap<Kind, KindCounts>,
+    /// The findings of a chunk that the gate passes on, and their judgements (reused).
+    kept: Vec<Finding>,
+    judgements: Vec<Judgement>,
     allowed: BTreeMap<u32, u64>,
     ignored: BTreeMap<Kind, u64>,
 }
 
 impl<'a> Gate<'a> {
-    /// A gate for `policy` over findings of `paths`, passing what it keeps to `reporter`.
+    /// A gate for `policy` over findings of `paths`, passing what it keeps to `inner`.
     /// `key` (see [`Gate::key_for`]) must be the one the scan's hooks were made with.
     pub fn new(
         policy: &'a Policy,
@@ -206,7 +197,7 @@ impl<'a> Gate<'a> {
         baseline: Option<(String, Baseline)>,
         recorder: Option<Recorder>,
         key: Option<FingerprintKey>,
-        reporter: &'a mut dyn Reporter,
+        inner: &'a mut dyn Sink,
     ) -> Gate<'a> {
         Gate {
             policy,
@@ -214,8 +205,10 @@ impl<'a> Gate<'a> {
             baseline,
             key,
             recorder,
-            reporter,
-            tallies: BTreeMap::new(),
+            inner,
+            counts: BTreeMap::new(),
+            kept: Vec::new(),
+            judgements: Vec::new(),
             allowed: BTreeMap::new(),
             ignored: BTreeMap::new(),
         }
@@ -236,12 +229,12 @@ impl<'a> Gate<'a> {
         super::baseline::env_secret().map(|s| FingerprintKey::derive([0; 32], Some(&s)))
     }
 
-    /// Closes the reporter and returns the verdict, and the recorder if there was one.
-    pub fn finish(self, stats: &Stats) -> (io::Result<()>, Verdict, Option<Recorder>) {
+    /// The verdict, and the recorder if there was one.
+    pub fn finish(self, stats: &Stats) -> (Verdict, Option<Recorder>) {
         let mut kinds = Vec::new();
         // A scan cut short by its output judged only part of the inputs: it never passes.
-        let mut passed = stats.errors == 0 && !stats.output_closed;
-        for (&kind, tally) in &self.tallies {
+        let mut passed = stats.errors == 0 && !stats.stopped;
+        for (&kind, tally) in &self.counts {
             let rule = self.policy.rule(kind);
             let outcome = match (tally.new >= rule.threshold, rule.action) {
                 _ if tally.new == 0 => Outcome::Clean,
@@ -250,7 +243,7 @@ impl<'a> Gate<'a> {
                 (true, _) => Outcome::Warn,
             };
             passed &= outcome != Outcome::Fail;
-            let mut places: Vec<Place> = tally.places.values().cloned().collect();
+            let mut places: Vec<NewFindings> = tally.places.values().cloned().collect();
             places.sort_by(|a, b| {
                 b.count
                     .cmp(&a.count)
@@ -298,19 +291,17 @@ impl<'a> Gate<'a> {
             errors: stats.errors,
             files: stats.files,
         };
-        self.reporter.verdict(&verdict);
-        let written = self.reporter.finish(stats);
-        (written, verdict, self.recorder)
+        (verdict, self.recorder)
     }
-}
 
-impl Sink for Gate<'_> {
-    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
+    /// Judges one finding: `None` when the policy drops it (an ignored kind, an allowed
+    /// value or place).
+    fn judge(&mut self, file: &InputInfo, finding: &Finding) -> Option<Judgement> {
         let kind = finding.kind;
         let rule = self.policy.rule(kind);
         if rule.action == Action::Ignore {
             *self.ignored.entry(kind).or_default() += 1;
-            return Ok(());
+            return None;
         }
         let relative = self.roots.relative(&file.path);
         let field = finding.field.as_deref();
@@ -319,11 +310,11 @@ impl Sink for Gate<'_> {
             .policy
             .allow
             .allows_place(kind, &[file.path.as_str(), relative], field);
-        let tally = self.tallies.entry(kind).or_default();
+        let tally = self.counts.entry(kind).or_default();
         if let Some(entry) = by_value.into_iter().chain(by_place).min() {
             tally.allowed += 1;
             *self.allowed.entry(entry).or_default() += 1;
-            return Ok(());
+            return None;
         }
         let fingerprint = match (&self.key, finding.checked.and_then(|c| c.digest)) {
             (Some(key), Some(digest)) => Some(key.fingerprint(relative, field, kind, &digest)),
@@ -344,7 +335,7 @@ impl Sink for Gate<'_> {
             let place = tally
                 .places
                 .entry((file.path.clone(), field.map(str::to_string)))
-                .or_insert_with(|| Place {
+                .or_insert_with(|| NewFindings {
                     path: file.path.clone(),
                     field: field.map(str::to_string),
                     count: 0,
@@ -357,24 +348,47 @@ impl Sink for Gate<'_> {
                 });
             place.count += 1;
         }
-        let judgement = Judgement {
+        Some(Judgement {
             action: rule.action,
             known,
             fingerprint,
-        };
-        self.reporter.judged(file, finding, &judgement)
+        })
+    }
+}
+
+impl Sink for Gate<'_> {
+    fn begin(&mut self, input: &InputInfo) -> Flow {
+        self.inner.begin(input)
     }
 
-    fn error(&mut self, error: &SourceError) {
-        self.reporter.error(error);
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Flow {
+        let (mut kept, mut judgements) = (
+            std::mem::take(&mut self.kept),
+            std::mem::take(&mut self.judgements),
+        );
+        kept.clear();
+        judgements.clear();
+        for finding in chunk.findings {
+            if let Some(judgement) = self.judge(chunk.input, finding) {
+                kept.push(finding.clone());
+                judgements.push(judgement);
+            }
+        }
+        let flow = self.inner.chunk(&Chunk {
+            findings: &kept,
+            judgements: Some(&judgements),
+            ..*chunk
+        });
+        (self.kept, self.judgements) = (kept, judgements);
+        flow
     }
 
-    fn note(&mut self, path: &str, message: &str) {
-        self.reporter.note(path, message);
+    fn problem(&mut self, problem: &Problem<'_>) -> Flow {
+        self.inner.problem(problem)
     }
 
-    fn progress(&mut self, bytes_done: u64) {
-        self.reporter.progress(bytes_done);
+    fn end(&mut self, input: &InputInfo, end: &InputEnd) -> Flow {
+        self.inner.end(input, end)
     }
 }
 

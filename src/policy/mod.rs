@@ -25,8 +25,8 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::detect::custom::CustomDetector;
+use crate::engine::{Hooks, ValueCheck};
 use crate::finding::{Checked, Kind, KindSet};
-use crate::scan::{Hooks, ValueCheck};
 
 use allow::Allowlist;
 use baseline::FingerprintKey;
@@ -34,27 +34,7 @@ use baseline::FingerprintKey;
 /// The file a gate looks for in the working directory when no `--config` is given.
 pub const DEFAULT_FILE: &str = "piiscan.toml";
 
-/// What a policy does with the findings of a kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    /// Findings fail the gate (exit 1).
-    Fail,
-    /// Findings are printed but the gate passes.
-    Warn,
-    /// The kind is not reported (and, where nothing depends on it, not even scanned).
-    Ignore,
-}
-
-impl Action {
-    pub fn name(self) -> &'static str {
-        match self {
-            Action::Fail => "fail",
-            Action::Warn => "warn",
-            Action::Ignore => "ignore",
-        }
-    }
-}
+pub use crate::finding::Action;
 
 /// The rule for one kind: its action, once at least `threshold` findings remain after
 /// allowlists and the baseline.

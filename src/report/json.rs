@@ -9,18 +9,18 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{gb_per_s, print_error, print_note, Record, Reporter};
+use super::{gb_per_s, print_problem, End, Record, Reporter};
 use crate::finding::Finding;
-use crate::policy::gate::{Judgement, Verdict};
-use crate::scan::{FileInfo, Sink, Stats};
-use crate::source::SourceError;
+use crate::policy::gate::Verdict;
+use crate::sink::{Chunk, Flow, Problem, Sink, GO_ON};
 
 pub struct JsonReporter<'w> {
     out: io::BufWriter<Box<dyn Write + 'w>>,
     findings: usize,
     by_kind: BTreeMap<&'static str, u64>,
     errors: Vec<String>,
-    verdict: Option<Verdict>,
+    /// The first write that failed: the scan stops, and `finish` returns it.
+    failed: Option<io::Error>,
 }
 
 impl<'w> JsonReporter<'w> {
@@ -30,7 +30,7 @@ impl<'w> JsonReporter<'w> {
             findings: 0,
             by_kind: BTreeMap::new(),
             errors: Vec::new(),
-            verdict: None,
+            failed: None,
         }
     }
 
@@ -50,17 +50,22 @@ impl<'w> JsonReporter<'w> {
 }
 
 impl Sink for JsonReporter<'_> {
-    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
-        self.write(finding, &Record::new(file, finding))
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Flow {
+        for (finding, judgement) in chunk.judged() {
+            if let Err(e) = self.write(finding, &Record::new(chunk.input, finding, judgement)) {
+                self.failed = Some(e);
+                return Flow::Break(());
+            }
+        }
+        GO_ON
     }
 
-    fn error(&mut self, error: &SourceError) {
-        print_error(error);
-        self.errors.push(error.to_string());
-    }
-
-    fn note(&mut self, path: &str, message: &str) {
-        print_note(path, message);
+    fn problem(&mut self, problem: &Problem<'_>) -> Flow {
+        print_problem(problem);
+        if let Problem::Error(error) = problem {
+            self.errors.push(error.to_string());
+        }
+        GO_ON
     }
 }
 
@@ -89,20 +94,11 @@ struct Totals {
 }
 
 impl Reporter for JsonReporter<'_> {
-    fn judged(
-        &mut self,
-        file: &FileInfo,
-        finding: &Finding,
-        judgement: &Judgement,
-    ) -> io::Result<()> {
-        self.write(finding, &Record::judged(file, finding, judgement))
-    }
-
-    fn verdict(&mut self, verdict: &Verdict) {
-        self.verdict = Some(verdict.clone());
-    }
-
-    fn finish(&mut self, stats: &Stats) -> io::Result<()> {
+    fn finish(&mut self, end: &End<'_>) -> io::Result<()> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        let stats = end.stats;
         let tail = Tail {
             errors: &self.errors,
             summary: Totals {
@@ -116,7 +112,7 @@ impl Reporter for JsonReporter<'_> {
                 elapsed_seconds: stats.elapsed.as_secs_f64(),
                 gb_per_second: gb_per_s(stats.bytes, stats.elapsed),
             },
-            gate: self.verdict.as_ref(),
+            gate: end.verdict,
         };
         // The tail's own fields follow the findings: `{"errors": …}` without its brace.
         let tail = serde_json::to_string_pretty(&tail)?;

@@ -9,18 +9,18 @@
 
 use std::io::{self, Write};
 
-use super::{print_error, print_note, write_stats, Record, Reporter};
-use crate::finding::Finding;
-use crate::policy::gate::Judgement;
-use crate::scan::{FileInfo, Sink, Stats};
-use crate::source::SourceError;
+use super::{print_problem, write_stats, End, Record, Reporter};
+use crate::finding::{Finding, Judgement};
+use crate::sink::{Chunk, Flow, InputInfo, Problem, Sink, GO_ON};
 
 pub struct JsonlReporter<'w> {
     out: io::BufWriter<Box<dyn Write + 'w>>,
     show_stats: bool,
     line: Vec<u8>,
     /// The file of the last finding and the start of its lines: `{"path":"…"`.
-    file: Option<(FileInfo, Vec<u8>)>,
+    file: Option<(InputInfo, Vec<u8>)>,
+    /// The first write that failed: the scan stops, and `finish` returns it.
+    failed: Option<io::Error>,
 }
 
 impl<'w> JsonlReporter<'w> {
@@ -30,19 +30,20 @@ impl<'w> JsonlReporter<'w> {
             show_stats,
             line: Vec::with_capacity(256),
             file: None,
+            failed: None,
         }
     }
 }
 
 /// Appends `{"path":"…"` for `file`.
-fn line_start(file: &FileInfo, out: &mut Vec<u8>) {
+fn line_start(file: &InputInfo, out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"path\":");
     push_str(out, &file.path);
 }
 
 /// Appends one finding as a JSON object and a newline; `start` is [`line_start`]'s output for
 /// its file.
-fn render(start: &[u8], file: &FileInfo, f: &Finding, out: &mut Vec<u8>) {
+fn render(start: &[u8], file: &InputInfo, f: &Finding, out: &mut Vec<u8>) {
     let mut num = itoa::Buffer::new();
     out.extend_from_slice(start);
     out.extend_from_slice(b",\"offset\":");
@@ -90,8 +91,18 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-impl Sink for JsonlReporter<'_> {
-    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
+impl JsonlReporter<'_> {
+    fn write(
+        &mut self,
+        file: &InputInfo,
+        finding: &Finding,
+        judgement: Option<&Judgement>,
+    ) -> io::Result<()> {
+        if let Some(judgement) = judgement {
+            // Rare (a gate's jsonl report): the keys a policy adds go through serde.
+            serde_json::to_writer(&mut self.out, &Record::new(file, finding, Some(judgement)))?;
+            return self.out.write_all(b"\n");
+        }
         if self.file.as_ref().is_none_or(|(f, _)| f != file) {
             let mut start = Vec::new();
             line_start(file, &mut start);
@@ -104,31 +115,33 @@ impl Sink for JsonlReporter<'_> {
         render(start, file, finding, &mut self.line);
         self.out.write_all(&self.line)
     }
+}
 
-    fn error(&mut self, error: &SourceError) {
-        print_error(error);
+impl Sink for JsonlReporter<'_> {
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Flow {
+        for (finding, judgement) in chunk.judged() {
+            if let Err(e) = self.write(chunk.input, finding, judgement) {
+                self.failed = Some(e);
+                return Flow::Break(());
+            }
+        }
+        GO_ON
     }
 
-    fn note(&mut self, path: &str, message: &str) {
-        print_note(path, message);
+    fn problem(&mut self, problem: &Problem<'_>) -> Flow {
+        print_problem(problem);
+        GO_ON
     }
 }
 
 impl Reporter for JsonlReporter<'_> {
-    fn judged(
-        &mut self,
-        file: &FileInfo,
-        finding: &Finding,
-        judgement: &Judgement,
-    ) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, &Record::judged(file, finding, judgement))?;
-        self.out.write_all(b"\n")
-    }
-
-    fn finish(&mut self, stats: &Stats) -> io::Result<()> {
+    fn finish(&mut self, end: &End<'_>) -> io::Result<()> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
         self.out.flush()?;
         if self.show_stats {
-            write_stats(&mut io::stderr(), stats)?;
+            write_stats(&mut io::stderr(), end.stats)?;
         }
         Ok(())
     }
@@ -159,7 +172,7 @@ mod tests {
                 .into_iter()
                 .enumerate()
             {
-                let file = FileInfo {
+                let file = InputInfo {
                     path: format!("dir/{s}.ndjson"),
                     compression,
                     encoding: encodings[(i + j) % encodings.len()],
@@ -176,7 +189,7 @@ mod tests {
                     fingerprint: Some(7),
                     checked: None,
                 };
-                let mut want = serde_json::to_vec(&Record::new(&file, &finding)).unwrap();
+                let mut want = serde_json::to_vec(&Record::new(&file, &finding, None)).unwrap();
                 want.push(b'\n');
                 let mut start = Vec::new();
                 line_start(&file, &mut start);

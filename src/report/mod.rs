@@ -1,8 +1,10 @@
-//! Reporters: findings in, text out. One file per format, each a [`Sink`] of the engine.
+//! Reporters: events in, text out. One file per format, each a [`Sink`] of the engine that
+//! also knows how to close its report ([`Reporter::finish`]).
 //!
-//! A reporter never scans and never sees raw bytes: it gets [`Finding`]s, whose `masked` value
-//! is all it may print unless the user asked for `--show-values` (then `value` is set).
-//! Problems with inputs go to stderr, with the path and never any content.
+//! A reporter only renders: it never scans, and of a chunk's events it reads the [`Finding`]s,
+//! whose `masked` value is all it may print unless the user asked for `--show-values` (then
+//! `value` is set), and a policy's judgements when a gate stands in front of it. Problems with
+//! inputs go to stderr, with the path and never any content.
 
 pub mod exposure;
 pub mod json;
@@ -15,14 +17,12 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::finding::{Finding, Kind};
-use crate::policy::gate::{Judgement, Verdict};
-use crate::policy::Action;
-use crate::scan::{FileInfo, Sink, Stats};
-use crate::source::SourceError;
+use crate::finding::{Action, Finding, Judgement, Kind};
+use crate::policy::gate::Verdict;
+use crate::sink::{Chunk, Flow, InputInfo, Problem, Sink, Stats, GO_ON};
 
 /// The output formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Counts by kind and by file, bytes scanned, elapsed time and throughput.
     Summary,
@@ -34,46 +34,60 @@ pub enum Format {
     Sarif,
 }
 
+/// How a run ended, as the reporter closing it needs to know.
+#[derive(Clone, Copy, Debug)]
+pub struct End<'a> {
+    pub stats: &'a Stats,
+    /// The gate's verdict, when a policy judged the findings.
+    pub verdict: Option<&'a Verdict>,
+}
+
 /// A sink that also closes the report when the scan is over.
 pub trait Reporter: Sink {
-    /// A finding that a policy kept, with what it concluded (`piiscan gate`). Formats that
-    /// can say more than the finding (SARIF levels and baseline state, the JSON formats'
-    /// `action` and `baseline` keys) override this.
-    fn judged(
-        &mut self,
-        file: &FileInfo,
-        finding: &Finding,
-        _judgement: &Judgement,
-    ) -> io::Result<()> {
-        self.finding(file, finding)
-    }
-
-    /// The gate's verdict, just before [`Reporter::finish`].
-    fn verdict(&mut self, _verdict: &Verdict) {}
-
-    fn finish(&mut self, stats: &Stats) -> io::Result<()>;
+    /// Writes what comes after the findings; returns the first write error of the run.
+    fn finish(&mut self, end: &End<'_>) -> io::Result<()>;
 }
 
 /// A reporter that writes nothing but problems, for runs whose output is the verdict alone.
 pub struct Discard;
 
 impl Sink for Discard {
-    fn finding(&mut self, _file: &FileInfo, _finding: &Finding) -> io::Result<()> {
-        Ok(())
+    fn chunk(&mut self, _chunk: &Chunk<'_>) -> Flow {
+        GO_ON
     }
 
-    fn error(&mut self, error: &SourceError) {
-        print_error(error);
-    }
-
-    fn note(&mut self, path: &str, message: &str) {
-        print_note(path, message);
+    fn problem(&mut self, problem: &Problem<'_>) -> Flow {
+        print_problem(problem);
+        GO_ON
     }
 }
 
 impl Reporter for Discard {
-    fn finish(&mut self, _stats: &Stats) -> io::Result<()> {
+    fn finish(&mut self, _end: &End<'_>) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// A sink in front of another that prints each problem on stderr as it comes: for sinks that
+/// only gather (the exposure report, an evaluation).
+pub struct PrintProblems<'s>(pub &'s mut dyn Sink);
+
+impl Sink for PrintProblems<'_> {
+    fn begin(&mut self, input: &InputInfo) -> Flow {
+        self.0.begin(input)
+    }
+
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Flow {
+        self.0.chunk(chunk)
+    }
+
+    fn problem(&mut self, problem: &Problem<'_>) -> Flow {
+        print_problem(problem);
+        self.0.problem(problem)
+    }
+
+    fn end(&mut self, input: &InputInfo, end: &crate::sink::InputEnd) -> Flow {
+        self.0.end(input, end)
     }
 }
 
@@ -120,7 +134,8 @@ pub struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
-    pub fn new(file: &'a FileInfo, f: &'a Finding) -> Record<'a> {
+    /// The record of a finding, with what a policy concluded of it if one did.
+    pub fn new(file: &'a InputInfo, f: &'a Finding, judgement: Option<&Judgement>) -> Record<'a> {
         Record {
             path: &file.path,
             compressed: file.compression.map(|c| c.name()),
@@ -133,29 +148,21 @@ impl<'a> Record<'a> {
             field: f.field.as_deref(),
             masked: &f.masked,
             value: f.value.as_deref(),
-            action: None,
-            baseline: None,
-        }
-    }
-
-    /// The record of a finding a policy judged.
-    pub fn judged(file: &'a FileInfo, f: &'a Finding, judgement: &Judgement) -> Record<'a> {
-        Record {
-            action: Some(judgement.action),
-            baseline: judgement.known.map(|k| if k { "known" } else { "new" }),
-            ..Record::new(file, f)
+            action: judgement.map(|j| j.action),
+            baseline: judgement
+                .and_then(|j| j.known)
+                .map(|k| if k { "known" } else { "new" }),
         }
     }
 }
 
 /// Prints a problem with an input on stderr.
-pub fn print_error(error: &SourceError) {
-    eprintln!("piiscan: {error}");
-}
-
-/// Prints a note about an input on stderr.
-pub fn print_note(path: &str, message: &str) {
-    eprintln!("piiscan: {path}: {message}");
+pub fn print_problem(problem: &Problem<'_>) {
+    match problem {
+        Problem::Error(error) => eprintln!("piiscan: {error}"),
+        Problem::Skipped { path, reason } => eprintln!("piiscan: {path}: {reason}"),
+        Problem::Note { path, message } => eprintln!("piiscan: {path}: {message}"),
+    }
 }
 
 /// Throughput in GB/s (10^9 bytes per second).
@@ -196,7 +203,7 @@ pub fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
     }
     // The output stage runs on the thread that emits findings in order, the others on all.
     let output = ("stage:output", stats.output_time);
-    for &(family, time) in stats.detector_time.iter().chain([&output]) {
+    for &(family, time) in stats.stage_times.iter().chain([&output]) {
         let (what, name) = match family.strip_prefix("stage:") {
             Some(stage) => ("stage", stage),
             None => ("detector", family),

@@ -34,12 +34,11 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::{print_error, print_note, Reporter};
-use crate::finding::{Finding, Kind};
+use super::{print_problem, End, Reporter};
+use crate::finding::{Action, Finding, Judgement, Kind};
 use crate::policy::baseline::to_hex;
-use crate::policy::gate::{Judgement, Outcome, Verdict};
-use crate::policy::Action;
-use crate::scan::{FileInfo, Sink, Stats};
+use crate::policy::gate::{Outcome, Verdict};
+use crate::sink::{Chunk, Flow, InputInfo, Problem, Sink, Stats, GO_ON};
 use crate::source::SourceError;
 
 /// The most results written; GitHub rejects a run with more than 25,000.
@@ -99,7 +98,7 @@ impl<'w> SarifReporter<'w> {
         }
     }
 
-    fn add(&mut self, file: &FileInfo, finding: &Finding, judgement: Option<&Judgement>) {
+    fn add(&mut self, file: &InputInfo, finding: &Finding, judgement: Option<&Judgement>) {
         let field = finding.field.as_deref();
         let (scheme, base) = match judgement.and_then(|j| j.fingerprint) {
             Some(fp) => ("piiscan/v1", fp),
@@ -496,47 +495,37 @@ fn describe(kind: Kind) -> (String, String, String) {
 }
 
 impl Sink for SarifReporter<'_> {
-    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
-        self.add(file, finding, None);
-        Ok(())
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Flow {
+        for (finding, judgement) in chunk.judged() {
+            self.add(chunk.input, finding, judgement);
+        }
+        GO_ON
     }
 
-    fn error(&mut self, error: &SourceError) {
-        print_error(error);
-        let (path, message) = match error {
-            SourceError::Io { path, source } => (path.clone(), source.to_string()),
-            SourceError::Other { path, message } => (path.clone(), message.clone()),
+    fn problem(&mut self, problem: &Problem<'_>) -> Flow {
+        print_problem(problem);
+        let notification = match problem {
+            Problem::Error(SourceError::Io { path, source }) => {
+                ("error", path.clone(), source.to_string())
+            }
+            Problem::Error(SourceError::Other { path, message }) => {
+                ("error", path.clone(), message.clone())
+            }
+            Problem::Skipped { path, reason } => ("note", path.to_string(), reason.to_string()),
+            Problem::Note { path, message } => ("note", path.to_string(), message.to_string()),
         };
-        self.notifications.push(("error", path, message));
-    }
-
-    fn note(&mut self, path: &str, message: &str) {
-        print_note(path, message);
-        self.notifications
-            .push(("note", path.to_string(), message.to_string()));
+        self.notifications.push(notification);
+        GO_ON
     }
 }
 
 impl Reporter for SarifReporter<'_> {
-    fn judged(
-        &mut self,
-        file: &FileInfo,
-        finding: &Finding,
-        judgement: &Judgement,
-    ) -> io::Result<()> {
-        self.add(file, finding, Some(judgement));
-        Ok(())
-    }
-
-    fn verdict(&mut self, verdict: &Verdict) {
-        self.verdict = Some(verdict.clone());
-    }
-
-    fn finish(&mut self, stats: &Stats) -> io::Result<()> {
+    fn finish(&mut self, end: &End<'_>) -> io::Result<()> {
+        self.verdict = end.verdict.cloned();
         // The log borrows the results, so the writer is taken out while it is written.
         let mut out = std::mem::replace(&mut self.out, Box::new(io::sink()));
         let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut out);
-        let written = serde_json::to_writer_pretty(&mut buffered, &self.log(stats))
+        let written = serde_json::to_writer_pretty(&mut buffered, &self.log(end.stats))
             .map_err(io::Error::from)
             .and_then(|()| buffered.write_all(b"\n"))
             .and_then(|()| buffered.flush());

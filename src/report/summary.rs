@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::exposure::human_bytes;
-use super::{count, gb_per_s, print_error, print_note, write_stats, Reporter};
-use crate::finding::{Finding, Kind};
-use crate::scan::{FileInfo, Sink, Stats};
-use crate::source::SourceError;
+use super::{count, gb_per_s, print_problem, write_stats, End, Reporter};
+use crate::finding::Kind;
+use crate::sink::{Chunk, Flow, Problem, Sink, GO_ON};
 
 pub struct SummaryReporter<'w> {
     out: Box<dyn Write + 'w>,
@@ -30,29 +29,32 @@ impl<'w> SummaryReporter<'w> {
 }
 
 impl Sink for SummaryReporter<'_> {
-    fn finding(&mut self, file: &FileInfo, finding: &Finding) -> io::Result<()> {
-        let path = file.path.as_str();
-        *self.by_kind.entry(finding.kind).or_default() += 1;
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Flow {
+        if chunk.findings.is_empty() {
+            return GO_ON;
+        }
+        let path = chunk.input.path.as_str();
         if self.by_file.last().is_none_or(|(p, _)| p != path) {
             self.by_file.push((path.to_string(), BTreeMap::new()));
         }
-        if let Some((_, counts)) = self.by_file.last_mut() {
-            *counts.entry(finding.kind).or_default() += 1;
+        for finding in chunk.findings {
+            *self.by_kind.entry(finding.kind).or_default() += 1;
+            if let Some((_, counts)) = self.by_file.last_mut() {
+                *counts.entry(finding.kind).or_default() += 1;
+            }
         }
-        Ok(())
+        GO_ON
     }
 
-    fn error(&mut self, error: &SourceError) {
-        print_error(error);
-    }
-
-    fn note(&mut self, path: &str, message: &str) {
-        print_note(path, message);
+    fn problem(&mut self, problem: &Problem<'_>) -> Flow {
+        print_problem(problem);
+        GO_ON
     }
 }
 
 impl Reporter for SummaryReporter<'_> {
-    fn finish(&mut self, stats: &Stats) -> io::Result<()> {
+    fn finish(&mut self, end: &End<'_>) -> io::Result<()> {
+        let stats = end.stats;
         let total: u64 = self.by_kind.values().sum();
         let out = &mut self.out;
         writeln!(

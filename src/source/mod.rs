@@ -19,6 +19,7 @@
 
 pub mod decompress;
 pub mod mmap;
+pub mod probe;
 pub mod transcode;
 pub mod walk;
 
@@ -53,6 +54,26 @@ impl SourceError {
         SourceError::Other {
             path: display_path(path),
             message: message.into(),
+        }
+    }
+}
+
+/// Why an input was not scanned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// A NUL byte near its start, and `--binary` not given.
+    Binary,
+    /// Left out on purpose, and why (the run's own output file).
+    Excluded(&'static str),
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::Binary => f.write_str(
+                "binary file (NUL byte near the start); skipped, use --binary to scan it",
+            ),
+            SkipReason::Excluded(why) => write!(f, "{why}; not scanned"),
         }
     }
 }

@@ -5,7 +5,54 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use super::{SourceError, Target};
+use super::{display_path, SkipReason, SourceError, Target};
+
+/// What expanding the user's paths yields, in order.
+#[derive(Debug)]
+pub enum Walked {
+    /// An input to open.
+    Target(Target),
+    /// An input that is not scanned, and why.
+    Skipped {
+        path: String,
+        reason: SkipReason,
+    },
+    /// A remark about an input (a file named twice is scanned once).
+    Note {
+        path: String,
+        message: String,
+    },
+    Error(SourceError),
+}
+
+/// The inputs of `paths` ([`targets`]), each file once by identity ([`Seen`]), leaving out the
+/// files `exclude` names (the run's own output).
+pub fn inputs<'a>(paths: &'a [PathBuf], exclude: &[PathBuf]) -> impl Iterator<Item = Walked> + 'a {
+    let mut seen = Seen::default();
+    let excluded = Excluded::new(exclude);
+    targets(paths).map(move |target| match target {
+        Ok(target) if target.is_stdin() => Walked::Target(target),
+        Ok(target) if excluded.contains(&target.path) => Walked::Skipped {
+            path: display_path(&target.path),
+            reason: SkipReason::Excluded("the output file of this run"),
+        },
+        Ok(target) => match seen.repeat_of(&target.path) {
+            None => Walked::Target(target),
+            Some(first) => {
+                let message = if target.path == first {
+                    "named more than once; scanned once".to_string()
+                } else {
+                    format!("the same file as {}; scanned once", display_path(&first))
+                };
+                Walked::Note {
+                    path: display_path(&target.path),
+                    message,
+                }
+            }
+        },
+        Err(e) => Walked::Error(e),
+    })
+}
 
 /// Expands each path in turn: `-` is stdin, a directory is walked (sorted by file name,
 /// skipping `.git`, following symlinks with loop detection, keeping only regular files), and

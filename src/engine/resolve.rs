@@ -1,0 +1,79 @@
+//! Overlap resolution: of matches that claim the same bytes, which one becomes a finding.
+//!
+//! Detectors run independently and may claim overlapping spans (`Santa Barbara` is a city and
+//! could be a name; `jane@example.com` sits inside a referrer URL). Each group of kinds keeps
+//! the leftmost-longest match; on the very same span, the kind the value's key agrees with wins
+//! (each kind's spec lists the hints that agree with it), else the kind with the lowest
+//! `tie_rank`.
+
+use crate::detect::{Haystack, Kind, Match};
+use crate::structure::keys::Hint;
+
+/// Keeps, of overlapping matches, the leftmost-longest; of matches with the same span, the
+/// one whose kind agrees with the key hint there, else the first kind in report order.
+/// Direct identifiers, quasi-identifiers and custom kinds are resolved apart: a referrer URL
+/// does not hide the e-mail address in its query string, and a policy's detector adds findings
+/// without taking any away.
+pub(super) fn overlaps(hay: &Haystack<'_>, matches: Vec<Match>) -> Vec<Match> {
+    let apart = |m: &Match| m.kind.is_quasi() || m.kind.is_custom();
+    if !matches.iter().any(apart) {
+        return group(hay, matches);
+    }
+    let (others, direct): (Vec<Match>, Vec<Match>) = matches.into_iter().partition(apart);
+    let mut kept = group(hay, direct);
+    if !others.is_empty() {
+        let (custom, quasi): (Vec<Match>, Vec<Match>) =
+            others.into_iter().partition(|m| m.kind.is_custom());
+        kept.extend(group(hay, quasi));
+        kept.extend(group(hay, custom));
+        // Three runs, each in order: a stable sort merges them (an unstable one sorted them
+        // from scratch, a third of the scan's time on an export with every kind).
+        kept.sort_by_key(|m| (m.start, m.end, m.kind));
+    }
+    kept
+}
+
+fn group(hay: &Haystack<'_>, mut matches: Vec<Match>) -> Vec<Match> {
+    // Each detector adds its matches in order: a stable sort merges those runs instead of
+    // sorting from scratch (a quarter faster on an export).
+    matches.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(b.end.cmp(&a.end))
+            .then(a.kind.cmp(&b.kind))
+    });
+    let mut kept: Vec<Match> = Vec::with_capacity(matches.len());
+    let mut i = 0;
+    while i < matches.len() {
+        let mut j = i + 1;
+        while j < matches.len()
+            && matches[j].start == matches[i].start
+            && matches[j].end == matches[i].end
+        {
+            j += 1;
+        }
+        let same = &matches[i..j];
+        let best = match (same.len(), hay.hint_for(same[0].start, same[0].end)) {
+            (1, _) => same[0],
+            // Without a key to decide, the lowest rank wins: a place beats a person (`Santa
+            // Barbara`, `Hong Kong`).
+            (_, None) => *same
+                .iter()
+                .min_by_key(|m| m.kind.spec().map_or(u8::MAX, |s| s.tie_rank))
+                .unwrap_or(&same[0]),
+            (_, Some(hint)) => *same
+                .iter()
+                .find(|m| hint_agrees(hint, m.kind))
+                .unwrap_or(&same[0]),
+        };
+        if kept.last().is_none_or(|last| best.start >= last.end) {
+            kept.push(best);
+        }
+        i = j;
+    }
+    kept
+}
+
+fn hint_agrees(hint: Hint, kind: Kind) -> bool {
+    kind.spec().is_some_and(|s| s.hints.contains(&hint))
+}

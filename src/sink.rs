@@ -1,0 +1,129 @@
+//! The event boundary between the engine and everything after it.
+//!
+//! The engine knows nothing of what is done with its findings; every consumer (a reporter, the
+//! gate, the exposure aggregation, the evaluation against labels, the progress bar, a redacted
+//! copy of the input) is a [`Sink`] that hears, in input order:
+//!
+//! * [`Sink::begin`] when an input starts,
+//! * [`Sink::chunk`] for each chunk: its bytes, where they start in the input, and the
+//!   findings in them, so that a consumer that rewrites the input needs nothing else;
+//! * [`Sink::problem`] for an input that could not be read, was skipped, or a note about one;
+//! * [`Sink::end`] when an input is done, saying whether it was read to its end.
+//!
+//! Each returns whether to go on ([`Flow`]): a consumer that has seen enough (a reader of
+//! standard output that went away) stops the scan by returning `Break`, and the run's
+//! [`Stats`] say it stopped. Conclusions drawn on the way (a policy's [`Judgement`] of each
+//! finding) travel on the event as data, so adapters stack: the gate is a sink that passes
+//! what it keeps, judged, to the sink behind it. This follows grep-searcher's `Sink`, where
+//! printers, summaries and `--passthru` are all sinks and the searcher never changes to add one.
+
+use std::ops::ControlFlow;
+use std::time::Duration;
+
+use crate::finding::{Finding, Judgement};
+use crate::source::decompress::Compression;
+use crate::source::transcode::Utf16;
+use crate::source::{SkipReason, SourceError};
+
+/// Whether the scan goes on after an event.
+pub type Flow = ControlFlow<()>;
+
+/// Go on.
+pub const GO_ON: Flow = ControlFlow::Continue(());
+
+/// An input as consumers see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputInfo {
+    /// The path, safe to print (see [`crate::source::display_path`]); `-` for stdin.
+    pub path: String,
+    /// Set when the input was decompressed: offsets then count decompressed bytes.
+    pub compression: Option<Compression>,
+    /// Set when the input was UTF-16, decoded: offsets then count bytes of its UTF-8 text.
+    pub encoding: Option<Utf16>,
+}
+
+/// One chunk of an input and what was found in it.
+#[derive(Clone, Copy, Debug)]
+pub struct Chunk<'a> {
+    pub input: &'a InputInfo,
+    /// Where `bytes` start in the input (in decoded bytes for a decoded input).
+    pub base: u64,
+    /// The chunk's bytes: the chunks of an input, in order, are all of its (decoded) bytes,
+    /// each once.
+    pub bytes: &'a [u8],
+    /// The findings that start in the chunk, in offset order, their lines counted from the
+    /// start of the input.
+    pub findings: &'a [Finding],
+    /// What a policy concluded about each finding, in the same order, when one judged them.
+    pub judgements: Option<&'a [Judgement]>,
+}
+
+impl<'a> Chunk<'a> {
+    /// Each finding with the policy's judgement of it, when a policy judged them.
+    pub fn judged(&self) -> impl Iterator<Item = (&'a Finding, Option<&'a Judgement>)> + 'a {
+        let judgements = self.judgements;
+        self.findings
+            .iter()
+            .enumerate()
+            .map(move |(i, f)| (f, judgements.and_then(|j| j.get(i))))
+    }
+}
+
+/// How an input ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InputEnd {
+    /// Bytes scanned (decoded).
+    pub bytes: u64,
+    /// False when an error stopped the reading before the end, or the scan was stopped.
+    pub complete: bool,
+}
+
+/// Something to say about an input besides its findings.
+#[derive(Debug)]
+pub enum Problem<'a> {
+    /// The input, or part of it, could not be read.
+    Error(&'a SourceError),
+    /// The input was not scanned.
+    Skipped {
+        path: &'a str,
+        reason: &'a SkipReason,
+    },
+    /// A remark that is not an error (a file named twice, scanned once).
+    Note { path: &'a str, message: &'a str },
+}
+
+/// Where the events of a scan go. See the module documentation.
+pub trait Sink {
+    fn begin(&mut self, _input: &InputInfo) -> Flow {
+        GO_ON
+    }
+
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Flow;
+
+    fn problem(&mut self, problem: &Problem<'_>) -> Flow;
+
+    fn end(&mut self, _input: &InputInfo, _end: &InputEnd) -> Flow {
+        GO_ON
+    }
+}
+
+/// Counters of a whole scan.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub findings: u64,
+    pub files: u64,
+    pub bytes: u64,
+    pub errors: u64,
+    pub skipped_binary: u64,
+    /// Lines that start like JSON but do not parse; they were scanned as plain text.
+    pub malformed_json: u64,
+    /// A sink stopped the scan (the reader of standard output went away, `| head`): these
+    /// counters cover only what was scanned before, and no verdict can be drawn from them.
+    pub stopped: bool,
+    pub elapsed: Duration,
+    /// Time per detector family and per stage of the engine (summed over threads).
+    pub stage_times: Vec<(&'static str, Duration)>,
+    /// Time the sink took over the chunks (writing their findings, or gathering them for a
+    /// verdict or a report), on the thread that emits them in order.
+    pub output_time: Duration,
+}
