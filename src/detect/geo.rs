@@ -114,6 +114,17 @@ pub const EXAMPLES: &[Example] = &[
         &["Auvergne-Rhône-Alpes"],
     ),
     region(r#"{"region":"us-east-1","state":"active"}"#, &[]),
+    Example::csv(
+        Kind::City,
+        "id,signup_city\n1,Lyon\n2,Smallville\n",
+        &["Lyon"],
+    ),
+    Example::csv(
+        Kind::City,
+        "id,city\n1,Lyon\n2,Smallville\n",
+        &["Lyon", "Smallville"],
+    ),
+    Example::csv(Kind::Region, "id,state,plan\n1,active,Mobile\n", &[]),
     region(
         r#"{"traits":{"address":{"state":"California"}}}"#,
         &["California"],
@@ -220,7 +231,7 @@ const PLACE_PREPOSITIONS: &[&str] = &[
 ];
 
 #[derive(Clone, Copy, Debug, Default)]
-struct Place {
+struct KnownPlace {
     city: bool,
     region: bool,
     country: bool,
@@ -232,9 +243,9 @@ struct Place {
     person: bool,
 }
 
-impl Place {
-    fn merge(self, other: Place) -> Place {
-        Place {
+impl KnownPlace {
+    fn merge(self, other: KnownPlace) -> KnownPlace {
+        KnownPlace {
             city: self.city || other.city,
             region: self.region || other.region,
             country: self.country || other.country,
@@ -269,7 +280,7 @@ impl Place {
 }
 
 struct Gazetteer {
-    places: Dictionary<Place>,
+    places: Dictionary<KnownPlace>,
     /// ISO 3166-1 alpha-2 and alpha-3 codes.
     codes: Dictionary<()>,
 }
@@ -283,13 +294,13 @@ fn gazetteer() -> &'static Gazetteer {
     static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
     GAZETTEER.get_or_init(|| {
         let people: FxHashSet<&str> = include_str!("../../data/first_names.txt").lines().collect();
-        let place = |name: &str, mut place: Place| {
+        let place = |name: &str, mut place: KnownPlace| {
             place.common = dictionary::is_common_word(name)
                 || GENERIC.iter().any(|g| g.eq_ignore_ascii_case(name));
             place.person = people.contains(name);
             place
         };
-        let mut entries: Vec<(&str, Place)> = Vec::new();
+        let mut entries: Vec<(&str, KnownPlace)> = Vec::new();
         for line in include_str!("../../data/cities.tsv").lines() {
             let mut fields = line.split('\t');
             let (Some(name), _, Some(population)) = (fields.next(), fields.next(), fields.next())
@@ -297,18 +308,18 @@ fn gazetteer() -> &'static Gazetteer {
                 continue;
             };
             let population = population.parse().unwrap_or(0);
-            let city = Place {
+            let city = KnownPlace {
                 city: true,
                 population,
-                ..Place::default()
+                ..KnownPlace::default()
             };
             entries.push((name, place(name, city)));
         }
         for line in include_str!("../../data/regions.tsv").lines() {
             if let Some(name) = line.split('\t').next() {
-                let region = Place {
+                let region = KnownPlace {
                     region: true,
-                    ..Place::default()
+                    ..KnownPlace::default()
                 };
                 entries.push((name, place(name, region)));
             }
@@ -317,16 +328,16 @@ fn gazetteer() -> &'static Gazetteer {
         for line in include_str!("../../data/countries.tsv").lines() {
             let mut fields = line.split('\t');
             if let Some(name) = fields.next() {
-                let country = Place {
+                let country = KnownPlace {
                     country: true,
-                    ..Place::default()
+                    ..KnownPlace::default()
                 };
                 entries.push((name, place(name, country)));
             }
             codes.extend(fields.map(|code| (code, ())));
         }
         Gazetteer {
-            places: Dictionary::new(entries, Place::merge),
+            places: Dictionary::new(entries, KnownPlace::merge),
             codes: Dictionary::new(codes, |a, _| a),
         }
     })

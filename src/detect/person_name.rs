@@ -109,6 +109,12 @@ pub const EXAMPLES: &[Example] = &[
     ex("Grace Period ends. May Day parade. Will Young", &[]),
     ex("JANE DOE, jane doe, Jane, Doe", &[]),
     ex(r#"{"$browser":"Mobile Safari","$os":"Mac OS X"}"#, &[]),
+    Example::csv(
+        Kind::PersonName,
+        "user_id,full_name,plan\n1,Jane Doe,Pro\n",
+        &["Jane Doe"],
+    ),
+    Example::csv(Kind::PersonName, "id,product\nA1,Grace Period\n", &[]),
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {

@@ -8,9 +8,7 @@
 //! core). Memory is bounded by the batch, not the input: a batch is capped in units and in
 //! bytes.
 //!
-//! A line longer than [`chunk::MAX_LINE`] is cut into overlapping pieces ([`LongLine`]); each
-//! piece keeps the findings that start in its own part, and the pieces after the first walk
-//! their JSON key paths behind a prefix that stands for the line before them ([`Pieces`]).
+//! A line longer than [`chunk::MAX_LINE`] is cut into overlapping pieces: see [`super::long_line`].
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -19,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use super::{ChunkResult, Config, FileContext, Resume, Scanner};
+use super::long_line::{keep_owned, Pieces};
+use super::{ChunkResult, FileContext, Scanner};
 use crate::chunk::{self, LongLine, RecordChunker, StreamChunk, StreamChunker};
 use crate::sink::{Chunk, InputEnd, InputInfo, Problem, Sink, Stats};
 use crate::source::mmap::Content;
@@ -27,7 +26,6 @@ use crate::source::probe::{self, BINARY_PROBE};
 use crate::source::walk::{self, Walked};
 use crate::source::{self, Input, SkipReason, SourceError, Target};
 use crate::structure::csv::{Cut, Header};
-use crate::structure::json;
 
 /// The bytes of one unit of work.
 enum UnitBytes {
@@ -54,9 +52,9 @@ struct Unit {
 }
 
 /// An input and what is known of its structure.
-struct FileState {
-    info: InputInfo,
-    context: FileContext,
+pub(super) struct FileState {
+    pub(super) info: InputInfo,
+    pub(super) context: FileContext,
 }
 
 /// A problem, held until its turn comes.
@@ -72,89 +70,6 @@ enum Item {
     Chunk(Unit),
     Problem(Held),
     End(Arc<FileState>),
-}
-
-/// Keeps the findings that a piece of a cut line owns (its neighbours report the others, see
-/// [`LongLine`]), counts their columns from the start of the line and its bytes without the
-/// overlap.
-fn keep_owned(long_line: &LongLine, base: u64, result: &mut ChunkResult) {
-    result
-        .findings
-        .retain(|f| long_line.owns(f.offset.saturating_sub(base) as usize));
-    for f in result.findings.iter_mut().filter(|f| f.line == 1) {
-        f.column = u32::try_from(u64::from(f.column) + long_line.line_offset).unwrap_or(u32::MAX);
-    }
-    result.bytes = long_line.owned.len() as u64;
-}
-
-/// What the units of one file share: its state, the state of the pieces of its cut lines
-/// after their first (they start mid-line: no CSV cells to count, key paths only as the
-/// nesting of the line before them tells), whether the cut was noted, and the nesting of the
-/// JSON line being cut.
-struct Pieces {
-    whole: Arc<FileState>,
-    mid_line: Arc<FileState>,
-    noted: bool,
-    /// Whether field names are wanted from JSON lines (see [`json::Nesting`]).
-    wants_paths: bool,
-    nesting: json::Nesting,
-    /// Whether the line being cut starts like JSON.
-    json_line: bool,
-    /// The offset in the file up to which the nesting was read.
-    read_to: u64,
-    /// Where the next piece of the line picks up its key paths.
-    next: Option<Resume>,
-}
-
-impl Pieces {
-    fn new(file: &Arc<FileState>, config: &Config) -> Pieces {
-        Pieces {
-            whole: Arc::clone(file),
-            mid_line: Arc::new(FileState {
-                info: file.info.clone(),
-                context: FileContext {
-                    starts_mid_line: true,
-                    ..FileContext::default()
-                },
-            }),
-            noted: false,
-            wants_paths: config.describe && config.structure && file.context.csv.is_none(),
-            nesting: json::Nesting::default(),
-            json_line: false,
-            read_to: 0,
-            next: None,
-        }
-    }
-
-    /// Reads the nesting of a cut line through a piece of it (at `base` in the file), and
-    /// returns where that piece picks up its key paths.
-    fn follow(&mut self, base: u64, piece: &[u8], long_line: &LongLine) -> Option<Resume> {
-        if !self.wants_paths {
-            return None;
-        }
-        let resume = if long_line.line_offset == 0 {
-            self.nesting = json::Nesting::default();
-            self.read_to = base;
-            self.next = None;
-            // A line of text is no JSON, whatever brackets and commas it holds.
-            self.json_line = json::looks_like_json(piece);
-            None
-        } else {
-            self.next.take()
-        };
-        // The last piece of the line has no piece after it to prepare.
-        if self.json_line && long_line.owned.end < piece.len() {
-            let next_start = base + (piece.len() - chunk::OVERLAP) as u64;
-            let unread = &piece[(self.read_to - base) as usize..];
-            let from = (next_start - self.read_to) as usize;
-            self.next = self.nesting.feed(unread, from).map(|(i, prefix)| Resume {
-                at: (self.read_to + i as u64 - next_start) as usize,
-                prefix,
-            });
-            self.read_to = base + piece.len() as u64;
-        }
-        resume
-    }
 }
 
 /// Where the emission of events stands within the current input.

@@ -14,6 +14,8 @@
 mod build;
 mod context;
 mod driver;
+pub mod examples;
+mod long_line;
 mod pipeline;
 mod resolve;
 #[cfg(test)]

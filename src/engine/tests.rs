@@ -81,19 +81,25 @@ fn a_field_nested_thousands_deep_keeps_its_innermost_keys() {
 fn detector_examples() {
     let scanner = scanner(chunk::DEFAULT_CHUNK_SIZE);
     let mut failures = Vec::new();
-    for example in detect::examples() {
-        let result = scanner.scan_chunk(example.input.as_bytes(), 0, &FileContext::default());
-        let got: Vec<&str> = result
-            .findings
-            .iter()
-            .filter(|f| f.kind == example.kind)
-            .map(|f| &example.input[f.offset as usize..(f.offset + u64::from(f.length)) as usize])
+    let all = detect::examples();
+    for example in &all {
+        let got: Vec<&str> = examples::findings(&scanner, example.input, example.shape)
+            .into_iter()
+            .filter(|(kind, _)| *kind == example.kind)
+            .map(|(_, span)| &example.input[span])
             .collect();
         if got != example.expect {
             failures.push(format!(
                 "{}: {:?}\n  expected {:?}\n  got      {:?}",
                 example.kind, example.input, example.expect, got
             ));
+        }
+    }
+    // Every kind shows what it finds and what it leaves alone.
+    for kind in Kind::ALL {
+        let of_kind = || all.iter().filter(move |e| e.kind == kind);
+        if !of_kind().any(|e| !e.expect.is_empty()) || !of_kind().any(|e| e.expect.is_empty()) {
+            failures.push(format!("{kind}: needs a positive and a negative example"));
         }
     }
     assert!(

@@ -23,6 +23,8 @@ use super::allow::{Allowlist, Domain, Entry, NAMED_RANGES};
 use super::{Action, CustomKindInfo, Policy, Problem, Rule, Source};
 use crate::detect::custom::{CustomDetector, PatternRule, WordRule};
 use crate::detect::{CustomKind, Kind};
+use crate::detect::{Detector, Shape};
+use crate::engine::{examples, Config, Hooks, Scanner};
 
 /// The starting policy written by `piiscan config init`.
 pub const TEMPLATE: &str = include_str!("template.toml");
@@ -145,6 +147,12 @@ struct DetectorTable {
     #[serde(default = "default_severity")]
     severity: Action,
     threshold: Option<Spanned<u64>>,
+    /// Inputs in which the detector must find its kind, checked when the policy is read.
+    #[serde(default)]
+    examples: Vec<Spanned<String>>,
+    /// Inputs in which it must find nothing of its kind.
+    #[serde(default)]
+    negative_examples: Vec<Spanned<String>>,
 }
 
 fn default_severity() -> Action {
@@ -265,6 +273,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Policy, Vec<Problem>> {
 
     let detector = read_detectors(&file.detector, path, &mut problems, &mut policy);
     policy.detector = detector.map(Arc::new);
+    if let Some(detector) = &policy.detector {
+        check_examples(&file.detector, detector, &mut problems);
+    }
     policy.allow = read_allowlist(&file.allow, &mut problems, &policy);
 
     if problems.list.is_empty() {
@@ -368,12 +379,10 @@ fn read_detectors(
                             .collect(),
                     )
                 }
+                // The path is the policy's own text: named by its place, not quoted.
                 Err(e) => problems.at(
                     file.span().start,
-                    format!(
-                        "cannot read the words file {}: {e}",
-                        crate::source::display_path(&file_path)
-                    ),
+                    format!("cannot read the words file: {}", io_problem(&e)),
                 ),
             }
         }
@@ -399,6 +408,63 @@ fn read_detectors(
             problems.at(at, format!("cannot build the word lists: {e}"));
             None
         }
+    }
+}
+
+/// Runs each detector's examples through the whole engine, with the policy's detectors alone:
+/// an example must yield a finding of the detector's kind, a negative example none. Problems
+/// point at the example and never quote it.
+fn check_examples(
+    tables: &[Spanned<DetectorTable>],
+    detector: &Arc<CustomDetector>,
+    problems: &mut Problems<'_>,
+) {
+    if tables
+        .iter()
+        .all(|t| t.get_ref().examples.is_empty() && t.get_ref().negative_examples.is_empty())
+    {
+        return;
+    }
+    // Custom kinds share one member of a kind set: any of them stands for all.
+    let kinds = detector.kinds();
+    let scanner = Scanner::new(Config {
+        kinds,
+        hooks: Hooks {
+            detectors: vec![Arc::clone(detector) as Arc<dyn Detector>],
+            values: None,
+        },
+        ..Config::default()
+    });
+    for table in tables {
+        let d = table.get_ref();
+        let Some(kind) = CustomKind::lookup(d.kind.get_ref()).map(Kind::Custom) else {
+            continue;
+        };
+        let name = d.kind.get_ref();
+        let cases = d.examples.iter().map(|e| (e, true));
+        for (example, positive) in cases.chain(d.negative_examples.iter().map(|e| (e, false))) {
+            let found = examples::findings(&scanner, example.get_ref(), Shape::Lines)
+                .iter()
+                .any(|(k, _)| *k == kind);
+            if found != positive {
+                let message = if positive {
+                    format!("this example of `{name}` yields no finding of `{name}`")
+                } else {
+                    format!("this negative example of `{name}` yields a finding of `{name}`")
+                };
+                problems.at(example.span().start, message);
+            }
+        }
+    }
+}
+
+/// What went wrong with a file, without the path (which the caller names by its place).
+fn io_problem(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file (relative to the policy's folder)".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::InvalidData => "not UTF-8 text".into(),
+        _ => "it cannot be read".into(),
     }
 }
 
@@ -620,7 +686,9 @@ mod tests {
             ("[[detector]]\nkind = 'badge'\nregex = 'x*'\n", "3:9: the regex matches the empty string"),
             ("[[detector]]\nkind = 'badge'\n", "1:1: a detector needs exactly one of"),
             ("[[detector]]\nkind = 'badge'\nregex = 'B'\nwords = ['x']\n", "1:1: a detector needs exactly one of"),
-            ("[[detector]]\nkind = 'badge'\nwords_file = 'missing.txt'\n", "3:14: cannot read the words file"),
+            ("[[detector]]\nkind = 'badge'\nwords_file = 'missing.txt'\n", "3:14: cannot read the words file: no such file"),
+            ("[[detector]]\nkind = 'badge'\nregex = 'B-[0-9]{4}'\nexamples = ['badge B-1234 ok', 'B-12']\n", "4:32: this example of `badge` yields no finding"),
+            ("[[detector]]\nkind = 'badge'\nregex = 'B-[0-9]{4}'\nnegative_examples = ['B-12', 'x B-9999']\n", "4:30: this negative example of `badge` yields a finding"),
             ("[[detector]]\nkind = 'badge'\nregex = 'B1'\nseverity = 'fail'\n[[detector]]\nkind = 'badge'\nregex = 'B2'\nseverity = 'warn'\n", "5:1: detectors of kind `badge` disagree"),
             ("[kinds\n", "1:7: "),
         ];

@@ -24,7 +24,7 @@ impl Person {
 }
 
 /// A place: a city with its region and country.
-pub struct Place {
+pub struct DrawnPlace {
     pub city: String,
     pub region: Option<String>,
     pub country: String,
@@ -205,7 +205,7 @@ impl Vocab {
 
     /// A place, weighted toward big cities, with a region of the same country when the lists
     /// have one.
-    pub fn place(&self, rng: &mut impl Rng) -> Place {
+    pub fn place(&self, rng: &mut impl Rng) -> DrawnPlace {
         // Squaring a uniform draw favours the front of the list (the biggest cities).
         let u: f64 = rng.gen();
         let (city, cc, _) = self.cities[((u * u) * self.cities.len() as f64) as usize];
@@ -218,7 +218,7 @@ impl Vocab {
             .countries
             .get(cc)
             .map_or(("United States", "US", "USA"), |c| (c.0, cc, c.1));
-        Place {
+        DrawnPlace {
             city: city.to_string(),
             region,
             country: country.to_string(),

@@ -1,0 +1,425 @@
+//! Aggregation: from findings to "what would leak, and for how many people".
+//!
+//! A breach notice is written per field and per person, not per regex hit, so findings are
+//! folded into, per kind and per field (JSON key path or CSV column): occurrences, records
+//! (lines) touched, and distinct values. Distinct values are counted from fingerprints (keyed
+//! hashes, see [`crate::scan::Config::fingerprints`]), exactly up to [`EXACT_LIMIT`] values per
+//! field and then with a HyperLogLog++ sketch whose standard error is stated in the report, so
+//! memory stays bounded on inputs of any size and no value, raw or hashed, ever leaves the
+//! process.
+//!
+//! Records are also read whole: a line that carries a direct identifier (an e-mail address, a
+//! name, an IP address) together with a location or a device is a *profile*, the thing that
+//! makes a vendor breach harmful. The report counts profiles and the field combinations that
+//! make them.
+//!
+//! Fields are named by what they are, not by the record they sit in: exports key objects by
+//! identifiers (`contacts.c1042.email`, `users.5f3a9c1e0b7d.email`, `by_email.jane@x.org.city`),
+//! and a row per identifier would make the report as large as the export and say nothing more.
+//! A key path segment that looks like an identifier is replaced by `*`
+//! (`contacts.*.email`, see [`field_pattern`]): one with an `@` after its first byte (an
+//! address), a UUID, a run of 8 or more hex digits with a digit among them, or one that is at
+//! least half digits (`42`, `c1042`, `2025-11-30`). Past that, at most [`MAX_FIELDS`] fields are
+//! told apart; findings in any other field are counted in one "other fields" row per kind, so
+//! the report stays small whatever the keys. The exact distinct counts of all fields together
+//! hold at most [`EXACT_BUDGET`] fingerprints; a field that needs more switches to its estimate
+//! early. A distinct count is never reported above the occurrences it counts (an estimate can
+//! overshoot).
+
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use crate::detect::Role;
+use crate::finding::{Finding, Kind};
+use crate::sink::{Chunk, Flow, InputInfo, Problem, Sink, Stats, GO_ON};
+
+mod distinct;
+mod fields;
+mod rows;
+#[cfg(test)]
+mod tests;
+
+pub use distinct::{Count, Distinct};
+pub use fields::field_pattern;
+use rows::{ByKind, RowCounts};
+pub use rows::{Combination, Report, Row};
+
+/// Distinct values counted exactly per field, before switching to an estimate.
+pub const EXACT_LIMIT: usize = 1 << 16;
+/// HyperLogLog++ precision: 2^14 registers, a standard error of 1.04 / sqrt(2^14) ≈ 0.81%.
+const PRECISION: u8 = 14;
+/// The relative standard error of an estimated count.
+pub const ESTIMATE_ERROR: f64 = 0.0081;
+/// At most this many field combinations are told apart; rarer ones are counted as "other".
+const MAX_COMBINATIONS: usize = 10_000;
+/// At most this many (kind, field) rows are told apart; the findings in the fields beyond are
+/// counted in one "other fields" row per kind.
+pub const MAX_FIELDS: usize = 1_000;
+/// The fingerprints kept for exact distinct counts over all fields together (about 70 MB).
+pub const EXACT_BUDGET: usize = 1 << 22;
+/// The name under which the fields past [`MAX_FIELDS`] are counted in profiles.
+const OTHER_FIELDS: &str = "(other fields)";
+
+/// Folds findings into an exposure [`Report`]; needs findings with fingerprints.
+///
+/// This runs on the one thread that receives the findings in order, so a finding costs a few
+/// look-ups of integers, no string compared or built: a field name is worked out (its pattern,
+/// its row) once per chunk, when its shared `Arc` is first seen (see `Exposure::place`),
+/// rows and profile pairs are keyed by interned name ids, and names are written out in
+/// [`Exposure::report`].
+pub struct Exposure {
+    /// The inputs begun so far: the number of the current one.
+    inputs: usize,
+    /// The kinds found, in the order of their first finding; `by_kind` and `other_fields` are
+    /// indexed like it.
+    kinds: Vec<Kind>,
+    by_kind: Vec<RowCounts>,
+    /// Per kind, the findings in fields past the first [`MAX_FIELDS`].
+    other_fields: Vec<Option<Slot>>,
+    /// The field names (patterns) of `fields` by id, after [`TEXT`] and [`OTHER_FIELDS`], and
+    /// the ids by name: a field that shares its name with one of these rows shares its id, so
+    /// that profiles pair names as they are written.
+    names: Vec<Box<str>>,
+    name_ids: FxHashMap<Box<str>, u32>,
+    /// The rows per kind and field, at most [`MAX_FIELDS`], and their index by kind and name id
+    /// (`None` for free text).
+    fields: Vec<Field>,
+    field_ids: FxHashMap<(Kind, Option<u32>), u32>,
+    /// Where the findings of a kind under a field name are counted, by the address of the
+    /// name's shared `Arc` (0 for free text); see [`Exposure::place`].
+    places: FxHashMap<(usize, Kind), Cached>,
+    /// The fingerprints that exact per-field counts may still keep, of [`EXACT_BUDGET`].
+    exact_room: usize,
+    records: u64,
+    /// The record being read, and the (kind, field name id) pairs seen in it, once each.
+    current: Option<(usize, u64)>,
+    current_fields: Vec<(Kind, Option<u32>)>,
+    profiles: u64,
+    /// Profile pairs as (kind, name id) of the identifier, then of the location or device.
+    combinations: FxHashMap<(Kind, u32, Kind, u32), u64>,
+    other_combinations: u64,
+    /// Errors seen while scanning, passed on to this sink's user.
+    pub errors: Vec<String>,
+}
+
+/// The name id of [`TEXT`], under which values found in free text are paired in profiles.
+const TEXT_ID: u32 = 0;
+/// The name id of [`OTHER_FIELDS`].
+const OTHER_ID: u32 = 1;
+/// The name under which values found in free text are paired in profiles.
+const TEXT: &str = "(text)";
+/// Field names cached by [`Exposure::place`] before the cache is emptied: a chunk names few
+/// fields, but raw names with identifiers in them (`contacts.c1042.email`) are unbounded.
+const PLACE_CACHE: usize = 4096;
+
+/// A row per kind and field.
+struct Field {
+    kind: Kind,
+    name: Option<u32>,
+    slot: Slot,
+}
+
+/// A tally, and the number of the record in which it was last counted.
+#[derive(Default)]
+struct Slot {
+    tally: RowCounts,
+    seen: u64,
+}
+
+/// Where a finding is counted: its kind's index, and its row in `fields`, or `None` for its
+/// kind's other-fields row.
+#[derive(Clone, Copy)]
+struct RowRef {
+    kind: u32,
+    field: Option<u32>,
+}
+
+struct Cached {
+    /// Held so that no other name can take the address the place is cached under.
+    _name: Option<Arc<str>>,
+    place: RowRef,
+}
+
+impl Default for Exposure {
+    fn default() -> Exposure {
+        let mut exposure = Exposure {
+            inputs: 0,
+            kinds: Vec::new(),
+            by_kind: Vec::new(),
+            other_fields: Vec::new(),
+            names: Vec::new(),
+            name_ids: FxHashMap::default(),
+            fields: Vec::new(),
+            field_ids: FxHashMap::default(),
+            places: FxHashMap::default(),
+            exact_room: EXACT_BUDGET,
+            records: 0,
+            current: None,
+            current_fields: Vec::new(),
+            profiles: 0,
+            combinations: FxHashMap::default(),
+            other_combinations: 0,
+            errors: Vec::new(),
+        };
+        assert_eq!(exposure.intern(TEXT), TEXT_ID);
+        assert_eq!(exposure.intern(OTHER_FIELDS), OTHER_ID);
+        exposure
+    }
+}
+
+impl Exposure {
+    pub fn new() -> Exposure {
+        Exposure::default()
+    }
+
+    /// Closes the last record and builds the report.
+    pub fn report(mut self, stats: &Stats) -> Report {
+        self.close_record();
+        let Exposure {
+            kinds,
+            by_kind,
+            other_fields,
+            names,
+            fields,
+            combinations,
+            other_combinations,
+            profiles,
+            records,
+            ..
+        } = self;
+        let mut by_kind: Vec<(Kind, RowCounts, Option<Slot>)> = kinds
+            .into_iter()
+            .zip(by_kind)
+            .zip(other_fields)
+            .map(|((kind, tally), other)| (kind, tally, other))
+            .collect();
+        by_kind.sort_by_key(|(kind, _, _)| *kind);
+        let kind_rows = by_kind
+            .iter_mut()
+            .map(|(kind, tally, _)| tally.row(*kind, None));
+        let kinds = ByKind::split(kind_rows);
+        let name = |id: u32| &*names[id as usize];
+        let mut rows: Vec<Row> = fields
+            .into_iter()
+            .map(|mut f| {
+                f.slot
+                    .tally
+                    .row(f.kind, f.name.map(|id| name(id).to_string()))
+            })
+            .collect();
+        // The other-fields rows last: the sort below is stable, and a kind's other-fields row
+        // and its free-text row (both without a field) come in this order when they tie.
+        rows.extend(by_kind.iter_mut().filter_map(|(kind, _, other)| {
+            other.as_mut().map(|slot| Row {
+                other_fields: true,
+                ..slot.tally.row(*kind, None)
+            })
+        }));
+        rows.sort_by(Row::report_order);
+        let mut combinations: Vec<Combination> = combinations
+            .into_iter()
+            .map(|((kind, field, at, at_field), records)| Combination {
+                fields: vec![
+                    format!("{kind}@{}", name(field)),
+                    format!("{at}@{}", name(at_field)),
+                ],
+                records,
+            })
+            .collect();
+        Combination::order_for_report(&mut combinations, other_combinations);
+        Report {
+            bytes: stats.bytes,
+            files: stats.files,
+            errors: stats.errors,
+            malformed_json: stats.malformed_json,
+            ..kinds.into_report(records, rows, profiles, combinations)
+        }
+    }
+
+    /// The record of a finding on `line` of the current input, as (input number, line); a new
+    /// one closes the record before.
+    fn record(&mut self, line: u64) -> (usize, u64) {
+        let record = (self.inputs, line);
+        if self.current != Some(record) {
+            self.close_record();
+            self.current = Some(record);
+            self.records += 1;
+        }
+        record
+    }
+
+    /// Where a finding of `kind` under `field` is counted, worked out by [`Exposure::resolve`]
+    /// once per shared name: the engine shares one `Arc` among the findings of a field in a
+    /// chunk, so its address names the field until the cache lets go of it.
+    fn place(&mut self, kind: Kind, field: Option<&Arc<str>>) -> RowRef {
+        let key = (
+            field.map_or(0, |f| Arc::as_ptr(f).cast::<u8>().addr()),
+            kind,
+        );
+        if let Some(cached) = self.places.get(&key) {
+            return cached.place;
+        }
+        let place = self.resolve(kind, field.map(|f| &**f));
+        if self.places.len() >= PLACE_CACHE {
+            self.places.clear();
+        }
+        let name = field.cloned();
+        self.places.insert(key, Cached { _name: name, place });
+        place
+    }
+
+    /// Where a finding of `kind` under the raw key path `field` is counted: its kind's row, and
+    /// the row of its kind and field pattern, made while there are fewer than [`MAX_FIELDS`].
+    /// Once there are that many there will never be fewer, so the answer holds for good.
+    fn resolve(&mut self, kind: Kind, field: Option<&str>) -> RowRef {
+        let k = match self.kinds.iter().position(|&k| k == kind) {
+            Some(k) => k,
+            None => {
+                self.kinds.push(kind);
+                self.by_kind.push(RowCounts::default());
+                self.other_fields.push(None);
+                self.kinds.len() - 1
+            }
+        };
+        let room = self.fields.len() < MAX_FIELDS;
+        // Identifiers in key paths do not make fields distinct; keys do. `None` when the
+        // pattern is new and has no room.
+        let name: Option<Option<u32>> = match field {
+            None => Some(None),
+            Some(raw) => {
+                let pattern = field_pattern(raw);
+                match self.name_ids.get(&*pattern) {
+                    Some(&id) => Some(Some(id)),
+                    None if room => Some(Some(self.intern(&pattern))),
+                    None => None,
+                }
+            }
+        };
+        let field = name.and_then(|name| match self.field_ids.get(&(kind, name)) {
+            Some(&i) => Some(i),
+            None if room => {
+                let i = self.fields.len() as u32;
+                self.fields.push(Field {
+                    kind,
+                    name,
+                    slot: Slot::default(),
+                });
+                self.field_ids.insert((kind, name), i);
+                Some(i)
+            }
+            None => None,
+        });
+        RowRef {
+            kind: k as u32,
+            field,
+        }
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        let id = self.names.len() as u32;
+        self.names.push(name.into());
+        self.name_ids.insert(name.into(), id);
+        id
+    }
+
+    /// Counts the record just read as a profile if it combines a direct identifier with a
+    /// location or a device.
+    fn close_record(&mut self) {
+        let identities = self.current_fields.iter().filter(|(k, _)| is_identity(*k));
+        let places = self.current_fields.iter().filter(|(k, _)| is_place(*k));
+        let pairs = identities.count() * places.count();
+        if pairs > 0 {
+            self.profiles += 1;
+            // Past the cap, the pairs kept are the first in the order of their names: sort them
+            // when this record may reach it.
+            let kept = self.combinations.len();
+            if kept < MAX_COMBINATIONS && kept + pairs > MAX_COMBINATIONS {
+                let names = &self.names;
+                self.current_fields.sort_by(|(a, a_name), (b, b_name)| {
+                    let name = |id: &Option<u32>| id.map(|id| &names[id as usize]);
+                    a.cmp(b).then_with(|| name(a_name).cmp(&name(b_name)))
+                });
+            }
+            for &(kind, name) in self.current_fields.iter().filter(|(k, _)| is_identity(*k)) {
+                for &(at, at_name) in self.current_fields.iter().filter(|(k, _)| is_place(*k)) {
+                    let key = (
+                        kind,
+                        name.unwrap_or(TEXT_ID),
+                        at,
+                        at_name.unwrap_or(TEXT_ID),
+                    );
+                    if let Some(n) = self.combinations.get_mut(&key) {
+                        *n += 1;
+                    } else if self.combinations.len() < MAX_COMBINATIONS {
+                        self.combinations.insert(key, 1);
+                    } else {
+                        self.other_combinations += 1;
+                    }
+                }
+            }
+        }
+        self.current_fields.clear();
+    }
+}
+
+/// Kinds that identify a person directly, in profiles.
+fn is_identity(kind: Kind) -> bool {
+    kind.role() == Role::Identity
+}
+
+/// Kinds that place a person, or name their device, in profiles.
+fn is_place(kind: Kind) -> bool {
+    matches!(kind.role(), Role::Location | Role::Device)
+}
+
+impl Exposure {
+    /// Counts one finding of the current input.
+    fn add(&mut self, finding: &Finding) {
+        let record = self.record(finding.line);
+        let place = self.place(finding.kind, finding.field.as_ref());
+        let mut unlimited = usize::MAX;
+        self.by_kind[place.kind as usize].add(record, finding.fingerprint, &mut unlimited);
+        let (slot, name) = match place.field {
+            Some(i) => {
+                let field = &mut self.fields[i as usize];
+                (&mut field.slot, field.name)
+            }
+            None => (
+                self.other_fields[place.kind as usize].get_or_insert_with(Slot::default),
+                Some(OTHER_ID),
+            ),
+        };
+        slot.tally
+            .add(record, finding.fingerprint, &mut self.exact_room);
+        if slot.seen != self.records {
+            slot.seen = self.records;
+            let seen = (finding.kind, name);
+            // The other-fields row and a field named like it are one name in the record.
+            if name != Some(OTHER_ID) || !self.current_fields.contains(&seen) {
+                self.current_fields.push(seen);
+            }
+        }
+    }
+}
+
+impl Sink for Exposure {
+    fn begin(&mut self, _input: &InputInfo) -> Flow {
+        self.inputs += 1;
+        GO_ON
+    }
+
+    fn chunk(&mut self, chunk: &Chunk<'_>) -> Flow {
+        for finding in chunk.findings {
+            self.add(finding);
+        }
+        GO_ON
+    }
+
+    fn problem(&mut self, problem: &Problem<'_>) -> Flow {
+        if let Problem::Error(error) = problem {
+            self.errors.push(error.to_string());
+        }
+        GO_ON
+    }
+}

@@ -1,0 +1,179 @@
+//! The rows of the exposure report and the counts behind each.
+
+use serde::Serialize;
+
+use super::{Count, Distinct, ESTIMATE_ERROR};
+use crate::finding::Kind;
+
+#[derive(Default)]
+pub(super) struct RowCounts {
+    occurrences: u64,
+    records: u64,
+    /// The last record counted, as (file number, line).
+    last_record: Option<(usize, u64)>,
+    distinct: Distinct,
+}
+
+impl RowCounts {
+    /// Counts one finding; its fingerprint is kept within `room` (see [`Distinct`]).
+    pub(super) fn add(&mut self, record: (usize, u64), fingerprint: Option<u64>, room: &mut usize) {
+        self.occurrences += 1;
+        if self.last_record != Some(record) {
+            self.records += 1;
+            self.last_record = Some(record);
+        }
+        if let Some(f) = fingerprint {
+            self.distinct.insert_within(f, room);
+        }
+    }
+
+    pub(super) fn row(&mut self, kind: Kind, field: Option<String>) -> Row {
+        let mut distinct = self.distinct.count();
+        // An estimate can overshoot; there are never more values than occurrences.
+        distinct.value = distinct.value.min(self.occurrences);
+        Row {
+            kind,
+            field,
+            other_fields: false,
+            occurrences: self.occurrences,
+            records: self.records,
+            distinct,
+        }
+    }
+}
+
+/// One line of the exposure table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Row {
+    pub kind: Kind,
+    /// The JSON key path or CSV column, with identifier-like key segments as `*` (see
+    /// [`field_pattern`]); `None` for values found in free text and for the other fields row.
+    pub field: Option<String>,
+    /// True for the row that counts, for its kind, the fields past the first [`MAX_FIELDS`].
+    pub other_fields: bool,
+    pub occurrences: u64,
+    /// Lines that carry at least one occurrence.
+    pub records: u64,
+    pub distinct: Count,
+}
+
+impl Row {
+    /// The order of the report's field rows: by kind, then most occurrences first.
+    pub(super) fn report_order(a: &Row, b: &Row) -> std::cmp::Ordering {
+        a.kind
+            .cmp(&b.kind)
+            .then(b.occurrences.cmp(&a.occurrences))
+            .then(a.field.cmp(&b.field))
+    }
+}
+
+impl Combination {
+    /// Sorts `combinations` most records first, and adds a row for the `other` records past
+    /// the ones counted one by one.
+    pub(super) fn order_for_report(combinations: &mut Vec<Combination>, other: u64) {
+        combinations.sort_by(|a, b| b.records.cmp(&a.records).then(a.fields.cmp(&b.fields)));
+        if other > 0 {
+            combinations.push(Combination {
+                fields: vec!["(other combinations)".to_string()],
+                records: other,
+            });
+        }
+    }
+}
+
+/// The rows of the kinds, split as the report shows them, with the distinct counts its
+/// headline quotes.
+pub(super) struct ByKind {
+    direct: Vec<Row>,
+    quasi: Vec<Row>,
+    distinct_emails: Count,
+    distinct_account_ids: Count,
+}
+
+impl ByKind {
+    /// Splits one row per kind, in the order given.
+    pub(super) fn split(rows: impl Iterator<Item = Row>) -> ByKind {
+        let mut split = ByKind {
+            direct: Vec::new(),
+            quasi: Vec::new(),
+            distinct_emails: Count::default(),
+            distinct_account_ids: Count::default(),
+        };
+        for row in rows {
+            match row.kind {
+                Kind::Email => split.distinct_emails = row.distinct,
+                Kind::AccountId => split.distinct_account_ids = row.distinct,
+                _ => {}
+            }
+            if row.kind.is_quasi() {
+                split.quasi.push(row);
+            } else {
+                split.direct.push(row);
+            }
+        }
+        split
+    }
+
+    /// The report with these rows and the rest of its parts; the counts of the input itself
+    /// (bytes, files, errors, malformed lines) are left at zero for the caller to fill in.
+    pub(super) fn into_report(
+        self,
+        records_with_findings: u64,
+        fields: Vec<Row>,
+        profiles: u64,
+        combinations: Vec<Combination>,
+    ) -> Report {
+        Report {
+            bytes: 0,
+            files: 0,
+            errors: 0,
+            malformed_json: 0,
+            records_with_findings,
+            distinct_emails: self.distinct_emails,
+            distinct_account_ids: self.distinct_account_ids,
+            direct: self.direct,
+            quasi: self.quasi,
+            fields,
+            profiles,
+            combinations,
+            estimate_error: ESTIMATE_ERROR,
+        }
+    }
+}
+
+/// A direct identifier and a location or device field that occur in the same records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Combination {
+    /// `kind@field` of the identifier, then of the location or device.
+    pub fields: Vec<String>,
+    pub records: u64,
+}
+
+/// The exposure report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub bytes: u64,
+    pub files: u64,
+    pub errors: u64,
+    /// Lines that start like JSON but do not parse (scanned as plain text).
+    pub malformed_json: u64,
+    /// Lines with at least one finding.
+    pub records_with_findings: u64,
+    /// Distinct e-mail addresses: the surest count of people.
+    pub distinct_emails: Count,
+    /// Distinct account identifiers (user, device, organisation IDs).
+    pub distinct_account_ids: Count,
+    /// Direct identifiers, per kind (all fields together).
+    pub direct: Vec<Row>,
+    /// Quasi-identifiers, per kind.
+    pub quasi: Vec<Row>,
+    /// Per kind and field.
+    pub fields: Vec<Row>,
+    /// Lines that combine a direct identifier with a location or a device.
+    pub profiles: u64,
+    /// The pairs of fields that make profiles (identity + location or device), most frequent
+    /// first.
+    pub combinations: Vec<Combination>,
+    /// The relative standard error of counts marked as estimated.
+    pub estimate_error: f64,
+}
