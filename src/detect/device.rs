@@ -181,7 +181,11 @@ mod tests {
 
     #[test]
     fn examples_hold_with_json_hints() {
-        for example in EXAMPLES {
+        // CSV examples need the engine's column hints: they run in its harness.
+        for example in EXAMPLES
+            .iter()
+            .filter(|e| e.shape == crate::detect::Shape::Lines)
+        {
             assert_eq!(
                 found(example.input),
                 example.expect,

@@ -720,7 +720,11 @@ mod tests {
 
     #[test]
     fn examples_hold_on_plain_haystacks() {
-        for example in EXAMPLES {
+        // CSV examples need the engine's column hints: they run in its harness.
+        for example in EXAMPLES
+            .iter()
+            .filter(|e| e.shape == crate::detect::Shape::Lines)
+        {
             assert_eq!(example.kind, Kind::Email);
             assert_eq!(
                 found(example.input),

@@ -428,7 +428,11 @@ mod tests {
 
     #[test]
     fn examples_hold_on_plain_haystacks() {
-        for example in EXAMPLES {
+        // CSV examples need the engine's column hints: they run in its harness.
+        for example in EXAMPLES
+            .iter()
+            .filter(|e| e.shape == crate::detect::Shape::Lines)
+        {
             assert_eq!(example.kind, Kind::Ipv4);
             let mut want = example.expect.to_vec();
             if example.input.contains("\"ip\":") && example.input.contains("version") {

@@ -612,7 +612,11 @@ mod tests {
 
     #[test]
     fn examples_hold_on_plain_haystacks() {
-        for example in EXAMPLES {
+        // CSV examples need the engine's column hints: they run in its harness.
+        for example in EXAMPLES
+            .iter()
+            .filter(|e| e.shape == crate::detect::Shape::Lines)
+        {
             assert_eq!(example.kind, Kind::Ipv6);
             assert_eq!(
                 found_hinted(example.input),
