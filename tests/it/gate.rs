@@ -723,7 +723,7 @@ fn reports_go_to_their_file_and_the_verdict_to_the_terminal() {
 
 fn sarif_schema() -> jsonschema::Validator {
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("schemas/sarif-schema-2.1.0.json")).unwrap();
+        serde_json::from_str(include_str!("../schemas/sarif-schema-2.1.0.json")).unwrap();
     jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
 }
 

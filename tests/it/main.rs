@@ -1,0 +1,10 @@
+//! The integration tests, as one test binary: each module runs the built `piiscan` (or the
+//! library) on inputs it writes or on the committed corpora. One binary links once, where five
+//! linked five times: most of a fresh clone's `cargo test` was compiling and linking.
+
+mod architecture;
+mod cli;
+mod floors;
+mod gate;
+mod inputs;
+mod report;
