@@ -1,10 +1,11 @@
 //! What a scan produces: a [`Finding`] names a kind of personal data and where it sits in its
 //! input, never the data itself.
 //!
-//! Findings carry byte offsets rather than copies of the matched text so that the hot path
-//! allocates nothing per match and so that no raw value lingers in memory longer than the
-//! chunk it was found in. Reporters that need a masked (or, with `--show-values`, a raw) value
-//! slice it from the chunk while the chunk is still mapped.
+//! A finding carries byte offsets and a masked value made while its chunk was in memory
+//! (see [`crate::engine`]), never the raw text unless `--show-values` asked for it, so that no
+//! raw value travels past the engine or lingers longer than the chunk it was found in. What a
+//! policy concluded of a raw value travels as [`Checked`], and of a whole finding as a
+//! [`Judgement`], beside it on the sink's events.
 
 use std::sync::Arc;
 

@@ -1,16 +1,19 @@
 //! Detectors: each turns a chunk of bytes into candidate matches of one family of kinds.
 //!
-//! A detector sees a [`Haystack`] (whole lines of one input, plus the values that sit under
-//! hinting keys such as `$email` or `city`) and pushes [`Match`]es with offsets relative to the
-//! haystack. It never opens files, never prints and never allocates per byte: each uses a cheap
-//! prefilter (`memchr` for `@`, `.` or `:`, an anchored aho-corasick automaton at the start of
-//! capitalised words) and validates only around the candidates it yields.
+//! A detector sees a [`Haystack`] (whole lines of one input, the values that sit under
+//! hinting keys such as `$email` or `city`, and the candidate positions the shared prefilter
+//! pass listed: `@` for e-mail, digit-dot-digit for IPv4 and coordinates, capitalised word
+//! starts for names and places, see [`crate::prefilter`]) and pushes [`Match`]es with offsets
+//! relative to the haystack. It never opens files, never prints and never allocates per byte:
+//! it visits only its candidates and validates around them (an anchored aho-corasick
+//! automaton of names and places, check digits, numbering plans).
 //!
 //! Matches never span a newline. Chunks are newline-aligned, so this is what guarantees that a
 //! match is never cut in two by a chunk boundary and is reported exactly once.
 //!
-//! Each detector keeps its own positive and negative [`Example`]s beside its code; one test
-//! below runs every example of every detector through the whole engine.
+//! Each kind is described once, in its detector's file ([`KindSpec`], listed in [`kind`]), with
+//! its positive and negative [`Example`]s; the engine's tests run every example of every kind
+//! through the whole engine.
 
 use std::borrow::Cow;
 
