@@ -29,7 +29,53 @@ pub enum Normal {
     Exact,
 }
 
+/// The longest value [`Normal::fold_ascii`] folds on the stack.
+pub const FOLD_MAX: usize = 128;
+
 impl Normal {
+    /// The common case on the hot path (the exposure report fingerprints every finding): a
+    /// short ASCII value without an escape, folded into `out` as it is copied, with the bytes
+    /// written returned. `None` when the value needs the general path, which gives the same
+    /// result for every value this one takes.
+    #[inline]
+    pub fn fold_ascii(self, raw: &[u8], out: &mut [u8; FOLD_MAX]) -> Option<usize> {
+        if raw.len() > FOLD_MAX || !raw.is_ascii() || raw.contains(&b'\\') {
+            return None;
+        }
+        match self {
+            Normal::Email if !raw.contains(&b'%') => {
+                for (o, b) in out.iter_mut().zip(raw) {
+                    *o = b.to_ascii_lowercase();
+                }
+                Some(raw.len())
+            }
+            // A dotted quad is canonical as the detectors find it (no leading zeros).
+            Normal::Ip if raw.iter().all(|b| b.is_ascii_digit() || *b == b'.') => {
+                out[..raw.len()].copy_from_slice(raw);
+                Some(raw.len())
+            }
+            Normal::Text => {
+                let mut n = 0;
+                for word in raw.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()) {
+                    if n > 0 {
+                        out[n] = b' ';
+                        n += 1;
+                    }
+                    for (o, b) in out[n..].iter_mut().zip(word) {
+                        *o = b.to_ascii_lowercase();
+                    }
+                    n += word.len();
+                }
+                Some(n)
+            }
+            Normal::Exact => {
+                out[..raw.len()].copy_from_slice(raw);
+                Some(raw.len())
+            }
+            _ => None,
+        }
+    }
+
     /// Every normal form, for an allowlist value that must match a finding of any kind.
     pub const ALL: [Normal; 5] = [
         Normal::Email,
@@ -49,30 +95,11 @@ impl Normal {
     /// Writes `raw` in normal form into `out`, which is cleared first.
     pub fn apply_into(self, raw: &[u8], out: &mut String) {
         out.clear();
-        // The common case: ASCII without an escape, folded as it is copied.
-        if raw.is_ascii() && !raw.contains(&b'\\') {
-            // SAFETY: ASCII is UTF-8.
-            let text = unsafe { std::str::from_utf8_unchecked(raw) };
-            match self {
-                Normal::Email if !raw.contains(&b'%') => {
-                    out.extend(text.chars().map(|c| c.to_ascii_lowercase()));
-                    return;
-                }
-                Normal::Text => {
-                    for (i, word) in text.split_ascii_whitespace().enumerate() {
-                        if i > 0 {
-                            out.push(' ');
-                        }
-                        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
-                    }
-                    return;
-                }
-                Normal::Exact => {
-                    out.push_str(text);
-                    return;
-                }
-                _ => {}
-            }
+        let mut folded = [0u8; FOLD_MAX];
+        if let Some(n) = self.fold_ascii(raw, &mut folded) {
+            // SAFETY: `fold_ascii` writes ASCII only.
+            out.push_str(unsafe { std::str::from_utf8_unchecked(&folded[..n]) });
+            return;
         }
         let lossy = String::from_utf8_lossy(raw);
         let text = unescape_json(&lossy);

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use compact_str::CompactString;
 
 use super::{resolve, FileContext, Resume, Scanner};
+use crate::detect::normal::FOLD_MAX;
 use crate::detect::{self, Haystack, Kind, KindSet, Match};
 use crate::finding::Finding;
 use crate::prefilter::{Candidates, Class};
@@ -82,17 +83,25 @@ impl Scanner {
         out.into()
     }
 
-    /// A keyed hash of a value in its kind's normal form (see [`Config::fingerprints`]): the
-    /// same value however it is written (`Jane@Example.com`, `jane%40example.com`) is one.
+    /// A keyed hash of a value in its kind's normal form (see [`super::Config::fingerprints`]):
+    /// the same value however it is written (`Jane@Example.com`, `jane%40example.com`) is one.
     fn fingerprint(&self, kind: Kind, raw: &[u8]) -> u64 {
+        use std::hash::{Hash, Hasher};
         thread_local! {
             static NORMAL: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
-        NORMAL.with(|normal| {
-            let mut normal = normal.borrow_mut();
-            kind.normal().apply_into(raw, &mut normal);
-            self.fingerprint_key.hash_one((kind, normal.as_str()))
-        })
+        let mut hasher = self.fingerprint_key.build_hasher();
+        kind.hash(&mut hasher);
+        let mut folded = [0u8; FOLD_MAX];
+        match kind.normal().fold_ascii(raw, &mut folded) {
+            Some(n) => hasher.write(&folded[..n]),
+            None => NORMAL.with(|normal| {
+                let mut normal = normal.borrow_mut();
+                kind.normal().apply_into(raw, &mut normal);
+                hasher.write(normal.as_bytes());
+            }),
+        }
+        hasher.finish()
     }
 
     /// Turns matches into findings: line, column, field, masked value. `candidates` hold the

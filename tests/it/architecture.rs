@@ -38,11 +38,24 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
                 }
                 continue;
             }
-            let rel = path.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
-            if !rel.ends_with(".rs") || rel == "main.rs" || rel == "lib.rs" || rel.ends_with("tests.rs") {
+            let rel = path
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if !rel.ends_with(".rs")
+                || rel == "main.rs"
+                || rel == "lib.rs"
+                || rel.ends_with("tests.rs")
+            {
                 continue;
             }
-            let top = rel.split('/').next().unwrap().trim_end_matches(".rs").to_string();
+            let top = rel
+                .split('/')
+                .next()
+                .unwrap()
+                .trim_end_matches(".rs")
+                .to_string();
             let text = std::fs::read_to_string(&path).unwrap();
             let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
             let used = edges.entry(top.clone()).or_default();
@@ -68,14 +81,20 @@ fn modules_use_only_what_comes_before_them_in_the_flow() {
     let mut problems = Vec::new();
     for (module, used) in graph() {
         let Some(at) = layer_of(&module) else {
-            problems.push(format!("{module} is not placed in LAYERS (tests/it/architecture.rs)"));
+            problems.push(format!(
+                "{module} is not placed in LAYERS (tests/it/architecture.rs)"
+            ));
             continue;
         };
         for dep in used {
             match layer_of(&dep) {
                 Some(dep_at) if dep_at < at => {}
-                Some(_) => problems.push(format!("{module} uses {dep}, which comes after it or beside it")),
-                None => problems.push(format!("{module} uses {dep}, which is not placed in LAYERS")),
+                Some(_) => problems.push(format!(
+                    "{module} uses {dep}, which comes after it or beside it"
+                )),
+                None => problems.push(format!(
+                    "{module} uses {dep}, which is not placed in LAYERS"
+                )),
             }
         }
     }
@@ -89,6 +108,9 @@ fn a_back_edge_would_be_caught() {
     assert!(layer_of("engine") > layer_of("detect"));
     assert!(layer_of("report") > layer_of("policy"));
     let edges = graph();
-    assert!(edges["engine"].contains("detect"), "the graph reads `crate::` paths");
+    assert!(
+        edges["engine"].contains("detect"),
+        "the graph reads `crate::` paths"
+    );
     assert!(!edges["detect"].contains("engine"));
 }
