@@ -314,7 +314,8 @@ pub fn evaluated_kinds(labels: &Labels) -> KindSet {
 }
 
 fn is_place(kind: Kind) -> bool {
-    matches!(kind, Kind::City | Kind::Region | Kind::Country)
+    // Place names: a city and a region can be the same word; coordinates cannot.
+    kind.is_location() && kind.normal() == crate::detect::Normal::Text
 }
 
 /// True when a finding of kind `found` can account for a label of kind `labelled` in the

@@ -39,6 +39,7 @@ pub static ACCOUNT_ID: KindSpec = KindSpec {
     family: &FAMILY,
     examples: EXAMPLES,
     tie_rank: 0,
+    competes_with: &[],
 };
 
 pub const EXAMPLES: &[Example] = &[

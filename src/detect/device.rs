@@ -35,6 +35,7 @@ pub static DEVICE: KindSpec = KindSpec {
     family: &FAMILY,
     examples: EXAMPLES,
     tie_rank: 0,
+    competes_with: &[],
 };
 
 pub const EXAMPLES: &[Example] = &[

@@ -51,6 +51,7 @@ pub static CITY: KindSpec = KindSpec {
     family: &FAMILY,
     examples: EXAMPLES,
     tie_rank: 0,
+    competes_with: &[],
 };
 
 pub static REGION: KindSpec = KindSpec {
@@ -67,6 +68,7 @@ pub static REGION: KindSpec = KindSpec {
     family: &FAMILY,
     examples: EXAMPLES,
     tie_rank: 0,
+    competes_with: &[],
 };
 
 pub static COUNTRY: KindSpec = KindSpec {
@@ -83,6 +85,7 @@ pub static COUNTRY: KindSpec = KindSpec {
     family: &FAMILY,
     examples: EXAMPLES,
     tie_rank: 0,
+    competes_with: &[],
 };
 
 pub const EXAMPLES: &[Example] = &[

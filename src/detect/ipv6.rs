@@ -66,6 +66,7 @@ pub static IPV6: KindSpec = KindSpec {
     family: &FAMILY,
     examples: EXAMPLES,
     tie_rank: 0,
+    competes_with: &[],
 };
 
 pub const EXAMPLES: &[Example] = &[

@@ -73,6 +73,10 @@ pub struct KindSpec {
     /// On a span that several kinds claim and no key decides, the kind with the lowest rank
     /// wins (ties go to the first in report order): a place beats a person (`Santa Barbara`).
     pub tie_rank: u8,
+    /// The kinds that claim the same text and win it: a scan for this kind runs their
+    /// detectors too (and drops their findings if they are not wanted), or `Santa Barbara`
+    /// would come out as a person.
+    pub competes_with: &'static [Kind],
 }
 
 macro_rules! registry {

@@ -55,6 +55,7 @@ pub static PERSON_NAME: KindSpec = KindSpec {
     family: &FAMILY,
     examples: EXAMPLES,
     tie_rank: 1,
+    competes_with: &[Kind::City, Kind::Region, Kind::Country],
 };
 
 pub const EXAMPLES: &[Example] = &[

@@ -37,6 +37,7 @@ pub static REFERRER: KindSpec = KindSpec {
     family: &FAMILY,
     examples: EXAMPLES,
     tie_rank: 0,
+    competes_with: &[],
 };
 
 pub const EXAMPLES: &[Example] = &[

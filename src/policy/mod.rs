@@ -191,8 +191,8 @@ impl Policy {
             .into_iter()
             .filter(|&k| self.rule(k).action != Action::Ignore)
             .collect();
-        if set.contains(Kind::PersonName) {
-            for kind in [Kind::City, Kind::Region, Kind::Country] {
+        for spec in set.iter().filter_map(Kind::spec) {
+            for &kind in spec.competes_with {
                 set.insert(kind);
             }
         }
