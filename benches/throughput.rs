@@ -285,6 +285,7 @@ fn report(c: &mut Criterion) {
     inputs.check("mixpanel.ndjson", scanner.config().kinds, findings.len());
     let file = InputInfo {
         path: "target/bench-inputs/mixpanel.ndjson".to_string(),
+        name: "target/bench-inputs/mixpanel.ndjson".to_string(),
         compression: None,
         encoding: None,
     };

@@ -34,8 +34,12 @@ pub const GO_ON: Flow = ControlFlow::Continue(());
 /// An input as consumers see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputInfo {
-    /// The path, safe to print (see [`crate::source::display_path`]); `-` for stdin.
+    /// The path, safe to print on a terminal (see [`crate::source::display_path`]); `-` for
+    /// stdin.
     pub path: String,
+    /// The path as it is (lossy UTF-8 only where the name is not UTF-8), for machine outputs
+    /// that escape it themselves (JSON, SARIF URIs), so that tools can find the file.
+    pub name: String,
     /// Set when the input was decompressed: offsets then count decompressed bytes.
     pub compression: Option<Compression>,
     /// Set when the input was UTF-16, decoded: offsets then count bytes of its UTF-8 text.

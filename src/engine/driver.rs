@@ -228,6 +228,7 @@ impl<'s> Driver<'s> {
             context: FileContext::sniff(path, head),
             info: InputInfo {
                 path: source::display_path(path),
+                name: path.to_string_lossy().into_owned(),
                 compression,
                 encoding,
             },

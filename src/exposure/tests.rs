@@ -53,6 +53,7 @@ fn fields_past_the_cap_are_counted_together() {
     let mut exposure = Exposure::new();
     let file = InputInfo {
         path: "f".into(),
+        name: "f".into(),
         compression: None,
         encoding: None,
     };
@@ -310,6 +311,7 @@ fn assert_same_as_reference(events: &[Event], chunk: usize) -> Report {
         .iter()
         .map(|p| InputInfo {
             path: p.to_string(),
+            name: p.to_string(),
             compression: None,
             encoding: None,
         })

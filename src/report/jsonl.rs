@@ -174,6 +174,7 @@ mod tests {
             {
                 let file = InputInfo {
                     path: format!("dir/{s}.ndjson"),
+                    name: format!("dir/{s}.ndjson"),
                     compression,
                     encoding: encodings[(i + j) % encodings.len()],
                 };
