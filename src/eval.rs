@@ -238,7 +238,8 @@ impl Evaluation {
             if !list.is_empty() {
                 let _ = writeln!(out, "\n{title}:");
                 for e in list {
-                    let _ = writeln!(out, "  {} @{} {} {}", e.path, e.offset, e.kind, e.masked);
+                    let masked = crate::source::printable(&e.masked);
+                    let _ = writeln!(out, "  {} @{} {} {masked}", e.path, e.offset, e.kind);
                 }
             }
         };

@@ -109,3 +109,88 @@ fn short_values_are_never_shown_whole() {
         assert!(!stdout(&out).contains(&format!("e.g. {value}")), "{value}");
     }
 }
+
+/// Bidirectional controls and invisible characters in a file name and a key reach people
+/// escaped (the summary, the verdict, the exposure table and page, stderr), so that
+/// `\u{202e}liame` cannot display as `email`; tools get the real name and key (JSONL and JSON
+/// `path` and `field`, SARIF `uri` percent-encoded and `field`).
+#[test]
+fn names_from_the_data_are_escaped_for_people_and_real_for_tools() {
+    let case = Case::new();
+    // A tab makes the printable form differ from the real name even before bidi escaping.
+    let name = "ev\u{202e}lmth\u{200b}\t.ndjson";
+    let key = "\u{202e}liame\u{feff}";
+    case.write(
+        &format!("export/{name}"),
+        &format!("{{\"{key}\":\"jane.doe@example.com\",\"ip\":\"8.8.4.4\"}}\n"),
+    );
+    let hidden = [
+        '\u{202e}', '\u{200b}', '\u{feff}', '\u{2066}', '\u{2069}', '\t',
+    ];
+    let printed_name = "ev\\u{202e}lmth\\u{200b}\\t.ndjson";
+    let printed_key = "\\u{202e}liame\\u{feff}";
+
+    let html = case.path("report.html");
+    let human: Vec<(Vec<&str>, bool, bool)> = vec![
+        // (arguments, shows the file name, shows the key)
+        (vec!["scan", "export"], true, false),
+        (vec!["gate", "export"], true, true),
+        (vec!["report", "export"], false, true),
+        (
+            vec!["report", "--format", "html", "-o", "report.html", "export"],
+            false,
+            false,
+        ),
+    ];
+    for (args, shows_name, shows_key) in human {
+        let out = case.run(&args);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}");
+        let text = stdout(&out) + &stderr(&out);
+        for c in hidden {
+            assert!(!text.contains(c), "{args:?} printed {c:?} raw:\n{text}");
+        }
+        if shows_name {
+            assert!(text.contains(printed_name), "{args:?}:\n{text}");
+        }
+        if shows_key {
+            assert!(text.contains(printed_key), "{args:?}:\n{text}");
+        }
+    }
+    let page = std::fs::read_to_string(&html).unwrap();
+    for c in hidden {
+        assert!(!page.contains(c), "the page holds {c:?} raw");
+    }
+    assert!(page.contains(printed_key), "{page}");
+
+    let real_path = format!("export/{name}");
+    let out = case.run(&["scan", "--format", "jsonl", "export"]);
+    expect(&out, 1);
+    for line in stdout(&out).lines() {
+        let finding: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(finding["path"], real_path.as_str(), "{line}");
+        if finding["kind"] == "email" {
+            assert_eq!(finding["field"], key, "{line}");
+        }
+    }
+    let out = case.run(&["scan", "--format", "json", "export"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"][0]["path"], real_path.as_str());
+    assert_eq!(report["findings"][0]["field"], key);
+    let out = case.run(&["scan", "--format", "sarif", "export"]);
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result = &log["runs"][0]["results"][0];
+    let location = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(
+        location["uri"], "export/ev%E2%80%AElmth%E2%80%8B%09.ndjson",
+        "{result}"
+    );
+    assert_eq!(result["properties"]["field"], key);
+    let message = result["message"]["text"].as_str().unwrap();
+    assert!(message.contains(printed_key), "{message}");
+    // Exposure JSON: the field as it is (JSON escapes none of its characters).
+    let out = case.run(&["report", "--format", "json", "export"]);
+    let text = stdout(&out);
+    assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
+    assert!(text.contains(&format!("\"{key}\"")), "{text}");
+    assert!(!text.contains(printed_key), "{text}");
+}
