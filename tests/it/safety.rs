@@ -194,3 +194,37 @@ fn names_from_the_data_are_escaped_for_people_and_real_for_tools() {
     assert!(text.contains(&format!("\"{key}\"")), "{text}");
     assert!(!text.contains(printed_key), "{text}");
 }
+
+/// A labels file with no label, or labels of files that are not scanned, is an error that
+/// names the labels file and what to do, and quotes no label; recall is never 1.0 on nothing.
+#[test]
+fn eval_refuses_labels_it_cannot_use() {
+    let case = Case::new();
+    case.write("export/a.txt", "write to jane.doe@example.com today\n");
+    let good = r#"{"path":"export/a.txt","offset":9,"length":20,"kind":"email"}"#;
+    let elsewhere = r#"{"path":"other/b.txt","offset":0,"length":20,"kind":"email"}"#;
+    let cases = [
+        ("", "holds no label"),
+        ("\n\n", "holds no label"),
+        (elsewhere, "1 label in labels.jsonl names a file not among"),
+        (
+            &format!("{good}\n{elsewhere}\n{elsewhere}"),
+            "2 labels in labels.jsonl name files not among",
+        ),
+    ];
+    for (labels, says) in cases {
+        case.write("labels.jsonl", labels);
+        let out = case.run(&["eval", "--labels", "labels.jsonl", "export"]);
+        expect(&out, 2);
+        let err = stderr(&out);
+        assert!(err.contains(says), "{labels:?}: {err}");
+        assert!(!err.contains("jane"), "{err}");
+        assert!(!stdout(&out).contains("1.0000"), "{}", stdout(&out));
+    }
+    let out = case.run(&["eval", "--labels", "labels.jsonl", "export"]);
+    assert!(stderr(&out).contains("other/b.txt"), "{}", stderr(&out));
+    case.write("labels.jsonl", good);
+    let out = case.run(&["eval", "--labels", "labels.jsonl", "export"]);
+    expect(&out, 0);
+    assert!(stdout(&out).contains("email"), "{}", stdout(&out));
+}
