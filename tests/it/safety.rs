@@ -228,3 +228,62 @@ fn eval_refuses_labels_it_cannot_use() {
     expect(&out, 0);
     assert!(stdout(&out).contains("email"), "{}", stdout(&out));
 }
+
+/// A `PIISCAN_FINGERPRINT_KEY` shorter than 32 bytes is refused (exit 2, nothing written)
+/// by every command that reads it, with the reason and without the secret.
+#[test]
+fn short_fingerprint_secrets_are_refused() {
+    let case = Case::new();
+    case.write("export/a.ndjson", "{\"email\":\"jane.doe@example.com\"}\n");
+    let long = "a-long-ci-secret-of-32-bytes-ok!";
+    assert_eq!(long.len(), 32);
+    let commands: [&[&str]; 4] = [
+        &["baseline", "export", "-o", "base.json"],
+        &["gate", "export"],
+        &["gate", "--format", "sarif", "-o", "out.sarif", "export"],
+        &["scan", "--policy", "p.toml", "--format", "sarif", "export"],
+    ];
+    case.write("p.toml", "[kinds]\nemail = \"fail\"\n");
+    for secret in ["tiny-k3y", &long[..31]] {
+        for args in commands {
+            let out = case
+                .command(args)
+                .env("PIISCAN_FINGERPRINT_KEY", secret)
+                .output()
+                .unwrap();
+            expect(&out, 2);
+            let err = stderr(&out);
+            assert!(
+                err.contains(&format!(
+                    "PIISCAN_FINGERPRINT_KEY holds {} bytes",
+                    secret.len()
+                )) && err.contains("32 random bytes or more"),
+                "{args:?}: {err}"
+            );
+            assert!(!err.contains(secret), "{err}");
+            assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+        }
+        assert!(!case.path("base.json").exists() && !case.path("out.sarif").exists());
+    }
+    // A gate with a baseline reads the secret too.
+    let out = case
+        .command(&["baseline", "export", "-o", "base.json"])
+        .env("PIISCAN_FINGERPRINT_KEY", long)
+        .output()
+        .unwrap();
+    expect(&out, 0);
+    let gate = ["gate", "export", "--baseline", "base.json"];
+    let out = case
+        .command(&gate)
+        .env("PIISCAN_FINGERPRINT_KEY", &long[..20])
+        .output()
+        .unwrap();
+    expect(&out, 2);
+    assert!(stderr(&out).contains("holds 20 bytes"), "{}", stderr(&out));
+    let out = case
+        .command(&gate)
+        .env("PIISCAN_FINGERPRINT_KEY", long)
+        .output()
+        .unwrap();
+    expect(&out, 0);
+}
