@@ -4,7 +4,7 @@
 //! secrets that must be long enough, and output files that are private when they hold values
 //! and cannot be redirected by a planted link.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
@@ -286,4 +286,136 @@ fn short_fingerprint_secrets_are_refused() {
         .output()
         .unwrap();
     expect(&out, 0);
+}
+
+/// Runs piiscan under `umask 027`, so that the usual permissions (0640) differ from the
+/// owner-only ones (0600) and from a default umask's.
+#[cfg(unix)]
+fn run_with_umask(case: &Case, args: &[&str]) -> Output {
+    let bin = assert_cmd::cargo::cargo_bin("piiscan");
+    let mut cmd = std::process::Command::new("sh");
+    cmd.current_dir(case.dir.path())
+        .env_remove("PIISCAN_FINGERPRINT_KEY")
+        .args(["-c", "umask 027 && exec \"$0\" \"$@\""])
+        .arg(bin)
+        .args(args);
+    cmd.output().unwrap()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// An output that holds raw values (`--show-values`) is readable by its owner only, also when
+/// it replaces a file others could read; one that holds masks only gets the usual
+/// permissions (0666 less the umask); a baseline is owner-only.
+#[cfg(unix)]
+#[test]
+fn outputs_with_raw_values_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let case = Case::new();
+    case.write("export/a.ndjson", "{\"email\":\"jane.doe@example.com\"}\n");
+    let cases: [(&[&str], u32); 8] = [
+        (&["scan", "--format", "jsonl", "--show-values"], 0o600),
+        (&["scan", "--format", "json", "--show-values"], 0o600),
+        (&["scan", "--format", "sarif", "--show-values"], 0o600),
+        (&["scan", "--format", "jsonl"], 0o640),
+        (&["gate", "--format", "jsonl", "--show-values"], 0o600),
+        (&["gate", "--format", "sarif"], 0o640),
+        (&["report", "--format", "html"], 0o640),
+        (&["baseline"], 0o600),
+    ];
+    for (args, want) in cases {
+        let out_path = case.path("out.txt");
+        // An earlier output, readable by all, is replaced (a baseline being rewritten keeps
+        // its permissions by design: it is written anew here).
+        if args[0] != "baseline" {
+            case.write("out.txt", "earlier");
+            std::fs::set_permissions(&out_path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let mut all = args.to_vec();
+        all.extend(["-o", "out.txt", "export"]);
+        let out = run_with_umask(&case, &all);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_ne!(std::fs::read_to_string(&out_path).unwrap(), "earlier");
+        assert_eq!(mode(&out_path), want, "{args:?}");
+        if args.contains(&"--show-values") {
+            let text = std::fs::read_to_string(&out_path).unwrap();
+            assert!(text.contains("jane.doe@example.com"), "{args:?}");
+        }
+        std::fs::remove_file(&out_path).unwrap();
+    }
+}
+
+/// Every file piiscan writes is created under a new random name with `O_EXCL` beside its
+/// destination: links planted where an older piiscan put its temporary file (a name made of
+/// the destination's and the process id: `.base.json.<pid>.tmp`, opened with `O_TRUNC`, so a
+/// link there sent the baseline into any file the user could write) redirect nothing.
+#[cfg(unix)]
+#[test]
+fn links_planted_at_predictable_temporary_names_redirect_nothing() {
+    let case = Case::new();
+    case.write("export/a.ndjson", "{\"email\":\"jane.doe@example.com\"}\n");
+    let victim = case.path("victim.txt");
+    case.write("victim.txt", "precious\n");
+    std::fs::create_dir(case.path("out")).unwrap();
+    // The process ids the next commands are likely to get.
+    let last = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .unwrap_or_else(std::process::id);
+    let outputs = [
+        (
+            vec!["baseline", "export", "-o", "out/base.json"],
+            "base.json",
+        ),
+        (
+            vec!["scan", "--format", "jsonl", "-o", "out/f.jsonl", "export"],
+            "f.jsonl",
+        ),
+        (
+            vec!["report", "--format", "json", "-o", "out/r.json", "export"],
+            "r.json",
+        ),
+        (vec!["config", "init", "out/p.toml"], "p.toml"),
+    ];
+    let mut planted = Vec::new();
+    for (_, name) in &outputs {
+        let mut names = vec![
+            format!(".{name}.tmp"),
+            format!("{name}.tmp"),
+            format!("{name}~"),
+        ];
+        names.extend((last..last + 400).map(|pid| format!(".{name}.{pid}.tmp")));
+        for link in names {
+            let link = case.path("out").join(link);
+            std::os::unix::fs::symlink(&victim, &link).unwrap();
+            planted.push(link);
+        }
+    }
+    for (args, name) in &outputs {
+        let out = case.run(args);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(
+            std::fs::read_to_string(&victim).unwrap(),
+            "precious\n",
+            "{args:?} wrote through a planted link"
+        );
+        let written = case.path("out").join(name);
+        assert!(std::fs::symlink_metadata(&written).unwrap().is_file());
+    }
+    for link in planted {
+        let meta = std::fs::symlink_metadata(&link).unwrap();
+        assert!(meta.file_type().is_symlink(), "{}", link.display());
+    }
 }
