@@ -419,3 +419,78 @@ fn links_planted_at_predictable_temporary_names_redirect_nothing() {
         assert!(meta.file_type().is_symlink(), "{}", link.display());
     }
 }
+
+/// A destination that is a symbolic link keeps the link and replaces its target (a baseline
+/// kept elsewhere), but not when another user planted the link in a shared sticky folder such
+/// as /tmp: there, `-o /tmp/report.json` would replace whatever file of ours the link names.
+/// The kernel refuses to follow such links (`fs.protected_symlinks`); piiscan, which resolves
+/// the link itself, refuses too. Needs root to make a link owned by another user.
+#[cfg(unix)]
+#[test]
+fn links_planted_by_others_in_shared_folders_are_not_followed() {
+    use std::os::unix::fs::PermissionsExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("note: not root: a link owned by another user cannot be made; not checked");
+        return;
+    }
+    let case = Case::new();
+    case.write("export/a.ndjson", "{\"email\":\"jane.doe@example.com\"}\n");
+    let victim = case.path("victim.txt");
+    case.write("victim.txt", "precious\n");
+    let shared = case.path("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let nobody = 65534;
+    let commands: [&[&str]; 4] = [
+        &["baseline", "export", "-o", "shared/out.json"],
+        &[
+            "scan",
+            "--format",
+            "jsonl",
+            "-o",
+            "shared/out.json",
+            "export",
+        ],
+        &[
+            "report",
+            "--format",
+            "json",
+            "-o",
+            "shared/out.json",
+            "export",
+        ],
+        &["config", "init", "--force", "shared/out.json"],
+    ];
+    let link = shared.join("out.json");
+    for args in commands {
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        std::os::unix::fs::lchown(&link, Some(nobody), Some(nobody)).unwrap();
+        let out = case.run(args);
+        expect(&out, 2);
+        assert!(
+            stderr(&out).contains("another user placed in a shared folder"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        // Our own link in the same folder is followed, and its target replaced.
+        let _ = std::fs::remove_file(&link);
+        let ours = case.path("ours.json");
+        case.write("ours.json", "old\n");
+        std::os::unix::fs::symlink(&ours, &link).unwrap();
+        let out = case.run(args);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_ne!(std::fs::read_to_string(&ours).unwrap(), "old\n", "{args:?}");
+        std::fs::remove_file(&link).unwrap();
+    }
+}
