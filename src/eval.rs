@@ -156,6 +156,8 @@ pub struct Evaluation {
     pub false_positives: Vec<Example>,
     /// Labels whose file was not scanned.
     pub unscanned_labels: u64,
+    /// One of the files those labels name (the first by name).
+    pub unscanned_example: Option<PathBuf>,
 }
 
 impl Evaluation {
@@ -238,7 +240,8 @@ impl Evaluation {
             if !list.is_empty() {
                 let _ = writeln!(out, "\n{title}:");
                 for e in list {
-                    let _ = writeln!(out, "  {} @{} {} {}", e.path, e.offset, e.kind, e.masked);
+                    let masked = crate::source::printable(&e.masked);
+                    let _ = writeln!(out, "  {} @{} {} {masked}", e.path, e.offset, e.kind);
                 }
             }
         };
@@ -382,10 +385,18 @@ impl Matcher {
             current: None,
             eval: Evaluation {
                 unscanned_labels: unscanned,
+                unscanned_example: labels.into_keys().min(),
                 ..Evaluation::default()
             },
         };
         (files, matcher)
+    }
+
+    /// Labels whose file is not among those to scan, and one of those files: known before
+    /// the scan.
+    pub fn unscanned(&self) -> Option<(u64, &Path)> {
+        let example = self.eval.unscanned_example.as_deref()?;
+        Some((self.eval.unscanned_labels, example))
     }
 
     /// Counts what is left of every file and returns the evaluation.

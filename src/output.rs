@@ -8,6 +8,10 @@
 //! path or link) is refused: it would destroy the input and pass a gate on what is left.
 //! Outputs that hold raw values (`--show-values`) or anything derived from them are created
 //! readable by their owner only; others get the usual permissions (0666 less the umask).
+//!
+//! A destination that is a symbolic link is resolved here, so that the link stays and its
+//! target is replaced; a link that another user planted in a shared sticky folder (`/tmp`) is
+//! refused rather than followed, as the kernel's `protected_symlinks` would refuse it.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -27,6 +31,11 @@ pub enum OutputError {
          output"
     )]
     NotAFile(String),
+    #[error(
+        "{0} is a symbolic link that another user placed in a shared folder (sticky and \
+         writable by all, like /tmp); it is not followed: write to a path of your own"
+    )]
+    PlantedLink(String),
     #[error("cannot create a file beside {path}: {source}")]
     Create {
         path: String,
@@ -178,6 +187,9 @@ pub fn destination(path: &Path) -> Result<PathBuf, OutputError> {
         }
         match std::fs::symlink_metadata(&destination) {
             Ok(meta) if meta.file_type().is_symlink() => {
+                if planted(&destination, &meta) {
+                    return Err(OutputError::PlantedLink(display_path(&destination)));
+                }
                 let target =
                     std::fs::read_link(&destination).map_err(|source| OutputError::Create {
                         path: display.clone(),
@@ -201,6 +213,33 @@ pub fn destination(path: &Path) -> Result<PathBuf, OutputError> {
         path: display,
         source: io::Error::other("too many levels of symbolic links"),
     })
+}
+
+/// Whether following the symbolic link `link` (whose own metadata is `meta`) would let
+/// another user choose what is written: the link lies in a sticky folder that everyone may
+/// write (`/tmp`), and neither we nor the folder's owner made it. This is the kernel's
+/// `fs.protected_symlinks` rule, which a link resolved by hand (as [`destination`] does, to
+/// keep it) would otherwise bypass: without it, a link planted in `/tmp` under the name of a
+/// report someone is about to write would replace a file of theirs elsewhere.
+#[cfg(unix)]
+fn planted(link: &Path, meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let folder = link
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(folder) = std::fs::metadata(folder) else {
+        return false;
+    };
+    let shared = folder.mode() & 0o1002 == 0o1002;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    shared && meta.uid() != me && meta.uid() != folder.uid()
+}
+
+#[cfg(not(unix))]
+fn planted(_link: &Path, _meta: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// Refuses an output that would replace an input: one named as an input, or a file in a

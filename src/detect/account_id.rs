@@ -167,17 +167,18 @@ fn is_identifier(value: &[u8]) -> bool {
         && value.iter().all(|&b| b > b' ' && b != 0x7f)
 }
 
-/// Keeps a short prefix: `user-8f3a2c` → `user-***`, `97980cfea0067` → `97***`.
+/// Keeps the identifier's scheme when something follows it (up to a `-` or `_` among its
+/// first six characters: `user-8f3a2c` → `user-***`), else its first two characters, never
+/// more than half of them (`97980cfea0067` → `97***`, `u42` → `u***`, `7` → `***`).
 pub fn mask(value: &str) -> CompactString {
-    let keep = value
+    let scheme = value
         .char_indices()
         .take(6)
         .find(|&(_, c)| c == '-' || c == '_')
-        .map_or_else(
-            || value.chars().take(2).map(char::len_utf8).sum(),
-            |(i, _)| i + 1,
-        );
-    let mut out = CompactString::from(&value[..keep]);
+        .map(|(i, _)| i + 1)
+        .filter(|&end| end < value.len());
+    let keep = scheme.map_or_else(|| super::shown_prefix(value, 2), |end| &value[..end]);
+    let mut out = CompactString::from(keep);
     out.push_str("***");
     out
 }
@@ -230,6 +231,11 @@ mod tests {
     fn masks() {
         assert_eq!(mask("user-8f3a2c"), "user-***");
         assert_eq!(mask("97980cfea0067"), "97***");
-        assert_eq!(mask("é"), "é***");
+        assert_eq!(mask("é"), "***");
+        assert_eq!(mask("u42"), "u***");
+        assert_eq!(mask("ab"), "a***");
+        assert_eq!(mask("u-1"), "u-***");
+        assert_eq!(mask("abc-"), "ab***");
+        assert_eq!(mask("김민"), "김***");
     }
 }

@@ -291,29 +291,30 @@ fn hinted_coordinate(bytes: &[u8], h: &HintedValue) -> Option<f64> {
     (value.abs() <= limit && value != 0.0).then_some(value)
 }
 
-/// Keeps the sign, the integer part and the first decimal of each number: `48.8*, 2.3*`.
+/// Keeps the sign, the integer part and the first decimal of each number: `48.8*, 2.3*`; a
+/// number of one decimal keeps none (`48.*`), and a value with no decimal to hide is hidden
+/// whole (`***`), so that a mask never shows all of a value.
 pub fn mask(value: &str) -> CompactString {
-    let mut out = CompactString::with_capacity(value.len());
-    let mut places: Option<usize> = None;
-    for c in value.chars() {
-        match (c, places) {
-            ('.', None) => {
-                places = Some(0);
-                out.push('.');
-            }
-            ('0'..='9', Some(n)) => {
-                if n == 0 {
-                    out.push(c);
-                    out.push('*');
-                }
-                places = Some(n + 1);
-            }
-            _ => {
-                places = None;
-                out.push(c);
-            }
+    let mut out = CompactString::with_capacity(value.len() + 2);
+    let mut hidden = false;
+    let mut rest = value;
+    while let Some(dot) = rest.find('.') {
+        out.push_str(&rest[..=dot]);
+        let after = &rest[dot + 1..];
+        let places = after.bytes().take_while(u8::is_ascii_digit).count();
+        if places > 1 {
+            out.push_str(&after[..1]);
         }
+        if places > 0 {
+            out.push('*');
+            hidden = true;
+        }
+        rest = &after[places..];
     }
+    if !hidden {
+        return CompactString::const_new("***");
+    }
+    out.push_str(rest);
     out
 }
 
@@ -389,6 +390,9 @@ mod tests {
     fn masks() {
         assert_eq!(mask("48.8566, 2.3522"), "48.8*, 2.3*");
         assert_eq!(mask("-33.8688"), "-33.8*");
+        assert_eq!(mask("48.8"), "48.*");
+        assert_eq!(mask("48"), "***");
+        assert_eq!(mask("48.85,2"), "48.8*,2");
     }
 
     proptest::proptest! {

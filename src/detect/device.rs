@@ -156,10 +156,10 @@ fn user_agent_end(bytes: &[u8], start: usize) -> Option<usize> {
     Some(start + end)
 }
 
-/// Keeps the first three characters: `Chrome` → `Chr***`.
+/// Keeps the first three characters, never more than half of them: `Chrome` → `Chr***`,
+/// `iOS` → `i***`.
 pub fn mask(value: &str) -> CompactString {
-    let keep: usize = value.chars().take(3).map(char::len_utf8).sum();
-    let mut out = CompactString::from(&value[..keep]);
+    let mut out = CompactString::from(super::shown_prefix(value, 3));
     out.push_str("***");
     out
 }
@@ -199,7 +199,9 @@ mod tests {
     #[test]
     fn masks() {
         assert_eq!(mask("Chrome"), "Chr***");
-        assert_eq!(mask("iOS"), "iOS***");
+        assert_eq!(mask("iOS"), "i***");
+        assert_eq!(mask("Linux"), "Li***");
+        assert_eq!(mask("X"), "***");
     }
 
     proptest::proptest! {

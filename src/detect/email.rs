@@ -522,7 +522,9 @@ fn is_escaped(bytes: &[u8], k: usize) -> bool {
 
 /// Masks an address as the first character of the local part and of the domain, and the
 /// top-level domain: `jane.doe@example.com` → `j***@e***.com`. Escaped separators are
-/// decoded first, so `jane%40example.com` masks the same way.
+/// decoded first, so `jane%40example.com` masks the same way. A part of one character is
+/// hidden whole (`a@b.co` → `***@***.co`), so that no part but the top-level domain is ever
+/// shown in full.
 pub fn mask(value: &str) -> CompactString {
     // The separator as the detector found it: `@`, `%40` or `\u0040`.
     let bytes = value.as_bytes();
@@ -539,16 +541,17 @@ pub fn mask(value: &str) -> CompactString {
     };
     let (local, domain) = (&value[..at], &value[at + len..]);
     let mut out = MaskBuf::new();
-    if local
-        .get(..3)
-        .is_some_and(|p| p.eq_ignore_ascii_case("%2B"))
+    if local.len() > 3
+        && local
+            .get(..3)
+            .is_some_and(|p| p.eq_ignore_ascii_case("%2B"))
     {
         out.push("+");
     } else {
-        out.push_first(local);
+        out.push_initial(local);
     }
-    let tld = domain.rsplit_once('.').map_or("", |(_, tld)| tld);
-    out.push("***@").push_first(domain).push("***.").push(tld);
+    let (name, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
+    out.push("***@").push_initial(name).push("***.").push(tld);
     out.finish()
 }
 
@@ -755,6 +758,12 @@ mod tests {
         assert_eq!(mask("kim\\u0040example.net"), "k***@e***.net");
         assert_eq!(mask("%2Bx%40example.org"), "+***@e***.org");
         assert_eq!(mask("nothing"), "***");
+        // A part of one character is hidden whole; the top-level domain is shown.
+        assert_eq!(mask("a@b.co"), "***@***.co");
+        assert_eq!(mask("김@b.kr"), "***@***.kr");
+        assert_eq!(mask("ab@cd.co"), "a***@c***.co");
+        assert_eq!(mask("%2B@b.co"), "%***@***.co");
+        assert_eq!(mask("jane@localhost"), "j***@l***.");
     }
 
     proptest! {

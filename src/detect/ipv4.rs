@@ -286,13 +286,16 @@ fn looks_like_version(bytes: &[u8], start: usize) -> bool {
 /// Masks an address as its first two octets: `203.0.113.7` → `203.0.*.*`.
 pub fn mask(value: &str) -> CompactString {
     let mut parts = value.split('.');
-    match (parts.next(), parts.next()) {
-        (Some(a), Some(b)) if !a.is_empty() && !b.is_empty() => super::MaskBuf::new()
-            .push(a)
-            .push(".")
-            .push(b)
-            .push(".*.*")
-            .finish(),
+    match (parts.next(), parts.next(), parts.next()) {
+        // Something is left to hide after the first two parts.
+        (Some(a), Some(b), Some(c)) if !a.is_empty() && !b.is_empty() && !c.is_empty() => {
+            super::MaskBuf::new()
+                .push(a)
+                .push(".")
+                .push(b)
+                .push(".*.*")
+                .finish()
+        }
         _ => CompactString::const_new("*.*.*.*"),
     }
 }
@@ -450,6 +453,8 @@ mod tests {
         assert_eq!(mask("203.0.113.7"), "203.0.*.*");
         assert_eq!(mask("10.1.2.3"), "10.1.*.*");
         assert_eq!(mask("garbage"), "*.*.*.*");
+        assert_eq!(mask("1.2"), "*.*.*.*");
+        assert_eq!(mask("1.2."), "*.*.*.*");
     }
 
     /// The slow twin: every span that the standard library parses as an address and whose

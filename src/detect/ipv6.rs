@@ -406,7 +406,10 @@ fn is_translation_prefix(groups: &[u16; 8]) -> bool {
 /// IPv4 address when the prefix before it says it is one (IPv4-mapped, -compatible, NAT64):
 /// `::ffff:192.0.2.128` → `::ffff:192.0.*.*`. The zone is dropped.
 pub fn mask(value: &str) -> CompactString {
-    match expand(value) {
+    // Only an address is masked by its groups: `0:a:` would be shown whole.
+    let address = value.split('%').next().unwrap_or_default();
+    let expanded = parse(address.as_bytes()).and_then(|_| expand(value));
+    match expanded {
         Some((groups, Some(ipv4))) if is_translation_prefix(&groups) => {
             let head = value.split('%').next().unwrap_or_default();
             let mut out = CompactString::from(&head[..head.len() - ipv4.len()]);
@@ -640,6 +643,7 @@ mod tests {
         assert_eq!(mask("::ffff:192.0.2.128"), "::ffff:192.0.*.*");
         assert_eq!(mask("64:ff9b::192.0.2.33"), "64:ff9b::192.0.*.*");
         assert_eq!(mask("nonsense"), "*:*:*:*:*");
+        assert_eq!(mask("0:a:"), "*:*:*:*:*");
         assert_eq!(mask("1:2:3:4:5:6:7:8:9"), "*:*:*:*:*");
         assert_eq!(mask("2001:db8:1:2:3:4:192.0.2.1"), "2001:db8:*:*:*");
     }

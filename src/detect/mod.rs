@@ -265,7 +265,8 @@ pub fn detectors(enabled: KindSet) -> Vec<Box<dyn Detector>> {
     all
 }
 
-/// Masks a value for display: enough to recognise it, never enough to recover it.
+/// Masks a value for display: enough to recognise it, never enough to recover it, and never
+/// all of it, whatever its length or script (a test holds every kind's mask to that).
 pub fn mask(kind: Kind, value: &[u8]) -> CompactString {
     // Nearly every value is a few ASCII bytes, for which the validation call of
     // `from_utf8` costs more than the mask.
@@ -282,6 +283,19 @@ pub fn mask(kind: Kind, value: &[u8]) -> CompactString {
         Some(spec) => (spec.mask)(&value),
         None => text::mask_words(&value),
     }
+}
+
+/// The first characters of `text` a mask may show: at most `most`, and at most half of them,
+/// so that a short value (`김`, `Al`, `iOS`) is never shown whole whatever its script. Counts
+/// code points: a letter written as a base and combining marks (NFD) counts as several.
+pub(crate) fn shown_prefix(text: &str, most: usize) -> &str {
+    let chars = text.chars().take(2 * most).count();
+    let shown: usize = text
+        .chars()
+        .take((chars / 2).min(most))
+        .map(char::len_utf8)
+        .sum();
+    &text[..shown]
 }
 
 /// A masked value being built on the stack: masks are short, and a dense export asks for
@@ -321,28 +335,23 @@ impl MaskBuf {
         self
     }
 
-    /// Appends the first character of `text`, if any.
+    /// Appends the first character of `text` when it has at least two (see
+    /// [`shown_prefix`]): a value of one character is hidden whole.
     #[inline]
-    pub(crate) fn push_first(&mut self, text: &str) -> &mut MaskBuf {
-        match text.as_bytes().first() {
-            Some(&b) if b.is_ascii() && self.len < self.bytes.len() => {
-                self.bytes[self.len] = b;
+    pub(crate) fn push_initial(&mut self, text: &str) -> &mut MaskBuf {
+        match text.as_bytes() {
+            // An ASCII first character and at least one byte after it: two characters.
+            [b, _, ..] if b.is_ascii() && self.len < self.bytes.len() => {
+                self.bytes[self.len] = *b;
                 self.len += 1;
                 self
             }
-            _ => {
-                let n = text.chars().next().map_or(0, char::len_utf8);
-                self.push(&text[..n])
-            }
+            _ => self.push(shown_prefix(text, 1)),
         }
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     pub(crate) fn finish(&self) -> CompactString {
-        // SAFETY: `push` and `push_first` copy whole characters of `&str`s only.
+        // SAFETY: `push` and `push_initial` copy whole characters of `&str`s only.
         CompactString::from(unsafe { std::str::from_utf8_unchecked(&self.bytes[..self.len]) })
     }
 }
@@ -364,7 +373,88 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// What a mask leaves to see once its `*`s are taken out.
+    fn shown(masked: &str) -> String {
+        masked.chars().filter(|&c| c != '*').collect()
+    }
+
+    type MaskFn = fn(&str) -> CompactString;
+
+    /// Every kind's mask, and the one of a policy's own kinds.
+    fn masks() -> Vec<(String, MaskFn)> {
+        let mut all: Vec<(String, MaskFn)> = Kind::ALL
+            .iter()
+            .filter_map(|k| k.spec())
+            .map(|s| (s.name.to_string(), s.mask))
+            .collect();
+        all.push(("custom".into(), text::mask_words));
+        all
+    }
+
+    /// Short values of every kind and script: a mask hides at least one character of each.
+    #[test]
+    fn short_values_are_never_shown_whole() {
+        let values = [
+            "김",
+            "王",
+            "J",
+            "é",
+            "7",
+            "Al",
+            "王芳",
+            "김민",
+            "iOS",
+            "u42",
+            "ab",
+            "a-b",
+            "abc-",
+            "a@b.co",
+            "김@b.kr",
+            "1.2.3.4",
+            "::1",
+            "1::",
+            "48.8",
+            "48.85",
+            "g.io",
+            "x.y.z",
+            "https://x.io",
+            "https://x.io/",
+            "Ян Ли",
+            "محمد",
+        ];
+        for (kind, mask) in masks() {
+            for value in values {
+                let masked = mask(value);
+                assert!(
+                    !masked.contains(value) && shown(&masked) != value,
+                    "{kind}: {value:?} masked as {masked:?}"
+                );
+            }
+        }
+    }
+
     proptest! {
+        /// No mask shows a whole value, whatever its length or script: the mask neither is
+        /// nor holds the value, and its `*`s stand for at least one hidden character.
+        #[test]
+        fn masks_never_show_a_whole_value(value in prop_oneof![
+            "[a-zA-Z0-9김민王芳ЖжИмحدéह्र .@:/_-]{1,12}",
+            "[a-z김]{1,3}(@|%40)[a-z김]{1,3}(\\.[a-z]{1,3}){0,2}",
+            "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+            "[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}",
+            "-?[0-9]{1,3}\\.[0-9]{0,4}(, ?-?[0-9]{1,3}\\.[0-9]{0,4})?",
+            "(https?://)?[a-z]{1,3}(\\.[a-z]{1,3}){0,3}/?[a-z?=]{0,3}",
+        ]) {
+            prop_assume!(value.chars().any(char::is_alphanumeric));
+            for (kind, mask) in masks() {
+                let masked = mask(&value);
+                prop_assert!(
+                    !masked.contains(value.as_str()) && shown(&masked) != value,
+                    "{}: {:?} masked as {:?}", kind, value, masked
+                );
+            }
+        }
+
         /// A mask is whole characters, also when it is cut at the end of its 64 bytes: the
         /// finished mask skips UTF-8 validation on that promise (`MaskBuf::finish`).
         #[test]

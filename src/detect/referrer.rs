@@ -161,17 +161,40 @@ fn is_url_or_domain(value: &[u8]) -> bool {
         && value.iter().any(u8::is_ascii_alphabetic)
 }
 
-/// Keeps the scheme and host, hides the path and query: `https://www.google.com/***`.
+/// Keeps the scheme and host, hides the path and query: `https://www.google.com/***`. A
+/// referrer that is a host alone (a bare domain, or a URL with no path past `/`) hides the
+/// host's first label instead (`https://***.google.com/`, `g***.com`), so that a mask never
+/// shows all of a value.
 pub fn mask(value: &str) -> CompactString {
     let unescaped = value.replace("\\/", "/");
     let host_start = unescaped.find("://").map_or(0, |i| i + 3);
     let host_end = unescaped[host_start..]
         .find(['/', '?', '#'])
         .map_or(unescaped.len(), |i| host_start + i);
-    let mut out = CompactString::from(&unescaped[..host_end]);
-    if host_end < unescaped.len() {
+    let (head, rest) = unescaped.split_at(host_end);
+    if !rest.is_empty() && rest != "/" {
+        let mut out = CompactString::from(head);
         out.push_str("/***");
+        return out;
     }
+    let (scheme, host) = head.split_at(host_start);
+    let mut out = CompactString::from(scheme);
+    match host.split_once('.') {
+        Some((name, domain)) if !name.is_empty() && domain.contains('.') => {
+            out.push_str("***.");
+            out.push_str(domain);
+        }
+        Some((name, tld)) if !name.is_empty() => {
+            out.push_str(super::shown_prefix(name, 1));
+            out.push_str("***.");
+            out.push_str(tld);
+        }
+        _ => {
+            out.push_str(super::shown_prefix(host, 1));
+            out.push_str("***");
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -212,6 +235,18 @@ mod tests {
             mask(r"https:\/\/app.example.com\/invite?email=a%40b.com"),
             "https://app.example.com/***"
         );
-        assert_eq!(mask("www.google.com"), "www.google.com");
+        let cases = [
+            ("www.google.com", "***.google.com"),
+            ("google.com", "g***.com"),
+            ("https://www.google.com/", "https://***.google.com/"),
+            (r"https:\/\/www.google.com\/", "https://***.google.com/"),
+            ("https://jane.example.org", "https://***.example.org"),
+            ("https://x.io", "https://***.io"),
+            ("http://localhost", "http://l***"),
+            ("https://www.google.com/?q=1", "https://www.google.com/***"),
+        ];
+        for (value, want) in cases {
+            assert_eq!(mask(value), want, "{value}");
+        }
     }
 }

@@ -213,16 +213,19 @@ pub fn looks_like_name(value: &[u8]) -> bool {
     letters >= 1 && words <= 6
 }
 
-/// Masks each word of a value as its first character and `***`: `Jane Doe` → `J*** D***`.
+/// Masks each word of a value as its first character and `***`: `Jane Doe` → `J*** D***`; a
+/// word of one character as `***` alone (`김` → `***`), so that no word is shown whole.
 pub fn mask_words(value: &str) -> compact_str::CompactString {
     let mut out = super::MaskBuf::new();
+    let mut words = 0;
     for word in value.split_ascii_whitespace() {
-        if !out.is_empty() {
+        if words > 0 {
             out.push(" ");
         }
-        out.push_first(word).push("***");
+        out.push_initial(word).push("***");
+        words += 1;
     }
-    if out.is_empty() {
+    if words == 0 {
         out.push("***");
     }
     out.finish()
@@ -336,5 +339,22 @@ mod tests {
         assert_eq!(mask_words("Jane Doe"), "J*** D***");
         assert_eq!(mask_words("Zürich"), "Z***");
         assert_eq!(mask_words(""), "***");
+        // A word of one character is hidden whole, in any script; two show their first.
+        let cases = [
+            ("김", "***"),
+            ("王", "***"),
+            ("J", "***"),
+            ("é", "***"),
+            ("J Doe", "*** D***"),
+            ("Al", "A***"),
+            ("王芳", "王***"),
+            ("김민수", "김***"),
+            ("محمد", "م***"),
+            ("Иван", "И***"),
+            ("Ян Ли", "Я*** Л***"),
+        ];
+        for (value, want) in cases {
+            assert_eq!(mask_words(value), want, "{value}");
+        }
     }
 }

@@ -24,9 +24,11 @@
 //! one of 2^32; a name is one of a few hundred thousand) can be recovered by hashing every
 //! candidate. For a baseline committed to a repository that others can read, set
 //! `PIISCAN_FINGERPRINT_KEY` to a secret of 32 random bytes or more (a CI secret); without
-//! the secret the file reveals nothing. The file records whether a secret was used, and a
-//! check value of the key, so that a gate run with a missing or different secret stops with
-//! an error instead of reporting every finding as new.
+//! the secret the file reveals nothing. A shorter secret is refused wherever it is read
+//! (writing a baseline, reading one, keying SARIF fingerprints): it could itself be guessed.
+//! The file records whether a secret was used, and a check value of the key, so that a gate
+//! run with a missing or different secret stops with an error instead of reporting every
+//! finding as new.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
@@ -43,6 +45,11 @@ use crate::output::{Output, OutputError, Readers};
 
 /// The environment variable that holds the optional secret part of the key.
 pub const SECRET_ENV: &str = "PIISCAN_FINGERPRINT_KEY";
+
+/// The fewest bytes a secret may have: 32 random bytes are a key that cannot be guessed, as
+/// HMAC-SHA256 wants; a shorter one (a word, a short password) can be searched for with the
+/// baseline in hand, which is what the secret is there to prevent.
+pub const MIN_SECRET: usize = 32;
 
 /// The version of the baseline format and of the fingerprint scheme.
 const FORMAT: u32 = 1;
@@ -81,11 +88,13 @@ impl FingerprintKey {
         }
     }
 
-    /// A key with a fresh random salt and the secret from the environment, if set.
-    pub fn generate() -> FingerprintKey {
+    /// A key with a fresh random salt and the secret from the environment, if set; an error
+    /// when the secret is too short.
+    pub fn generate() -> Result<FingerprintKey, BaselineError> {
+        let secret = env_secret()?;
         let mut salt = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut salt);
-        FingerprintKey::derive(salt, env_secret().as_deref())
+        Ok(FingerprintKey::derive(salt, secret.as_deref()))
     }
 
     fn hash(&self, parts: &[&[u8]]) -> [u8; 16] {
@@ -131,11 +140,20 @@ impl FingerprintKey {
     }
 }
 
-/// The secret part of the key, from [`SECRET_ENV`]; an empty variable counts as unset.
-pub fn env_secret() -> Option<Vec<u8>> {
-    std::env::var_os(SECRET_ENV)
+/// The secret part of the key, from [`SECRET_ENV`]; an empty variable counts as unset, and
+/// one shorter than [`MIN_SECRET`] bytes is an error, never quietly used.
+pub fn env_secret() -> Result<Option<Vec<u8>>, BaselineError> {
+    let secret = std::env::var_os(SECRET_ENV)
         .filter(|v| !v.is_empty())
-        .map(|v| v.as_encoded_bytes().to_vec())
+        .map(|v| v.as_encoded_bytes().to_vec());
+    check_secret(secret)
+}
+
+fn check_secret(secret: Option<Vec<u8>>) -> Result<Option<Vec<u8>>, BaselineError> {
+    match secret {
+        Some(s) if s.len() < MIN_SECRET => Err(BaselineError::SecretTooShort { len: s.len() }),
+        secret => Ok(secret),
+    }
 }
 
 /// A problem with a baseline file.
@@ -157,6 +175,12 @@ pub enum BaselineError {
     SecretUnexpected { path: String },
     #[error("{path} was written with another {SECRET_ENV}; set the secret it was written with, or write the baseline again")]
     SecretMismatch { path: String },
+    #[error(
+        "{SECRET_ENV} holds {len} bytes, too few to key fingerprints: a short secret can be \
+         guessed from a baseline; set it to {MIN_SECRET} random bytes or more (e.g. `openssl \
+         rand -hex 32`), or unset it"
+    )]
+    SecretTooShort { len: usize },
 }
 
 /// A baseline file as stored: no value, raw or masked.
@@ -198,12 +222,13 @@ pub struct Baseline {
 impl Baseline {
     /// Reads a baseline and checks that the key it was written with is the one available now.
     pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
+        let secret = env_secret()?;
         let display = crate::source::display_path(path);
         let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
             path: display.clone(),
             source,
         })?;
-        Baseline::parse(&text, &display, env_secret().as_deref())
+        Baseline::parse(&text, &display, secret.as_deref())
     }
 
     fn parse(text: &str, path: &str, secret: Option<&[u8]>) -> Result<Baseline, BaselineError> {
@@ -484,6 +509,21 @@ mod tests {
             Baseline::parse(&without, "b", Some(b"x")),
             Err(BaselineError::SecretUnexpected { .. })
         ));
+    }
+
+    #[test]
+    fn secrets_shorter_than_32_bytes_are_refused_unquoted() {
+        for len in [1, 16, 31] {
+            let secret = vec![b's'; len];
+            let e = check_secret(Some(secret)).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("holds {len} bytes")) && e.contains(SECRET_ENV),
+                "{e}"
+            );
+            assert!(!e.contains("sss"), "{e}");
+        }
+        assert!(check_secret(Some(vec![b's'; 32])).unwrap().is_some());
+        assert!(check_secret(None).unwrap().is_none());
     }
 
     #[test]

@@ -716,6 +716,13 @@ mod tests {
         assert!(!got[0].contains("jane"), "{got:?}");
         let got = problems("[[allow]]\nregexes = ['jane\\.doe@(example']\n");
         assert!(!got[0].contains("jane"), "{got:?}");
+        // A words file that cannot be read is named by its place in the policy, not quoted.
+        let got = problems("[[detector]]\nkind = 'badge'\nwords_file = 'jane-doe.txt'\n");
+        assert!(
+            got[0].starts_with("3:14: cannot read the words file"),
+            "{got:?}"
+        );
+        assert!(!got[0].contains("jane"), "{got:?}");
     }
 
     /// A value where a rule, a key, a kind or a severity belongs is named by its position

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::baseline::{Baseline, FingerprintKey, Recorder};
+use super::baseline::{Baseline, BaselineError, FingerprintKey, Recorder};
 use super::{Action, Policy};
 use crate::finding::{Finding, Judgement, Kind};
 use crate::sink::{Chunk, Flow, InputEnd, InputInfo, Problem, Sink, Stats};
@@ -215,18 +215,20 @@ impl<'a> Gate<'a> {
     }
 
     /// The key fingerprints need: the baseline's, else the recorder's, else one made from
-    /// `PIISCAN_FINGERPRINT_KEY` when it is set (stable SARIF fingerprints), else none.
+    /// `PIISCAN_FINGERPRINT_KEY` when it is set (stable SARIF fingerprints), else none; an
+    /// error when that secret is too short.
     pub fn key_for(
         baseline: Option<&Baseline>,
         recorder: Option<&Recorder>,
-    ) -> Option<FingerprintKey> {
+    ) -> Result<Option<FingerprintKey>, BaselineError> {
         if let Some(b) = baseline {
-            return Some(b.key.clone());
+            return Ok(Some(b.key.clone()));
         }
         if let Some(r) = recorder {
-            return Some(r.key.clone());
+            return Ok(Some(r.key.clone()));
         }
-        super::baseline::env_secret().map(|s| FingerprintKey::derive([0; 32], Some(&s)))
+        let secret = super::baseline::env_secret()?;
+        Ok(secret.map(|s| FingerprintKey::derive([0; 32], Some(&s))))
     }
 
     /// The verdict, and the recorder if there was one.

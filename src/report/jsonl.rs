@@ -35,10 +35,10 @@ impl<'w> JsonlReporter<'w> {
     }
 }
 
-/// Appends `{"path":"…"` for `file`.
+/// Appends `{"path":"…"` for `file`: its real name, JSON-escaped.
 fn line_start(file: &InputInfo, out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"path\":");
-    push_str(out, &file.path);
+    push_str(out, &file.name);
 }
 
 /// Appends one finding as a JSON object and a newline; `start` is [`line_start`]'s output for
@@ -164,6 +164,7 @@ mod tests {
             "quote \" and backslash \\",
             "tab\tnew\nline\r\u{1}\u{1f}",
             "é 王芳 \u{7f} \u{2028}",
+            "\u{202e}liame \u{200b}",
             "properties.$email",
         ];
         for (i, s) in strings.iter().enumerate() {
@@ -172,9 +173,10 @@ mod tests {
                 .into_iter()
                 .enumerate()
             {
+                let name = format!("dir/{s}.ndjson");
                 let file = InputInfo {
-                    path: format!("dir/{s}.ndjson"),
-                    name: format!("dir/{s}.ndjson"),
+                    path: crate::source::printable(&name).into_owned(),
+                    name,
                     compression,
                     encoding: encodings[(i + j) % encodings.len()],
                 };

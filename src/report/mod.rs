@@ -5,6 +5,14 @@
 //! whose `masked` value is all it may print unless the user asked for `--show-values` (then
 //! `value` is set), and a policy's judgements when a gate stands in front of it. Problems with
 //! inputs go to stderr, with the path and never any content.
+//!
+//! Paths and field names come from the data. What a person reads (the summary, the verdict,
+//! the exposure table and page, stderr, a SARIF message) shows them in their printable form,
+//! control, bidirectional and invisible characters escaped ([`crate::source::printable`]), so
+//! that a name cannot rewrite a terminal or pass for another. What a tool reads (a JSON or
+//! JSONL `path` and `field`, a SARIF `uri` and `field` property) carries them as they are,
+//! escaped only by the format's own rules (JSON string escapes, percent-encoding in a URI),
+//! so that a code-scanning service or a script finds the file and the key.
 
 pub mod exposure;
 pub mod json;
@@ -108,6 +116,7 @@ pub fn reporter<'w>(
 /// A finding as written by the JSON formats.
 #[derive(Serialize)]
 pub struct Record<'a> {
+    /// The input's real name ([`InputInfo::name`]), JSON-escaped: tools must find the file.
     pub path: &'a str,
     pub offset: u64,
     pub length: u32,
@@ -137,7 +146,7 @@ impl<'a> Record<'a> {
     /// The record of a finding, with what a policy concluded of it if one did.
     pub fn new(file: &'a InputInfo, f: &'a Finding, judgement: Option<&Judgement>) -> Record<'a> {
         Record {
-            path: &file.path,
+            path: &file.name,
             compressed: file.compression.map(|c| c.name()),
             encoding: file.encoding.map(|e| e.name()),
             offset: f.offset,

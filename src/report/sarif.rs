@@ -16,6 +16,10 @@
 //! `baselineState: unchanged` and an external suppression, new ones `baselineState: new`.
 //! Without a policy, direct identifiers are errors and quasi-identifiers warnings.
 //!
+//! A result's `uri` is the file's real name, percent-encoded, and its `field` property the
+//! field as it is; its message, which people read, quotes them in printable form. Problems
+//! (notifications) name their input as stderr does, in printable form.
+//!
 //! Columns count bytes from the start of the line, as in every piiscan format; on a line with
 //! non-ASCII text before a finding, a viewer that counts characters highlights a little to
 //! the right. Results are capped at [`MAX_RESULTS`], GitHub's limit per run, and a notification
@@ -39,7 +43,7 @@ use crate::finding::{Action, Finding, Judgement, Kind};
 use crate::policy::baseline::to_hex;
 use crate::policy::gate::{Outcome, Verdict};
 use crate::sink::{Chunk, Flow, InputInfo, Problem, Sink, Stats, GO_ON};
-use crate::source::SourceError;
+use crate::source::{printable, SourceError};
 
 /// The most results written; GitHub rejects a run with more than 25,000.
 pub const MAX_RESULTS: usize = 25_000;
@@ -133,9 +137,10 @@ impl<'w> SarifReporter<'w> {
             *self.omitted.entry(finding.kind).or_default() += 1;
             return;
         };
+        // The URI names the file as it is, for the code-scanning service to find it.
         let path = match &self.path {
-            Some(path) if **path == *file.path => Arc::clone(path),
-            _ => Arc::clone(self.path.insert(file.path.as_str().into())),
+            Some(path) if **path == *file.name => Arc::clone(path),
+            _ => Arc::clone(self.path.insert(file.name.as_str().into())),
         };
         list.push(Pending {
             kind: finding.kind,
@@ -220,11 +225,12 @@ impl<'w> SarifReporter<'w> {
     fn result<'p>(&self, p: &'p Pending, rule_index: usize) -> SarifResult<'p> {
         let (_, title, _) = self.describe(p.kind);
         let (scheme, base, ordinal) = p.fingerprint;
+        // The message is for people: what it quotes of the data is printable.
         let place = match &p.field {
-            Some(field) => format!("under `{field}`"),
+            Some(field) => format!("under `{}`", printable(field)),
             None => "in free text".to_string(),
         };
-        let mut text = format!("{title} {} {place}", p.shown);
+        let mut text = format!("{title} {} {place}", printable(&p.shown));
         if p.known == Some(true) {
             text.push_str(" (accepted in the baseline)");
         }

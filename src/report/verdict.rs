@@ -2,12 +2,14 @@
 //!
 //! Each kind with findings gets a line with its outcome and counts, then the places (file and
 //! field) of its new findings, most first, each with the line of the first one and that one
-//! masked. Nothing else of a value is printed.
+//! masked. Nothing else of a value is printed. Paths, fields and examples come from the data:
+//! their control, bidirectional and invisible characters are printed escaped.
 
 use std::io::{self, Write};
 
 use crate::policy::gate::{KindVerdict, Outcome, Verdict};
 use crate::policy::Action;
+use crate::source::printable;
 
 /// Places listed per kind; the rest are counted.
 const MAX_PLACES: usize = 10;
@@ -129,9 +131,12 @@ fn write_kind(out: &mut dyn Write, k: &KindVerdict) -> io::Result<()> {
             "      {:>8}  {}  {}  from line {}, e.g. {}",
             place.count,
             place.path,
-            place.field.as_deref().map_or("(free text)".into(), clean),
+            place
+                .field
+                .as_deref()
+                .map_or("(free text)".into(), printable),
             place.line,
-            clean(&place.example)
+            printable(&place.example)
         )?;
     }
     if k.places.len() > MAX_PLACES {
@@ -144,18 +149,4 @@ fn write_kind(out: &mut dyn Write, k: &KindVerdict) -> io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-/// Text from an input made safe for a terminal: control characters escaped.
-fn clean(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
 }

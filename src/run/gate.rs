@@ -8,7 +8,7 @@ use super::{
 };
 use crate::engine::{Config, Scanner};
 use crate::output::{Output, Readers};
-use crate::policy::baseline::{Baseline, BaselineError, FingerprintKey, Recorder};
+use crate::policy::baseline::{env_secret, Baseline, BaselineError, FingerprintKey, Recorder};
 use crate::policy::gate::Gate;
 use crate::policy::Policy;
 use crate::report::{self, verdict, End, Format, Reporter};
@@ -51,12 +51,14 @@ fn policy_config(policy: &Policy, key: Option<FingerprintKey>, inputs: &Inputs) 
 /// Scans, judges by the policy, reports, and decides: exit 0 when the policy passes, 1 when it
 /// fails, 2 when an input could not be read or the scan was cut short.
 pub fn gate(job: &GateJob) -> Result<ExitCode, Error> {
+    // A secret too short to use is an error before anything is read.
+    env_secret()?;
     let policy = Policy::find(job.policy.as_deref())?;
     let baseline = match &job.baseline {
         Some(path) => Some((crate::source::display_path(path), Baseline::read(path)?)),
         None => None,
     };
-    let key = Gate::key_for(baseline.as_ref().map(|(_, b)| b), None);
+    let key = Gate::key_for(baseline.as_ref().map(|(_, b)| b), None)?;
     // The verdict goes to standard output unless a report does.
     let verdict_on_stdout = job.format == Format::Summary || job.output.is_some();
     let readers = if job.show_values {
@@ -135,6 +137,8 @@ pub fn gate(job: &GateJob) -> Result<ExitCode, Error> {
 
 /// Records what a gate would report now as accepted.
 pub fn baseline(job: &BaselineJob) -> Result<ExitCode, Error> {
+    // A secret too short to use is an error before anything is read or replaced.
+    env_secret()?;
     let policy = Policy::find(job.policy.as_deref())?;
     let to_stdout = job.output.as_os_str() == "-";
     // The key of the baseline being replaced, so that unchanged findings keep their
@@ -148,12 +152,12 @@ pub fn baseline(job: &BaselineJob) -> Result<ExitCode, Error> {
         Some(destination)
     };
     let key = match destination.as_deref().map(Baseline::read) {
-        None => FingerprintKey::generate(),
+        None => FingerprintKey::generate()?,
         Some(Ok(previous)) => previous.key,
         Some(Err(BaselineError::Read { source, .. }))
             if source.kind() == io::ErrorKind::NotFound =>
         {
-            FingerprintKey::generate()
+            FingerprintKey::generate()?
         }
         // Never quietly replace a secret-keyed baseline with one anyone can brute-force.
         Some(Err(
@@ -166,7 +170,7 @@ pub fn baseline(job: &BaselineJob) -> Result<ExitCode, Error> {
         }
         Some(Err(e)) => {
             eprintln!("piiscan: {e}; writing it anew with a new key");
-            FingerprintKey::generate()
+            FingerprintKey::generate()?
         }
     };
     let config = Config {

@@ -69,15 +69,39 @@ pub fn report(job: &ReportJob) -> Result<ExitCode, Error> {
     Ok(ExitCode::of_scan(&stats))
 }
 
-/// Scans and compares the findings with ground-truth labels.
+/// Scans and compares the findings with ground-truth labels. A labels file with no label, or
+/// with labels of files that are not scanned, is an error before the scan: either would make
+/// recall a meaningless 1.0.
 pub fn eval(job: &EvalJob) -> Result<ExitCode, Error> {
     start_threads(job.threads)?;
     let labels = crate::eval::read_labels(&job.labels)?;
+    let display = crate::source::display_path(&job.labels);
+    if labels.is_empty() {
+        return Err(Error::Usage(format!(
+            "{display} holds no label, so there is nothing to measure recall against; give \
+             eval the labels of the files it scans, one JSON object a line with `path`, \
+             `offset`, `length` and `kind` (gen-corpus writes them beside its export)"
+        )));
+    }
     let scanner = Scanner::new(Config {
         kinds: crate::eval::evaluated_kinds(&labels),
         ..Config::default()
     });
     let (files, mut matcher) = crate::eval::Matcher::new(&job.paths, &job.labels, labels);
+    if let Some((count, example)) = matcher.unscanned() {
+        let (name, files) = if count == 1 {
+            ("names a file", "it names")
+        } else {
+            ("name files", "they name")
+        };
+        return Err(Error::Usage(format!(
+            "{} in {display} {name} not among the paths scanned ({}); label paths are \
+             relative to the folder of the labels file: scan the files {files}, or correct \
+             the labels",
+            report::count(count, "label", "labels"),
+            crate::source::display_path(example)
+        )));
+    }
     let stats = scanner.scan_paths(&files, &mut PrintProblems(&mut matcher));
     let evaluation = matcher.finish();
     let mut out = io::stdout().lock();

@@ -84,27 +84,79 @@ pub fn is_encoded(head: &[u8]) -> bool {
     decompress::Compression::sniff(head).is_some() || transcode::Utf16::sniff(head).is_some()
 }
 
-/// A path made safe to print: lossy UTF-8 with control characters escaped, so that a file
-/// name cannot move the cursor or rewrite a terminal.
+/// A path made safe to print: lossy UTF-8 with control, bidirectional and invisible
+/// characters escaped (see [`printable`]), so that a file name cannot move the cursor,
+/// rewrite a terminal or pass for another name.
 pub fn display_path(path: &Path) -> String {
     printable(&path.to_string_lossy()).into_owned()
 }
 
-/// Text from the data (a file name, a JSON key) made safe to print: control characters
-/// escaped (`\u{1b}`, `\n`), so that it cannot move the cursor or rewrite a terminal.
+/// Text from the data (a file name, a JSON key) made safe to show a person: control
+/// characters (`\u{1b}`, `\n`) and characters that are invisible or reorder the text around
+/// them ([`is_hidden`]: `\u{202e}`, `\u{200b}`) escaped, so that it cannot move the cursor,
+/// rewrite a terminal, or display as another name (`\u{202e}liame` shows as `email` raw).
+/// Machine outputs (JSON, SARIF) carry the text as it is, escaped by their own rules.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    let unprintable = |c: char| c.is_control() || is_hidden(c);
+    if !text.chars().any(unprintable) {
         return std::borrow::Cow::Borrowed(text);
     }
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unprintable(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The ranges of [`is_hidden`], sorted.
+const HIDDEN: &[(u32, u32)] = &[
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+];
+
+/// Characters that are not control characters but are invisible or change how the text
+/// around them displays: Unicode's format characters (General_Category Cf, which holds the
+/// bidirectional embeddings, overrides and isolates, U+202A–U+202E and U+2066–U+2069, the
+/// Arabic letter mark U+061C, zero-width spaces and joiners U+200B–U+200F, the byte-order mark
+/// U+FEFF and the tag characters), the line and paragraph separators U+2028 and U+2029 (Zl,
+/// Zp), and the rest of Default_Ignorable_Code_Point (variation selectors, Hangul fillers,
+/// the combining grapheme joiner). The ranges are those of Unicode 15.0's character database
+/// (`Cf`, `Zl` and `Zp` in UnicodeData.txt, `Default_Ignorable_Code_Point` in
+/// DerivedCoreProperties.txt), listed with Perl's `\p{...}` classes (Unicode 14.0) and the
+/// Egyptian format controls U+13439–U+1343F that 15.0 added.
+pub fn is_hidden(c: char) -> bool {
+    let c = c as u32;
+    c >= 0xAD && {
+        let i = HIDDEN.partition_point(|&(_, hi)| hi < c);
+        HIDDEN.get(i).is_some_and(|&(lo, _)| lo <= c)
+    }
 }
 
 /// An input ready to scan.
@@ -206,5 +258,53 @@ mod tests {
             "a\\u{1b}[2Jb\\n.txt"
         );
         assert_eq!(display_path(Path::new("plain/é.txt")), "plain/é.txt");
+    }
+
+    /// Bidirectional controls and invisible characters are escaped like control characters:
+    /// `\u{202e}liame` would show as `email`, a zero-width space would hide in a name.
+    #[test]
+    fn bidirectional_and_invisible_characters_are_escaped() {
+        let cases = [
+            ("\u{202e}liame", "\\u{202e}liame"),
+            (
+                "\u{202a}\u{202b}\u{202c}\u{202d}",
+                "\\u{202a}\\u{202b}\\u{202c}\\u{202d}",
+            ),
+            (
+                "a\u{2066}b\u{2067}c\u{2068}d\u{2069}",
+                "a\\u{2066}b\\u{2067}c\\u{2068}d\\u{2069}",
+            ),
+            (
+                "e\u{200b}m\u{200c}a\u{200d}i\u{200e}l\u{200f}",
+                "e\\u{200b}m\\u{200c}a\\u{200d}i\\u{200e}l\\u{200f}",
+            ),
+            ("\u{feff}email", "\\u{feff}email"),
+            ("\u{61c}x\u{2028}y\u{2029}", "\\u{61c}x\\u{2028}y\\u{2029}"),
+            ("em\u{ad}ail", "em\\u{ad}ail"),
+            ("tag\u{e0041}", "tag\\u{e0041}"),
+            // Letters of every script, and spaces, are kept.
+            ("王芳 Иван محمد é", "王芳 Иван محمد é"),
+            (
+                "\u{a0}\u{ac}\u{ae}\u{2027}\u{2030}\u{fe10}",
+                "\u{a0}\u{ac}\u{ae}\u{2027}\u{2030}\u{fe10}",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(printable(text), want, "{text:?}");
+        }
+        assert!(HIDDEN
+            .windows(2)
+            .all(|w| w[0].0 <= w[0].1 && w[0].1 < w[1].0));
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let listed = HIDDEN
+                .iter()
+                .any(|&(lo, hi)| (lo..=hi).contains(&(c as u32)));
+            assert_eq!(is_hidden(c), listed, "{c:?}");
+            let printed = printable(c.encode_utf8(&mut [0; 4])).into_owned();
+            let hidden = matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069 | 0x200B..=0x200F | 0xFEFF | 0x061C | 0x2028 | 0x2029);
+            if hidden || c.is_control() {
+                assert!(printed.starts_with('\\'), "{c:?}");
+            }
+        }
     }
 }

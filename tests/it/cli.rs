@@ -508,7 +508,8 @@ fn an_output_file_that_is_an_input_is_refused_and_left_alone() {
 }
 
 /// An output file that already lies inside a folder being scanned is one of the inputs: it is
-/// refused (it would be destroyed, and a gate would pass on what is left) and left as it was.
+/// refused by every command and by any path (exit 2: it would be destroyed, and a gate would
+/// pass on what is left) and left as it was, with nothing written beside it.
 /// A new output file there is written once the scan is done, and the scan never reads it.
 #[test]
 fn an_output_file_in_a_scanned_folder_is_refused_or_not_scanned() {
@@ -522,24 +523,49 @@ fn an_output_file_in_a_scanned_folder_is_refused_or_not_scanned() {
     let report = dir.path().join("report.jsonl");
     let earlier = "{\"value\":\"ann.lee@example.org\"}\n";
     std::fs::write(&report, earlier).unwrap();
-    for command in ["scan", "gate", "report"] {
-        let format = if command == "report" { "json" } else { "jsonl" };
-        let out = run(&[
-            command,
-            "--format",
-            format,
-            dir.path().to_str().unwrap(),
+    let (folder, output) = (dir.path().to_str().unwrap(), report.to_str().unwrap());
+    // Also through `..`, and relative to the folder: the same file by other paths.
+    let dotted = dir.path().join("..").join(dir.path().file_name().unwrap());
+    let dotted = dotted.join("report.jsonl");
+    let cases: [&[&str]; 6] = [
+        &["scan", "--format", "jsonl", folder, "-o", output],
+        &["gate", "--format", "jsonl", folder, "-o", output],
+        &["report", "--format", "json", folder, "-o", output],
+        &["baseline", folder, "-o", output],
+        &[
+            "scan",
+            "--show-values",
+            folder,
             "-o",
-            report.to_str().unwrap(),
-        ]);
+            dotted.to_str().unwrap(),
+        ],
+        &["gate", "--format", "sarif", ".", "-o", "report.jsonl"],
+    ];
+    let listing = || {
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing();
+    for args in cases {
+        let out = piiscan()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
-        assert!(stderr.contains("is also an input"), "{command}: {stderr}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("is also an input"), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing is reported");
         assert_eq!(
             std::fs::read_to_string(&report).unwrap(),
             earlier,
-            "{command}"
+            "{args:?}"
         );
+        assert_eq!(listing(), before, "{args:?}: nothing is written beside it");
     }
     std::fs::remove_file(&report).unwrap();
     let out = run(&[

@@ -120,6 +120,9 @@ fn events() -> Case {
     case
 }
 
+/// A `PIISCAN_FINGERPRINT_KEY` long enough to be accepted (32 bytes or more).
+const SECRET: &str = "a-long-ci-secret-of-32-bytes-or-more";
+
 /// Only e-mail and IPv4 are looked at, so each test decides about those alone.
 const EMAIL_IP: &str = "[kinds]\nperson_name = \"ignore\"\ncity = \"ignore\"\nregion = \"ignore\"\ncountry = \"ignore\"\ncoordinates = \"ignore\"\nipv6 = \"ignore\"\n";
 
@@ -526,7 +529,7 @@ fn a_secret_keyed_baseline_needs_its_secret() {
         "-o",
         "baseline.json",
     ];
-    expect(&case.run_env(&args, Some("a-long-ci-secret")), 0);
+    expect(&case.run_env(&args, Some(SECRET)), 0);
     let gate = [
         "gate",
         "export",
@@ -535,11 +538,11 @@ fn a_secret_keyed_baseline_needs_its_secret() {
         "--baseline",
         "baseline.json",
     ];
-    expect(&case.run_env(&gate, Some("a-long-ci-secret")), 0);
+    expect(&case.run_env(&gate, Some(SECRET)), 0);
     let out = case.run_env(&gate, None);
     expect(&out, 2);
     says_err(&out, "was written with PIISCAN_FINGERPRINT_KEY set");
-    let out = case.run_env(&gate, Some("another-secret"));
+    let out = case.run_env(&gate, Some("another-ci-secret-of-32-bytes-or-more"));
     expect(&out, 2);
     says_err(&out, "another PIISCAN_FINGERPRINT_KEY");
 }
@@ -943,7 +946,7 @@ fn values_written_again_by_another_serialiser_keep_their_fingerprints() {
 fn a_secret_keyed_baseline_is_not_rewritten_without_its_secret() {
     let case = events();
     let args = ["baseline", "export", "-o", "baseline.json"];
-    expect(&case.run_env(&args, Some("a-long-ci-secret")), 0);
+    expect(&case.run_env(&args, Some(SECRET)), 0);
     let before = std::fs::read_to_string(case.path("baseline.json")).unwrap();
     let out = case.run_env(&args, None);
     expect(&out, 2);
@@ -955,9 +958,9 @@ fn a_secret_keyed_baseline_is_not_rewritten_without_its_secret() {
     // A baseline without a secret becomes one with it.
     std::fs::remove_file(case.path("baseline.json")).unwrap();
     expect(&case.run_env(&args, None), 0);
-    expect(&case.run_env(&args, Some("a-long-ci-secret")), 0);
+    expect(&case.run_env(&args, Some(SECRET)), 0);
     let gate = ["gate", "export", "--baseline", "baseline.json"];
-    expect(&case.run_env(&gate, Some("a-long-ci-secret")), 0);
+    expect(&case.run_env(&gate, Some(SECRET)), 0);
 }
 
 /// Policy: IPv4 addresses warn, e-mail addresses fail, the rest is ignored.

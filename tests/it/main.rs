@@ -8,3 +8,4 @@ mod floors;
 mod gate;
 mod inputs;
 mod report;
+mod safety;
