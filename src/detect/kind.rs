@@ -107,6 +107,7 @@ macro_rules! registry {
 
 registry! {
     Email => super::email::EMAIL,
+    Phone => super::phone::PHONE,
     Ipv4 => super::ipv4::IPV4,
     Ipv6 => super::ipv6::IPV6,
     PersonName => super::person_name::PERSON_NAME,
