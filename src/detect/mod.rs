@@ -29,13 +29,16 @@ pub mod device;
 mod dictionary;
 pub mod email;
 pub mod geo;
+pub mod imei;
 pub mod ipv4;
 pub mod ipv6;
 pub mod kind;
+pub mod mac_address;
 pub mod normal;
 pub mod person_name;
 pub mod phone;
 pub mod referrer;
+pub mod secret;
 mod text;
 
 pub use kind::{CustomKind, Identifies, Kind, KindSet, KindSpec, Role};

@@ -298,6 +298,8 @@ mod tests {
             (Kind::AccountId, "User-ABC", "User-ABC"),
             (Kind::Phone, "+44 20 7946 0958", "+442079460958"),
             (Kind::Phone, "+44 (0)20-7946-0958", "+442079460958"),
+            (Kind::MacAddress, "00-1A-2B-3C-4D-5E", "00:1a:2b:3c:4d:5e"),
+            (Kind::Imei, "35-209900-176148-1", "352099001761481"),
         ];
         for &(kind, raw, want) in cases {
             assert_eq!(kind.normal().apply(raw.as_bytes()), want, "{kind} {raw}");
