@@ -726,6 +726,7 @@ mod tests {
             line: 1,
             column: 1,
             kind,
+            detail: crate::detect::Detail::NONE,
             field: None,
             masked: "x".into(),
             value: None,

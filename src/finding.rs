@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use compact_str::CompactString;
 
-pub use crate::detect::{Kind, KindSet};
+pub use crate::detect::{Detail, Kind, KindSet};
 use serde::{Deserialize, Serialize};
 
 /// One piece of personal data found in an input.
@@ -25,6 +25,9 @@ pub struct Finding {
     pub line: u64,
     pub column: u32,
     pub kind: Kind,
+    /// What the kind leaves open: a national number's scheme (`us_ssn`), a credential's rule
+    /// (`github.pat`); [`Detail::NONE`] for most kinds.
+    pub detail: Detail,
     /// The JSON key path or CSV column the value sits under, when known. Shared by the
     /// findings of one field in one chunk.
     pub field: Option<Arc<str>>,

@@ -41,10 +41,35 @@ pub enum Class {
     /// `[` `]` outside strings, and (rarely, since exports are compact) the closing quote of a
     /// string followed by a blank, after which a key's `:` may come.
     Structure,
+    /// Where a long number may start (phones, payment cards, national numbers): a digit, `+`,
+    /// `(`, `)` or `*` that does not continue a word, a number or punctuation (no word byte or
+    /// `(`-`/` before it), followed by at least [`NUMBER_RUN`] bytes of digits, blanks and
+    /// `(`-`/` punctuation, and not a JSON number (right after `":`). Telemetry is full of
+    /// short numbers; only long digit runs reach the detectors.
+    Number,
+    /// Where an uppercase code may start (IBANs, national numbers written with letters): an
+    /// uppercase ASCII letter at a word start, followed by an uppercase letter or a digit,
+    /// the first of at least [`CODE_RUN`] bytes of uppercase letters, digits and blanks.
+    Code,
+    /// Where a credential may sit: the start of a word of at least [`TOKEN_RUN`] token bytes
+    /// (letters, digits, `_`, `-`: API keys and tokens are long and random), five dashes
+    /// opening a run of dashes (a PEM block), a `=` after a word byte and a `:` after a letter,
+    /// followed (past one blank, for `:`) by at least [`ASSIGNED_RUN`] bytes of a value
+    /// (`api_key=...` in a query string, `API_KEY=...` in an environment, `X-Api-Key: ...`).
+    Secret,
 }
 
+/// The digit-run length from which the [`Class::Number`] class lists a start.
+pub const NUMBER_RUN: usize = 8;
+/// The run length from which [`Class::Code`] lists a start.
+pub const CODE_RUN: usize = 8;
+/// The run length from which [`Class::Secret`] lists a word start.
+pub const TOKEN_RUN: usize = 20;
+/// The shortest value after `=` or `: ` that [`Class::Secret`] lists.
+pub const ASSIGNED_RUN: usize = 6;
+
 impl Class {
-    const ALL: [Class; 8] = [
+    const ALL: [Class; 11] = [
         Class::Key,
         Class::Capital,
         Class::Decimal,
@@ -53,6 +78,9 @@ impl Class {
         Class::Newline,
         Class::Escape,
         Class::Structure,
+        Class::Number,
+        Class::Code,
+        Class::Secret,
     ];
 }
 
@@ -202,6 +230,18 @@ struct Masks {
     bracket: u64,
     /// Space and tab.
     blank: u64,
+    /// `a`-`z`.
+    lower: u64,
+    /// `-`.
+    minus: u64,
+    /// `=`.
+    equals: u64,
+    /// `(` to `/`: `( ) * + , - . /`.
+    punct: u64,
+    /// `(` to `+`: `( ) * +`.
+    open: u64,
+    /// `A`-`Z` only.
+    caps: u64,
 }
 
 /// One way to compute the masks of a block.
@@ -223,12 +263,32 @@ fn prefix_xor(mut bits: u64) -> u64 {
 
 /// The masks a class needs, so that an implementation can skip the others.
 #[inline(always)]
-fn needs(classes: Classes) -> [bool; 4] {
-    let structure = classes.contains(Class::Key) || classes.contains(Class::Structure);
-    let letters = classes.contains(Class::Capital);
-    let numbers = classes.contains(Class::Decimal) || classes.contains(Class::Colon);
+fn needs(classes: Classes) -> [bool; 5] {
+    let long = classes.contains(Class::Number)
+        || classes.contains(Class::Code)
+        || classes.contains(Class::Secret);
+    let structure = classes.contains(Class::Key)
+        || classes.contains(Class::Structure)
+        || classes.contains(Class::Number);
+    let letters = classes.contains(Class::Capital) || long;
+    let numbers = classes.contains(Class::Decimal) || classes.contains(Class::Colon) || long;
     let escapes = classes.contains(Class::At) || classes.contains(Class::Escape);
-    [structure, letters, numbers, escapes]
+    [structure, letters, numbers, escapes, long]
+}
+
+/// Bit `j` is set when bytes `j + offset..j + offset + len` of the block (continued by the
+/// next one) are all in `mask`: runs doubled over the two blocks as one 128-bit word.
+#[inline(always)]
+fn run(cur: u64, next: u64, offset: u32, len: u32) -> u64 {
+    let m = u128::from(cur) | u128::from(next) << 64;
+    let mut run = m;
+    let mut have = 1;
+    while have < len {
+        let step = have.min(len - have);
+        run &= run >> step;
+        have += step;
+    }
+    (run >> offset) as u64
 }
 
 /// The candidates of one block, from its masks and those of the blocks around it (for the
@@ -283,6 +343,40 @@ fn emit(
             Class::Structure,
             brackets | closing & after(cur.blank, next.blank),
         );
+    }
+    if classes.contains(Class::Number) {
+        let digitish = |m: &Masks| m.digit | m.blank | m.punct;
+        let run = run(digitish(cur), digitish(next), 0, NUMBER_RUN as u32);
+        let lead = cur.digit | cur.open;
+        let continues = before(prev.word | prev.punct, cur.word | cur.punct);
+        let two_before = |p: u64, c: u64| c << 2 | p >> 62;
+        let json_number = before(prev.colon, cur.colon) & two_before(prev.quote, cur.quote);
+        push(Class::Number, lead & run & !continues & !json_number);
+    }
+    if classes.contains(Class::Code) {
+        let codeish = |m: &Masks| m.caps | m.digit | m.blank;
+        let start = cur.caps & !before(prev.word, cur.word);
+        let second = after(cur.caps | cur.digit, next.caps | next.digit);
+        let run = run(codeish(cur), codeish(next), 0, CODE_RUN as u32);
+        push(Class::Code, start & second & run);
+    }
+    if classes.contains(Class::Secret) {
+        let token = |m: &Masks| m.word | m.minus;
+        let (tc, tn) = (token(cur), token(next));
+        let word_start = tc & !before(token(prev), tc);
+        let long_word = word_start & run(tc, tn, 0, TOKEN_RUN as u32);
+        let first_dash = cur.minus & !before(prev.minus, cur.minus);
+        let dashes = first_dash & run(cur.minus, next.minus, 0, 5);
+        // `name=value`, `Name: value`: a value of at least six bytes that are no blank, quote
+        // or line end (passwords hold symbols), after a `=` or `:` that follows a letter.
+        let valuable = |m: &Masks| m.word | m.punct | m.equals | m.at | m.percent | m.colon;
+        let (vc, vn) = (valuable(cur), valuable(next));
+        let value = run(vc, vn, 1, ASSIGNED_RUN as u32);
+        let spaced = after(cur.blank, next.blank) & run(vc, vn, 2, ASSIGNED_RUN as u32);
+        let letter = before(prev.lower | prev.caps, cur.lower | cur.caps);
+        let assignment = cur.equals & before(prev.word, cur.word) & value
+            | cur.colon & letter & (value | spaced);
+        push(Class::Secret, long_word | dashes | assignment);
     }
 }
 
@@ -470,23 +564,29 @@ fn block_at<C: Classify>(bytes: &[u8], start: usize, classes: Classes) -> Masks 
 mod scalar {
     use super::{Classes, Classify, Masks};
 
-    const QUOTE: u16 = 1;
-    const COLON: u16 = 1 << 1;
-    const DOT: u16 = 1 << 2;
-    const DIGIT: u16 = 1 << 3;
-    const HEX: u16 = 1 << 4;
-    const UPPER: u16 = 1 << 5;
-    const WORD: u16 = 1 << 6;
-    const AT: u16 = 1 << 7;
-    const PERCENT: u16 = 1 << 8;
-    const FOUR: u16 = 1 << 9;
-    const BACKSLASH: u16 = 1 << 10;
-    const U: u16 = 1 << 11;
-    const NEWLINE: u16 = 1 << 12;
-    const BRACKET: u16 = 1 << 13;
-    const BLANK: u16 = 1 << 14;
+    const QUOTE: u32 = 1;
+    const COLON: u32 = 1 << 1;
+    const DOT: u32 = 1 << 2;
+    const DIGIT: u32 = 1 << 3;
+    const HEX: u32 = 1 << 4;
+    const UPPER: u32 = 1 << 5;
+    const WORD: u32 = 1 << 6;
+    const AT: u32 = 1 << 7;
+    const PERCENT: u32 = 1 << 8;
+    const FOUR: u32 = 1 << 9;
+    const BACKSLASH: u32 = 1 << 10;
+    const U: u32 = 1 << 11;
+    const NEWLINE: u32 = 1 << 12;
+    const BRACKET: u32 = 1 << 13;
+    const BLANK: u32 = 1 << 14;
+    const LOWER: u32 = 1 << 15;
+    const MINUS: u32 = 1 << 16;
+    const EQUALS: u32 = 1 << 17;
+    const PUNCT: u32 = 1 << 18;
+    const OPEN: u32 = 1 << 19;
+    const CAPS: u32 = 1 << 20;
 
-    const fn class_of(b: u8) -> u16 {
+    const fn class_of(b: u8) -> u32 {
         let mut c = 0;
         if b == b'"' {
             c |= QUOTE;
@@ -533,10 +633,28 @@ mod scalar {
         if b == b' ' || b == b'\t' {
             c |= BLANK;
         }
+        if b.is_ascii_lowercase() {
+            c |= LOWER;
+        }
+        if b == b'-' {
+            c |= MINUS;
+        }
+        if b == b'=' {
+            c |= EQUALS;
+        }
+        if b >= b'(' && b <= b'/' {
+            c |= PUNCT;
+        }
+        if b >= b'(' && b <= b'+' {
+            c |= OPEN;
+        }
+        if b.is_ascii_uppercase() {
+            c |= CAPS;
+        }
         c
     }
 
-    const TABLE: [u16; 256] = {
+    const TABLE: [u32; 256] = {
         let mut t = [0; 256];
         let mut i = 0;
         while i < 256 {
@@ -554,7 +672,7 @@ mod scalar {
             for (j, &b) in block.iter().enumerate() {
                 let c = TABLE[usize::from(b)];
                 let bit = 1u64 << j;
-                let set = |mask: &mut u64, flag: u16| {
+                let set = |mask: &mut u64, flag: u32| {
                     if c & flag != 0 {
                         *mask |= bit;
                     }
@@ -574,6 +692,12 @@ mod scalar {
                 set(&mut m.newline, NEWLINE);
                 set(&mut m.bracket, BRACKET);
                 set(&mut m.blank, BLANK);
+                set(&mut m.lower, LOWER);
+                set(&mut m.minus, MINUS);
+                set(&mut m.equals, EQUALS);
+                set(&mut m.punct, PUNCT);
+                set(&mut m.open, OPEN);
+                set(&mut m.caps, CAPS);
             }
             m
         }
@@ -641,7 +765,7 @@ mod x86 {
     /// (bytes with the top bit set): written once for every instruction set.
     macro_rules! masks {
         ($classes:expr, $eq:ident, $range:ident, $non_ascii:expr) => {{
-            let [structure, letters, numbers, escapes] = needs($classes);
+            let [structure, letters, numbers, escapes, long] = needs($classes);
             let mut m = Masks::default();
             if structure || numbers {
                 m.colon = $eq!(b':');
@@ -661,13 +785,26 @@ mod x86 {
             }
             if letters {
                 let upper = $range!(b'A', b'Z');
+                let lower = $range!(b'a', b'z');
+                m.caps = upper;
+                m.lower = lower;
                 m.upper = upper | $range!(0xC3, 0xC5);
-                m.word =
-                    upper | $range!(b'a', b'z') | $range!(b'0', b'9') | $eq!(b'_') | $non_ascii;
+                m.word = upper | lower | $range!(b'0', b'9') | $eq!(b'_') | $non_ascii;
             }
-            if escapes {
+            if long {
+                m.minus = $eq!(b'-');
+                m.equals = $eq!(b'=');
+                m.punct = $range!(b'(', b'/');
+                m.open = $range!(b'(', b'+');
+                if !structure {
+                    m.blank = $eq!(b' ') | $eq!(b'\t');
+                }
+            }
+            if escapes || long {
                 m.at = $eq!(b'@');
                 m.percent = $eq!(b'%');
+            }
+            if escapes {
                 m.four = $eq!(b'4');
                 m.u = $eq!(b'u');
             }
@@ -845,6 +982,9 @@ mod tests {
                 ),
                 (Class::Newline, b == b'\n'),
                 (Class::Escape, b == b'\\' && next == Some(b'u')),
+                (Class::Number, number_at(bytes, i)),
+                (Class::Code, code_at(bytes, i)),
+                (Class::Secret, secret_at(bytes, i)),
             ];
             for (class, hit) in hits {
                 if hit && classes.contains(class) {
@@ -853,6 +993,57 @@ mod tests {
             }
         }
         c
+    }
+
+    /// Every byte of `bytes[from..from + len]` is there and passes `f`.
+    fn all(bytes: &[u8], from: usize, len: usize, f: impl Fn(u8) -> bool) -> bool {
+        bytes
+            .get(from..from + len)
+            .is_some_and(|w| w.iter().all(|&b| f(b)))
+    }
+
+    fn is_word(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    }
+
+    fn number_at(bytes: &[u8], i: usize) -> bool {
+        let punct = |b: u8| (b'('..=b'/').contains(&b);
+        let b = bytes[i];
+        let prev = i.checked_sub(1).map(|j| bytes[j]);
+        let json = i >= 2 && &bytes[i - 2..i] == b"\":";
+        (b.is_ascii_digit() || (b'('..=b'+').contains(&b))
+            && !prev.is_some_and(|p| is_word(p) || punct(p))
+            && !json
+            && all(bytes, i, NUMBER_RUN, |b| {
+                b.is_ascii_digit() || b == b' ' || b == b'\t' || punct(b)
+            })
+    }
+
+    fn code_at(bytes: &[u8], i: usize) -> bool {
+        let prev = i.checked_sub(1).map(|j| bytes[j]);
+        bytes[i].is_ascii_uppercase()
+            && !prev.is_some_and(is_word)
+            && bytes
+                .get(i + 1)
+                .is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            && all(bytes, i, CODE_RUN, |b| {
+                b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ' || b == b'\t'
+            })
+    }
+
+    fn secret_at(bytes: &[u8], i: usize) -> bool {
+        let token = |b: u8| is_word(b) || b == b'-';
+        let b = bytes[i];
+        let prev = i.checked_sub(1).map(|j| bytes[j]);
+        let long_word = token(b) && !prev.is_some_and(token) && all(bytes, i, TOKEN_RUN, token);
+        let dashes = b == b'-' && prev != Some(b'-') && all(bytes, i, 5, |b| b == b'-');
+        let valuable = |b: u8| is_word(b) || (b'('..=b'/').contains(&b) || b"=@%:".contains(&b);
+        let letter = prev.is_some_and(|p| p.is_ascii_alphabetic());
+        let value = |from: usize| all(bytes, from, ASSIGNED_RUN, valuable);
+        let spaced = |from: usize| matches!(bytes.get(from), Some(b' ' | b'\t')) && value(from + 1);
+        let assignment = (b == b'=' && prev.is_some_and(is_word) && value(i + 1))
+            || (b == b':' && letter && (value(i + 1) || spaced(i + 1)));
+        long_word || dashes || assignment
     }
 
     fn check(bytes: &[u8]) {
@@ -892,7 +1083,7 @@ mod tests {
 
     #[test]
     fn candidates_across_block_boundaries() {
-        let pieces: [&[u8]; 9] = [
+        let pieces: [&[u8]; 15] = [
             b"\"k\":1",
             b"1.2",
             b"a:b",
@@ -902,6 +1093,12 @@ mod tests {
             b"\n",
             "É".as_bytes(),
             b"{\"a\\\"b\\\\\":[\"}\" ]}",
+            b" +44 (20) 7946-0958 ",
+            b"\"t\":12345678901 ",
+            b" DE89 3704 0044 0532 ",
+            b" sk-proj-abcdefghijklmnopqrstuv ",
+            b"-----BEGIN ",
+            b"&api_key=abcdefgh12 ",
         ];
         for piece in pieces {
             for pad in 0..=130 {
@@ -923,6 +1120,7 @@ mod tests {
                     Just(b'\\'), Just(b'u'), Just(b'\n'), Just(b'_'), Just(b' '), Just(0xC3),
                     Just(b'{'), Just(b'}'), Just(b'['), Just(b']'), Just(b'\t'),
                     Just(0x80), b'0'..=b'9', b'a'..=b'f', b'A'..=b'Z', any::<u8>(),
+                    Just(b'-'), Just(b'='), Just(b'('), Just(b')'), Just(b'+'), Just(b'/'),
                 ],
                 0..300,
             )

@@ -124,6 +124,7 @@ impl Detector for AccountIdDetector {
         for h in hay.hints.iter().filter(|h| h.hint == Hint::AccountId) {
             if is_identifier(&bytes[h.start..h.end]) {
                 out.push(Match {
+                    detail: crate::detect::Detail::NONE,
                     start: h.start,
                     end: h.end,
                     kind: Kind::AccountId,
@@ -147,6 +148,7 @@ impl Detector for AccountIdDetector {
                 if ID_LEN.contains(&len) && !glued && bytes[id..end].iter().any(u8::is_ascii_digit)
                 {
                     out.push(Match {
+                        detail: crate::detect::Detail::NONE,
                         start,
                         end,
                         kind: Kind::AccountId,

@@ -129,6 +129,7 @@ impl Detector for CoordinatesDetector {
             let has = |hint: Hint| line.iter().any(|h| h.hint == hint);
             if has(Hint::Latitude) && has(Hint::Longitude) {
                 out.extend(line.iter().map(|h| Match {
+                    detail: crate::detect::Detail::NONE,
                     start: h.start,
                     end: h.end,
                     kind: Kind::Coordinates,
@@ -142,6 +143,7 @@ impl Detector for CoordinatesDetector {
             }
             if let Some((start, end)) = pair_at(bytes, dot) {
                 out.push(Match {
+                    detail: crate::detect::Detail::NONE,
                     start,
                     end,
                     kind: Kind::Coordinates,

@@ -104,6 +104,7 @@ impl CustomDetector {
                 Some(m) => {
                     if m.start() < m.end() {
                         out.push(Match {
+                            detail: crate::detect::Detail::NONE,
                             start: m.start(),
                             end: m.end(),
                             kind: rule.kind,
@@ -119,6 +120,7 @@ impl CustomDetector {
         for m in words.automaton.find_iter(bytes) {
             if is_word_start(bytes, m.start()) && is_word_end(bytes, m.end()) {
                 out.push(Match {
+                    detail: crate::detect::Detail::NONE,
                     start: m.start(),
                     end: m.end(),
                     kind: words.kinds[m.pattern().as_usize()],

@@ -116,6 +116,7 @@ impl Detector for DeviceDetector {
                 && value.iter().any(u8::is_ascii_alphabetic)
             {
                 out.push(Match {
+                    detail: crate::detect::Detail::NONE,
                     start: h.start,
                     end: h.end,
                     kind: Kind::Device,
@@ -126,6 +127,7 @@ impl Detector for DeviceDetector {
             for start in finder.find_iter(bytes) {
                 if let Some(end) = user_agent_end(bytes, start) {
                     out.push(Match {
+                        detail: crate::detect::Detail::NONE,
                         start,
                         end,
                         kind: Kind::Device,

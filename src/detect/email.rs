@@ -176,6 +176,7 @@ impl Detector for EmailDetector {
         let mut push = |span: Option<(usize, usize)>| {
             if let Some((start, end)) = span {
                 out.push(Match {
+                    detail: crate::detect::Detail::NONE,
                     start,
                     end,
                     kind: Kind::Email,

@@ -386,7 +386,7 @@ impl Detector for GeoDetector {
             let (start, end) = trim(bytes, h.start, h.end);
             if let Some(kind) = self.hinted_kind(h.hint, &bytes[start..end]) {
                 if enabled.contains(kind) {
-                    out.push(Match { start, end, kind });
+                    out.push(Match::new(start, end, kind));
                 }
             }
         }
@@ -423,6 +423,7 @@ impl Detector for GeoDetector {
             let kind = place.text_kind();
             if believed && enabled.contains(kind) {
                 out.push(Match {
+                    detail: crate::detect::Detail::NONE,
                     start: pos,
                     end,
                     kind,

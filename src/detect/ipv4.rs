@@ -131,6 +131,7 @@ impl Detector for Ipv4Detector {
             }
             if let Some((start, end)) = address_around(hay, dot) {
                 out.push(Match {
+                    detail: crate::detect::Detail::NONE,
                     start,
                     end,
                     kind: Kind::Ipv4,

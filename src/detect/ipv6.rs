@@ -157,6 +157,7 @@ impl Detector for Ipv6Detector {
             next = end;
             if let Some((start, match_end)) = address_in(hay, start, end) {
                 out.push(Match {
+                    detail: crate::detect::Detail::NONE,
                     start,
                     end: match_end,
                     kind: Kind::Ipv6,

@@ -107,6 +107,8 @@ macro_rules! registry {
 
 registry! {
     Email => super::email::EMAIL,
+    Phone => super::phone::PHONE,
+    Secret => super::secret::SECRET,
     Ipv4 => super::ipv4::IPV4,
     Ipv6 => super::ipv6::IPV6,
     PersonName => super::person_name::PERSON_NAME,
@@ -117,6 +119,8 @@ registry! {
     AccountId => super::account_id::ACCOUNT_ID,
     Device => super::device::DEVICE,
     Referrer => super::referrer::REFERRER,
+    MacAddress => super::mac_address::MAC_ADDRESS,
+    Imei => super::imei::IMEI,
 }
 
 impl Kind {

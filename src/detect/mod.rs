@@ -29,23 +29,85 @@ pub mod device;
 mod dictionary;
 pub mod email;
 pub mod geo;
+pub mod imei;
 pub mod ipv4;
 pub mod ipv6;
 pub mod kind;
+pub mod mac_address;
 pub mod normal;
 pub mod person_name;
+pub mod phone;
 pub mod referrer;
+pub mod secret;
 mod text;
 
 pub use kind::{CustomKind, Identifies, Kind, KindSet, KindSpec, Role};
 pub use normal::Normal;
 
-/// A candidate match: a byte range relative to the haystack and its kind.
+/// A candidate match: a byte range relative to the haystack, its kind, and what the kind
+/// leaves open (a national number's scheme, a credential's rule).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Match {
     pub start: usize,
     pub end: usize,
     pub kind: Kind,
+    pub detail: Detail,
+}
+
+impl Match {
+    pub fn new(start: usize, end: usize, kind: Kind) -> Match {
+        Match {
+            start,
+            end,
+            kind,
+            detail: Detail::NONE,
+        }
+    }
+
+    pub fn with_detail(self, detail: Detail) -> Match {
+        Match { detail, ..self }
+    }
+}
+
+/// What a finding's kind leaves open, named once per process: the scheme of a national
+/// number (`us_ssn`), the rule of a credential (`github.pat`), a policy's own rule. Interned,
+/// so that a match stays small and `Copy`; [`Detail::NONE`] for kinds that say it all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Detail(u16);
+
+static DETAILS: std::sync::RwLock<Vec<&'static str>> = std::sync::RwLock::new(Vec::new());
+
+impl Detail {
+    pub const NONE: Detail = Detail(0);
+
+    /// The detail with this name, made known to the process on first use; `NONE` once the
+    /// process knows `u16::MAX - 1` of them.
+    pub fn intern(name: &str) -> Detail {
+        {
+            let names = DETAILS.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(i) = names.iter().position(|n| *n == name) {
+                return Detail(i as u16 + 1);
+            }
+        }
+        let mut names = DETAILS.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = names.iter().position(|n| *n == name) {
+            return Detail(i as u16 + 1);
+        }
+        match u16::try_from(names.len() + 1) {
+            Ok(id) if id < u16::MAX => {
+                names.push(Box::leak(name.to_owned().into_boxed_str()));
+                Detail(id)
+            }
+            _ => Detail::NONE,
+        }
+    }
+
+    /// Its name; `None` for [`Detail::NONE`].
+    pub fn name(self) -> Option<&'static str> {
+        let index = usize::from(self.0).checked_sub(1)?;
+        let names = DETAILS.read().unwrap_or_else(|e| e.into_inner());
+        names.get(index).copied()
+    }
 }
 
 /// Reads the hint of the value at a position of a haystack on demand (the key of a JSON

@@ -27,6 +27,17 @@ pub enum Normal {
     Text,
     /// As found: identifiers and URLs whose case may matter.
     Exact,
+    /// A phone number in E.164 (`+442079460958`), however written; a number that does not
+    /// parse keeps its digits and a leading `+`.
+    Phone,
+    /// The digits alone (`4111 1111-1111 1111` is `4111111111111111`): cards, IMEIs.
+    Digits,
+    /// Letters and digits alone, upper-cased (`de89 3704 …` is `DE893704…`): IBANs,
+    /// national numbers.
+    Compact,
+    /// Six bytes as lower-case hex pairs joined by `:` (`00-1A-2B-3C-4D-5E` is
+    /// `00:1a:2b:3c:4d:5e`).
+    Mac,
 }
 
 /// The longest value [`Normal::fold_ascii`] folds on the stack.
@@ -77,12 +88,16 @@ impl Normal {
     }
 
     /// Every normal form, for an allowlist value that must match a finding of any kind.
-    pub const ALL: [Normal; 5] = [
+    pub const ALL: [Normal; 9] = [
         Normal::Email,
         Normal::Ip,
         Normal::Number,
         Normal::Text,
         Normal::Exact,
+        Normal::Phone,
+        Normal::Digits,
+        Normal::Compact,
+        Normal::Mac,
     ];
 
     /// `raw` in normal form.
@@ -157,6 +172,34 @@ impl Normal {
                 }
             }
             Normal::Exact => out.push_str(&text),
+            Normal::Phone => match super::phone::e164(text.as_bytes()) {
+                Some(e164) => out.push_str(&e164),
+                None => {
+                    if text.trim_start().starts_with('+') {
+                        out.push('+');
+                    }
+                    out.extend(text.chars().filter(char::is_ascii_digit));
+                }
+            },
+            Normal::Digits => out.extend(text.chars().filter(char::is_ascii_digit)),
+            Normal::Compact => out.extend(
+                text.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_uppercase()),
+            ),
+            Normal::Mac => {
+                let hex: Vec<char> = text
+                    .chars()
+                    .filter(char::is_ascii_hexdigit)
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect();
+                for (i, pair) in hex.chunks(2).enumerate() {
+                    if i > 0 {
+                        out.push(':');
+                    }
+                    out.extend(pair);
+                }
+            }
         }
     }
 }
@@ -253,6 +296,10 @@ mod tests {
             (Kind::Coordinates, "48.8500, 2.30", "48.85,2.3"),
             (Kind::Coordinates, "-122.4194", "-122.4194"),
             (Kind::AccountId, "User-ABC", "User-ABC"),
+            (Kind::Phone, "+44 20 7946 0958", "+442079460958"),
+            (Kind::Phone, "+44 (0)20-7946-0958", "+442079460958"),
+            (Kind::MacAddress, "00-1A-2B-3C-4D-5E", "00:1a:2b:3c:4d:5e"),
+            (Kind::Imei, "35-209900-176148-1", "352099001761481"),
         ];
         for &(kind, raw, want) in cases {
             assert_eq!(kind.normal().apply(raw.as_bytes()), want, "{kind} {raw}");

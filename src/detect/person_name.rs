@@ -239,6 +239,7 @@ impl Detector for PersonNameDetector {
             };
             if is_name {
                 out.push(Match {
+                    detail: crate::detect::Detail::NONE,
                     start,
                     end,
                     kind: Kind::PersonName,
@@ -254,6 +255,7 @@ impl Detector for PersonNameDetector {
             match self.full_name_at(bytes, pos) {
                 Some(end) => {
                     out.push(Match {
+                        detail: crate::detect::Detail::NONE,
                         start: pos,
                         end,
                         kind: Kind::PersonName,

@@ -104,6 +104,7 @@ impl Detector for ReferrerDetector {
         for h in hay.hints.iter().filter(|h| h.hint == Hint::Referrer) {
             if is_url_or_domain(&bytes[h.start..h.end]) {
                 out.push(Match {
+                    detail: crate::detect::Detail::NONE,
                     start: h.start,
                     end: h.end,
                     kind: Kind::Referrer,
@@ -113,6 +114,7 @@ impl Detector for ReferrerDetector {
         for at in self.http.find_iter(bytes) {
             if let Some((start, end)) = log_referrer(bytes, at + 1) {
                 out.push(Match {
+                    detail: crate::detect::Detail::NONE,
                     start,
                     end,
                     kind: Kind::Referrer,

@@ -215,6 +215,7 @@ impl Scanner {
                     line: line as u64 + 1,
                     column: (m.start - line_start + 1) as u32,
                     kind: m.kind,
+                    detail: m.detail,
                     field,
                     masked: if self.config.describe {
                         detect::mask(m.kind, raw)

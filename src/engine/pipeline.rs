@@ -170,6 +170,7 @@ impl Scanner {
             }
             for m in found.iter().filter(|m| m.start < m.end && m.end <= len) {
                 matches.push(Match {
+                    detail: m.detail,
                     start: value.disk[m.start],
                     end: value.disk[m.end],
                     kind: m.kind,

@@ -38,6 +38,7 @@ fn finding(kind: Kind, field: &str, line: u64, fingerprint: u64) -> Finding {
         line,
         column: 1,
         kind,
+        detail: crate::detect::Detail::NONE,
         field: Some(field.into()),
         masked: "x".into(),
         value: None,

@@ -40,41 +40,8 @@ struct File {
     detector: Vec<Spanned<DetectorTable>>,
 }
 
-/// One key per built-in kind: an unknown kind is an unknown key.
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Kinds {
-    email: Option<Spanned<RuleTable>>,
-    ipv4: Option<Spanned<RuleTable>>,
-    ipv6: Option<Spanned<RuleTable>>,
-    person_name: Option<Spanned<RuleTable>>,
-    city: Option<Spanned<RuleTable>>,
-    region: Option<Spanned<RuleTable>>,
-    country: Option<Spanned<RuleTable>>,
-    coordinates: Option<Spanned<RuleTable>>,
-    account_id: Option<Spanned<RuleTable>>,
-    device: Option<Spanned<RuleTable>>,
-    referrer: Option<Spanned<RuleTable>>,
-}
-
-impl Kinds {
-    /// The rules in [`Kind::ALL`] order.
-    fn in_order(&self) -> [&Option<Spanned<RuleTable>>; Kind::ALL.len()] {
-        [
-            &self.email,
-            &self.ipv4,
-            &self.ipv6,
-            &self.person_name,
-            &self.city,
-            &self.region,
-            &self.country,
-            &self.coordinates,
-            &self.account_id,
-            &self.device,
-            &self.referrer,
-        ]
-    }
-}
+/// One key per built-in kind (named as the registry names them), each a rule.
+type Kinds = std::collections::BTreeMap<Spanned<String>, Spanned<RuleTable>>;
 
 /// `email = "fail"`, or `email = { action = "fail", threshold = 10 }`.
 struct RuleTable {
@@ -254,21 +221,27 @@ pub fn parse(text: &str, path: &Path) -> Result<Policy, Vec<Problem>> {
         ..Policy::default()
     };
 
-    for (i, entry) in file.kinds.in_order().into_iter().enumerate() {
-        if let Some(entry) = entry {
-            let rule = entry.get_ref();
-            let threshold = rule.threshold.unwrap_or(1);
-            if threshold == 0 {
-                problems.at(
-                    entry.span().start,
-                    "threshold must be at least 1 (the number of findings that trigger the action)",
-                );
-            }
-            policy.rules[i] = Rule {
-                action: rule.action,
-                threshold: threshold.max(1),
-            };
+    for (name, entry) in &file.kinds {
+        let Some(i) = Kind::ALL.iter().position(|k| k.name() == name.get_ref()) else {
+            let known: Vec<String> = Kind::ALL.iter().map(|k| format!("`{k}`")).collect();
+            problems.at(
+                name.span().start,
+                format!("unknown kind `…`, expected one of {}", known.join(", ")),
+            );
+            continue;
+        };
+        let rule = entry.get_ref();
+        let threshold = rule.threshold.unwrap_or(1);
+        if threshold == 0 {
+            problems.at(
+                entry.span().start,
+                "threshold must be at least 1 (the number of findings that trigger the action)",
+            );
         }
+        policy.rules[i] = Rule {
+            action: rule.action,
+            threshold: threshold.max(1),
+        };
     }
 
     let detector = read_detectors(&file.detector, path, &mut problems, &mut policy);
@@ -667,7 +640,7 @@ mod tests {
     #[test]
     fn problems_name_the_line_and_column() {
         let cases: &[(&str, &str)] = &[
-            ("[kinds]\nemial = \"fail\"\n", "2:1: unknown field `…`, expected one of `email`"),
+            ("[kinds]\nemial = \"fail\"\n", "2:1: unknown kind `…`, expected one of `email`"),
             ("[kinds]\nemail = { action = \"fail\", thresold = 3 }\n", "2:28: unknown field `…`, expected `action` or `threshold`"),
             ("[kinds]\nemail = \"block\"\n", "2:9: unknown variant `…`, expected one of `fail`"),
             ("[kinds]\nemail = { action = \"fail\", threshold = 0 }\n", "2:9: threshold must be at least 1"),
@@ -678,7 +651,7 @@ mod tests {
             ("[[allow]]\nip_ranges = ['office']\n", "2:14: not an IP range"),
             ("[[allow]]\nemail_domains = ['@example.com']\n", "2:18: not an e-mail domain"),
             ("[[allow]]\nfiles = ['a/[b']\n", "2:10: bad file glob"),
-            ("[[allow]]\nkinds = ['emial']\nfields = ['x']\n", "2:10: unknown kind; expected one of: email, ipv4"),
+            ("[[allow]]\nkinds = ['emial']\nfields = ['x']\n", "2:10: unknown kind; expected one of: email, phone, secret, ipv4"),
             ("[[allow]]\nreason = 'nothing'\n", "1:1: this allow entry accepts nothing"),
             ("[[detector]]\nkind = 'email'\nregex = 'x'\n", "2:8: `email` is a built-in kind"),
             ("[[detector]]\nkind = 'Badge ID'\nregex = 'x'\n", "2:8: a kind name is lower-case"),
@@ -736,7 +709,7 @@ mod tests {
             ),
             (
                 "[kinds]\n\"a.b@corp.io\" = \"fail\"\n",
-                "2:1: unknown field `…`, expected one of `email`, `ipv4`",
+                "2:1: unknown kind `…`, expected one of `email`, `phone`, `secret`, `ipv4`",
             ),
             (
                 "[kinds]\nemail = { action = \"a.b@corp.io\" }\n",
@@ -748,7 +721,7 @@ mod tests {
             ),
             (
                 "[[allow]]\nkinds = [\"a.b@corp.io\"]\nfields = ['x']\n",
-                "2:10: unknown kind; expected one of: email, ipv4, ipv6",
+                "2:10: unknown kind; expected one of: email, phone, secret, ipv4, ipv6",
             ),
             (
                 "[[detector]]\nkind = 'badge'\nregex = 'B1'\nseverity = \"a.b@corp.io\"\n",

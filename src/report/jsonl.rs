@@ -56,7 +56,13 @@ fn render(start: &[u8], file: &InputInfo, f: &Finding, out: &mut Vec<u8>) {
     out.extend_from_slice(num.format(f.column).as_bytes());
     out.extend_from_slice(b",\"kind\":\"");
     out.extend_from_slice(f.kind.name().as_bytes());
-    out.extend_from_slice(b"\",\"field\":");
+    if let Some(detail) = f.detail.name() {
+        out.extend_from_slice(b"\",\"detail\":");
+        push_str(out, detail);
+        out.extend_from_slice(b",\"field\":");
+    } else {
+        out.extend_from_slice(b"\",\"field\":");
+    }
     match &f.field {
         Some(field) => push_str(out, field),
         None => out.extend_from_slice(b"null"),
@@ -186,6 +192,11 @@ mod tests {
                     line: 1 << 40,
                     column: u32::MAX,
                     kind: Kind::ALL[i % Kind::ALL.len()],
+                    detail: if i % 2 == 1 {
+                        crate::detect::Detail::intern("us_ssn")
+                    } else {
+                        crate::detect::Detail::NONE
+                    },
                     field: (i % 2 == 0).then(|| (*s).into()),
                     masked: (*s).into(),
                     value: (i % 3 == 0).then(|| (*s).into()),

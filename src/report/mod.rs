@@ -123,6 +123,9 @@ pub struct Record<'a> {
     pub line: u64,
     pub column: u32,
     pub kind: Kind,
+    /// What the kind leaves open: a national number's scheme, a credential's rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<&'static str>,
     pub field: Option<&'a str>,
     pub masked: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -154,6 +157,7 @@ impl<'a> Record<'a> {
             line: f.line,
             column: f.column,
             kind: f.kind,
+            detail: f.detail.name(),
             field: f.field.as_deref(),
             masked: &f.masked,
             value: f.value.as_deref(),

@@ -44,6 +44,40 @@ pub enum Hint {
     Event,
     /// `$referrer`, `$initial_referrer`, `referrer`.
     Referrer,
+    /// `phone`, `$phone`, `mobile`, `tel`, `msisdn`.
+    Phone,
+    /// `card_number`, `credit_card`, `pan`.
+    Card,
+    /// `iban`.
+    Iban,
+    /// A national identity number; the scheme when the key names one (`ssn`, `nino`,
+    /// `codice_fiscale`), else any (`national_id`, `tax_id`).
+    NationalId(IdScheme),
+    /// `api_key`, `client_secret`, `authorization`: a credential.
+    Secret,
+    /// `password`, `passwd`: a credential that needs no shape of its own.
+    Password,
+    /// `mac`, `mac_address`.
+    Mac,
+    /// `imei`.
+    Imei,
+}
+
+/// The national identity numbers a key can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IdScheme {
+    /// The key says "a national number" without saying which.
+    Any,
+    UsSsn,
+    UkNino,
+    FrNir,
+    DeTaxId,
+    EsDniNie,
+    ItCodiceFiscale,
+    NlBsn,
+    InAadhaar,
+    BrCpf,
+    CaSin,
 }
 
 impl Hint {
@@ -61,6 +95,14 @@ impl Hint {
                 | Hint::CountryCode
                 | Hint::Software
                 | Hint::Event
+                | Hint::Phone
+                | Hint::Card
+                | Hint::Iban
+                | Hint::NationalId(_)
+                | Hint::Secret
+                | Hint::Password
+                | Hint::Mac
+                | Hint::Imei
         )
     }
 }
@@ -167,6 +209,86 @@ const KEYS: &[(&str, Hint)] = &[
     ("pagereferrer", Hint::Referrer),
     ("referringdomain", Hint::Referrer),
     ("initialreferringdomain", Hint::Referrer),
+    ("phone", Hint::Phone),
+    ("phonenumber", Hint::Phone),
+    ("phoneno", Hint::Phone),
+    ("mobile", Hint::Phone),
+    ("mobilephone", Hint::Phone),
+    ("mobilenumber", Hint::Phone),
+    ("tel", Hint::Phone),
+    ("telephone", Hint::Phone),
+    ("cell", Hint::Phone),
+    ("cellphone", Hint::Phone),
+    ("msisdn", Hint::Phone),
+    ("fax", Hint::Phone),
+    ("contactphone", Hint::Phone),
+    ("customerphone", Hint::Phone),
+    ("userphone", Hint::Phone),
+    ("homephone", Hint::Phone),
+    ("workphone", Hint::Phone),
+    ("cardnumber", Hint::Card),
+    ("creditcard", Hint::Card),
+    ("creditcardnumber", Hint::Card),
+    ("ccnumber", Hint::Card),
+    ("ccnum", Hint::Card),
+    ("cardno", Hint::Card),
+    ("pan", Hint::Card),
+    ("paymentcard", Hint::Card),
+    ("debitcard", Hint::Card),
+    ("iban", Hint::Iban),
+    ("ibannumber", Hint::Iban),
+    ("nationalid", Hint::NationalId(IdScheme::Any)),
+    ("nationalidnumber", Hint::NationalId(IdScheme::Any)),
+    ("taxid", Hint::NationalId(IdScheme::Any)),
+    ("ssn", Hint::NationalId(IdScheme::UsSsn)),
+    ("socialsecuritynumber", Hint::NationalId(IdScheme::UsSsn)),
+    ("nino", Hint::NationalId(IdScheme::UkNino)),
+    (
+        "nationalinsurancenumber",
+        Hint::NationalId(IdScheme::UkNino),
+    ),
+    ("nir", Hint::NationalId(IdScheme::FrNir)),
+    ("numerosecuritesociale", Hint::NationalId(IdScheme::FrNir)),
+    ("steuerid", Hint::NationalId(IdScheme::DeTaxId)),
+    ("steueridentnummer", Hint::NationalId(IdScheme::DeTaxId)),
+    ("dni", Hint::NationalId(IdScheme::EsDniNie)),
+    ("nie", Hint::NationalId(IdScheme::EsDniNie)),
+    ("nif", Hint::NationalId(IdScheme::EsDniNie)),
+    ("codicefiscale", Hint::NationalId(IdScheme::ItCodiceFiscale)),
+    ("bsn", Hint::NationalId(IdScheme::NlBsn)),
+    ("burgerservicenummer", Hint::NationalId(IdScheme::NlBsn)),
+    ("aadhaar", Hint::NationalId(IdScheme::InAadhaar)),
+    ("aadhar", Hint::NationalId(IdScheme::InAadhaar)),
+    ("aadhaarnumber", Hint::NationalId(IdScheme::InAadhaar)),
+    ("cpf", Hint::NationalId(IdScheme::BrCpf)),
+    ("sin", Hint::NationalId(IdScheme::CaSin)),
+    ("socialinsurancenumber", Hint::NationalId(IdScheme::CaSin)),
+    ("apikey", Hint::Secret),
+    ("apisecret", Hint::Secret),
+    ("apitoken", Hint::Secret),
+    ("secret", Hint::Secret),
+    ("secretkey", Hint::Secret),
+    ("clientsecret", Hint::Secret),
+    ("password", Hint::Password),
+    ("passwd", Hint::Password),
+    ("pwd", Hint::Password),
+    ("accesstoken", Hint::Secret),
+    ("authtoken", Hint::Secret),
+    ("refreshtoken", Hint::Secret),
+    ("authorization", Hint::Secret),
+    ("privatekey", Hint::Secret),
+    ("secretaccesskey", Hint::Secret),
+    ("awssecretaccesskey", Hint::Secret),
+    ("twilioauthtoken", Hint::Secret),
+    ("webhooksecret", Hint::Secret),
+    ("signingsecret", Hint::Secret),
+    ("xapikey", Hint::Secret),
+    ("mac", Hint::Mac),
+    ("macaddress", Hint::Mac),
+    ("macaddr", Hint::Mac),
+    ("wifimac", Hint::Mac),
+    ("imei", Hint::Imei),
+    ("deviceimei", Hint::Imei),
 ];
 
 /// Looks up the hint of a key as written on disk (without its quotes).

@@ -1,0 +1,189 @@
+//! Phone numbers: `+44 20 7946 0958`, `(201) 555-0123`, `06 12 34 56 78`, in profiles,
+//! support tickets and free text.
+//!
+//! Digit runs are everywhere in telemetry (timestamps, ids, prices, versions), so a phone is
+//! not "7 to 15 digits": a candidate from the prefilter's long-number starts is measured by
+//! [`shape`] (typed separators, brackets, `ext.`; dates, times, IPs, versions and decimals
+//! turned away before any validation), then validated against libphonenumber's numbering plans
+//! ([`number`]: every region for `+CC ...`, national formats for the 25 most populous
+//! countries and the EU members). A `+` number must be valid for its calling code; a national
+//! number needs a phone key or column above it, a phone-like grouping, or a cue word before it
+//! (`Tel.`, `Handy`, `电话：`, see [`cues`]); a bare 10- or 13-digit run starting with 1 reads
+//! as an epoch time and needs a key ([`decide`]).
+//!
+//! Normalised to E.164 (`+442079460958`), so that one number however written is one value for
+//! distinct counts, allowlists and baselines.
+
+mod cues;
+mod decide;
+#[rustfmt::skip]
+mod generated;
+mod number;
+mod plan;
+mod shape;
+#[cfg(test)]
+mod tests;
+
+pub use generated::{EU_MEMBERS, METADATA_VERSION, NATIONAL_ORDER, TOP25};
+pub use number::*;
+pub use plan::{compile_all, compiled_memory_usage};
+
+use compact_str::CompactString;
+
+use super::{Detector, Example, Haystack, Hint, HintCursor, MaskBuf, Match};
+use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
+use crate::prefilter::{Class, Classes};
+
+/// The phone detector family.
+pub static FAMILY: Family = Family {
+    name: "phone",
+    build: || Box::new(PhoneDetector),
+    warm: None,
+};
+
+pub static PHONE: KindSpec = KindSpec {
+    name: "phone",
+    rule_id: "PhoneNumber",
+    title: "Phone number",
+    description: "A phone number reaches a person directly and identifies them.",
+    identifies: Identifies::Alone,
+    role: Role::Identity,
+    normal: Normal::Phone,
+    hints: &[Hint::Phone],
+    reads: &[Hint::Phone],
+    mask,
+    family: &FAMILY,
+    examples: EXAMPLES,
+    tie_rank: 0,
+    competes_with: &[],
+};
+
+pub const EXAMPLES: &[Example] = &[
+    ex(
+        "Call +44 20 7946 0958 or (201) 555-0123 today",
+        &["+44 20 7946 0958", "(201) 555-0123"],
+    ),
+    ex(r#"{"$phone":"+1 201-555-0123"}"#, &["+1 201-555-0123"]),
+    ex(
+        r#"{"phone":"2015550123","time":1700000000}"#,
+        &["2015550123"],
+    ),
+    ex(
+        "tel:+33612345678; Tel. 030 12345678",
+        &["+33612345678", "030 12345678"],
+    ),
+    ex(
+        "+1 (201) 555-0123 ext. 1234",
+        &["+1 (201) 555-0123 ext. 1234"],
+    ),
+    ex(
+        r#"{"time":1700000000123,"order_id":"20240115000123","amount":"1234567.89"}"#,
+        &[],
+    ),
+    ex(
+        "at 2024-01-15 10:30:00 from 192.168.100.200 build 7.26.6.235 isbn 978-3-16-148410-0",
+        &[],
+    ),
+    ex("order 4111 1111 1111 1111 shipped in 12345678 ms", &[]),
+    Example::csv(
+        Kind::Phone,
+        "id,mobile,plan\n1,07911 123456,pro\n2,n/a,free\n",
+        &["07911 123456"],
+    ),
+];
+
+const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
+    Example::lines(Kind::Phone, input, expect)
+}
+
+/// Finds phone numbers at the prefilter's long-number starts and under phone keys.
+pub struct PhoneDetector;
+
+impl Detector for PhoneDetector {
+    fn family(&self) -> &'static str {
+        "phone"
+    }
+
+    fn kinds(&self) -> KindSet {
+        KindSet::of(Kind::Phone)
+    }
+
+    fn classes(&self) -> Classes {
+        Classes::NONE.with(Class::Number)
+    }
+
+    fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>) {
+        if !enabled.contains(Kind::Phone) {
+            return;
+        }
+        let bytes = hay.bytes;
+        // Values under a phone key: any valid number in them is a phone.
+        for hint in hay.hints.iter().filter(|h| h.hint == Hint::Phone) {
+            let value = &bytes[hint.start..hint.end];
+            decide::find_phones(value, true, |found| {
+                out.push(Match::new(
+                    hint.start + found.start,
+                    hint.start + found.end,
+                    Kind::Phone,
+                ))
+            });
+        }
+        let mut hinted = HintCursor::new(hay.hints);
+        let mut done = 0;
+        for at in hay.candidates(Class::Number) {
+            if at < done || hinted.around(at).is_some_and(|h| h.hint.settles_words()) {
+                continue;
+            }
+            if shape::quick_skip(bytes, at).is_some() {
+                continue;
+            }
+            let scanned = shape::scan_span(bytes, at);
+            let Some(token) = scanned.token else {
+                done = scanned.end;
+                continue;
+            };
+            let key_hint = hay.hint_around(token.start, token.end) == Some(Hint::Phone);
+            if decide::decide(bytes, &token, key_hint).is_some() {
+                out.push(Match::new(token.start, token.ext_end, Kind::Phone));
+                done = token.ext_end;
+            } else {
+                done = token.end;
+            }
+        }
+    }
+}
+
+/// The E.164 form of a phone number as written (`+44 (0)20 7946-0958`), when it parses.
+pub fn e164(text: &[u8]) -> Option<String> {
+    let at = text
+        .iter()
+        .position(|&b| b.is_ascii_digit() || b == b'+' || b == b'(')?;
+    let token = shape::scan(text, at)?;
+    let phone = if token.has_plus {
+        parse_international(token.digits.as_bytes())?
+    } else {
+        parse_national_any_grouped(token.digits.as_bytes(), token.group_lengths())?
+    };
+    Some(phone.e164().to_string())
+}
+
+/// `+44 ** **** **58`: the `+` and the first two digits after it (the calling code, or part
+/// of it) and the last two digits; every other digit starred, separators kept.
+pub fn mask(value: &str) -> CompactString {
+    let digits = value.bytes().filter(u8::is_ascii_digit).count();
+    let plus = value.trim_start().starts_with('+');
+    let mut seen = 0;
+    let mut out = MaskBuf::new();
+    for c in value.chars() {
+        if c.is_ascii_digit() {
+            seen += 1;
+            let shown = (plus && seen <= 2) || (digits >= 7 && seen > digits - 2);
+            let mut buf = [0u8; 4];
+            out.push(if shown { c.encode_utf8(&mut buf) } else { "*" });
+        } else if c.is_ascii() {
+            let mut buf = [0u8; 4];
+            out.push(c.encode_utf8(&mut buf));
+        }
+    }
+    out.finish()
+}
