@@ -188,16 +188,19 @@ fn cue_before(hay: &[u8], at: usize) -> bool {
 /// code (the maker) kept, the rest starred.
 pub fn mask(value: &str) -> CompactString {
     let mut out = MaskBuf::new();
+    let digits = value.bytes().filter(u8::is_ascii_digit).count();
     let mut seen = 0;
     for c in value.chars() {
         let mut buf = [0u8; 4];
         if c.is_ascii_digit() {
             seen += 1;
-            out.push(if seen <= 4 {
+            out.push(if digits >= 14 && seen <= 4 {
                 c.encode_utf8(&mut buf)
             } else {
                 "*"
             });
+        } else if c.is_ascii_alphabetic() {
+            out.push("*");
         } else if c.is_ascii() {
             out.push(c.encode_utf8(&mut buf));
         }

@@ -164,6 +164,8 @@ pub fn mask(value: &str) -> CompactString {
             hex_seen += 1;
             let shown = total == 12 && hex_seen <= 6;
             out.push(if shown { c.encode_utf8(&mut buf) } else { "*" });
+        } else if c.is_ascii_alphabetic() {
+            out.push("*");
         } else if c.is_ascii() {
             out.push(c.encode_utf8(&mut buf));
         }

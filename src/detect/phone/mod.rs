@@ -167,8 +167,9 @@ pub fn e164(text: &[u8]) -> Option<String> {
     Some(phone.e164().to_string())
 }
 
-/// `+44 ** **** **58`: the `+` and the first two digits after it (the calling code, or part
-/// of it) and the last two digits; every other digit starred, separators kept.
+/// `+44 ** **** **58`: of a number of seven digits or more, the `+` and the first two digits
+/// after it (the calling code, or part of it) and the last two digits; every other digit and
+/// letter starred, separators kept.
 pub fn mask(value: &str) -> CompactString {
     let digits = value.bytes().filter(u8::is_ascii_digit).count();
     let plus = value.trim_start().starts_with('+');
@@ -177,9 +178,12 @@ pub fn mask(value: &str) -> CompactString {
     for c in value.chars() {
         if c.is_ascii_digit() {
             seen += 1;
-            let shown = (plus && seen <= 2) || (digits >= 7 && seen > digits - 2);
+            let shown = digits >= 7 && ((plus && seen <= 2) || seen > digits - 2);
             let mut buf = [0u8; 4];
             out.push(if shown { c.encode_utf8(&mut buf) } else { "*" });
+        } else if c.is_ascii_alphabetic() {
+            // `ext`, `x`: nothing a mask may show of a value that is not a number.
+            out.push("*");
         } else if c.is_ascii() {
             let mut buf = [0u8; 4];
             out.push(c.encode_utf8(&mut buf));

@@ -33,6 +33,7 @@ mod tests;
 
 use std::sync::OnceLock;
 
+use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 use compact_str::CompactString;
 
 pub use error::RuleError;
@@ -114,6 +115,9 @@ fn builtin_rules() -> &'static SecretRules {
 struct Dispatch {
     /// The first two bytes of every keyword and prefix, ASCII case folded, as a bit table.
     leads: Box<[u64; 1024]>,
+    /// Every keyword and prefix, anchored and ASCII case folded: whether one starts at a
+    /// position whose two bytes lead, before the window around it is searched.
+    words: AhoCorasick,
     /// A rule's details, by rule index.
     details: Vec<Detail>,
     /// The key-hint rules for values under credential and password keys.
@@ -132,8 +136,18 @@ impl Dispatch {
                 }
             }
         }
+        let words = rules
+            .rules()
+            .iter()
+            .flat_map(|rule| rule.keywords().iter().chain(rule.prefixes()));
+        let words = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .start_kind(StartKind::Anchored)
+            .build(words)
+            .expect("a few hundred short keywords and prefixes fit an automaton");
         Dispatch {
             leads,
+            words,
             details: rules
                 .rules()
                 .iter()
@@ -142,6 +156,19 @@ impl Dispatch {
             keyed_secret: rules.rule_index("keyed.token"),
             keyed_password: rules.rule_index("keyed.password"),
         }
+    }
+
+    /// Whether some keyword or prefix starts at `at` (ASCII case folded): most tokens are
+    /// turned away by their first two bytes, the rest by an anchored search.
+    #[inline]
+    fn starts(&self, hay: &[u8], at: usize) -> bool {
+        if !self.leads(hay, at) {
+            return false;
+        }
+        let input = Input::new(hay)
+            .span(at..hay.len().min(at + keywords::MAX_KEYWORD))
+            .anchored(Anchored::Yes);
+        self.words.find(input).is_some()
     }
 
     /// Whether some keyword or prefix starts with the two bytes at `at`.
@@ -249,7 +276,7 @@ impl Detector for SecretDetector {
                 // `name=value`, `Name: value`: the name may say what the value is.
                 b'=' | b':' => self.named_before(bytes, at + 1),
                 // A long word: it may start like a credential, or follow a word that names one.
-                _ => self.dispatch.leads(bytes, at) || self.named_before(bytes, at),
+                _ => self.dispatch.starts(bytes, at) || self.named_before(bytes, at),
             };
             if !worth {
                 continue;
@@ -294,10 +321,10 @@ impl SecretDetector {
     }
 
     /// Whether the text just before `at` may name a credential (`Bearer `, `API_KEY=`,
-    /// `X-Api-Key: `, `DB_PASSWORD=`): some keyword of a rule starts inside the word before
-    /// it (past a few separators), or for a path segment, inside one of the three segments
-    /// before it (`hooks.slack.com/services/T…/B…/`). Not after a JSON key (`"key":"…"`):
-    /// those are the key hints' job.
+    /// `X-Api-Key: `, `DB_PASSWORD=`): some keyword of a rule starts inside one of the three
+    /// words before it (past a few separators; `Mailgun key e534…`), or for a path segment,
+    /// inside one of the three segments before it (`hooks.slack.com/services/T…/B…/`). Not
+    /// after a JSON key (`"key":"…"`): those are the key hints' job.
     fn named_before(&self, hay: &[u8], at: usize) -> bool {
         let mut i = at;
         for _ in 0..3 {
@@ -313,10 +340,11 @@ impl SecretDetector {
             while i > 0 && is_token(hay[i - 1]) && word_end - i < 64 {
                 i -= 1;
             }
-            if (i..word_end).any(|j| self.dispatch.leads(hay, j)) {
+            if (i..word_end).any(|j| self.dispatch.starts(hay, j)) {
                 return true;
             }
-            if gap != b"/" {
+            // `hooks.slack.com/services/T…/B…/`, `Mailgun key e534…`: a few words back.
+            if gap != b"/" && gap != b" " {
                 return false;
             }
         }
