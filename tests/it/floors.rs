@@ -1,6 +1,8 @@
-//! Precision and recall floors on the committed labelled sample (corpora/labelled, written by
-//! `gen-corpus --size 2MiB --seed 1`). A change that drops a detector below its floor fails
-//! here. Floors only go up: raise one when the scanner beats it, never lower one to pass.
+//! Precision and recall floors on the committed labelled samples: corpora/labelled (written by
+//! `gen-corpus --size 2MiB --seed 1`, its names and places from the scanner's own lists) and
+//! corpora/independent (`--pools corpora/pools`: values the detectors were not built from). A
+//! change that drops a detector below its floor fails here. Floors only go up: raise one when
+//! the scanner beats it, never lower one to pass.
 
 use std::path::{Path, PathBuf};
 
@@ -10,14 +12,18 @@ use piiscan::{Config, Kind, Scanner};
 const SAMPLE: &str = "corpora/labelled";
 
 fn evaluation() -> Evaluation {
-    let labels_path = Path::new(SAMPLE).join("labels.jsonl");
+    evaluate(SAMPLE)
+}
+
+fn evaluate(sample: &str) -> Evaluation {
+    let labels_path = Path::new(sample).join("labels.jsonl");
     let labels = eval::read_labels(&labels_path).expect("the labelled sample is committed");
     let scanner = Scanner::new(Config {
         kinds: eval::evaluated_kinds(&labels),
         ..Config::default()
     });
     let (evaluation, stats) =
-        eval::evaluate(&scanner, &[PathBuf::from(SAMPLE)], &labels_path, labels);
+        eval::evaluate(&scanner, &[PathBuf::from(sample)], &labels_path, labels);
     assert_eq!(stats.errors, 0);
     assert_eq!(
         evaluation.unscanned_labels, 0,
@@ -95,6 +101,70 @@ fn every_kind_stays_above_its_floor() {
     assert!(
         failures.is_empty(),
         "below the floor:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The independent sample: `gen-corpus --size 2MiB --seed 1 --pools corpora/pools`, its names,
+/// places, phones and secrets from sources the detectors were not built from.
+const INDEPENDENT: &str = "corpora/independent";
+
+/// Floors on the independent sample, each just below the figure measured when it was
+/// committed (in the comment: precision, recall). Low figures are the measured state, not a
+/// goal: names and places beyond the lists are issue 20's work; the new kinds' shortfalls
+/// against issue 19's P >= 0.97 / R >= 0.95 are listed in corpora/README.md.
+const INDEPENDENT_FLOORS: &[(Kind, Option<Context>, Measure, f64, f64)] = &[
+    (Kind::Email, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::Email, TEXT, Strict, 0.999, 0.999),       // 1.0000 1.0000
+    (Kind::Phone, STRUCTURED, Strict, 0.999, 0.989), // 1.0000 0.9912
+    (Kind::Phone, TEXT, Strict, 0.999, 0.797),       // 1.0000 0.7990
+    (Kind::Secret, STRUCTURED, Strict, 0.999, 0.980), // 1.0000 0.9825
+    (Kind::Secret, TEXT, Strict, 0.999, 0.883),      // 1.0000 0.8859
+    (Kind::Ipv4, STRUCTURED, Strict, 0.999, 0.999),  // 1.0000 1.0000
+    (Kind::Ipv4, TEXT, Strict, 0.943, 0.999),        // 0.9454 1.0000
+    (Kind::Ipv6, STRUCTURED, Strict, 0.999, 0.999),  // 1.0000 1.0000
+    (Kind::Ipv6, TEXT, Strict, 0.999, 0.999),        // 1.0000 1.0000
+    (Kind::PersonName, STRUCTURED, Strict, 0.999, 0.953), // 1.0000 0.9550
+    (Kind::PersonName, TEXT, Strict, 0.962, 0.130),  // 0.9643 0.1327
+    (Kind::City, STRUCTURED, Strict, 0.999, 0.993),  // 1.0000 0.9950
+    (Kind::City, TEXT, AnyPlace, 0.840, 0.086),      // 0.8421 0.0880
+    (Kind::Region, STRUCTURED, Strict, 0.999, 0.077), // 1.0000 0.0792
+    (Kind::Region, TEXT, AnyPlace, 0.999, 0.358),    // 1.0000 0.3605
+    (Kind::Country, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::Country, TEXT, AnyPlace, 0.978, 0.828),   // 0.9800 0.8305
+    (Kind::Coordinates, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::Coordinates, TEXT, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::AccountId, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::Device, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::Device, TEXT, Strict, 0.999, 0.999),      // 1.0000 1.0000
+    (Kind::Referrer, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::Referrer, TEXT, Strict, 0.999, 0.999),    // 1.0000 1.0000
+    (Kind::MacAddress, STRUCTURED, Strict, 0.999, 0.921), // 1.0000 0.9235
+    (Kind::MacAddress, TEXT, Strict, 0.999, 0.769),  // 1.0000 0.7714
+    (Kind::Imei, STRUCTURED, Strict, 0.999, 0.999),  // 1.0000 1.0000
+    (Kind::Imei, TEXT, Strict, 0.999, 0.999),        // 1.0000 1.0000
+];
+
+#[test]
+fn every_kind_stays_above_its_floor_on_the_independent_sample() {
+    let e = evaluate(INDEPENDENT);
+    let mut failures = Vec::new();
+    for &(kind, context, measure, precision, recall) in INDEPENDENT_FLOORS {
+        let c = e.get(kind, context);
+        assert!(c.labels > 0, "{kind} {context:?}: the sample labels none");
+        let (p, r) = match measure {
+            Strict => (c.precision(), c.recall()),
+            AnyPlace => (c.precision_any_place(), c.recall_any_place()),
+        };
+        if p < precision || r < recall {
+            failures.push(format!(
+                "{kind} {context:?} {measure:?}: precision {p:.4} (floor {precision}), recall {r:.4} (floor {recall})"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "below the floor on {INDEPENDENT}:\n{}",
         failures.join("\n")
     );
 }

@@ -20,20 +20,55 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
     ));
     let method = ["GET", "GET", "GET", "POST"].choose(rng).unwrap();
     out.raw(&format!("{method} "));
-    match rng.gen_range(0..12) {
-        0 => {
+    let choice = if v.pools.is_some() {
+        rng.gen_range(0..16)
+    } else {
+        rng.gen_range(0..12)
+    };
+    match (choice, &v.pools) {
+        (12.., Some(pools)) => match choice {
+            12 => {
+                let (_, secret) = pools.secret(rng);
+                let param = ["api_key", "access_token", "token", "key"]
+                    .choose(rng)
+                    .unwrap();
+                out.raw(&format!("/api/v2/export?{param}="));
+                out.pii(Kind::Secret, &vocab::url_component(secret));
+                out.raw("&format=json");
+            }
+            13 => {
+                let param = ["api_key", "token"].choose(rng).unwrap();
+                out.raw(&format!(
+                    "/api/v2/export?{param}={}",
+                    pools.placeholder(rng)
+                ));
+            }
+            14 => {
+                out.raw("/verify?phone=");
+                let phone = pools.phone(rng).replace('+', "%2B").replace(' ', "%20");
+                out.pii(Kind::Phone, &phone);
+            }
+            _ => {
+                let (key, value) = vocab::hard_negative(rng);
+                out.raw(&format!(
+                    "/orders/lookup?{key}={}",
+                    vocab::url_component(&value)
+                ));
+            }
+        },
+        (0, _) => {
             let person = v.census_person(rng);
             out.raw("/unsubscribe?email=");
             out.pii(Kind::Email, &vocab::url_encoded(&person.email));
             out.raw("&list=news");
         }
-        1 => {
+        (1, _) => {
             out.raw(&format!("/static/app.{}.js", vocab::hex(rng, 8)));
         }
-        2 => {
+        (2, _) => {
             out.raw("/static/icon@2x.png");
         }
-        3 => {
+        (3, _) => {
             out.raw(&format!("/api/v1/releases/{}", vocab::version(rng)));
         }
         _ => {

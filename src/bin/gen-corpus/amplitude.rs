@@ -45,6 +45,42 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
         None,
     );
     props.raw("score", &format!("0.{}", rng.gen_range(100..999)), None);
+    if let Some(pools) = &v.pools {
+        match rng.gen_range(0..8) {
+            0 => props.str(
+                "imei",
+                &pools.imei(rng, false),
+                Escape::None,
+                Some(Kind::Imei),
+            ),
+            1 => props.str(
+                "mac_address",
+                &pools.mac(rng),
+                Escape::None,
+                Some(Kind::MacAddress),
+            ),
+            2 => {
+                let mut headers = Object::default();
+                let (_, token) = pools.secret(rng);
+                headers.parts(
+                    "Authorization",
+                    &[("Bearer ", &[]), (token, &[Kind::Secret])],
+                    Escape::None,
+                );
+                headers.str("Accept", "application/json", Escape::None, None);
+                props.object("request_headers", headers);
+            }
+            3 => {
+                let (key, secret) = pools.keyed_secret(rng);
+                props.str(key, &secret, Escape::None, Some(Kind::Secret));
+            }
+            _ => {}
+        }
+        for _ in 0..rng.gen_range(0..3) {
+            let (key, value) = vocab::hard_negative(rng);
+            props.str(key, &value, Escape::None, None);
+        }
+    }
     e.object("event_properties", props);
     if identified {
         let (ip, kind) = vocab::ip(rng);
@@ -76,6 +112,12 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
             Escape::None,
             Some(Kind::PersonName),
         );
+        if let Some(pools) = &v.pools {
+            if rng.gen_bool(0.5) {
+                let key = ["phone", "mobile", "phone_number"].choose(rng).unwrap();
+                user_props.str(key, &pools.phone(rng), Escape::None, Some(Kind::Phone));
+            }
+        }
         user_props.str(
             "plan",
             vocab::PLANS.choose(rng).unwrap(),

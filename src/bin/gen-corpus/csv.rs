@@ -12,8 +12,14 @@ use crate::writer::Out;
 pub const HEADER: &str =
     "user_id,first_name,last_name,email,city,region,country,signup_ip,created_at,plan,last_login_ms";
 
-pub fn header<W: Write>(out: &mut Out<W>) -> io::Result<()> {
+/// The columns a pools corpus adds: the new kinds and an order number (a hard negative).
+const POOL_COLUMNS: &str = ",phone,wifi_mac,imei,api_token,order_id";
+
+pub fn header<W: Write>(out: &mut Out<W>, v: &Vocab) -> io::Result<()> {
     out.raw(HEADER);
+    if v.pools.is_some() {
+        out.raw(POOL_COLUMNS);
+    }
     out.end_record()
 }
 
@@ -60,6 +66,56 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
         };
         if quoted {
             out.raw("\"");
+        }
+    }
+    if let Some(pools) = &v.pools {
+        let phone = if rng.gen_bool(0.7) {
+            pools.phone(rng)
+        } else {
+            String::new()
+        };
+        let mac = if rng.gen_bool(0.3) {
+            pools.mac(rng)
+        } else {
+            String::new()
+        };
+        let imei = if rng.gen_bool(0.3) {
+            pools.imei(rng, false)
+        } else {
+            String::new()
+        };
+        let (token, token_kind) = match rng.gen_range(0..5) {
+            0 => (pools.secret(rng).1.to_string(), Some(Kind::Secret)),
+            1 => (pools.placeholder(rng).to_string(), None),
+            _ => (String::new(), None),
+        };
+        let order = rng
+            .gen_range(100_000_000_000u64..999_999_999_999_999)
+            .to_string();
+        let cells: [(&str, Option<Kind>); 5] = [
+            (&phone, Some(Kind::Phone)),
+            (&mac, Some(Kind::MacAddress)),
+            (&imei, Some(Kind::Imei)),
+            (&token, token_kind),
+            (&order, None),
+        ];
+        for (cell, kind) in cells {
+            out.raw(",");
+            if empty {
+                continue;
+            }
+            let quoted = cell.contains([',', '"']);
+            if quoted {
+                out.raw("\"");
+            }
+            let text = cell.replace('"', "\"\"");
+            match kind {
+                Some(kind) if !text.is_empty() => out.pii(kind, &text),
+                _ => out.raw(&text),
+            };
+            if quoted {
+                out.raw("\"");
+            }
         }
     }
     out.end_record()

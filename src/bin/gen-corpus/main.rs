@@ -9,11 +9,19 @@
 //! personal-data span, `{"path","offset","length","kind"}`, with byte offsets as written. The
 //! same seed gives the same bytes; each shape draws from its own generator, so adding records
 //! to one shape does not shift the others. What is labelled, and why, is in corpora/README.md.
+//!
+//! `--pools corpora/pools` draws names and places from pools independent of the scanner's
+//! lists instead, adds phones, secrets, MAC addresses, IMEIs and their hard negatives to every
+//! shape, and writes an application log (`app.log`) too: the honest sample of
+//! corpora/independent. Without it the output is the same, byte for byte, as before the
+//! pools existed.
 
 mod access_log;
 mod amplitude;
+mod app_log;
 mod csv;
 mod mixpanel;
+mod pools;
 mod segment;
 mod tickets;
 mod vocab;
@@ -44,20 +52,25 @@ struct Cli {
     /// Seed of the generators: the same seed writes the same bytes.
     #[arg(long, default_value_t = 7)]
     seed: u64,
-    /// Only these shapes, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "mixpanel,amplitude,segment,csv,access,tickets"
-    )]
+    /// Only these shapes, comma-separated (by default all of
+    /// mixpanel,amplitude,segment,csv,access,tickets, and applog with --pools).
+    #[arg(long, value_delimiter = ',')]
     shapes: Vec<String>,
+    /// Draw names, places and the new kinds' values from these independent pools
+    /// (corpora/pools) instead of the scanner's lists.
+    #[arg(long)]
+    pools: Option<PathBuf>,
 }
 
-/// A shape: its name on the command line, its file, its share of the size.
+/// A shape: its name on the command line, its file, its share of the size, and the stream of
+/// its generator (fixed, so that a new shape shifts no other).
 struct Shape {
     name: &'static str,
     file: &'static str,
     share: u64,
+    stream: u64,
+    /// Only written with `--pools`.
+    pools_only: bool,
 }
 
 /// In file-name order, so that labels come out sorted by path and offset.
@@ -66,38 +79,66 @@ const SHAPES: &[Shape] = &[
         name: "access",
         file: "access.log",
         share: 10,
+        stream: 0,
+        pools_only: false,
     },
     Shape {
         name: "amplitude",
         file: "amplitude.ndjson",
         share: 10,
+        stream: 1,
+        pools_only: false,
+    },
+    Shape {
+        name: "applog",
+        file: "app.log",
+        share: 10,
+        stream: 6,
+        pools_only: true,
     },
     Shape {
         name: "csv",
         file: "export.csv",
         share: 10,
+        stream: 2,
+        pools_only: false,
     },
     Shape {
         name: "mixpanel",
         file: "mixpanel.ndjson",
         share: 50,
+        stream: 3,
+        pools_only: false,
     },
     Shape {
         name: "segment",
         file: "segment.ndjson",
         share: 10,
+        stream: 4,
+        pools_only: false,
     },
     Shape {
         name: "tickets",
         file: "tickets.txt",
         share: 10,
+        stream: 5,
+        pools_only: false,
     },
 ];
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
     let total = parse_size(&cli.size)?;
-    for name in &cli.shapes {
+    let names: Vec<String> = if cli.shapes.is_empty() {
+        SHAPES
+            .iter()
+            .filter(|s| !s.pools_only || cli.pools.is_some())
+            .map(|s| s.name.to_string())
+            .collect()
+    } else {
+        cli.shapes.clone()
+    };
+    for name in &names {
         if !SHAPES.iter().any(|s| s.name == name) {
             let known: Vec<&str> = SHAPES.iter().map(|s| s.name).collect();
             bail!("unknown shape '{name}'; known shapes: {}", known.join(", "));
@@ -105,23 +146,32 @@ fn main() -> Result<()> {
     }
     let chosen: Vec<&Shape> = SHAPES
         .iter()
-        .filter(|s| cli.shapes.iter().any(|n| n == s.name))
+        .filter(|s| names.iter().any(|n| n == s.name))
         .collect();
+    if cli.pools.is_none() {
+        if let Some(shape) = chosen.iter().find(|s| s.pools_only) {
+            bail!("the {} shape needs --pools", shape.name);
+        }
+    }
     let shares: u64 = chosen.iter().map(|s| s.share).sum();
     std::fs::create_dir_all(&cli.out)
         .with_context(|| format!("cannot create {}", cli.out.display()))?;
-    let vocab = Vocab::load();
+    let mut vocab = Vocab::load();
+    if let Some(dir) = &cli.pools {
+        vocab.pools = Some(pools::Pools::load(dir)?);
+    }
     let labels_path = cli.out.join("labels.jsonl");
     let mut labels = BufWriter::new(
         File::create(&labels_path)
             .with_context(|| format!("cannot create {}", labels_path.display()))?,
     );
-    for (i, shape) in SHAPES.iter().enumerate() {
+    for shape in SHAPES {
         if !chosen.iter().any(|s| s.name == shape.name) {
             continue;
         }
         let target = total * shape.share / shares;
-        let mut rng = ChaCha8Rng::seed_from_u64(cli.seed.wrapping_mul(1000).wrapping_add(i as u64));
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(cli.seed.wrapping_mul(1000).wrapping_add(shape.stream));
         let path = cli.out.join(shape.file);
         let spans = generate(&path, shape.name, target, &vocab, &mut rng)
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -150,12 +200,13 @@ fn generate(
 ) -> io::Result<Vec<writer::Span>> {
     let mut out = Out::new(BufWriter::with_capacity(1 << 20, File::create(path)?));
     if shape == "csv" {
-        csv::header(&mut out)?;
+        csv::header(&mut out, vocab)?;
     }
     while out.len() < target {
         match shape {
             "access" => access_log::record(&mut out, vocab, rng)?,
             "amplitude" => amplitude::record(&mut out, vocab, rng)?,
+            "applog" => app_log::record(&mut out, vocab, rng)?,
             "csv" => csv::record(&mut out, vocab, rng)?,
             "mixpanel" => mixpanel::record(&mut out, vocab, rng)?,
             "segment" => segment::record(&mut out, vocab, rng)?,

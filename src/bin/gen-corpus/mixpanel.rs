@@ -179,6 +179,64 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
         let (ip, kind) = vocab::ip(rng);
         p.str("ip", &ip, Escape::None, Some(kind));
     }
+    if let Some(pools) = &v.pools {
+        if identified && rng.gen_bool(0.4) {
+            let key = ["$phone", "phone", "mobile", "phone_number"]
+                .choose(rng)
+                .unwrap();
+            p.str(key, &pools.phone(rng), Escape::None, Some(Kind::Phone));
+        }
+        match rng.gen_range(0..12) {
+            0 | 1 => {
+                let (key, secret) = pools.keyed_secret(rng);
+                p.str(key, &secret, Escape::None, Some(Kind::Secret));
+            }
+            2 => {
+                let (_, secret) = pools.secret(rng);
+                let param = ["access_token", "token", "api_key", "key"]
+                    .choose(rng)
+                    .unwrap();
+                let before = format!("https://app.example.com/oauth/callback?state=xyz&{param}=");
+                let secret = vocab::url_component(secret);
+                p.parts(
+                    "page_url",
+                    &[
+                        (&before, &[]),
+                        (&secret, &[Kind::Secret]),
+                        ("&lang=en", &[]),
+                    ],
+                    Escape::Json,
+                );
+            }
+            3 => {
+                let key = ["api_key", "token", "password"].choose(rng).unwrap();
+                p.str(key, pools.placeholder(rng), Escape::None, None);
+            }
+            4 => {
+                let key = ["wifi_mac", "bssid", "mac_address"].choose(rng).unwrap();
+                p.str(key, &pools.mac(rng), Escape::None, Some(Kind::MacAddress));
+            }
+            5 => {
+                let key = ["imei", "device_imei"].choose(rng).unwrap();
+                p.str(key, &pools.imei(rng, false), Escape::None, Some(Kind::Imei));
+            }
+            6 => p.str(
+                "private_key",
+                &pools.pem(rng),
+                Escape::Verbatim,
+                Some(Kind::Secret),
+            ),
+            _ => {}
+        }
+        for _ in 0..rng.gen_range(0..3) {
+            let (key, value) = vocab::hard_negative(rng);
+            if value.bytes().all(|b| b.is_ascii_digit()) && rng.gen_bool(0.5) {
+                p.raw(key, &value, None);
+            } else {
+                p.str(key, &value, Escape::None, None);
+            }
+        }
+    }
     p.write(rng, false);
     out.raw("}");
     out.end_record()

@@ -70,6 +70,11 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
                 Some(Kind::PersonName),
             );
         }
+        if let Some(pools) = &v.pools {
+            if rng.gen_bool(0.6) {
+                traits.str("phone", &pools.phone(rng), Escape::None, Some(Kind::Phone));
+            }
+        }
         traits.str(
             "plan",
             vocab::PLANS.choose(rng).unwrap(),
@@ -104,6 +109,25 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
         properties.str("title", "Pricing", Escape::None, None);
         properties.str("state", "active", Escape::None, None);
         properties.str("version", &vocab::version(rng), Escape::None, None);
+        if let Some(pools) = &v.pools {
+            match rng.gen_range(0..6) {
+                0 => {
+                    let (key, secret) = pools.keyed_secret(rng);
+                    properties.str(key, &secret, Escape::None, Some(Kind::Secret));
+                }
+                1 => properties.str(
+                    "device_mac",
+                    &pools.mac(rng),
+                    Escape::None,
+                    Some(Kind::MacAddress),
+                ),
+                2 => {
+                    let (key, value) = vocab::hard_negative(rng);
+                    properties.str(key, &value, Escape::None, None);
+                }
+                _ => {}
+            }
+        }
         e.object("properties", properties);
         e.str(
             "event",

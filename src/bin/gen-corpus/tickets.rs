@@ -7,6 +7,7 @@ use piiscan::Kind;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
+use crate::pools::Pools;
 use crate::vocab::{self, Vocab, WORD_NAMES};
 use crate::writer::Out;
 
@@ -44,8 +45,21 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
     out.end_record()
 }
 
+/// The sentences of the default corpus; a pools corpus draws from more.
+const SENTENCES: u32 = 17;
+
 fn sentence<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) {
-    match rng.gen_range(0..17) {
+    let choice = match &v.pools {
+        Some(pools) => {
+            let choice = rng.gen_range(0..SENTENCES + POOL_SENTENCES);
+            if choice >= SENTENCES {
+                return pool_sentence(out, pools, choice - SENTENCES, rng);
+            }
+            choice
+        }
+        None => rng.gen_range(0..SENTENCES),
+    };
+    match choice {
         0 => {
             let place = v.place(rng);
             out.raw("I moved to ").pii(Kind::City, &place.city);
@@ -162,6 +176,98 @@ fn sentence<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) {
         }
         _ => {
             out.raw("Can you reset my password?");
+        }
+    }
+}
+
+const POOL_SENTENCES: u32 = 14;
+
+/// Sentences with phones, secrets, MACs and IMEIs as people paste them into tickets, and the
+/// numbers that look like them and are not.
+fn pool_sentence<W: Write>(out: &mut Out<W>, pools: &Pools, choice: u32, rng: &mut impl Rng) {
+    match choice {
+        0 => {
+            out.raw("You can call me on ")
+                .pii(Kind::Phone, &pools.typed_phone(rng));
+            out.raw(" after 6pm.");
+        }
+        1 => {
+            out.raw("My mobile is ")
+                .pii(Kind::Phone, &pools.typed_phone(rng));
+            out.raw(", please text rather than call.");
+        }
+        2 => {
+            out.raw("Please update my number to ")
+                .pii(Kind::Phone, &pools.phone(rng));
+            out.raw(".");
+        }
+        3 => {
+            let (_, secret) = pools.secret(rng);
+            out.raw("I accidentally pasted our key ")
+                .pii(Kind::Secret, secret);
+            out.raw(" in the forum, can you revoke it?");
+        }
+        4 => {
+            let (_, secret) = pools.secret(rng);
+            out.raw("The API key ").pii(Kind::Secret, secret);
+            out.raw(" returns 401 since this morning.");
+        }
+        5 => {
+            out.raw("curl -H \"Authorization: Bearer ");
+            let (_, token) = pools.secret(rng);
+            out.pii(Kind::Secret, token);
+            out.raw("\" https://api.example.com/v1/me fails.");
+        }
+        6 => {
+            out.raw("The router's MAC is ")
+                .pii(Kind::MacAddress, &pools.mac(rng));
+            out.raw(" if that helps.");
+        }
+        7 => {
+            let grouped = rng.gen_bool(0.3);
+            out.raw("My phone was stolen, IMEI ")
+                .pii(Kind::Imei, &pools.imei(rng, grouped));
+            out.raw(", please block the account.");
+        }
+        8 => {
+            out.raw(&format!(
+                "I replaced the key with {} in the docs as you asked.",
+                pools.placeholder(rng)
+            ));
+        }
+        9 => {
+            out.raw(&format!(
+                "Order {} was charged {}.{:02} on 2025-11-{:02} at {}.",
+                rng.gen_range(100_000_000_000u64..999_999_999_999_999),
+                rng.gen_range(1..900),
+                rng.gen_range(0..100),
+                rng.gen_range(1..=30),
+                vocab::time_of_day(rng)
+            ));
+        }
+        10 => {
+            let (key, value) = vocab::hard_negative(rng);
+            out.raw(&format!("Support asked for the {key}: it is {value}."));
+        }
+        11 => {
+            out.raw(&format!(
+                "Tracking number {} has not moved since {}.",
+                rng.gen_range(1_000_000_000_000_000u64..9_999_999_999_999_999),
+                vocab::epoch(rng)
+            ));
+        }
+        12 => {
+            out.raw(&format!(
+                "The invoice INV-{} lists {} items, build {}.",
+                rng.gen_range(10_000_000..99_999_999),
+                rng.gen_range(1..20),
+                vocab::version(rng)
+            ));
+        }
+        _ => {
+            out.raw("My password is ")
+                .pii(Kind::Secret, &pools.secret_of(&["password"], rng));
+            out.raw(", I know I should not send it.");
         }
     }
 }

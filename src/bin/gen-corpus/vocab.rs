@@ -1,21 +1,28 @@
 //! What generated records are made of: real names and places from the same lists the
-//! scanner ships (`data/`), and the tempting non-PII that real exports are full of.
+//! scanner ships (`data/`), or from independent pools (`--pools`, see `pools.rs`), and the
+//! tempting non-PII that real exports are full of.
 
 use std::collections::HashMap;
 
 use rand::seq::SliceRandom;
 use rand::Rng;
 
+use crate::pools::Pools;
+
 /// A person as an export would hold them.
 pub struct Person {
     pub first: String,
     pub last: String,
     pub email: String,
+    /// The full name as its locale writes it, when that is not `first last`.
+    pub full: Option<String>,
 }
 
 impl Person {
     pub fn full_name(&self) -> String {
-        if self.last.is_empty() {
+        if let Some(full) = &self.full {
+            full.clone()
+        } else if self.last.is_empty() {
             self.first.clone()
         } else {
             format!("{} {}", self.first, self.last)
@@ -44,6 +51,8 @@ pub struct Vocab {
     /// Country names and ISO codes by alpha-2 code.
     countries: HashMap<&'static str, (&'static str, &'static str)>,
     common: Vec<&'static str>,
+    /// Independent pools: names and places come from them instead of the lists above.
+    pub pools: Option<Pools>,
 }
 
 /// Names written with accents, in scripts without case, or with an apostrophe: the names
@@ -155,11 +164,28 @@ impl Vocab {
             common: include_str!("../../../data/common_words.txt")
                 .lines()
                 .collect(),
+            pools: None,
+        }
+    }
+
+    /// A person drawn from the pools (one locale and script), with an address made of their
+    /// name.
+    fn pool_person(&self, pools: &Pools, rng: &mut impl Rng) -> Person {
+        let (first, last, full) = pools.person(rng);
+        let email = self.email_for(&first, &last, rng);
+        Person {
+            first,
+            last,
+            email,
+            full: Some(full),
         }
     }
 
     /// A person: most with Census names, some with names from elsewhere in the world.
     pub fn person(&self, rng: &mut impl Rng) -> Person {
+        if let Some(pools) = &self.pools {
+            return self.pool_person(pools, rng);
+        }
         let (first, last) = if rng.gen_bool(0.12) {
             let (f, l) = WORLD_NAMES.choose(rng).expect("not empty");
             (f.to_string(), l.to_string())
@@ -167,14 +193,27 @@ impl Vocab {
             (self.first_name(rng), self.surname(rng))
         };
         let email = self.email_for(&first, &last, rng);
-        Person { first, last, email }
+        Person {
+            first,
+            last,
+            email,
+            full: None,
+        }
     }
 
     /// A person whose name is in the Census lists (what free text can be checked against).
     pub fn census_person(&self, rng: &mut impl Rng) -> Person {
+        if let Some(pools) = &self.pools {
+            return self.pool_person(pools, rng);
+        }
         let (first, last) = (self.first_name(rng), self.surname(rng));
         let email = self.email_for(&first, &last, rng);
-        Person { first, last, email }
+        Person {
+            first,
+            last,
+            email,
+            full: None,
+        }
     }
 
     fn first_name(&self, rng: &mut impl Rng) -> String {
@@ -206,6 +245,18 @@ impl Vocab {
     /// A place, weighted toward big cities, with a region of the same country when the lists
     /// have one.
     pub fn place(&self, rng: &mut impl Rng) -> DrawnPlace {
+        if let Some(pools) = &self.pools {
+            let (city, region, country, iso2, iso3) = pools.place(rng);
+            return DrawnPlace {
+                city,
+                region,
+                country,
+                iso2,
+                iso3,
+                lat: rng.gen_range(-60.0..70.0),
+                lon: rng.gen_range(-179.0..179.0),
+            };
+        }
         // Squaring a uniform draw favours the front of the list (the biggest cities).
         let u: f64 = rng.gen();
         let (city, cc, _) = self.cities[((u * u) * self.cities.len() as f64) as usize];
@@ -337,7 +388,123 @@ pub fn coordinate(value: f64, rng: &mut impl Rng) -> String {
     }
 }
 
+/// Percent-encodes a value for a URL's query or userinfo (all but `A-Za-z0-9-._~`), as a
+/// client does before sending it: a token with `+`, `/` or `#` would otherwise change meaning.
+pub fn url_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// URL-encodes an e-mail address the way query strings carry it.
 pub fn url_encoded(email: &str) -> String {
     email.replace('@', "%40").replace('+', "%2B")
+}
+
+/// A value that looks like a phone, a card, an IMEI or a secret and is none of them, with the
+/// key an export files it under: the hard negatives of issue 19 (epoch milliseconds, order and
+/// invoice numbers, ISBNs, tracking numbers, digests, versions, prices, postcodes, base64).
+pub fn hard_negative(rng: &mut impl Rng) -> (&'static str, String) {
+    match rng.gen_range(0..14) {
+        0 => {
+            let n = rng.gen_range(12..17);
+            ("order_id", digits(rng, n))
+        }
+        1 => (
+            "ts_ms",
+            (epoch(rng) * 1000 + rng.gen_range(0..1000)).to_string(),
+        ),
+        2 => ("event_ts", epoch(rng).to_string()),
+        3 => ("isbn", isbn13(rng)),
+        4 => ("tracking_number", format!("9400{}", digits(rng, 18))),
+        5 => (
+            "invoice",
+            format!("INV-2025-{:06}", rng.gen_range(0..999_999)),
+        ),
+        6 => ("sha256", hex(rng, 64)),
+        7 => ("trace_id", uuid(rng)),
+        8 => ("build", version(rng)),
+        9 => (
+            "price",
+            format!("{}.{:02}", rng.gen_range(1..5000), rng.gen_range(0..100)),
+        ),
+        10 => ("duration_ms", rng.gen_range(1..9_999_999).to_string()),
+        11 => (
+            "postcode",
+            [
+                "10115",
+                "75008",
+                "SW1A 1AA",
+                "94103-1234",
+                "100-0001",
+                "2000",
+            ]
+            .choose(rng)
+            .expect("not empty")
+            .to_string(),
+        ),
+        12 => {
+            let n = rng.gen_range(24..60);
+            ("payload", base64(rng, n))
+        }
+        _ => ("session_id", hex(rng, 32)),
+    }
+}
+
+/// `n` digits, the first not 0.
+fn digits(rng: &mut impl Rng, n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            let d = if i == 0 {
+                rng.gen_range(1..10)
+            } else {
+                rng.gen_range(0..10)
+            };
+            char::from_digit(d, 10).expect("a digit")
+        })
+        .collect()
+}
+
+/// An ISBN-13 with its check digit.
+fn isbn13(rng: &mut impl Rng) -> String {
+    let mut d: Vec<u32> = vec![9, 7, 8];
+    d.extend((0..9).map(|_| rng.gen_range(0..10)));
+    let sum: u32 = d
+        .iter()
+        .enumerate()
+        .map(|(i, x)| if i % 2 == 0 { *x } else { 3 * x })
+        .sum();
+    d.push((10 - sum % 10) % 10);
+    d.iter()
+        .map(|x| char::from_digit(*x, 10).expect("a digit"))
+        .collect()
+}
+
+/// Standard base64 (with padding) of random bytes: the payloads logs carry.
+fn base64(rng: &mut impl Rng, n: usize) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let bytes: Vec<u8> = (0..n).map(|_| rng.gen()).collect();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(A[((v >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }

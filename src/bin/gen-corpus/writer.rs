@@ -34,6 +34,8 @@ pub enum Escape {
     Json,
     /// Like `Json`, and `@` as `\u0040` too (some exporters escape it).
     JsonAt,
+    /// Already escaped (a PEM block whose line breaks are written `\n`): written as it is.
+    Verbatim,
 }
 
 impl<W: Write> Out<W> {
@@ -98,6 +100,10 @@ impl<W: Write> Out<W> {
     }
 
     fn escaped(&mut self, value: &str, escape: Escape) {
+        if escape == Escape::Verbatim {
+            self.buf.extend_from_slice(value.as_bytes());
+            return;
+        }
         let json = escape != Escape::None;
         for c in value.chars() {
             match c {
@@ -228,6 +234,15 @@ impl Object {
     pub fn str(&mut self, key: &str, value: &str, escape: Escape, kind: Option<Kind>) {
         self.items
             .push(Item::Str(key.into(), value.into(), escape, kind));
+    }
+
+    /// A string value made of parts, each labelled when it has a kind.
+    pub fn parts(&mut self, key: &str, parts: &[(&str, &[Kind])], escape: Escape) {
+        let parts = parts
+            .iter()
+            .map(|(p, k)| (p.to_string(), k.to_vec()))
+            .collect();
+        self.items.push(Item::Parts(key.into(), parts, escape));
     }
 
     pub fn raw(&mut self, key: &str, value: &str, kind: Option<Kind>) {
