@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use piiscan::chunk::DEFAULT_CHUNK_SIZE;
 use piiscan::report::Format as ReportOutput;
 use piiscan::run::{self, ExitCode, Inputs};
+use piiscan::source::archive::DEFAULT_MAX_DEPTH;
 use piiscan::source::decompress::DEFAULT_MAX_RATIO;
 use piiscan::{policy, KindSet};
 
@@ -90,10 +91,21 @@ struct InputArgs {
     #[arg(long, short = 'q')]
     quiet: bool,
 
-    /// Scan files that look binary (a NUL byte in their first 64 KiB) instead of skipping them
-    /// (`gate` and `baseline` always do).
+    /// Scan files that look binary (a NUL byte in their first 64 KiB) as text instead of
+    /// refusing them (a file refused makes the run exit 2, and no gate passes). Archives and
+    /// compressed files are read whatever this says.
     #[arg(long)]
     binary: bool,
+
+    /// Follow symbolic links met in folders wherever they lead. By default a link out of the
+    /// paths named is not followed, and is reported as not scanned (exit 2).
+    #[arg(long)]
+    follow: bool,
+
+    /// Read the members of archives (ZIP, tar) nested up to this many deep; an archive deeper
+    /// is not scanned (exit 2).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_DEPTH)]
+    max_depth: usize,
 
     /// Read every input as plain text: no JSON key hints, key paths or unescaping, no CSV
     /// columns. Finds less (values known only by their key), for comparison and odd inputs.
@@ -101,7 +113,8 @@ struct InputArgs {
     plain: bool,
 
     /// Stop decompressing an input that expands more than this many times (a decompression
-    /// bomb, or not the file it claims to be).
+    /// bomb, or not the file it claims to be); the members of an input's archives, all
+    /// together, may not yield more than this many bytes per byte of the input either.
     #[arg(long, value_name = "RATIO", default_value_t = DEFAULT_MAX_RATIO)]
     max_ratio: u64,
 
@@ -117,6 +130,8 @@ impl Default for InputArgs {
             threads: None,
             quiet: false,
             binary: false,
+            follow: false,
+            max_depth: DEFAULT_MAX_DEPTH,
             plain: false,
             max_ratio: DEFAULT_MAX_RATIO,
             chunk_size: DEFAULT_CHUNK_SIZE,
@@ -182,13 +197,8 @@ struct ReportArgs {
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     kinds: Vec<String>,
 
-    /// Worker threads, 1 to 1024 (default: all cores).
-    #[arg(long, short = 'j', value_name = "N", value_parser = threads_parser())]
-    threads: Option<usize>,
-
-    /// No progress bar.
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -292,11 +302,7 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
         }),
         Command::Report(args) => run::report(&run::ReportJob {
             kinds: run::parse_kinds(&args.kinds, KindSet::all())?,
-            inputs: Inputs {
-                threads: args.threads,
-                quiet: args.quiet,
-                ..inputs(args.paths, &InputArgs::default())
-            },
+            inputs: inputs(args.paths, &args.input),
             format: match args.format {
                 ReportFormat::Table => run::ReportFormat::Table,
                 ReportFormat::Json => run::ReportFormat::Json,
@@ -344,6 +350,8 @@ fn inputs(paths: Vec<PathBuf>, input: &InputArgs) -> Inputs {
         threads: input.threads,
         quiet: input.quiet,
         binary: input.binary,
+        follow: input.follow,
+        max_depth: input.max_depth,
         plain: input.plain,
         max_ratio: input.max_ratio,
         chunk_size: input.chunk_size,

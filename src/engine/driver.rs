@@ -10,8 +10,9 @@
 //!
 //! A line longer than [`chunk::MAX_LINE`] is cut into overlapping pieces: see [`super::long_line`].
 
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,7 @@ use super::long_line::{keep_owned, Pieces};
 use super::{ChunkResult, FileContext, Scanner};
 use crate::chunk::{self, LongLine, RecordChunker, StreamChunk, StreamChunker};
 use crate::sink::{Chunk, InputEnd, InputInfo, Problem, Sink, Stats};
+use crate::source::archive::{self, Budget, Container, MemberKind};
 use crate::source::mmap::Content;
 use crate::source::probe::{self, BINARY_PROBE};
 use crate::source::walk::{self, Walked};
@@ -101,6 +103,12 @@ pub(super) struct Driver<'s> {
     stats: Stats,
     /// The last batch scanned, its results not yet emitted.
     scanned: Option<(Vec<Item>, Vec<ChunkResult>)>,
+    /// How many archives the input being read is inside of.
+    depth: usize,
+    /// The bytes of the current input (named or met in a walk) read so far, and the budget of
+    /// its archives' members, made at its first archive (see [`archive::Budget`]).
+    input_size: Arc<AtomicU64>,
+    budget: Option<Arc<Budget>>,
 }
 
 impl<'s> Driver<'s> {
@@ -135,6 +143,9 @@ impl<'s> Driver<'s> {
                 ..Stats::default()
             },
             scanned: None,
+            depth: 0,
+            input_size: Arc::default(),
+            budget: None,
         }
     }
 
@@ -144,13 +155,14 @@ impl<'s> Driver<'s> {
 
     /// Queues every input of `paths`.
     pub(super) fn add_paths(&mut self, paths: &[PathBuf]) {
-        for walked in walk::inputs(paths, &self.scanner.config.exclude) {
+        let config = &self.scanner.config;
+        for walked in walk::inputs(paths, &config.exclude, config.follow) {
             if self.stats.stopped {
                 return;
             }
             match walked {
                 Walked::Target(target) => self.add(&target),
-                Walked::Skipped { path, reason } => self.queue(Held::Skipped { path, reason }),
+                Walked::Skipped { path, reason } => self.skip(path, reason),
                 Walked::Note { path, message } => self.queue(Held::Note { path, message }),
                 Walked::Error(e) => self.error(e),
             }
@@ -167,6 +179,8 @@ impl<'s> Driver<'s> {
     }
 
     fn add(&mut self, target: &Target) {
+        self.budget = None;
+        self.input_size = Arc::default();
         let input = match source::open(target) {
             Ok(Some(input)) => input,
             Ok(None) => {
@@ -181,9 +195,23 @@ impl<'s> Driver<'s> {
             }
             Err(e) => return self.error(e),
         };
+        if let Input::Bytes(content) = &input {
+            self.input_size
+                .store(content.len() as u64, Ordering::Relaxed);
+        }
         match input {
-            // Compressed and UTF-16 content is decoded as a stream; the rest is read in place.
-            Input::Bytes(content) if source::is_encoded(&content) => {
+            // A mapped ZIP is read in place, its directory first.
+            Input::Bytes(content) if Container::sniff(&content) == Some(Container::Zip) => {
+                if self.enter_archive(&target.path, Container::Zip) {
+                    self.add_zip(&target.path, std::io::Cursor::new(content));
+                    self.depth -= 1;
+                }
+            }
+            // Compressed and UTF-16 content is decoded as a stream, tar archives are read as
+            // one; the rest is read in place.
+            Input::Bytes(content)
+                if source::is_encoded(&content) || Container::sniff(&content).is_some() =>
+            {
                 self.add_stream(&target.path, Box::new(std::io::Cursor::new(content)))
             }
             Input::Bytes(content) => {
@@ -213,7 +241,111 @@ impl<'s> Driver<'s> {
                 }
                 self.batch.push(Item::End(file));
             }
-            Input::Stream(reader) => self.add_stream(&target.path, reader),
+            Input::Stream(reader) => self.add_reader(&target.path, reader),
+        }
+    }
+
+    /// Reads a stream that is an input of its own (stdin, a FIFO named): [`Driver::add_stream`],
+    /// counting its bytes for the budget of archives in it.
+    pub(super) fn add_reader(&mut self, path: &Path, reader: Box<dyn Read + Send + '_>) {
+        self.budget = None;
+        self.input_size = Arc::default();
+        let counted = archive::Counting::new(reader, Arc::clone(&self.input_size));
+        self.add_stream(path, Box::new(counted));
+    }
+
+    /// Whether to read the members of an archive at `path`: not when piiscan cannot read its
+    /// format, nor past the depth limit (the archive is then a skipped input). When it may,
+    /// the archive is entered: the caller leaves it with `self.depth -= 1`.
+    fn enter_archive(&mut self, path: &Path, container: Container) -> bool {
+        let max_depth = self.scanner.config.max_depth;
+        let reason = match container {
+            Container::Unsupported(what) => SkipReason::Unsupported(what.to_string()),
+            _ if self.depth >= max_depth => SkipReason::TooDeep(max_depth),
+            Container::Zip | Container::Tar => {
+                self.depth += 1;
+                let (size, ratio) = (&self.input_size, self.scanner.config.max_ratio);
+                self.budget
+                    .get_or_insert_with(|| Budget::new(Arc::clone(size), ratio));
+                return true;
+            }
+        };
+        self.skip(source::display_path(path), reason);
+        false
+    }
+
+    /// Reads an archive that comes as a stream (decompressed, or a member of another): a tar
+    /// as it comes, a ZIP from a temporary copy (its directory is at its end).
+    fn add_archive(
+        &mut self,
+        path: &Path,
+        container: Container,
+        reader: Box<dyn Read + Send + '_>,
+    ) {
+        if !self.enter_archive(path, container) {
+            return;
+        }
+        match container {
+            Container::Tar => self.add_tar(path, reader),
+            Container::Zip => match archive::spill(reader) {
+                Ok(file) => self.add_zip(path, file),
+                Err(e) => self.error(SourceError::io(path, e)),
+            },
+            Container::Unsupported(_) => {}
+        }
+        self.depth -= 1;
+    }
+
+    /// Whether the budget of the current input's archives is spent: nothing more is read.
+    fn budget_spent(&self) -> bool {
+        self.budget.as_ref().is_some_and(|b| b.exhausted())
+    }
+
+    /// Reads each member of a ZIP as an input of its own, named `path!name`.
+    fn add_zip<R: Read + Seek + Send>(&mut self, path: &Path, reader: R) {
+        let mut zip = match archive::Zip::new(reader) {
+            Ok(zip) => zip,
+            Err(e) => return self.error(SourceError::io(path, e)),
+        };
+        for i in 0..zip.len() {
+            if self.stats.stopped || self.budget_spent() {
+                return;
+            }
+            let (name, kind) = match zip.member(i) {
+                Ok(member) => member,
+                Err(e) => {
+                    self.error(SourceError::io(path, e));
+                    continue;
+                }
+            };
+            let member = archive::member_path(path, &name);
+            match kind {
+                MemberKind::File => match zip.open(i) {
+                    Ok(file) => self.add_stream(&member, Box::new(file)),
+                    Err(e) => self.error(SourceError::io(&member, e)),
+                },
+                MemberKind::Skipped(reason) => self.skip(source::display_path(&member), reason),
+                MemberKind::Other => {}
+            }
+        }
+    }
+
+    /// Reads each member of a tar as an input of its own, named `path!name`, as the archive's
+    /// stream comes.
+    fn add_tar(&mut self, path: &Path, reader: Box<dyn Read + Send + '_>) {
+        let mut tar = archive::Tar::new(reader);
+        while !self.stats.stopped && !self.budget_spent() {
+            let (name, kind) = match tar.next_member() {
+                Ok(Some(member)) => member,
+                Ok(None) => return,
+                Err(e) => return self.error(SourceError::io(path, e)),
+            };
+            let member = archive::member_path(path, &name);
+            match kind {
+                MemberKind::File => self.add_stream(&member, Box::new(tar.data())),
+                MemberKind::Skipped(reason) => self.skip(source::display_path(&member), reason),
+                MemberKind::Other => {}
+            }
         }
     }
 
@@ -244,6 +376,17 @@ impl<'s> Driver<'s> {
             Ok(decoded) => decoded,
             Err(e) => return self.error(SourceError::io(path, e)),
         };
+        // Inside an archive, what a member yields is taken from the input's budget.
+        let decoded = match self.budget.as_ref().filter(|_| self.depth > 0) {
+            Some(budget) => match decoded.metered(budget) {
+                Ok(decoded) => decoded,
+                Err(e) => return self.error(SourceError::io(path, e)),
+            },
+            None => decoded,
+        };
+        if let Some(container) = Container::sniff(&decoded.head) {
+            return self.add_archive(path, container, Box::new(decoded.into_reader()));
+        }
         if !self.scanner.config.binary && probe::looks_binary(&decoded.head) {
             return self.skip_binary(path);
         }
@@ -361,11 +504,18 @@ impl<'s> Driver<'s> {
     }
 
     fn skip_binary(&mut self, path: &Path) {
-        self.stats.skipped_binary += 1;
-        self.queue(Held::Skipped {
-            path: source::display_path(path),
-            reason: SkipReason::Binary,
-        });
+        self.skip(source::display_path(path), SkipReason::Binary);
+    }
+
+    /// Queues an input that is not scanned, counted when that fails the run.
+    fn skip(&mut self, path: String, reason: SkipReason) {
+        if reason == SkipReason::Binary {
+            self.stats.skipped_binary += 1;
+        }
+        if reason.fails_run() {
+            self.stats.skipped += 1;
+        }
+        self.queue(Held::Skipped { path, reason });
     }
 
     fn push(&mut self, unit: Unit) {

@@ -92,7 +92,7 @@ pub fn eval(job: &EvalJob) -> Result<ExitCode, Error> {
         )
     });
     written(shown.and_then(|()| out.flush()), "evaluation")?;
-    Ok(if stats.errors > 0 {
+    Ok(if !stats.all_read() {
         ExitCode::Error
     } else {
         ExitCode::Clean
