@@ -3,6 +3,7 @@
 //! linked five times: most of a fresh clone's `cargo test` was compiling and linking.
 
 mod architecture;
+mod archives;
 mod cli;
 mod floors;
 mod gate;
