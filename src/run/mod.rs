@@ -97,6 +97,8 @@ pub struct Inputs {
     pub max_ratio: u64,
     /// Target size of the chunks scanned in parallel.
     pub chunk_size: usize,
+    /// The delimiter of delimited files; sniffed from each file when `None`.
+    pub delimiter: Option<u8>,
 }
 
 impl Inputs {
@@ -107,6 +109,7 @@ impl Inputs {
             binary: self.binary,
             structure: !self.plain,
             max_ratio: self.max_ratio,
+            delimiter: self.delimiter,
             ..Config::default()
         }
     }
