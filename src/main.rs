@@ -121,6 +121,18 @@ struct InputArgs {
     /// Target size of the chunks scanned in parallel, in bytes (chunks end on a newline).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_CHUNK_SIZE, hide = true)]
     chunk_size: usize,
+
+    #[command(flatten)]
+    dialect: DialectArgs,
+}
+
+/// How delimited files are split, for every command that scans.
+#[derive(Args, Default)]
+struct DialectArgs {
+    /// The delimiter of CSV files: `,` `;` `|` `tab` or another ASCII punctuation character
+    /// (default: sniffed from each file's first lines; a tab in `.tsv` files).
+    #[arg(long, value_name = "CHAR", value_parser = delimiter_parser)]
+    delimiter: Option<u8>,
 }
 
 /// The defaults of the input options, for commands that do not take them all.
@@ -135,6 +147,7 @@ impl Default for InputArgs {
             plain: false,
             max_ratio: DEFAULT_MAX_RATIO,
             chunk_size: DEFAULT_CHUNK_SIZE,
+            dialect: DialectArgs::default(),
         }
     }
 }
@@ -177,6 +190,9 @@ struct EvalArgs {
     /// Worker threads, 1 to 1024 (default: all cores).
     #[arg(long, short = 'j', value_name = "N", value_parser = threads_parser())]
     threads: Option<usize>,
+
+    #[command(flatten)]
+    dialect: DialectArgs,
 }
 
 #[derive(Args)]
@@ -314,6 +330,7 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
             labels: args.labels,
             paths: args.paths,
             threads: args.threads,
+            delimiter: args.dialect.delimiter,
         }),
         Command::Gate(args) => run::gate(&gate_job(args)?),
         Command::Baseline(args) => run::baseline(&run::BaselineJob {
@@ -355,6 +372,7 @@ fn inputs(paths: Vec<PathBuf>, input: &InputArgs) -> Inputs {
         plain: input.plain,
         max_ratio: input.max_ratio,
         chunk_size: input.chunk_size,
+        delimiter: input.dialect.delimiter,
     }
 }
 
@@ -373,6 +391,23 @@ impl From<Format> for ReportOutput {
 /// runs on (a batch holds a few chunks a thread), and tens of thousands of threads exhaust the
 /// memory for their stacks: a thread that cannot start takes the process down.
 const MAX_THREADS: u64 = 1024;
+
+/// `--delimiter`: one ASCII punctuation character, or a tab (`tab`, `\t` or the character).
+/// Letters, digits, quotes, blanks and line ends would split values or the records
+/// themselves, and are refused (exit 2).
+fn delimiter_parser(value: &str) -> Result<u8, String> {
+    match value {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ => match value.as_bytes() {
+            [b] if b.is_ascii_punctuation() && !matches!(b, b'"' | b'\'') => Ok(*b),
+            _ => Err(
+                "a delimiter is one character: , ; | or tab (or another punctuation \
+                      character but a quote)"
+                    .to_string(),
+            ),
+        },
+    }
+}
 
 /// `--threads`: a count from 1 to [`MAX_THREADS`], refused by clap otherwise (exit 2).
 fn threads_parser() -> clap::builder::RangedU64ValueParser<usize> {

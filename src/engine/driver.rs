@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use super::document::{DocUnit, Document, Ending, Pending};
 use super::long_line::{keep_owned, Pieces};
 use super::{ChunkResult, FileContext, Scanner};
 use crate::chunk::{self, LongLine, RecordChunker, StreamChunk, StreamChunker};
@@ -57,6 +58,13 @@ struct Unit {
 pub(super) struct FileState {
     pub(super) info: InputInfo,
     pub(super) context: FileContext,
+}
+
+/// A JSON document being streamed: its nesting, and its whole lines not yet in a unit.
+struct StreamedDocument {
+    document: Document,
+    pending: Pending,
+    noted: bool,
 }
 
 /// A problem, held until its turn comes.
@@ -221,7 +229,7 @@ impl<'s> Driver<'s> {
                 }
                 self.stats.files += 1;
                 let file = self.file_state(&target.path, head, None, None);
-                self.batch.push(Item::Begin(Arc::clone(&file)));
+                self.begin(&file);
                 let content = Arc::new(content);
                 let chunk_size = self.scanner.config.chunk_size;
                 let mut ranges: Vec<_> =
@@ -234,10 +242,14 @@ impl<'s> Driver<'s> {
                         }
                     });
                 }
-                let mut pieces = Pieces::new(&file, &self.scanner.config);
-                for (range, long_line) in ranges {
-                    let bytes = UnitBytes::Shared(Arc::clone(&content), range.clone());
-                    self.push_piece(&mut pieces, range.start as u64, bytes, long_line);
+                if file.context.document {
+                    self.add_mapped_document(&file, &content, ranges);
+                } else {
+                    let mut pieces = Pieces::new(&file, &self.scanner.config);
+                    for (range, long_line) in ranges {
+                        let bytes = UnitBytes::Shared(Arc::clone(&content), range.clone());
+                        self.push_piece(&mut pieces, range.start as u64, bytes, long_line);
+                    }
                 }
                 self.batch.push(Item::End(file));
             }
@@ -349,6 +361,16 @@ impl<'s> Driver<'s> {
         }
     }
 
+    /// Queues the begin of an input, and what the user should be told about how it is read.
+    fn begin(&mut self, file: &Arc<FileState>) {
+        self.batch.push(Item::Begin(Arc::clone(file)));
+        if let Some(message) = &file.context.note {
+            let path = file.info.path.clone();
+            let message = message.clone();
+            self.queue(Held::Note { path, message });
+        }
+    }
+
     fn file_state(
         &self,
         path: &Path,
@@ -356,8 +378,10 @@ impl<'s> Driver<'s> {
         compression: Option<source::decompress::Compression>,
         encoding: Option<source::transcode::Utf16>,
     ) -> Arc<FileState> {
+        let mut context = FileContext::sniff(path, head, self.scanner.config.delimiter);
+        context.document &= self.scanner.config.structure;
         Arc::new(FileState {
-            context: FileContext::sniff(path, head),
+            context,
             info: InputInfo {
                 path: source::display_path(path),
                 name: path.to_string_lossy().into_owned(),
@@ -392,7 +416,7 @@ impl<'s> Driver<'s> {
         }
         self.stats.files += 1;
         let file = self.file_state(path, &decoded.head, decoded.compression, decoded.encoding);
-        self.batch.push(Item::Begin(Arc::clone(&file)));
+        self.begin(&file);
         let reader = decoded.into_reader();
         let chunk_size = self.scanner.config.chunk_size;
         // The reader hands over a batch's worth of chunks at a time and may read one batch
@@ -403,6 +427,11 @@ impl<'s> Driver<'s> {
         type Batch = Vec<std::io::Result<StreamChunk>>;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
         let mut pieces = Pieces::new(&file, &self.scanner.config);
+        let mut document = file.context.document.then(|| StreamedDocument {
+            document: Document::new(chunk_size),
+            pending: Pending::default(),
+            noted: false,
+        });
         let csv = self.csv_of(&file.context).cloned();
         std::thread::scope(|scope| {
             scope.spawn(move || {
@@ -433,8 +462,13 @@ impl<'s> Driver<'s> {
             for item in rx.iter().flatten() {
                 match item {
                     Ok(chunk) => {
-                        let bytes = UnitBytes::Owned(chunk.bytes);
-                        self.push_piece(&mut pieces, chunk.base, bytes, chunk.long_line);
+                        match &mut document {
+                            Some(document) => self.push_streamed_document(document, &file, chunk),
+                            None => {
+                                let bytes = UnitBytes::Owned(chunk.bytes);
+                                self.push_piece(&mut pieces, chunk.base, bytes, chunk.long_line);
+                            }
+                        }
                         if self.stats.stopped {
                             break;
                         }
@@ -448,6 +482,16 @@ impl<'s> Driver<'s> {
             // Dropping the receiver ends the reader thread at its next send.
             drop(rx);
         });
+        if let Some(mut streamed) = document {
+            let mut units = Vec::new();
+            let end = streamed.pending.end();
+            let ending = streamed.document.finish(end, &mut units);
+            for unit in units {
+                let bytes = UnitBytes::Owned(streamed.pending.take(unit.range.end));
+                self.push_document_unit(&file, unit, bytes);
+            }
+            self.end_document(&file, ending);
+        }
         self.batch.push(Item::End(file));
     }
 
@@ -468,31 +512,26 @@ impl<'s> Driver<'s> {
         bytes: UnitBytes,
         long_line: Option<LongLine>,
     ) {
-        if long_line.is_some() && !pieces.noted {
-            // Once a file: what is lost is the same for every such line.
-            pieces.noted = true;
-            let message = format!(
-                "a line longer than {} MiB (in the bytes from {base}) is scanned in overlapping \
-                 pieces: its values are all found, but CSV columns only in its first piece",
-                chunk::MAX_LINE >> 20,
-            );
-            let path = pieces.whole.info.path.clone();
-            self.queue(Held::Note { path, message });
+        if long_line.is_some() {
+            self.note_cut(&mut pieces.noted, &pieces.whole.info, base);
         }
         let resume = long_line
             .as_ref()
-            .and_then(|l| pieces.follow(base, bytes.as_slice(), l));
+            .and_then(|l| pieces.follow(bytes.as_slice(), l));
+        self.stats.malformed_json += std::mem::take(&mut pieces.malformed);
         let starts_mid_line = long_line.as_ref().is_some_and(|l| l.line_offset > 0);
         let file = match resume {
             Some(resume) => Arc::new(FileState {
                 info: pieces.whole.info.clone(),
                 context: FileContext {
                     starts_mid_line: true,
+                    judged_whole: true,
                     resume: Some(Arc::new(resume)),
                     ..FileContext::default()
                 },
             }),
             None if starts_mid_line => Arc::clone(&pieces.mid_line),
+            None if long_line.is_some() => Arc::clone(&pieces.first),
             None => Arc::clone(&pieces.whole),
         };
         self.push(Unit {
@@ -501,6 +540,139 @@ impl<'s> Driver<'s> {
             bytes,
             long_line,
         });
+    }
+
+    /// Notes the first line of a file cut into pieces: once a file, since what is lost is
+    /// the same for every such line.
+    fn note_cut(&mut self, noted: &mut bool, info: &InputInfo, base: u64) {
+        if *noted {
+            return;
+        }
+        *noted = true;
+        let message = format!(
+            "a line longer than {} MiB (in the bytes from {base}) is scanned in overlapping \
+             pieces: its values are all found, but CSV columns only in its first piece",
+            chunk::MAX_LINE >> 20,
+        );
+        let path = info.path.clone();
+        self.queue(Held::Note { path, message });
+    }
+
+    /// Queues the chunks of a mapped JSON document, cut where its records end (see
+    /// [`super::document`]).
+    fn add_mapped_document(
+        &mut self,
+        file: &Arc<FileState>,
+        content: &Arc<Content>,
+        ranges: Vec<(std::ops::Range<usize>, Option<LongLine>)>,
+    ) {
+        let mut document = Document::new(self.scanner.config.chunk_size);
+        let mut noted = false;
+        let mut units = Vec::new();
+        let push_units = |driver: &mut Self, units: &mut Vec<DocUnit>| {
+            for unit in units.drain(..) {
+                let range = unit.range.start as usize..unit.range.end as usize;
+                let bytes = UnitBytes::Shared(Arc::clone(content), range);
+                driver.push_document_unit(file, unit, bytes);
+            }
+        };
+        for (range, long_line) in ranges {
+            let (base, bytes) = (range.start as u64, &content[range]);
+            match long_line {
+                Some(long_line) => {
+                    self.note_cut(&mut noted, &file.info, base);
+                    document.piece(base, bytes, long_line, &mut units);
+                }
+                None => document.lines(base, bytes, &mut units),
+            }
+            push_units(self, &mut units);
+            if self.stats.stopped {
+                return;
+            }
+        }
+        let ending = document.finish(content.len() as u64, &mut units);
+        push_units(self, &mut units);
+        self.end_document(file, ending);
+    }
+
+    /// Queues what a chunk of a streamed JSON document completes: its whole lines wait in
+    /// `pending` until a record ends in them.
+    fn push_streamed_document(
+        &mut self,
+        streamed: &mut StreamedDocument,
+        file: &Arc<FileState>,
+        chunk: StreamChunk,
+    ) {
+        let mut units = Vec::new();
+        match chunk.long_line {
+            Some(long_line) => {
+                self.note_cut(&mut streamed.noted, &file.info, chunk.base);
+                let document = &mut streamed.document;
+                document.piece(chunk.base, &chunk.bytes, long_line, &mut units);
+                let end = chunk.base + chunk.bytes.len() as u64;
+                let mut piece = Some(chunk.bytes);
+                for unit in units {
+                    let bytes = match unit.long_line {
+                        Some(_) => piece.take().unwrap_or_default(),
+                        None => streamed.pending.take(unit.range.end),
+                    };
+                    self.push_document_unit(file, unit, UnitBytes::Owned(bytes));
+                }
+                // The lines after the cut line start where it ends.
+                streamed.pending.skip_to(end);
+            }
+            None => {
+                streamed
+                    .document
+                    .lines(chunk.base, &chunk.bytes, &mut units);
+                streamed.pending.push(chunk.base, chunk.bytes);
+                for unit in units {
+                    let bytes = UnitBytes::Owned(streamed.pending.take(unit.range.end));
+                    self.push_document_unit(file, unit, bytes);
+                }
+            }
+        }
+    }
+
+    /// Queues a unit of a JSON document with where its key paths pick up.
+    fn push_document_unit(&mut self, file: &Arc<FileState>, unit: DocUnit, bytes: UnitBytes) {
+        let context = FileContext {
+            document: true,
+            judged_whole: true,
+            starts_mid_line: unit.long_line.as_ref().is_some_and(|l| l.line_offset > 0),
+            resume: unit.resume.map(Arc::new),
+            bom: file.context.bom,
+            ..FileContext::default()
+        };
+        let file = Arc::new(FileState {
+            info: file.info.clone(),
+            context,
+        });
+        self.push(Unit {
+            file,
+            base: unit.range.start,
+            bytes,
+            long_line: unit.long_line,
+        });
+    }
+
+    /// Counts a JSON document that did not close as malformed, and notes one whose field
+    /// names stop.
+    fn end_document(&mut self, file: &Arc<FileState>, ending: Ending) {
+        match ending {
+            Ending::Whole => {}
+            Ending::Open => self.stats.malformed_json += 1,
+            Ending::Lost(at) => {
+                self.stats.malformed_json += 1;
+                let message = format!(
+                    "the JSON document stops parsing in the bytes before {at} (a bracket \
+                     closed that was never opened, or nesting too deep): the field names of \
+                     the findings after that may be wrong"
+                );
+                let path = file.info.path.clone();
+                self.queue(Held::Note { path, message });
+            }
+        }
     }
 
     fn skip_binary(&mut self, path: &Path) {

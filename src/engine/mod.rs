@@ -13,6 +13,7 @@
 
 mod build;
 mod context;
+mod document;
 mod driver;
 pub mod examples;
 mod long_line;
@@ -78,6 +79,9 @@ pub struct Config {
     /// Files never scanned, by identity: the run's own output file, which a walk of the folder
     /// it lies in would otherwise read while it is being written.
     pub exclude: Vec<PathBuf>,
+    /// The delimiter of delimited files (`--delimiter`); sniffed from each file's head when
+    /// `None`.
+    pub delimiter: Option<u8>,
 }
 
 impl Default for Config {
@@ -95,6 +99,7 @@ impl Default for Config {
             structure: true,
             hooks: Hooks::default(),
             exclude: Vec::new(),
+            delimiter: None,
         }
     }
 }

@@ -103,6 +103,7 @@ impl Scanner {
         }
         let mut hay = Haystack::with_candidates(bytes, hints, candidates);
         hay.hint_at = structure.then_some(json::hint_of_value_at as _);
+        hay.document = structure && file.document;
         matches.clear();
         let mut stage_times = Vec::with_capacity(self.detectors.len() + STAGES.len());
         let hints_time = started.elapsed();
@@ -113,7 +114,13 @@ impl Scanner {
         }
         let started = Instant::now();
         let malformed_json = if unescape {
-            self.scan_unescaped(bytes, candidates, matches)
+            let malformed = self.scan_unescaped(bytes, candidates, matches);
+            // Text that the driver reads whole is judged there, not by its lines.
+            if file.judged_whole {
+                0
+            } else {
+                malformed
+            }
         } else {
             0
         };

@@ -103,6 +103,8 @@ pub struct Inputs {
     pub follow: bool,
     /// Target size of the chunks scanned in parallel.
     pub chunk_size: usize,
+    /// The delimiter of delimited files; sniffed from each file when `None`.
+    pub delimiter: Option<u8>,
 }
 
 impl Inputs {
@@ -115,6 +117,7 @@ impl Inputs {
             max_ratio: self.max_ratio,
             max_depth: self.max_depth,
             follow: self.follow,
+            delimiter: self.delimiter,
             ..Config::default()
         }
     }

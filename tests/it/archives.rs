@@ -811,3 +811,92 @@ fn skipped_inputs_are_listed_in_every_format() {
         serde_json::from_slice(&case.run(&["scan", "--format", "json", "export"]).stdout).unwrap();
     assert!(json.get("skipped").is_none(), "{json}");
 }
+
+/// Members are read as the files they are: a pretty-printed JSON array is a document (field
+/// paths under `[]`, coordinates paired), a `;`-delimited CSV is split by its own dialect,
+/// a `|` one by its, and `--delimiter` reaches members too; the findings are those of the
+/// files unpacked.
+#[test]
+fn documents_and_csv_dialects_inside_archives_read_as_files() {
+    let case = Case::new();
+    let mut doc = b"[\n".to_vec();
+    for i in 0..40 {
+        let sep = if i == 39 { "" } else { "," };
+        writeln!(
+            doc,
+            "  {{\n    \"user\": {{\n      \"email\": \"ann{i}@example.org\"\n    }},\n    \
+             \"latitude\": 48.85{i:02},\n    \"longitude\": 2.35{i:02}\n  }}{sep}"
+        )
+        .unwrap();
+    }
+    doc.extend_from_slice(b"]\n");
+    let mut semi = b"name;email;city;signup_ip\n".to_vec();
+    for i in 0..40 {
+        writeln!(semi, "ann {i};ann{i}@example.org;Lyon;198.51.100.{i}").unwrap();
+    }
+    let piped: Vec<u8> = semi
+        .iter()
+        .map(|&b| if b == b';' { b'|' } else { b })
+        .collect();
+    case.write("plain/doc.json", &doc);
+    case.write("plain/semi.csv", &semi);
+    case.write("plain/piped.csv", &piped);
+    let zip = zip_of(&deflated(&[("doc.json", &doc), ("semi.csv", &semi)]), false);
+    case.write("export.zip", &zip);
+    case.write(
+        "export.tar.gz",
+        &gzip(&tar_of(&[("d/doc.json", &doc), ("d/piped.csv", &piped)])),
+    );
+
+    let doc_want = places(&scan_jsonl(&case, &["plain/doc.json"]));
+    assert!(
+        doc_want.iter().any(|p| p.1 == "[].user.email"),
+        "{doc_want:?}"
+    );
+    assert!(
+        doc_want.iter().any(|p| p.0 == "coordinates"),
+        "{doc_want:?}"
+    );
+    let semi_want = places(&scan_jsonl(&case, &["plain/semi.csv"]));
+    assert!(semi_want.iter().any(|p| p.1 == "email"), "{semi_want:?}");
+
+    let found = scan_jsonl(&case, &["export.zip", "export.tar.gz"]);
+    let of = |path: &str| -> Vec<(String, Value, u64, u64, u64)> {
+        places(
+            &found
+                .iter()
+                .filter(|f| f["path"] == path)
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(of("export.zip!doc.json"), doc_want);
+    assert_eq!(of("export.tar.gz!d/doc.json"), doc_want);
+    assert_eq!(of("export.zip!semi.csv"), semi_want);
+
+    let piped_want = places(&scan_jsonl(&case, &["plain/piped.csv"]));
+    assert!(piped_want.iter().any(|p| p.1 == "email"), "{piped_want:?}");
+    assert_eq!(of("export.tar.gz!d/piped.csv"), piped_want);
+
+    // A delimiter given that does not split the member's header: read as text, with a note
+    // that names the member.
+    let out = case.run(&[
+        "scan",
+        "--format",
+        "jsonl",
+        "--delimiter",
+        ";",
+        "export.tar.gz",
+    ]);
+    expect(&out, 1);
+    holds(
+        &stderr(&out),
+        "export.tar.gz!d/piped.csv: named as a delimited file, but its first line does not \
+         split into two columns by `;`",
+    );
+    let got: Vec<Value> = jsonl(&out)
+        .into_iter()
+        .filter(|f| f["path"] == "export.tar.gz!d/piped.csv")
+        .collect();
+    assert!(!got.is_empty() && got.iter().all(|f| f["field"].is_null()));
+}
