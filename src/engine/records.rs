@@ -26,7 +26,9 @@ use rustc_hash::FxHashMap;
 
 use super::{ChunkResult, FileContext, Scanner};
 use crate::detect::{Hint, HintedValue};
-use crate::source::parquet::{ParquetFile, Values};
+use rayon::prelude::*;
+
+use crate::source::parquet::{ParquetFile, RowGroupBatches, Values};
 use crate::source::records::Records;
 use crate::structure::keys;
 
@@ -199,23 +201,55 @@ impl Scanner {
 
     /// Scans row group `group` of a Parquet file, its columns `wanted`: the findings of all
     /// its batches, and what stopped the reading, if anything.
+    ///
+    /// A file written as one row group (pandas' and DuckDB's for most sizes) must still use
+    /// every core: batches are decoded a round at a time, one per thread, and a round is
+    /// scanned in parallel while the next is decoded (`rayon::join`, which never blocks a
+    /// worker: row groups read side by side share the pool). Memory is two rounds of batches.
     pub(super) fn scan_row_group(
         &self,
         file: &ParquetFile,
         group: usize,
         wanted: &[usize],
     ) -> (ChunkResult, Option<String>) {
-        let columns = file.columns();
-        let names: Vec<Arc<str>> = wanted
-            .iter()
-            .map(|&i| Arc::clone(&columns[i].path))
-            .collect();
-        let fields = self.record_fields(&names);
-        let mut total = ChunkResult::default();
         let target = self.config.chunk_size.max(1 << 12);
-        let error = file
-            .read_row_group(group, wanted, target, |records| {
-                let result = self.scan_records_with(records, &fields);
+        let mut total = ChunkResult::default();
+        let mut reader = match file.row_group(group, wanted, target) {
+            Ok(reader) => reader,
+            Err(e) => return (total, Some(e)),
+        };
+        let fields = self.record_fields(reader.records().fields());
+        let width = rayon::current_num_threads().max(1);
+        let mut scanning: Vec<Records> = Vec::new();
+        let mut reading: Vec<Records> = (0..width).map(|_| reader.records()).collect();
+        // Fills a round of batches: how many, and what stopped the reading, if anything.
+        let read_round = |reader: &mut RowGroupBatches, round: &mut Vec<Records>| {
+            for (filled, records) in round.iter_mut().enumerate() {
+                match reader.next_batch(records) {
+                    Ok(true) => continue,
+                    Ok(false) => return (filled, None),
+                    Err(e) => return (filled, Some(e)),
+                }
+            }
+            (round.len(), None)
+        };
+        let mut error = None;
+        let (mut filled, mut ended) = (0, false);
+        loop {
+            let (results, (read, stopped)) = rayon::join(
+                || {
+                    let round = &scanning[..filled];
+                    round
+                        .par_iter()
+                        .map(|records| self.scan_records_with(records, &fields))
+                        .collect::<Vec<_>>()
+                },
+                || match ended {
+                    true => (0, None),
+                    false => read_round(&mut reader, &mut reading),
+                },
+            );
+            for result in results {
                 total.findings.extend(result.findings);
                 total.bytes += result.bytes;
                 total.malformed_json += result.malformed_json;
@@ -226,8 +260,19 @@ impl Scanner {
                         *sum += t;
                     }
                 }
-            })
-            .err();
+            }
+            // What was read before any damage is still scanned, in the next round.
+            ended |= stopped.is_some() || read < width;
+            error = error.or(stopped);
+            if scanning.is_empty() {
+                scanning = (0..width).map(|_| reader.records()).collect();
+            }
+            std::mem::swap(&mut scanning, &mut reading);
+            filled = read;
+            if filled == 0 && ended {
+                break;
+            }
+        }
         (total, error)
     }
 }

@@ -155,77 +155,102 @@ impl ParquetFile {
         clamp(start)..clamp(end).max(clamp(start))
     }
 
-    /// Reads row group `group`: the columns `wanted` (indices into [`Self::columns`]), a batch
-    /// of rows at a time into a [`Records`] whose field `k` is column `wanted[k]`, handed to
-    /// `batch`. A batch's values stay near `target` bytes. Returns what went wrong, if
-    /// anything (the batches before it were handed over).
-    pub fn read_row_group(
+    /// A reader of row group `group`'s columns `wanted` (indices into [`Self::columns`]), a
+    /// batch of rows at a time into [`Records`] whose field `k` is column `wanted[k]`, each
+    /// batch's values near `target` bytes.
+    pub fn row_group(
         &self,
         group: usize,
         wanted: &[usize],
         target: usize,
-        mut batch: impl FnMut(&Records),
-    ) -> Result<(), String> {
-        catch(|| self.read_row_group_inner(group, wanted, target, &mut batch))
+    ) -> Result<RowGroupBatches, String> {
+        catch(|| {
+            let row_group = self.reader.get_row_group(group).map_err(describe)?;
+            let mut readers = Vec::with_capacity(wanted.len());
+            for &i in wanted {
+                let column = self.columns.get(i).ok_or("no such column")?;
+                let reader = row_group.get_column_reader(i).map_err(describe)?;
+                let descr = row_group.metadata().column(i).column_descr_ptr();
+                readers.push(ColumnCells::new(reader, &descr, column.values));
+            }
+            let fields = wanted.iter().map(|&i| Arc::clone(&self.columns[i].path));
+            Ok(RowGroupBatches {
+                readers,
+                fields: fields.collect(),
+                rows: self.rows(group),
+                next: self.rows(group).start,
+                per_batch: 256,
+                target,
+                scratch: Scratch::default(),
+                done: false,
+            })
+        })
+    }
+}
+
+/// The batches of one row group, read in order: see [`ParquetFile::row_group`].
+pub struct RowGroupBatches {
+    readers: Vec<ColumnCells>,
+    fields: Vec<Arc<str>>,
+    rows: Range<u64>,
+    next: u64,
+    /// Rows read per batch: twice as many while a batch's values stay under half the target,
+    /// half as many past it.
+    per_batch: u64,
+    target: usize,
+    scratch: Scratch,
+    done: bool,
+}
+
+impl RowGroupBatches {
+    /// An empty batch for this row group's fields.
+    pub fn records(&self) -> Records {
+        Records::new(self.fields.clone())
     }
 
-    fn read_row_group_inner(
-        &self,
-        group: usize,
-        wanted: &[usize],
-        target: usize,
-        batch: &mut dyn FnMut(&Records),
-    ) -> Result<(), String> {
-        let rows = self.rows(group);
-        let row_group = self.reader.get_row_group(group).map_err(describe)?;
-        let mut readers = Vec::with_capacity(wanted.len());
-        for &i in wanted {
-            let column = self.columns.get(i).ok_or("no such column")?;
-            let reader = row_group.get_column_reader(i).map_err(describe)?;
-            let descr = row_group.metadata().column(i).column_descr_ptr();
-            readers.push(ColumnCells::new(reader, &descr, column.values));
+    /// Fills `records` (emptied first) with the next rows; false once the row group is read
+    /// whole (and checked: values past the rows the footer counts would go unscanned, so
+    /// they make the file corrupt). The error says what is wrong, never with content.
+    pub fn next_batch(&mut self, records: &mut Records) -> Result<bool, String> {
+        records.clear();
+        if self.done {
+            return Ok(false);
         }
-        let fields = wanted.iter().map(|&i| Arc::clone(&self.columns[i].path));
-        let mut records = Records::new(fields.collect());
-        let mut scratch = Scratch::default();
-        let mut per_batch: u64 = 256;
-        let mut next = rows.start;
-        while next < rows.end {
-            let n = per_batch.min(rows.end - next);
-            records.clear();
-            for (k, reader) in readers.iter_mut().enumerate() {
-                let path = &self.columns[wanted[k]].path;
-                let read = reader
-                    .read(n as usize, next, k, &mut records, &mut scratch)
-                    .map_err(|e| format!("column {}: {e}", printable_path(path)))?;
-                if read as u64 != n {
-                    return Err(short_column(path));
+        catch(|| self.next_batch_inner(records))
+    }
+
+    fn next_batch_inner(&mut self, records: &mut Records) -> Result<bool, String> {
+        let n = self.per_batch.min(self.rows.end - self.next);
+        if n == 0 {
+            self.done = true;
+            for (k, reader) in self.readers.iter_mut().enumerate() {
+                if reader.read(1, self.next, k, records, &mut self.scratch)? > 0 {
+                    let path = printable_path(&self.fields[k]);
+                    return Err(format!(
+                        "column {path} holds more rows than its row group counts; the file is \
+                         corrupt"
+                    ));
                 }
             }
-            next += n;
-            if !records.is_empty() {
-                batch(&records);
-            }
-            // Twice the rows while a batch is under half its target, half as many past it.
-            let bytes = records.value_bytes();
-            if bytes < target / 2 {
-                per_batch = (per_batch * 2).min(1 << 16);
-            } else if bytes > target {
-                per_batch = (per_batch / 2).max(1);
+            return Ok(false);
+        }
+        for (k, reader) in self.readers.iter_mut().enumerate() {
+            let path = &self.fields[k];
+            let read = reader
+                .read(n as usize, self.next, k, records, &mut self.scratch)
+                .map_err(|e| format!("column {}: {e}", printable_path(path)))?;
+            if read as u64 != n {
+                return Err(short_column(path));
             }
         }
-        // Values past the rows the footer counts would go unscanned: the file is corrupt.
-        for (k, reader) in readers.iter_mut().enumerate() {
-            records.clear();
-            if reader.read(1, next, k, &mut records, &mut scratch)? > 0 {
-                let path = printable_path(&self.columns[wanted[k]].path);
-                return Err(format!(
-                    "column {path} holds more rows than its row group counts; the file is \
-                     corrupt"
-                ));
-            }
+        self.next += n;
+        let bytes = records.value_bytes();
+        if bytes < self.target / 2 {
+            self.per_batch = (self.per_batch * 2).min(1 << 16);
+        } else if bytes > self.target {
+            self.per_batch = (self.per_batch / 2).max(1);
         }
-        Ok(())
+        Ok(true)
     }
 }
 

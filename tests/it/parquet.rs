@@ -381,12 +381,25 @@ fn without_parquet_reading_a_zstd_file_would_show_nothing() {
     write_parquet(&path, &many, 1000, zstd());
     let bytes = std::fs::read(&path).unwrap();
     assert!(memchr::memmem::find(&bytes, b"@example.").is_none());
-    let out = piiscan(&["scan", "--format", "jsonl"], &[&path]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let found = jsonl(&out);
-    assert_eq!(found.len(), 3000);
-    for (i, f) in found.iter().enumerate() {
-        assert_eq!((&f["kind"], &f["line"]), (&json!("email"), &json!(i + 1)));
+    // Small batches (the chunk size sets them) and several threads cut a row group into
+    // rounds of batches scanned side by side: the findings come out the same, in row order.
+    for (threads, chunk) in [("1", "524288"), ("3", "524288"), ("3", "1"), ("1", "1")] {
+        let args = [
+            "scan",
+            "--format",
+            "jsonl",
+            "--threads",
+            threads,
+            "--chunk-size",
+            chunk,
+        ];
+        let out = piiscan(&args, &[&path]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let found = jsonl(&out);
+        assert_eq!(found.len(), 3000);
+        for (i, f) in found.iter().enumerate() {
+            assert_eq!((&f["kind"], &f["line"]), (&json!("email"), &json!(i + 1)));
+        }
     }
     // All ten rows of the table, besides.
     let table = dir.path().join("table.parquet");
