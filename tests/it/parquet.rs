@@ -484,3 +484,44 @@ fn parquet_on_standard_input_or_compressed_is_an_error() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("scan it as a file"));
 }
+
+/// Writes a large export as Parquet (snappy, row groups of DuckDB's 122,880 rows, and one
+/// row group) and as NDJSON, into `$PIISCAN_PARQUET_OUT`, to time and weigh the release
+/// binary on them by hand (figures in BENCHMARKS.md):
+/// `PIISCAN_PARQUET_OUT=/tmp/pq cargo test --test it write_a_large_parquet_export -- --ignored`
+#[test]
+#[ignore]
+fn write_a_large_parquet_export() {
+    let Some(out) = std::env::var_os("PIISCAN_PARQUET_OUT") else {
+        return;
+    };
+    let out = Path::new(&out);
+    std::fs::create_dir_all(out).unwrap();
+    const CITIES: [&str; 6] = ["Paris", "Lyon", "Berlin", "Sydney", "Osaka", "Leeds"];
+    const NOTES: [&str; 4] = [
+        "clicked the pricing page",
+        "support call with Jane Doe",
+        "login from 203.0.113.9",
+        "nothing to see here at all",
+    ];
+    let rows: Vec<Row> = (0..1_000_000usize)
+        .map(|i| Row {
+            city: Some(CITIES[i % CITIES.len()]),
+            note: Some(NOTES[i % NOTES.len()]),
+            items: (i % 5 == 0).then_some(&["first@example.org", "second@example.org"][..]),
+            lat_lon: (i % 3 == 0).then(|| (48.0 + (i % 1000) as f64 / 1000.0, 2.3522)),
+            event_properties: (i % 4 == 0).then_some(
+                r#"{"plan":"pro","$browser":"Chrome","referrer":"https://example.com/a"}"#,
+            ),
+            ..row(format!("user.{i}@example.com").leak())
+        })
+        .collect();
+    std::fs::write(out.join("big.ndjson"), ndjson(&rows)).unwrap();
+    write_parquet(
+        &out.join("big.parquet"),
+        &rows,
+        122_880,
+        Compression::SNAPPY,
+    );
+    write_parquet(&out.join("one-group.parquet"), &rows, rows.len(), zstd());
+}
