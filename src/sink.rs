@@ -47,6 +47,15 @@ pub struct InputInfo {
 }
 
 /// One chunk of an input and what was found in it.
+///
+/// An input read as records rather than text (a Parquet file, see [`crate::source::parquet`])
+/// has one chunk per row group: `base` is where the row group's column chunks start in the
+/// file and `bytes` are those column chunks as stored (compressed and encoded), so that the
+/// chunks still account for the file's bytes, in order (the magic and the footer aside), and
+/// a progress bar moves by them. The findings do not point into `bytes`: their `line` is the
+/// 1-based row, counted across the file's row groups, and their `column` and `offset` count
+/// bytes within the value (see [`crate::engine::Scanner::scan_records`]); a consumer that
+/// rewrites inputs cannot rewrite such a one from its chunks.
 #[derive(Clone, Copy, Debug)]
 pub struct Chunk<'a> {
     pub input: &'a InputInfo,

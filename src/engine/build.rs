@@ -29,7 +29,7 @@ impl Scanner {
     /// A name longer than [`MAX_FIELD`] bytes (a value nested thousands deep, in a broken or
     /// hostile file) keeps its innermost keys only, after `…`: it would be printed in every
     /// finding under it.
-    fn field_name(&self, name: &[u8], keys: &[(usize, usize)]) -> Arc<str> {
+    pub(super) fn field_name(&self, name: &[u8], keys: &[(usize, usize)]) -> Arc<str> {
         let mut out = String::new();
         let (name, keys) = match innermost_keys(name, keys) {
             Some((name, keys)) => {

@@ -9,6 +9,11 @@
 //! bytes.
 //!
 //! A line longer than [`chunk::MAX_LINE`] is cut into overlapping pieces: see [`super::long_line`].
+//!
+//! A Parquet file is not chunked: each of its row groups is a unit, decoded and scanned as
+//! records on the worker that takes it (see [`super::records`]), a few row groups at a time
+//! so that the workers share a file's row groups. Its chunk event holds the row group's
+//! bytes as stored (see [`crate::sink::Chunk`]).
 
 use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
@@ -25,6 +30,7 @@ use crate::chunk::{self, LongLine, RecordChunker, StreamChunk, StreamChunker};
 use crate::sink::{Chunk, InputEnd, InputInfo, Problem, Sink, Stats};
 use crate::source::archive::{self, Budget, Container, MemberKind};
 use crate::source::mmap::Content;
+use crate::source::parquet::{self, ParquetFile};
 use crate::source::probe::{self, BINARY_PROBE};
 use crate::source::walk::{self, Walked};
 use crate::source::{self, Input, SkipReason, SourceError, Target};
@@ -52,6 +58,15 @@ struct Unit {
     bytes: UnitBytes,
     /// Set for a piece of a line cut at [`chunk::MAX_LINE`].
     long_line: Option<LongLine>,
+    /// Set for a row group of a Parquet file, read on the worker.
+    row_group: Option<RowGroup>,
+}
+
+/// A row group to decode and scan, and the columns worth reading.
+struct RowGroup {
+    file: Arc<ParquetFile>,
+    index: usize,
+    wanted: Arc<[usize]>,
 }
 
 /// An input and what is known of its structure.
@@ -110,7 +125,9 @@ pub(super) struct Driver<'s> {
     emitting: Emitting,
     stats: Stats,
     /// The last batch scanned, its results not yet emitted.
-    scanned: Option<(Vec<Item>, Vec<ChunkResult>)>,
+    scanned: Option<(Vec<Item>, Vec<Scanned>)>,
+    /// Row groups in the batch: a batch holds as many as there are threads.
+    batch_row_groups: usize,
     /// How many archives the input being read is inside of.
     depth: usize,
     /// The bytes of the current input (named or met in a walk) read so far, and the budget of
@@ -118,6 +135,9 @@ pub(super) struct Driver<'s> {
     input_size: Arc<AtomicU64>,
     budget: Option<Arc<Budget>>,
 }
+
+/// What the scan of a unit gave: its findings, and for a row group what stopped its reading.
+type Scanned = (ChunkResult, Option<String>);
 
 impl<'s> Driver<'s> {
     pub(super) fn new(scanner: &'s Scanner, sink: &'s mut dyn Sink) -> Driver<'s> {
@@ -151,6 +171,7 @@ impl<'s> Driver<'s> {
                 ..Stats::default()
             },
             scanned: None,
+            batch_row_groups: 0,
             depth: 0,
             input_size: Arc::default(),
             budget: None,
@@ -216,12 +237,17 @@ impl<'s> Driver<'s> {
                 }
             }
             // Compressed and UTF-16 content is decoded as a stream, tar archives are read as
-            // one; the rest is read in place.
+            // one (whatever their name says: a tar named `.parquet` is a tar).
             Input::Bytes(content)
                 if source::is_encoded(&content) || Container::sniff(&content).is_some() =>
             {
                 self.add_stream(&target.path, Box::new(std::io::Cursor::new(content)))
             }
+            // A Parquet file is read in place, row group by row group.
+            Input::Bytes(content) if parquet::is_parquet(&target.path, &content) => {
+                self.add_parquet(&target.path, content, None)
+            }
+            // The rest is read in place.
             Input::Bytes(content) => {
                 let head = &content[..content.len().min(BINARY_PROBE)];
                 if !self.scanner.config.binary && probe::looks_binary(head) {
@@ -371,6 +397,75 @@ impl<'s> Driver<'s> {
         }
     }
 
+    /// Reads a Parquet file that comes as a stream (a member of an archive, a compressed file,
+    /// standard input): its footer is at its end, so it is first copied to an anonymous
+    /// temporary file, as a ZIP is ([`archive::spill`]), then read in place as a file is.
+    fn add_parquet_stream(
+        &mut self,
+        path: &Path,
+        reader: Box<dyn Read + Send + '_>,
+        compression: Option<source::decompress::Compression>,
+    ) {
+        let content = archive::spill(reader).and_then(|spilled| {
+            let file = spilled.into_inner();
+            let len = file.metadata()?.len();
+            Content::open(file, path, len)
+        });
+        match content {
+            Ok(content) => self.add_parquet(path, content, compression),
+            Err(e) => self.error(SourceError::io(path, e)),
+        }
+    }
+
+    /// Queues the row groups of a Parquet file, or the error that keeps it from being read.
+    fn add_parquet(
+        &mut self,
+        path: &Path,
+        content: Content,
+        compression: Option<source::decompress::Compression>,
+    ) {
+        let content = Arc::new(content);
+        let file = match ParquetFile::open(Arc::clone(&content)) {
+            Ok(file) => Arc::new(file),
+            Err(message) => {
+                let message = format!("cannot read it as Parquet: {message}");
+                return self.error(SourceError::other(path, message));
+            }
+        };
+        self.stats.files += 1;
+        let state = self.file_state(path, &[], compression, None);
+        self.batch.push(Item::Begin(Arc::clone(&state)));
+        let scanner = self.scanner;
+        let wanted: Arc<[usize]> = (file.columns().iter().enumerate())
+            .filter(|(_, c)| scanner.wants_column(&c.path, c.values))
+            .map(|(i, _)| i)
+            .collect();
+        let threads = rayon::current_num_threads().max(1);
+        for index in 0..file.row_groups() {
+            if self.stats.stopped {
+                break;
+            }
+            let span = file.span(index, content.len());
+            self.batch.push(Item::Chunk(Unit {
+                file: Arc::clone(&state),
+                base: span.start as u64,
+                bytes: UnitBytes::Shared(Arc::clone(&content), span),
+                long_line: None,
+                row_group: Some(RowGroup {
+                    file: Arc::clone(&file),
+                    index,
+                    wanted: Arc::clone(&wanted),
+                }),
+            }));
+            self.batch_units += 1;
+            self.batch_row_groups += 1;
+            if self.batch_row_groups >= threads || self.batch_units >= self.max_units {
+                self.flush();
+            }
+        }
+        self.batch.push(Item::End(state));
+    }
+
     fn file_state(
         &self,
         path: &Path,
@@ -410,6 +505,10 @@ impl<'s> Driver<'s> {
         };
         if let Some(container) = Container::sniff(&decoded.head) {
             return self.add_archive(path, container, Box::new(decoded.into_reader()));
+        }
+        if parquet::starts_like_parquet(&decoded.head) {
+            let compression = decoded.compression;
+            return self.add_parquet_stream(path, Box::new(decoded.into_reader()), compression);
         }
         if !self.scanner.config.binary && probe::looks_binary(&decoded.head) {
             return self.skip_binary(path);
@@ -539,6 +638,7 @@ impl<'s> Driver<'s> {
             base,
             bytes,
             long_line,
+            row_group: None,
         });
     }
 
@@ -653,6 +753,7 @@ impl<'s> Driver<'s> {
             base: unit.range.start,
             bytes,
             long_line: unit.long_line,
+            row_group: None,
         });
     }
 
@@ -713,8 +814,9 @@ impl<'s> Driver<'s> {
         let batch = std::mem::take(&mut self.batch);
         self.batch_units = 0;
         self.batch_bytes = 0;
+        self.batch_row_groups = 0;
         let scanner = self.scanner;
-        let scan = |batch: &[Item]| -> Vec<ChunkResult> {
+        let scan = |batch: &[Item]| -> Vec<Scanned> {
             let units: Vec<&Unit> = batch
                 .iter()
                 .filter_map(|item| match item {
@@ -724,8 +826,12 @@ impl<'s> Driver<'s> {
                 .collect();
             units
                 .par_iter()
-                .map(|unit| {
-                    scanner.scan_chunk(unit.bytes.as_slice(), unit.base, &unit.file.context)
+                .map(|unit| match &unit.row_group {
+                    Some(group) => scanner.scan_row_group(&group.file, group.index, &group.wanted),
+                    None => (
+                        scanner.scan_chunk(unit.bytes.as_slice(), unit.base, &unit.file.context),
+                        None,
+                    ),
                 })
                 .collect()
         };
@@ -758,7 +864,7 @@ impl<'s> Driver<'s> {
 
     /// Hands the events of a scanned batch to the sink, in order; stops at the first that
     /// the sink refuses.
-    fn emit(&mut self, batch: Vec<Item>, results: Vec<ChunkResult>) {
+    fn emit(&mut self, batch: Vec<Item>, results: Vec<Scanned>) {
         let mut results = results.into_iter();
         for item in batch {
             if self.stats.stopped {
@@ -773,7 +879,15 @@ impl<'s> Driver<'s> {
                     self.sink.begin(&file.info)
                 }
                 Item::Chunk(unit) => match results.next() {
-                    Some(result) => self.emit_chunk(&unit, result),
+                    Some((result, error)) => {
+                        let flow = self.emit_chunk(&unit, result);
+                        match (error, &unit.row_group) {
+                            (Some(message), Some(group)) if flow.is_continue() => {
+                                self.row_group_error(&unit.file.info, group.index, &message)
+                            }
+                            _ => flow,
+                        }
+                    }
                     None => continue,
                 },
                 Item::Problem(held) => {
@@ -799,6 +913,22 @@ impl<'s> Driver<'s> {
                 self.stats.stopped = true;
             }
         }
+    }
+
+    /// Reports a row group that could not be read to its end.
+    fn row_group_error(
+        &mut self,
+        input: &InputInfo,
+        group: usize,
+        message: &str,
+    ) -> crate::sink::Flow {
+        let error = SourceError::Other {
+            path: input.path.clone(),
+            message: format!("cannot read row group {group} as Parquet: {message}"),
+        };
+        self.stats.errors += 1;
+        self.emitting.complete = false;
+        self.sink.problem(&Problem::Error(&error))
     }
 
     /// Hands one chunk and its findings to the sink.

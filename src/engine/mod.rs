@@ -18,6 +18,7 @@ mod driver;
 pub mod examples;
 mod long_line;
 mod pipeline;
+mod records;
 mod resolve;
 #[cfg(test)]
 mod tests;

@@ -47,7 +47,22 @@ impl Scanner {
     pub fn scan_chunk(&self, bytes: &[u8], base: u64, file: &FileContext) -> ChunkResult {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            self.scan_chunk_with(bytes, base, file, &mut scratch)
+            self.scan_chunk_with(bytes, base, file, &[], &mut scratch)
+        })
+    }
+
+    /// [`Scanner::scan_chunk`] with hints known beforehand (the cells of records under their
+    /// field's hint, see [`super::records`]), sorted by `start`, besides those the structure
+    /// stage finds.
+    pub(super) fn scan_hinted_chunk(
+        &self,
+        bytes: &[u8],
+        file: &FileContext,
+        given: &[HintedValue],
+    ) -> ChunkResult {
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            self.scan_chunk_with(bytes, 0, file, given, &mut scratch)
         })
     }
 
@@ -56,6 +71,7 @@ impl Scanner {
         bytes: &[u8],
         base: u64,
         file: &FileContext,
+        given: &[HintedValue],
         scratch: &mut Scratch,
     ) -> ChunkResult {
         let Scratch {
@@ -99,6 +115,10 @@ impl Scanner {
         let records = csv.map_or_else(Vec::new, |header| header.multiline_records(bytes));
         if let Some(header) = csv {
             header.find_hints(bytes, base == 0, &records, hints);
+            hints.sort_by_key(|h| (h.start, h.end));
+        }
+        if !given.is_empty() {
+            hints.extend_from_slice(given);
             hints.sort_by_key(|h| (h.start, h.end));
         }
         let mut hay = Haystack::with_candidates(bytes, hints, candidates);

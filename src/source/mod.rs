@@ -20,7 +20,9 @@
 pub mod archive;
 pub mod decompress;
 pub mod mmap;
+pub mod parquet;
 pub mod probe;
+pub mod records;
 pub mod transcode;
 pub mod walk;
 

@@ -8,4 +8,5 @@ mod cli;
 mod floors;
 mod gate;
 mod inputs;
+mod parquet;
 mod report;
