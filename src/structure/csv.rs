@@ -369,7 +369,7 @@ pub fn delimiter_name(delimiter: u8) -> String {
 /// (`export.csv.gz`), since compressed inputs are scanned decompressed.
 fn delimiter_by_extension(path: &Path) -> Option<u8> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    let name = [".gz", ".zst", ".zstd"]
+    let name = [".gz", ".zst", ".zstd", ".xz", ".bz2"]
         .iter()
         .find_map(|suffix| name.strip_suffix(suffix))
         .unwrap_or(&name);
@@ -622,8 +622,10 @@ mod tests {
             ("x.csv.gz", "id,city\n", Some(&["id", "city"])),
             ("X.CSV.ZST", "id,city\n", Some(&["id", "city"])),
             ("x.tsv.zstd", "id\tcity\n", Some(&["id", "city"])),
+            ("x.csv.bz2", "id,city\n", Some(&["id", "city"])),
+            ("x.tsv.xz", "id\tcity\n", Some(&["id", "city"])),
             ("x.gz", "id,city\n", None),
-            ("x.csv.bz2", "id,city\n", None),
+            ("x.csv.7z", "id,city\n", None),
             // A `.csv` file without a header row: its first row is data, never column names.
             ("headerless.csv", "1,jane.doe@example.com,Lyon\n", None),
             ("headerless.csv", "jane.doe@example.com,Lyon\n", None),
