@@ -637,11 +637,7 @@ impl LineContexts {
     fn read(path: &Path) -> io::Result<LineContexts> {
         let mut reader = open_decompressed(path)?;
         let head = reader.fill_buf()?;
-        let first_line = match memchr::memchr(b'\n', head) {
-            Some(i) => &head[..=i],
-            None => head,
-        };
-        if FileContext::sniff(path, first_line).csv.is_some() {
+        if FileContext::sniff(path, head, None).csv.is_some() {
             return Ok(LineContexts {
                 runs: vec![(0, Context::Structured)],
             });

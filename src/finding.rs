@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 /// One piece of personal data found in an input.
 ///
 /// `offset` counts bytes from the start of the input (for compressed inputs, of the
-/// decompressed stream); `line` and `column` are 1-based, the column in bytes.
+/// decompressed stream); `line` and `column` are 1-based, the column in bytes. For an input
+/// read as records (a Parquet file), `line` is the 1-based row and `column` and `offset`
+/// count bytes within the value, whose field is `field`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     pub offset: u64,

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use piiscan::chunk::DEFAULT_CHUNK_SIZE;
 use piiscan::report::Format as ReportOutput;
 use piiscan::run::{self, ExitCode, Inputs};
+use piiscan::source::archive::DEFAULT_MAX_DEPTH;
 use piiscan::source::decompress::DEFAULT_MAX_RATIO;
 use piiscan::{policy, KindSet};
 
@@ -90,10 +91,21 @@ struct InputArgs {
     #[arg(long, short = 'q')]
     quiet: bool,
 
-    /// Scan files that look binary (a NUL byte in their first 64 KiB) instead of skipping them
-    /// (`gate` and `baseline` always do).
+    /// Scan files that look binary (a NUL byte in their first 64 KiB) as text instead of
+    /// refusing them (a file refused makes the run exit 2, and no gate passes). Archives and
+    /// compressed files are read whatever this says.
     #[arg(long)]
     binary: bool,
+
+    /// Follow symbolic links met in folders wherever they lead. By default a link out of the
+    /// paths named is not followed, and is reported as not scanned (exit 2).
+    #[arg(long)]
+    follow: bool,
+
+    /// Read the members of archives (ZIP, tar) nested up to this many deep; an archive deeper
+    /// is not scanned (exit 2).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_DEPTH)]
+    max_depth: usize,
 
     /// Read every input as plain text: no JSON key hints, key paths or unescaping, no CSV
     /// columns. Finds less (values known only by their key), for comparison and odd inputs.
@@ -101,13 +113,26 @@ struct InputArgs {
     plain: bool,
 
     /// Stop decompressing an input that expands more than this many times (a decompression
-    /// bomb, or not the file it claims to be).
+    /// bomb, or not the file it claims to be); the members of an input's archives, all
+    /// together, may not yield more than this many bytes per byte of the input either.
     #[arg(long, value_name = "RATIO", default_value_t = DEFAULT_MAX_RATIO)]
     max_ratio: u64,
 
     /// Target size of the chunks scanned in parallel, in bytes (chunks end on a newline).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_CHUNK_SIZE, hide = true)]
     chunk_size: usize,
+
+    #[command(flatten)]
+    dialect: DialectArgs,
+}
+
+/// How delimited files are split, for every command that scans.
+#[derive(Args, Default)]
+struct DialectArgs {
+    /// The delimiter of CSV files: `,` `;` `|` `tab` or another ASCII punctuation character
+    /// (default: sniffed from each file's first lines; a tab in `.tsv` files).
+    #[arg(long, value_name = "CHAR", value_parser = delimiter_parser)]
+    delimiter: Option<u8>,
 }
 
 /// The defaults of the input options, for commands that do not take them all.
@@ -117,9 +142,12 @@ impl Default for InputArgs {
             threads: None,
             quiet: false,
             binary: false,
+            follow: false,
+            max_depth: DEFAULT_MAX_DEPTH,
             plain: false,
             max_ratio: DEFAULT_MAX_RATIO,
             chunk_size: DEFAULT_CHUNK_SIZE,
+            dialect: DialectArgs::default(),
         }
     }
 }
@@ -162,6 +190,9 @@ struct EvalArgs {
     /// Worker threads, 1 to 1024 (default: all cores).
     #[arg(long, short = 'j', value_name = "N", value_parser = threads_parser())]
     threads: Option<usize>,
+
+    #[command(flatten)]
+    dialect: DialectArgs,
 }
 
 #[derive(Args)]
@@ -182,13 +213,8 @@ struct ReportArgs {
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     kinds: Vec<String>,
 
-    /// Worker threads, 1 to 1024 (default: all cores).
-    #[arg(long, short = 'j', value_name = "N", value_parser = threads_parser())]
-    threads: Option<usize>,
-
-    /// No progress bar.
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -292,11 +318,7 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
         }),
         Command::Report(args) => run::report(&run::ReportJob {
             kinds: run::parse_kinds(&args.kinds, KindSet::all())?,
-            inputs: Inputs {
-                threads: args.threads,
-                quiet: args.quiet,
-                ..inputs(args.paths, &InputArgs::default())
-            },
+            inputs: inputs(args.paths, &args.input),
             format: match args.format {
                 ReportFormat::Table => run::ReportFormat::Table,
                 ReportFormat::Json => run::ReportFormat::Json,
@@ -308,6 +330,7 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
             labels: args.labels,
             paths: args.paths,
             threads: args.threads,
+            delimiter: args.dialect.delimiter,
         }),
         Command::Gate(args) => run::gate(&gate_job(args)?),
         Command::Baseline(args) => run::baseline(&run::BaselineJob {
@@ -344,9 +367,12 @@ fn inputs(paths: Vec<PathBuf>, input: &InputArgs) -> Inputs {
         threads: input.threads,
         quiet: input.quiet,
         binary: input.binary,
+        follow: input.follow,
+        max_depth: input.max_depth,
         plain: input.plain,
         max_ratio: input.max_ratio,
         chunk_size: input.chunk_size,
+        delimiter: input.dialect.delimiter,
     }
 }
 
@@ -365,6 +391,23 @@ impl From<Format> for ReportOutput {
 /// runs on (a batch holds a few chunks a thread), and tens of thousands of threads exhaust the
 /// memory for their stacks: a thread that cannot start takes the process down.
 const MAX_THREADS: u64 = 1024;
+
+/// `--delimiter`: one ASCII punctuation character, or a tab (`tab`, `\t` or the character).
+/// Letters, digits, quotes, blanks and line ends would split values or the records
+/// themselves, and are refused (exit 2).
+fn delimiter_parser(value: &str) -> Result<u8, String> {
+    match value {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ => match value.as_bytes() {
+            [b] if b.is_ascii_punctuation() && !matches!(b, b'"' | b'\'') => Ok(*b),
+            _ => Err(
+                "a delimiter is one character: , ; | or tab (or another punctuation \
+                      character but a quote)"
+                    .to_string(),
+            ),
+        },
+    }
+}
 
 /// `--threads`: a count from 1 to [`MAX_THREADS`], refused by clap otherwise (exit 2).
 fn threads_parser() -> clap::builder::RangedU64ValueParser<usize> {

@@ -47,6 +47,15 @@ pub struct InputInfo {
 }
 
 /// One chunk of an input and what was found in it.
+///
+/// An input read as records rather than text (a Parquet file, see [`crate::source::parquet`])
+/// has one chunk per row group: `base` is where the row group's column chunks start in the
+/// file and `bytes` are those column chunks as stored (compressed and encoded), so that the
+/// chunks still account for the file's bytes, in order (the magic and the footer aside), and
+/// a progress bar moves by them. The findings do not point into `bytes`: their `line` is the
+/// 1-based row, counted across the file's row groups, and their `column` and `offset` count
+/// bytes within the value (see [`crate::engine::Scanner::scan_records`]); a consumer that
+/// rewrites inputs cannot rewrite such a one from its chunks.
 #[derive(Clone, Copy, Debug)]
 pub struct Chunk<'a> {
     pub input: &'a InputInfo,
@@ -96,6 +105,59 @@ pub enum Problem<'a> {
     Note { path: &'a str, message: &'a str },
 }
 
+/// An input that was not scanned, as reports list it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SkippedInput {
+    /// The path, printable.
+    pub path: String,
+    /// Why, as [`SkipReason`] says it.
+    pub reason: String,
+    /// Whether this makes the run fail ([`SkipReason::fails_run`]).
+    pub fails_run: bool,
+}
+
+/// The inputs a run did not scan, gathered for a report: the first [`SkippedList::MAX`] of
+/// them with their reasons (a folder of millions of binary files must not fill the memory),
+/// the rest counted. Every one is also printed on stderr as it comes.
+#[derive(Clone, Debug, Default)]
+pub struct SkippedList {
+    pub listed: Vec<SkippedInput>,
+    /// Skipped inputs past the first [`SkippedList::MAX`].
+    pub unlisted: u64,
+    /// Of all of them, those that fail the run.
+    pub failing: u64,
+}
+
+impl SkippedList {
+    pub const MAX: usize = 10_000;
+
+    /// Records a [`Problem::Skipped`]; other problems are ignored.
+    pub fn add(&mut self, problem: &Problem<'_>) {
+        let Problem::Skipped { path, reason } = problem else {
+            return;
+        };
+        self.failing += u64::from(reason.fails_run());
+        if self.listed.len() >= Self::MAX {
+            self.unlisted += 1;
+            return;
+        }
+        self.listed.push(SkippedInput {
+            path: path.to_string(),
+            reason: reason.to_string(),
+            fails_run: reason.fails_run(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty() && self.unlisted == 0
+    }
+
+    /// How many inputs were skipped, listed or not.
+    pub fn len(&self) -> u64 {
+        self.listed.len() as u64 + self.unlisted
+    }
+}
+
 /// Where the events of a scan go. See the module documentation.
 pub trait Sink {
     fn begin(&mut self, _input: &InputInfo) -> Flow {
@@ -111,6 +173,13 @@ pub trait Sink {
     }
 }
 
+impl Stats {
+    /// Whether every input was read whole: no error, and nothing skipped that fails the run.
+    pub fn all_read(&self) -> bool {
+        self.errors == 0 && self.skipped == 0
+    }
+}
+
 /// Counters of a whole scan.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
@@ -118,6 +187,9 @@ pub struct Stats {
     pub files: u64,
     pub bytes: u64,
     pub errors: u64,
+    /// Inputs not scanned for a reason that fails the run (see
+    /// [`SkipReason::fails_run`]): binary, unreadable formats, links out of the paths named.
+    pub skipped: u64,
     pub skipped_binary: u64,
     /// Lines that start like JSON but do not parse; they were scanned as plain text.
     pub malformed_json: u64,

@@ -1,4 +1,4 @@
-//! CSV headers and columns on arbitrary bytes: no panic, the one-pass column lookup agrees
+//! CSV headers (every delimiter, quoting sniffed) and columns on arbitrary bytes: no panic, the one-pass column lookup agrees
 //! with the per-offset one at every offset (in order and out of order), records that span
 //! lines run from a line start to a line end in order, chunks may end exactly at the line ends
 //! no such record holds, hinted cells lie inside the input.
@@ -14,9 +14,12 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .position(|&b| b == b'\n')
         .map_or(data.len(), |i| i + 1);
-    let (first, body) = data.split_at(first_end);
-    for name in ["export.csv", "export.tsv.gz", "export.log"] {
-        let Some(header) = Header::sniff(Path::new(name), first, &piiscan::detect::person_name::is_first_and_last) else {
+    let body = &data[first_end..];
+    let names = ["export.csv", "export.tsv.gz", "export.log"];
+    let delimiters = [None, Some(b';'), Some(b'|')];
+    for (name, delimiter) in names.into_iter().flat_map(|n| delimiters.map(|d| (n, d))) {
+        let names_person = &piiscan::detect::person_name::is_first_and_last;
+        let Ok(Some(header)) = Header::sniff(Path::new(name), data, delimiter, names_person) else {
             continue;
         };
         let records = header.multiline_records(data);

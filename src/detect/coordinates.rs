@@ -10,8 +10,8 @@
 //!   not part of a longer list of numbers (vectors, embeddings). The pair is one finding.
 //! * **Numbers under coordinate keys** (`"latitude": 48.85`, `location_lng`): each is a
 //!   finding when it is in range, has at least two decimal places, and a number under the
-//!   complementary key sits on the same line, so that a lone `lat` field of some other meaning
-//!   does not count.
+//!   complementary key sits on the same line (in a JSON document written over many lines, in
+//!   the same object), so that a lone `lat` field of some other meaning does not count.
 //!
 //! The prefilter is the shared list of dots between digits
 //! ([`crate::prefilter::Class::Decimal`]).
@@ -114,18 +114,25 @@ impl Detector for CoordinatesDetector {
             return;
         }
         let bytes = hay.bytes;
-        // A hinted coordinate counts when the other one of its pair is on the same line. The
-        // valid ones are grouped by line from the gaps between them, never by reading a whole
-        // line per value, which a file that is one long line would make quadratic.
+        // A hinted coordinate counts when the other one of its pair is in the same record: on
+        // the same line, or in a document written over many lines, in the same object with
+        // no bracket between them. The valid ones are grouped from the gaps between them,
+        // never by reading a whole line per value, which a file that is one long line would
+        // make quadratic.
         let valid: Vec<&HintedValue> = hay
             .hints
             .iter()
             .filter(|h| hinted_coordinate(bytes, h).is_some())
             .collect();
-        let same_line = |a: &&HintedValue, b: &&HintedValue| {
-            memchr::memchr(b'\n', &bytes[a.start..b.start]).is_none()
+        let same_record = |a: &&HintedValue, b: &&HintedValue| {
+            let gap = &bytes[a.start..b.start];
+            if hay.document {
+                !gap.iter().any(|&c| matches!(c, b'{' | b'}' | b'[' | b']'))
+            } else {
+                memchr::memchr(b'\n', gap).is_none()
+            }
         };
-        for line in valid.chunk_by(same_line) {
+        for line in valid.chunk_by(same_record) {
             let has = |hint: Hint| line.iter().any(|h| h.hint == hint);
             if has(Hint::Latitude) && has(Hint::Longitude) {
                 out.extend(line.iter().map(|h| Match {

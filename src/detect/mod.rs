@@ -128,6 +128,9 @@ pub struct Haystack<'a> {
     /// keys needed only now and then (is this IPv4-shaped version under an `ip` key?) to be
     /// read when asked.
     pub hint_at: Option<HintAt>,
+    /// The bytes are part of a JSON document written over many lines, where a record's
+    /// values sit on lines of their own: what goes together is an object, not a line.
+    pub document: bool,
 }
 
 impl<'a> Haystack<'a> {
@@ -143,6 +146,7 @@ impl<'a> Haystack<'a> {
             hints,
             candidates: Cow::Owned(Candidates::new(bytes, Classes::ALL)),
             hint_at: None,
+            document: false,
         }
     }
 
@@ -158,6 +162,7 @@ impl<'a> Haystack<'a> {
             hints,
             candidates: Cow::Borrowed(candidates),
             hint_at: None,
+            document: false,
         }
     }
 

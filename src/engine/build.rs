@@ -29,7 +29,7 @@ impl Scanner {
     /// A name longer than [`MAX_FIELD`] bytes (a value nested thousands deep, in a broken or
     /// hostile file) keeps its innermost keys only, after `…`: it would be printed in every
     /// finding under it.
-    fn field_name(&self, name: &[u8], keys: &[(usize, usize)]) -> Arc<str> {
+    pub(super) fn field_name(&self, name: &[u8], keys: &[(usize, usize)]) -> Arc<str> {
         let mut out = String::new();
         let (name, keys) = match innermost_keys(name, keys) {
             Some((name, keys)) => {
@@ -125,6 +125,18 @@ impl Scanner {
         let mut offsets: Vec<usize> = Vec::new();
         let mut fields: Vec<Option<Arc<str>>> = Vec::new();
         let mut records = records;
+        let describe = self.config.describe && self.config.structure;
+        // A chunk of a document is walked once, from its start behind its prefix.
+        let mut document = Vec::new();
+        if describe && file.document {
+            self.document_fields(
+                bytes,
+                file.resume.as_deref(),
+                kept,
+                &mut names,
+                &mut document,
+            );
+        }
         // Newlines before the current match: its line is the next one.
         let mut line = 0;
         let mut i = 0;
@@ -157,8 +169,11 @@ impl Scanner {
             let text = &bytes[text_start.min(line_end)..line_end];
             let group = &kept[i..j];
             fields.clear();
+            if file.document {
+                fields.extend(document.get(i..j).into_iter().flatten().cloned());
+            }
             fields.resize(group.len(), None);
-            if self.config.describe && self.config.structure {
+            if describe && !file.document {
                 offsets.clear();
                 offsets.extend(group.iter().map(|m| m.start.saturating_sub(text_start)));
                 let json = json::looks_like_json(text);
@@ -241,6 +256,45 @@ impl Scanner {
             i = j;
         }
         findings
+    }
+}
+
+impl Scanner {
+    /// The field names of the matches of a chunk of a JSON document, into `out` (one per
+    /// match, `None` where a match has no key path): the chunk walks from where its key
+    /// paths pick up, behind the prefix that stands for the document before it (see
+    /// [`super::FileContext::document`]). None without a prefix: the document stopped
+    /// looking like JSON before the chunk.
+    fn document_fields(
+        &self,
+        bytes: &[u8],
+        resume: Option<&Resume>,
+        kept: &[Match],
+        names: &mut FieldNames,
+        out: &mut Vec<Option<Arc<str>>>,
+    ) {
+        out.clear();
+        out.resize(kept.len(), None);
+        let (Some(Resume { at, prefix }), Some(last)) = (resume, kept.last()) else {
+            return;
+        };
+        let skip = kept.partition_point(|m| m.start < *at);
+        if skip == kept.len() {
+            return;
+        }
+        // The text up to the end of the last match's line, behind the prefix.
+        let end =
+            memchr::memchr(b'\n', &bytes[last.start..]).map_or(bytes.len(), |i| last.start + i);
+        let mut text = Vec::with_capacity(prefix.len() + end - at);
+        text.extend_from_slice(prefix);
+        text.extend_from_slice(&bytes[*at..end]);
+        let offsets: Vec<usize> = kept[skip..]
+            .iter()
+            .map(|m| m.start - at + prefix.len())
+            .collect();
+        json::Walker::default().paths_at(&text, &offsets, |k, path, keys| {
+            out[skip + k] = Some(names.intern(path, |p| self.field_name(p, keys)));
+        });
     }
 }
 

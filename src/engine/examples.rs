@@ -12,7 +12,7 @@ use crate::detect::{Kind, Shape};
 pub fn findings(scanner: &Scanner, input: &str, shape: Shape) -> Vec<(Kind, Range<usize>)> {
     let context = match shape {
         Shape::Lines => FileContext::default(),
-        Shape::Csv => FileContext::sniff(Path::new("example.csv"), input.as_bytes()),
+        Shape::Csv => FileContext::sniff(Path::new("example.csv"), input.as_bytes(), None),
     };
     scanner
         .scan_chunk(input.as_bytes(), 0, &context)

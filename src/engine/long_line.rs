@@ -4,7 +4,8 @@
 //! a cut is found whole and once. The pieces after the first start mid-line: they are scanned
 //! without CSV columns, and a JSON line's key paths are followed through the pieces on the
 //! reading thread ([`Pieces::follow`]), so that each piece walks behind a short prefix that
-//! stands for the line before it.
+//! stands for the line before it; whether the line is malformed JSON is judged there too,
+//! once it has been read whole.
 
 use std::sync::Arc;
 
@@ -26,77 +27,91 @@ pub(super) fn keep_owned(long_line: &LongLine, base: u64, result: &mut ChunkResu
     result.bytes = long_line.owned.len() as u64;
 }
 
-/// What the units of one file share: its state, the state of the pieces of its cut lines
-/// after their first (they start mid-line: no CSV cells to count, key paths only as the
-/// nesting of the line before them tells), whether the cut was noted, and the nesting of the
-/// JSON line being cut.
+/// What the units of one file share: its state, the state of the first piece of its cut
+/// lines and that of the pieces after the first (they start mid-line: no CSV cells to count,
+/// key paths only as the nesting of the line before them tells), whether the cut was noted,
+/// and the nesting of the JSON line being cut.
 pub(super) struct Pieces {
     pub(super) whole: Arc<FileState>,
+    pub(super) first: Arc<FileState>,
     pub(super) mid_line: Arc<FileState>,
     pub(super) noted: bool,
-    /// Whether field names are wanted from JSON lines (see [`json::Nesting`]).
+    /// Cut JSON lines that did not close, to count as malformed.
+    pub(super) malformed: u64,
+    /// Whether JSON lines are read as JSON (not with `--plain`, nor in a CSV file), and
+    /// whether field names are wanted from them (see [`json::Nesting`]).
+    reads_json: bool,
     wants_paths: bool,
     nesting: json::Nesting,
     /// Whether the line being cut starts like JSON.
     json_line: bool,
-    /// The offset in the file up to which the nesting was read.
-    read_to: u64,
-    /// Where the next piece of the line picks up its key paths.
-    next: Option<Resume>,
 }
 
 impl Pieces {
     pub(super) fn new(file: &Arc<FileState>, config: &Config) -> Pieces {
-        Pieces {
-            whole: Arc::clone(file),
-            mid_line: Arc::new(FileState {
+        let part = |starts_mid_line| {
+            Arc::new(FileState {
                 info: file.info.clone(),
                 context: FileContext {
-                    starts_mid_line: true,
+                    starts_mid_line,
+                    judged_whole: true,
                     ..FileContext::default()
                 },
+            })
+        };
+        Pieces {
+            whole: Arc::clone(file),
+            first: Arc::new(FileState {
+                info: file.info.clone(),
+                context: FileContext {
+                    judged_whole: true,
+                    ..file.context.clone()
+                },
             }),
+            mid_line: part(true),
             noted: false,
+            malformed: 0,
+            reads_json: config.structure && file.context.csv.is_none(),
             wants_paths: config.describe && config.structure && file.context.csv.is_none(),
             nesting: json::Nesting::default(),
             json_line: false,
-            read_to: 0,
-            next: None,
         }
     }
 
-    /// Reads the nesting of a cut line through a piece of it (at `base` in the file), and
-    /// returns where that piece picks up its key paths.
-    pub(super) fn follow(
-        &mut self,
-        base: u64,
-        piece: &[u8],
-        long_line: &LongLine,
-    ) -> Option<Resume> {
-        if !self.wants_paths {
+    /// Reads the nesting of a cut line through a piece of it, up to where the next piece
+    /// starts, and returns where that piece picks up its key paths: at its first place
+    /// outside a string (where a long text value ends, for a piece that starts inside it).
+    pub(super) fn follow(&mut self, piece: &[u8], long_line: &LongLine) -> Option<Resume> {
+        let first = long_line.line_offset == 0;
+        if first {
+            self.nesting = json::Nesting::default();
+            // A line of text is no JSON, whatever brackets and commas it holds.
+            self.json_line = self.reads_json && json::looks_like_json(piece);
+        }
+        if !self.json_line {
             return None;
         }
-        let resume = if long_line.line_offset == 0 {
-            self.nesting = json::Nesting::default();
-            self.read_to = base;
-            self.next = None;
-            // A line of text is no JSON, whatever brackets and commas it holds.
-            self.json_line = json::looks_like_json(piece);
-            None
+        let last = long_line.owned.end == piece.len();
+        let stop = if last {
+            piece.len()
         } else {
-            self.next.take()
+            piece.len() - chunk::OVERLAP
         };
-        // The last piece of the line has no piece after it to prepare.
-        if self.json_line && long_line.owned.end < piece.len() {
-            let next_start = base + (piece.len() - chunk::OVERLAP) as u64;
-            let unread = &piece[(self.read_to - base) as usize..];
-            let from = (next_start - self.read_to) as usize;
-            self.next = self.nesting.feed(unread, from).map(|(i, prefix)| Resume {
-                at: (self.read_to + i as u64 - next_start) as usize,
-                prefix,
-            });
-            self.read_to = base + piece.len() as u64;
+        // The first piece is walked as a line is.
+        let from = if first { usize::MAX } else { 0 };
+        let mut found = self.nesting.feed(&piece[..stop], from);
+        if found.is_none() && !first && !last {
+            // A string that ends in the overlap: the piece after reads it again.
+            let mut ahead = self.nesting.clone();
+            found = ahead
+                .feed(&piece[stop..], 0)
+                .map(|(i, prefix)| (stop + i, prefix));
         }
-        resume
+        if last && !self.nesting.closed() {
+            self.malformed += 1;
+        }
+        found
+            .filter(|_| self.wants_paths)
+            .map(|(at, prefix)| Resume { at, prefix })
     }
 }

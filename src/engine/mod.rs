@@ -13,10 +13,12 @@
 
 mod build;
 mod context;
+mod document;
 mod driver;
 pub mod examples;
 mod long_line;
 mod pipeline;
+mod records;
 mod resolve;
 #[cfg(test)]
 mod tests;
@@ -31,6 +33,7 @@ use crate::detect::{self, Detector, Kind, KindSet};
 use crate::finding::Checked;
 use crate::prefilter::Classes;
 use crate::sink::{Sink, Stats};
+use crate::source::archive::DEFAULT_MAX_DEPTH;
 use crate::source::decompress::DEFAULT_MAX_RATIO;
 use crate::structure::keys::{Hint, KeyFilter};
 
@@ -54,8 +57,14 @@ pub struct Config {
     pub show_values: bool,
     /// Scan files that look binary instead of skipping them.
     pub binary: bool,
-    /// The cap on decompressed bytes per compressed byte.
+    /// The cap on decompressed bytes per compressed byte, and on the bytes an input's archives
+    /// may yield per byte of the input.
     pub max_ratio: u64,
+    /// How many archives deep members are read (an archive deeper is skipped).
+    pub max_depth: usize,
+    /// Follow symbolic links met in folders wherever they lead (by default, not out of the
+    /// paths named).
+    pub follow: bool,
     /// Give each finding a fingerprint: a hash of its value under a key drawn at random for
     /// this run, so that distinct values can be counted without any value being kept.
     pub fingerprints: bool,
@@ -71,6 +80,9 @@ pub struct Config {
     /// Files never scanned, by identity: the run's own output file, which a walk of the folder
     /// it lies in would otherwise read while it is being written.
     pub exclude: Vec<PathBuf>,
+    /// The delimiter of delimited files (`--delimiter`); sniffed from each file's head when
+    /// `None`.
+    pub delimiter: Option<u8>,
 }
 
 impl Default for Config {
@@ -81,11 +93,14 @@ impl Default for Config {
             show_values: false,
             binary: false,
             max_ratio: DEFAULT_MAX_RATIO,
+            max_depth: DEFAULT_MAX_DEPTH,
+            follow: false,
             fingerprints: false,
             describe: true,
             structure: true,
             hooks: Hooks::default(),
             exclude: Vec::new(),
+            delimiter: None,
         }
     }
 }
@@ -191,7 +206,7 @@ impl Scanner {
     pub fn scan_reader(&self, path: &Path, reader: impl Read + Send, sink: &mut dyn Sink) -> Stats {
         let started = Instant::now();
         let mut driver = driver::Driver::new(self, sink);
-        driver.add_stream(path, Box::new(reader));
+        driver.add_reader(path, Box::new(reader));
         driver.finish();
         let mut stats = driver.into_stats();
         stats.elapsed = started.elapsed();

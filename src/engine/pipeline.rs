@@ -47,7 +47,22 @@ impl Scanner {
     pub fn scan_chunk(&self, bytes: &[u8], base: u64, file: &FileContext) -> ChunkResult {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            self.scan_chunk_with(bytes, base, file, &mut scratch)
+            self.scan_chunk_with(bytes, base, file, &[], &mut scratch)
+        })
+    }
+
+    /// [`Scanner::scan_chunk`] with hints known beforehand (the cells of records under their
+    /// field's hint, see [`super::records`]), sorted by `start`, besides those the structure
+    /// stage finds.
+    pub(super) fn scan_hinted_chunk(
+        &self,
+        bytes: &[u8],
+        file: &FileContext,
+        given: &[HintedValue],
+    ) -> ChunkResult {
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            self.scan_chunk_with(bytes, 0, file, given, &mut scratch)
         })
     }
 
@@ -56,6 +71,7 @@ impl Scanner {
         bytes: &[u8],
         base: u64,
         file: &FileContext,
+        given: &[HintedValue],
         scratch: &mut Scratch,
     ) -> ChunkResult {
         let Scratch {
@@ -101,8 +117,13 @@ impl Scanner {
             header.find_hints(bytes, base == 0, &records, hints);
             hints.sort_by_key(|h| (h.start, h.end));
         }
+        if !given.is_empty() {
+            hints.extend_from_slice(given);
+            hints.sort_by_key(|h| (h.start, h.end));
+        }
         let mut hay = Haystack::with_candidates(bytes, hints, candidates);
         hay.hint_at = structure.then_some(json::hint_of_value_at as _);
+        hay.document = structure && file.document;
         matches.clear();
         let mut stage_times = Vec::with_capacity(self.detectors.len() + STAGES.len());
         let hints_time = started.elapsed();
@@ -113,7 +134,13 @@ impl Scanner {
         }
         let started = Instant::now();
         let malformed_json = if unescape {
-            self.scan_unescaped(bytes, candidates, matches)
+            let malformed = self.scan_unescaped(bytes, candidates, matches);
+            // Text that the driver reads whole is judged there, not by its lines.
+            if file.judged_whole {
+                0
+            } else {
+                malformed
+            }
         } else {
             0
         };

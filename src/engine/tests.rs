@@ -168,6 +168,142 @@ fn same_findings_for_every_chunk_size_thread_count_and_read_path() {
     }
 }
 
+/// Export records: nested objects and arrays, `\u` escapes, coordinates as numbers.
+const RECORDS: [&str; 3] = [
+    r#"{"event":"Sign Up","properties":{"$email":"jane.doe@example.com","$name":"Ren\u00e9e Dupont","$city":"S\u00e3o Paulo","latitude":-23.5505,"longitude":-46.6333,"tags":["Lyon","x"]}}"#,
+    r#"{"event":"Login","properties":{"ip":"203.0.113.7","items":[{"owner":{"email":"bob@example.org"}},{"n":1}],"note":"call Jane Doe"}}"#,
+    r#"{"event":"Geo","context":{"location":{"lat":48.8566,"lng":2.3522,"city":"Lyon"}},"k":"v"}"#,
+];
+
+/// `records` as `json.dump(records, f, indent=2)` writes them: an array pretty-printed over
+/// many lines, with every character past ASCII escaped, and `eol` as line end.
+fn json_dump(records: &[&str], eol: &str) -> String {
+    let values: Vec<serde_json::Value> = records
+        .iter()
+        .map(|r| serde_json::from_str(r).unwrap())
+        .collect();
+    let pretty = serde_json::to_string_pretty(&values).unwrap();
+    let mut out = String::with_capacity(pretty.len());
+    for c in pretty.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out.replace('\n', eol) + eol
+}
+
+/// (kind, field, value) of each finding, the leading `[].` of a document's fields dropped.
+fn described(findings: &[Finding], text: &str) -> Vec<(Kind, Option<String>, String)> {
+    findings
+        .iter()
+        .map(|f| {
+            let field = f
+                .field
+                .as_deref()
+                .map(|f| f.trim_start_matches("[].").to_string());
+            let value = text[f.offset as usize..][..f.length as usize].to_string();
+            (f.kind, field, value)
+        })
+        .collect()
+}
+
+/// A JSON document written over many lines gives each value the key path, the unescaping
+/// and the pairing of coordinates that a line of NDJSON gives it, whatever the chunk size,
+/// line ends, read path and thread count; its lines and offsets are those on disk.
+#[test]
+fn a_document_reads_like_its_records_on_lines() {
+    let all = Scanner::new(Config {
+        kinds: KindSet::all(),
+        ..Config::default()
+    });
+    let ndjson = RECORDS.join("\n") + "\n";
+    let want = described(&scan_file(&all, ndjson.as_bytes(), 1), &ndjson);
+    let kinds: Vec<Kind> = want.iter().map(|w| w.0).collect();
+    for kind in [Kind::Email, Kind::PersonName, Kind::City, Kind::Coordinates] {
+        assert!(kinds.contains(&kind), "{kind}: {want:?}");
+    }
+    assert!(want.iter().all(|w| w.1.is_some()), "{want:?}");
+    let sorted = |mut v: Vec<_>| {
+        v.sort();
+        v
+    };
+    for eol in ["\n", "\r\n"] {
+        let doc = json_dump(&RECORDS, eol);
+        assert!(doc.contains(r"Ren\u00e9e"));
+        // The same findings as the lines (serde_json writes keys in order: not the same order).
+        let whole = described(&scan_file(&all, doc.as_bytes(), 1), &doc);
+        assert_eq!(sorted(whole.clone()), sorted(want.clone()));
+        let want = whole;
+        for chunk_size in [1, 2, 7, 64, 300, 4096, chunk::DEFAULT_CHUNK_SIZE] {
+            let scanner = Scanner::new(Config {
+                kinds: KindSet::all(),
+                chunk_size,
+                ..Config::default()
+            });
+            for threads in [1, 2] {
+                let found = scan_file(&scanner, doc.as_bytes(), threads);
+                assert_eq!(described(&found, &doc), want, "chunk {chunk_size}, {eol:?}");
+                // Lines and columns on disk.
+                for f in &found {
+                    let line = doc.split(eol).nth(f.line as usize - 1).unwrap();
+                    let at = &line[f.column as usize - 1..][..f.length as usize];
+                    assert_eq!(at, &doc[f.offset as usize..][..f.length as usize]);
+                }
+            }
+            let streamed = scan_stream(&scanner, doc.as_bytes());
+            assert_eq!(
+                described(&streamed, &doc),
+                want,
+                "stream, chunk {chunk_size}"
+            );
+        }
+    }
+}
+
+/// A document that stops parsing keeps the key paths of what came before, and says so; its
+/// values are all found.
+#[test]
+fn a_broken_document_is_counted_and_noted() {
+    let doc = json_dump(&RECORDS, "\n");
+    let broken = doc.replacen("\n  },\n", "\n  }]],\n", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.json");
+    std::fs::write(&path, &broken).unwrap();
+    #[derive(Default)]
+    struct Notes(Vec<String>, Vec<Option<String>>);
+    impl Sink for Notes {
+        fn chunk(&mut self, chunk: &Chunk<'_>) -> Flow {
+            let fields = chunk
+                .findings
+                .iter()
+                .map(|f| f.field.as_deref().map(str::to_string));
+            self.1.extend(fields);
+            GO_ON
+        }
+        fn problem(&mut self, problem: &Problem<'_>) -> Flow {
+            if let Problem::Note { message, .. } = problem {
+                self.0.push(message.to_string());
+            }
+            GO_ON
+        }
+    }
+    let mut notes = Notes::default();
+    let stats = scanner(1).scan_paths(&[path], &mut notes);
+    assert_eq!(stats.malformed_json, 1);
+    assert_eq!(notes.0.len(), 1, "{:?}", notes.0);
+    assert!(notes.0[0].contains("stops parsing"), "{:?}", notes.0);
+    let email = Some("[].properties.$email".to_string());
+    assert!(notes.1.contains(&email), "{:?}", notes.1);
+    assert_eq!(notes.1.len(), 12, "{:?}", notes.1);
+    // Whole, it is neither.
+    let stats = scanner(1).scan_reader(Path::new("-"), doc.as_bytes(), &mut Notes::default());
+    assert_eq!(stats.malformed_json, 0);
+}
+
 /// What an SDK derives from the user agent (`$os`, `$browser`) is never a person, while a
 /// device's name often is its owner's.
 #[test]

@@ -32,7 +32,7 @@ use rustc_hash::FxHashMap;
 
 use crate::detect::Role;
 use crate::finding::{Finding, Kind};
-use crate::sink::{Chunk, Flow, InputInfo, Problem, Sink, Stats, GO_ON};
+use crate::sink::{Chunk, Flow, InputInfo, Problem, Sink, SkippedList, Stats, GO_ON};
 
 mod distinct;
 mod fields;
@@ -101,6 +101,8 @@ pub struct Exposure {
     other_combinations: u64,
     /// Errors seen while scanning, passed on to this sink's user.
     pub errors: Vec<String>,
+    /// Inputs not scanned, for the report to list.
+    skipped: SkippedList,
 }
 
 /// The name id of [`TEXT`], under which values found in free text are paired in profiles.
@@ -161,6 +163,7 @@ impl Default for Exposure {
             combinations: FxHashMap::default(),
             other_combinations: 0,
             errors: Vec::new(),
+            skipped: SkippedList::default(),
         };
         assert_eq!(exposure.intern(TEXT), TEXT_ID);
         assert_eq!(exposure.intern(OTHER_FIELDS), OTHER_ID);
@@ -186,6 +189,7 @@ impl Exposure {
             other_combinations,
             profiles,
             records,
+            skipped,
             ..
         } = self;
         let mut by_kind: Vec<(Kind, RowCounts, Option<Slot>)> = kinds
@@ -232,6 +236,9 @@ impl Exposure {
             bytes: stats.bytes,
             files: stats.files,
             errors: stats.errors,
+            skipped: skipped.listed,
+            skipped_not_listed: skipped.unlisted,
+            skipped_failing: skipped.failing,
             malformed_json: stats.malformed_json,
             ..kinds.into_report(records, rows, profiles, combinations)
         }
@@ -420,6 +427,7 @@ impl Sink for Exposure {
         if let Problem::Error(error) = problem {
             self.errors.push(error.to_string());
         }
+        self.skipped.add(problem);
         GO_ON
     }
 }

@@ -4,6 +4,11 @@ use serde::Serialize;
 
 use super::{Count, Distinct, ESTIMATE_ERROR};
 use crate::finding::Kind;
+use crate::sink::SkippedInput;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
 
 #[derive(Default)]
 pub(super) struct RowCounts {
@@ -127,6 +132,9 @@ impl ByKind {
             bytes: 0,
             files: 0,
             errors: 0,
+            skipped: Vec::new(),
+            skipped_not_listed: 0,
+            skipped_failing: 0,
             malformed_json: 0,
             records_with_findings,
             distinct_emails: self.distinct_emails,
@@ -155,6 +163,14 @@ pub struct Report {
     pub bytes: u64,
     pub files: u64,
     pub errors: u64,
+    /// The inputs not scanned, and why (the first 10,000), and how many more.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedInput>,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped_not_listed: u64,
+    /// Of the skipped inputs, those that make the report incomplete (not the run's own output).
+    #[serde(skip)]
+    pub skipped_failing: u64,
     /// Lines that start like JSON but do not parse (scanned as plain text).
     pub malformed_json: u64,
     /// Lines with at least one finding.

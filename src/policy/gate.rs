@@ -103,10 +103,18 @@ pub struct Verdict {
     pub baseline: Option<BaselineUse>,
     /// Inputs that could not be read: the gate cannot vouch for them.
     pub errors: u64,
+    /// Inputs not scanned (binary, a format piiscan cannot read, an encrypted member, a link
+    /// out of the paths named): the gate cannot vouch for them either.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped: u64,
     /// Files scanned: a gate over none (an empty folder, a misspelt glob's output) passes,
     /// and the verdict says there was nothing to judge.
     #[serde(skip)]
     pub files: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Verdict {
@@ -152,14 +160,26 @@ impl Roots {
                     }
                 }
             } else if display == root {
-                return Path::new(display)
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or(display);
+                return file_name(display);
+            } else if let Some(member) = display
+                .strip_prefix(root.as_str())
+                .filter(|rest| rest.starts_with('!'))
+            {
+                // A member of an archive named on the command line: `a.zip!x/e.json`.
+                let name = file_name(root);
+                return &display[display.len() - member.len() - name.len()..];
             }
         }
         display
     }
+}
+
+/// The last component of a displayed path.
+fn file_name(display: &str) -> &str {
+    Path::new(display)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(display)
 }
 
 /// What the gate counted of one kind.
@@ -235,7 +255,7 @@ impl<'a> Gate<'a> {
     pub fn finish(self, stats: &Stats) -> (Verdict, Option<Recorder>) {
         let mut kinds = Vec::new();
         // A scan cut short by its output judged only part of the inputs: it never passes.
-        let mut passed = stats.errors == 0 && !stats.stopped;
+        let mut passed = stats.all_read() && !stats.stopped;
         for (&kind, tally) in &self.counts {
             let rule = self.policy.rule(kind);
             let outcome = match (tally.new >= rule.threshold, rule.action) {
@@ -291,6 +311,7 @@ impl<'a> Gate<'a> {
                 unused: b.unused(),
             }),
             errors: stats.errors,
+            skipped: stats.skipped,
             files: stats.files,
         };
         (verdict, self.recorder)
@@ -413,6 +434,17 @@ mod tests {
         assert_eq!(roots.relative(&shown(&root.join("one.csv"))), "one.csv");
         assert_eq!(roots.relative("-"), "-");
         assert_eq!(roots.relative("elsewhere/x.log"), "elsewhere/x.log");
+        // Members of an archive: below the folder, or after the archive's file name.
+        std::fs::write(root.join("a.zip"), "").unwrap();
+        let roots = Roots::new(&[root.clone(), root.join("a.zip")]);
+        let member = format!("{}!x/e.json", shown(&root.join("a.zip")));
+        assert_eq!(roots.relative(&member), "a.zip!x/e.json");
+        let roots = Roots::new(std::slice::from_ref(&root));
+        assert_eq!(roots.relative(&member), "a.zip!x/e.json");
+        assert_eq!(
+            roots.relative(&format!("{}!x", shown(&root.join("one.csv")))),
+            "one.csv!x"
+        );
         let trailing = PathBuf::from(format!("{}/", shown(&root)));
         let roots = Roots::new(&[trailing]);
         assert_eq!(

@@ -37,11 +37,21 @@ pub fn write_table(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         "Profiles: {} records combine a direct identifier with a location or a device",
         r.profiles
     )?;
-    if r.errors > 0 {
+    if r.errors > 0 || r.skipped_failing > 0 {
         writeln!(
             out,
-            "Incomplete: {} not be read (see stderr)",
-            count(r.errors, "input could", "inputs could")
+            "Incomplete: {} (see stderr)",
+            super::unread(r.errors, r.skipped_failing)
+        )?;
+    }
+    for s in &r.skipped {
+        writeln!(out, "Not scanned: {}: {}", s.path, s.reason)?;
+    }
+    if r.skipped_not_listed > 0 {
+        writeln!(
+            out,
+            "Not scanned: {} more (listed on stderr)",
+            count(r.skipped_not_listed, "input", "inputs")
         )?;
     }
     if r.malformed_json > 0 {
@@ -152,12 +162,31 @@ pub fn write_html(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         count(r.files, "file", "files"),
         count(r.records_with_findings, "record carries", "records carry")
     );
-    if r.errors > 0 {
+    if r.errors > 0 || r.skipped_failing > 0 {
         let _ = writeln!(
             h,
-            "<p><strong>Incomplete:</strong> {} not be read.</p>",
-            count(r.errors, "input could", "inputs could")
+            "<p><strong>Incomplete:</strong> {}.</p>",
+            super::unread(r.errors, r.skipped_failing)
         );
+    }
+    if !r.skipped.is_empty() {
+        let _ = writeln!(h, "<h2>Inputs not scanned</h2>\n<ul id=\"skipped\">");
+        for s in &r.skipped {
+            let _ = writeln!(
+                h,
+                "<li><code>{}</code>: {}</li>",
+                escape(&s.path),
+                escape(&s.reason)
+            );
+        }
+        if r.skipped_not_listed > 0 {
+            let _ = writeln!(
+                h,
+                "<li>and {} more</li>",
+                count(r.skipped_not_listed, "input", "inputs")
+            );
+        }
+        let _ = writeln!(h, "</ul>");
     }
     let _ = writeln!(h, "<div class=\"facts\">");
     for (label, value) in [
@@ -339,6 +368,9 @@ mod tests {
             bytes: 10,
             files: 1,
             errors: 0,
+            skipped: Vec::new(),
+            skipped_not_listed: 0,
+            skipped_failing: 0,
             malformed_json: 0,
             records_with_findings: 1,
             distinct_emails: Default::default(),

@@ -12,13 +12,14 @@ use serde::Serialize;
 use super::{gb_per_s, print_problem, End, Record, Reporter};
 use crate::finding::Finding;
 use crate::policy::gate::Verdict;
-use crate::sink::{Chunk, Flow, Problem, Sink, GO_ON};
+use crate::sink::{Chunk, Flow, Problem, Sink, SkippedInput, SkippedList, GO_ON};
 
 pub struct JsonReporter<'w> {
     out: io::BufWriter<Box<dyn Write + 'w>>,
     findings: usize,
     by_kind: BTreeMap<&'static str, u64>,
     errors: Vec<String>,
+    skipped: SkippedList,
     /// The first write that failed: the scan stops, and `finish` returns it.
     failed: Option<io::Error>,
 }
@@ -30,6 +31,7 @@ impl<'w> JsonReporter<'w> {
             findings: 0,
             by_kind: BTreeMap::new(),
             errors: Vec::new(),
+            skipped: SkippedList::default(),
             failed: None,
         }
     }
@@ -65,6 +67,7 @@ impl Sink for JsonReporter<'_> {
         if let Problem::Error(error) = problem {
             self.errors.push(error.to_string());
         }
+        self.skipped.add(problem);
         GO_ON
     }
 }
@@ -73,6 +76,11 @@ impl Sink for JsonReporter<'_> {
 #[derive(Serialize)]
 struct Tail<'a> {
     errors: &'a [String],
+    /// The inputs not scanned, and why (the first 10,000).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    skipped: &'a [SkippedInput],
+    #[serde(skip_serializing_if = "is_zero")]
+    skipped_not_listed: u64,
     summary: Totals,
     /// With a policy: the gate's verdict and its reasons.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,6 +101,10 @@ struct Totals {
     gb_per_second: f64,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 impl Reporter for JsonReporter<'_> {
     fn finish(&mut self, end: &End<'_>) -> io::Result<()> {
         if let Some(e) = self.failed.take() {
@@ -101,6 +113,8 @@ impl Reporter for JsonReporter<'_> {
         let stats = end.stats;
         let tail = Tail {
             errors: &self.errors,
+            skipped: &self.skipped.listed,
+            skipped_not_listed: self.skipped.unlisted,
             summary: Totals {
                 findings: self.findings,
                 by_kind: std::mem::take(&mut self.by_kind),

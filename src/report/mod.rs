@@ -188,6 +188,27 @@ pub fn gb_per_s(bytes: u64, elapsed: std::time::Duration) -> f64 {
     }
 }
 
+/// What a scan did not read, for a message: "1 input could not be read", "2 inputs were not
+/// scanned", or both ("1 input could not be read and 2 were not scanned").
+pub fn unread(errors: u64, skipped: u64) -> String {
+    let not_scanned = |n: u64| {
+        if n == 1 {
+            "was not scanned"
+        } else {
+            "were not scanned"
+        }
+    };
+    match (errors, skipped) {
+        (0, s) => format!("{} {}", count(s, "input", "inputs"), not_scanned(s)),
+        (e, 0) => count(e, "input could not be read", "inputs could not be read"),
+        (e, s) => format!(
+            "{} and {s} {}",
+            count(e, "input could not be read", "inputs could not be read"),
+            not_scanned(s)
+        ),
+    }
+}
+
 /// `n` and its noun, singular for one: "1 file", "3 files".
 pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

@@ -340,7 +340,7 @@ impl<'w> SarifReporter<'w> {
                     },
                 }),
                 invocations: json!([{
-                    "executionSuccessful": stats.errors == 0,
+                    "executionSuccessful": stats.all_read(),
                     "toolExecutionNotifications": notifications,
                 }]),
                 results,
@@ -517,7 +517,11 @@ impl Sink for SarifReporter<'_> {
             Problem::Error(SourceError::Other { path, message }) => {
                 ("error", path.clone(), message.clone())
             }
-            Problem::Skipped { path, reason } => ("note", path.to_string(), reason.to_string()),
+            Problem::Skipped { path, reason } => (
+                if reason.fails_run() { "error" } else { "note" },
+                path.to_string(),
+                reason.to_string(),
+            ),
             Problem::Note { path, message } => ("note", path.to_string(), message.to_string()),
         };
         self.notifications.push(notification);

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use super::exposure::human_bytes;
 use super::{count, gb_per_s, print_problem, write_stats, End, Reporter};
 use crate::finding::Kind;
-use crate::sink::{Chunk, Flow, Problem, Sink, GO_ON};
+use crate::sink::{Chunk, Flow, Problem, Sink, SkippedList, GO_ON};
 
 pub struct SummaryReporter<'w> {
     out: Box<dyn Write + 'w>,
@@ -15,6 +15,7 @@ pub struct SummaryReporter<'w> {
     by_kind: BTreeMap<Kind, u64>,
     /// Files in the order their first finding came, with counts by kind.
     by_file: Vec<(String, BTreeMap<Kind, u64>)>,
+    skipped: SkippedList,
 }
 
 impl<'w> SummaryReporter<'w> {
@@ -24,6 +25,7 @@ impl<'w> SummaryReporter<'w> {
             show_stats,
             by_kind: BTreeMap::new(),
             by_file: Vec::new(),
+            skipped: SkippedList::default(),
         }
     }
 }
@@ -48,8 +50,29 @@ impl Sink for SummaryReporter<'_> {
 
     fn problem(&mut self, problem: &Problem<'_>) -> Flow {
         print_problem(problem);
+        self.skipped.add(problem);
         GO_ON
     }
+}
+
+/// Lists the inputs not scanned, each with its reason: "2 inputs not scanned:" and a line
+/// each. Nothing when there is none.
+pub fn write_skipped(out: &mut dyn Write, skipped: &SkippedList) -> io::Result<()> {
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} not scanned:",
+        count(skipped.len(), "input", "inputs")
+    )?;
+    for s in &skipped.listed {
+        writeln!(out, "  {}: {}", s.path, s.reason)?;
+    }
+    if skipped.unlisted > 0 {
+        writeln!(out, "  and {} more (listed on stderr)", skipped.unlisted)?;
+    }
+    Ok(())
 }
 
 impl Reporter for SummaryReporter<'_> {
@@ -67,14 +90,14 @@ impl Reporter for SummaryReporter<'_> {
             stats.elapsed.as_secs_f64(),
             gb_per_s(stats.bytes, stats.elapsed)
         )?;
-        if stats.errors > 0 || stats.skipped_binary > 0 {
+        if stats.errors > 0 {
             writeln!(
                 out,
-                "{} not be read; {} skipped",
-                count(stats.errors, "input could", "inputs could"),
-                count(stats.skipped_binary, "binary file", "binary files")
+                "{} not be read",
+                count(stats.errors, "input could", "inputs could")
             )?;
         }
+        write_skipped(out, &self.skipped)?;
         if stats.malformed_json > 0 {
             writeln!(
                 out,

@@ -21,11 +21,14 @@ pub fn write_verdict(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
         .iter()
         .filter(|k| k.outcome == Outcome::Fail)
         .count();
-    let status = match (verdict.errors, verdict.passed) {
-        (1, _) => "ERROR (an input could not be read)".to_string(),
-        (2.., _) => "ERROR (inputs could not be read)".to_string(),
-        (0, true) => "PASS".to_string(),
-        (0, false) => format!(
+    let status = match (verdict.errors, verdict.skipped, verdict.passed) {
+        (1, 0, _) => "ERROR (an input could not be read)".to_string(),
+        (2.., 0, _) => "ERROR (inputs could not be read)".to_string(),
+        (0, 1, _) => "ERROR (an input was not scanned)".to_string(),
+        (0, 2.., _) => "ERROR (inputs were not scanned)".to_string(),
+        (1.., 1.., _) => "ERROR (inputs could not be read or were not scanned)".to_string(),
+        (0, 0, true) => "PASS".to_string(),
+        (0, 0, false) => format!(
             "FAIL ({} over the policy)",
             super::count(failing as u64, "kind", "kinds")
         ),
@@ -40,7 +43,7 @@ pub fn write_verdict(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
         )?;
     }
     writeln!(out)?;
-    if verdict.files == 0 && verdict.errors == 0 {
+    if verdict.files == 0 && verdict.errors == 0 && verdict.skipped == 0 {
         writeln!(
             out,
             "no file was scanned: nothing to judge (are the paths right?)"
@@ -68,7 +71,13 @@ pub fn write_verdict(out: &mut dyn Write, verdict: &Verdict) -> io::Result<()> {
             .collect();
         writeln!(out, "ignored by the policy: {}", parts.join(", "))?;
     }
-    if verdict.errors > 0 {
+    if verdict.skipped > 0 {
+        writeln!(
+            out,
+            "\n{} (see above): the gate cannot vouch for the export",
+            super::unread(verdict.errors, verdict.skipped)
+        )?;
+    } else if verdict.errors > 0 {
         writeln!(
             out,
             "\n{} not be read (see above); the gate cannot vouch for {}",

@@ -37,19 +37,19 @@ pub struct BaselineJob {
 }
 
 /// What `gate` and `baseline` scan, the same for both so that a baseline matches its gate: the
-/// policy's kinds and hooks, and every file — a gate must not pass a file it did not read, and
-/// a text export with one NUL byte near its start would otherwise be skipped as binary.
+/// policy's kinds and hooks. A file that looks binary is refused (the gate then cannot pass)
+/// unless `--binary` says to scan it as text: read as text, a binary format's values are
+/// mostly not found, and passing it would vouch for what was never read.
 fn policy_config(policy: &Policy, key: Option<FingerprintKey>, inputs: &Inputs) -> Config {
     Config {
         kinds: policy.scan_kinds(),
         hooks: policy.hooks(key),
-        binary: true,
         ..inputs.config()
     }
 }
 
 /// Scans, judges by the policy, reports, and decides: exit 0 when the policy passes, 1 when it
-/// fails, 2 when an input could not be read or the scan was cut short.
+/// fails, 2 when an input could not be read or was not scanned, or the scan was cut short.
 pub fn gate(job: &GateJob) -> Result<ExitCode, Error> {
     // A secret too short to use is an error before anything is read.
     env_secret()?;
@@ -126,7 +126,7 @@ pub fn gate(job: &GateJob) -> Result<ExitCode, Error> {
         verdict::write_verdict(&mut io::stderr().lock(), &verdict)
     };
     written(shown, "verdict")?;
-    Ok(if stats.errors > 0 {
+    Ok(if !stats.all_read() {
         ExitCode::Error
     } else if verdict.passed {
         ExitCode::Clean
@@ -191,10 +191,10 @@ pub fn baseline(job: &BaselineJob) -> Result<ExitCode, Error> {
     );
     let stats = scan_with_progress(&scanner, &job.inputs, &mut gate);
     let (_, recorder) = gate.finish(&stats);
-    if stats.errors > 0 {
+    if !stats.all_read() {
         return Err(Error::Incomplete(format!(
-            "{} not be read; no baseline was written (it would accept less than is there)",
-            report::count(stats.errors, "input could", "inputs could")
+            "{}; no baseline was written (it would accept less than is there)",
+            report::unread(stats.errors, stats.skipped)
         )));
     }
     let Some(recorder) = recorder else {

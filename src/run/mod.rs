@@ -41,9 +41,10 @@ pub enum ExitCode {
 }
 
 impl ExitCode {
-    /// The code of a scan that found `stats.findings` and met `stats.errors` errors.
+    /// The code of a scan that found `stats.findings`: an error when an input could not be
+    /// read or was skipped for a reason that fails the run.
     fn of_scan(stats: &Stats) -> ExitCode {
-        if stats.errors > 0 {
+        if !stats.all_read() {
             ExitCode::Error
         } else if stats.findings > 0 {
             ExitCode::Found
@@ -93,10 +94,17 @@ pub struct Inputs {
     pub binary: bool,
     /// Read every input as plain text.
     pub plain: bool,
-    /// The cap on decompressed bytes per compressed byte.
+    /// The cap on decompressed bytes per compressed byte (and on what an input's archives
+    /// yield per byte of it).
     pub max_ratio: u64,
+    /// How many archives deep members are read.
+    pub max_depth: usize,
+    /// Follow symbolic links met in folders out of the paths named.
+    pub follow: bool,
     /// Target size of the chunks scanned in parallel.
     pub chunk_size: usize,
+    /// The delimiter of delimited files; sniffed from each file when `None`.
+    pub delimiter: Option<u8>,
 }
 
 impl Inputs {
@@ -107,6 +115,9 @@ impl Inputs {
             binary: self.binary,
             structure: !self.plain,
             max_ratio: self.max_ratio,
+            max_depth: self.max_depth,
+            follow: self.follow,
+            delimiter: self.delimiter,
             ..Config::default()
         }
     }
@@ -162,7 +173,7 @@ fn scan_with_progress(scanner: &Scanner, inputs: &Inputs, sink: &mut dyn Sink) -
     if inputs.quiet || !io::stderr().is_terminal() {
         return scanner.scan_paths(&inputs.paths, sink);
     }
-    let (total, count) = sizes(&inputs.paths);
+    let (total, count) = sizes(&inputs.paths, inputs.follow);
     let mut progress = Progress::new(sink, total, count);
     let stats = scanner.scan_paths(&inputs.paths, &mut progress);
     progress.finish();
@@ -170,12 +181,16 @@ fn scan_with_progress(scanner: &Scanner, inputs: &Inputs, sink: &mut dyn Sink) -
 }
 
 /// The bytes a scan will read, when they can be known in advance (regular files, none of them
-/// compressed or UTF-16, whose decoded size is unknown, and no stdin), and the number of
-/// inputs.
-fn sizes(paths: &[PathBuf]) -> (Option<u64>, Option<u64>) {
+/// compressed, UTF-16 or a ZIP, whose decoded size is unknown, and no stdin), and the number
+/// of inputs.
+fn sizes(paths: &[PathBuf], follow: bool) -> (Option<u64>, Option<u64>) {
     let mut total = Some(0);
     let mut count = 0;
-    for target in crate::source::walk::targets(paths).flatten() {
+    let targets = crate::source::walk::walk(paths, follow).filter_map(|w| match w {
+        crate::source::walk::Walked::Target(target) => Some(target),
+        _ => None,
+    });
+    for target in targets {
         count += 1;
         if target.is_stdin() {
             total = None;
@@ -189,7 +204,9 @@ fn sizes(paths: &[PathBuf]) -> (Option<u64>, Option<u64>) {
             let n = std::fs::File::open(&target.path)
                 .and_then(|mut f| io::Read::read(&mut f, &mut magic))
                 .unwrap_or(0);
-            if crate::source::is_encoded(&magic[..n]) {
+            let zip = crate::source::archive::Container::sniff(&magic[..n])
+                == Some(crate::source::archive::Container::Zip);
+            if crate::source::is_encoded(&magic[..n]) || zip {
                 total = None;
             }
             total = total.map(|t| t + meta.len());

@@ -38,6 +38,8 @@ pub struct EvalJob {
     pub labels: PathBuf,
     pub paths: Vec<PathBuf>,
     pub threads: Option<usize>,
+    /// The delimiter of delimited files; sniffed from each file when `None`.
+    pub delimiter: Option<u8>,
 }
 
 /// Scans and writes the exposure report.
@@ -85,6 +87,7 @@ pub fn eval(job: &EvalJob) -> Result<ExitCode, Error> {
     }
     let scanner = Scanner::new(Config {
         kinds: crate::eval::evaluated_kinds(&labels),
+        delimiter: job.delimiter,
         ..Config::default()
     });
     let (files, mut matcher) = crate::eval::Matcher::new(&job.paths, &job.labels, labels);
@@ -116,7 +119,7 @@ pub fn eval(job: &EvalJob) -> Result<ExitCode, Error> {
         )
     });
     written(shown.and_then(|()| out.flush()), "evaluation")?;
-    Ok(if stats.errors > 0 {
+    Ok(if !stats.all_read() {
         ExitCode::Error
     } else {
         ExitCode::Clean

@@ -1,5 +1,6 @@
-//! Compressed inputs: gzip (multi-member too) and zstd, recognised by their magic bytes rather
-//! than their extension, and streamed through the same chunk engine as any other stream.
+//! Compressed inputs: gzip (multi-member too), zstd, xz and bzip2 (concatenated streams too, as
+//! `xz -d` and `bzip2 -d` read them), recognised by their magic bytes rather than their
+//! extension, and streamed through the same chunk engine as any other stream.
 //!
 //! A decompressed stream is guarded: its output is compared with the compressed bytes read so
 //! far, and a ratio beyond the cap (a decompression bomb, or a file that is not what it seems)
@@ -21,13 +22,15 @@ use std::sync::Arc;
 pub const DEFAULT_MAX_RATIO: u64 = 1000;
 
 /// Output below this many bytes is never judged by its ratio (tiny files of zeros are fine).
-const RATIO_GRACE: u64 = 16 << 20;
+pub const RATIO_GRACE: u64 = 16 << 20;
 
 /// A compression format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
     Gzip,
     Zstd,
+    Xz,
+    Bzip2,
 }
 
 impl Compression {
@@ -37,6 +40,10 @@ impl Compression {
             Some(Compression::Gzip)
         } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
             Some(Compression::Zstd)
+        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+            Some(Compression::Xz)
+        } else if is_bzip2(head) {
+            Some(Compression::Bzip2)
         } else {
             None
         }
@@ -46,6 +53,8 @@ impl Compression {
         match self {
             Compression::Gzip => "gzip",
             Compression::Zstd => "zstd",
+            Compression::Xz => "xz",
+            Compression::Bzip2 => "bzip2",
         }
     }
 
@@ -66,6 +75,10 @@ impl Compression {
                 counted,
             ))),
             Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(counted)?),
+            Compression::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(
+                io::BufReader::with_capacity(1 << 16, counted),
+            )),
+            Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(counted)),
         };
         Ok(Box::new(Guarded {
             inner,
@@ -75,6 +88,18 @@ impl Compression {
             max_ratio: max_ratio.max(1),
         }))
     }
+}
+
+/// `BZh`, a block size from 1 to 9 (hundreds of KiB), then the magic of a first block (the
+/// digits of pi) or of the end of an empty stream (those of the square root of pi): three
+/// letters alone would take text that starts with "BZh1" for a compressed file.
+fn is_bzip2(head: &[u8]) -> bool {
+    const BLOCK: [u8; 6] = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
+    const END: [u8; 6] = [0x17, 0x72, 0x45, 0x38, 0x50, 0x90];
+    head.len() >= 10
+        && head.starts_with(b"BZh")
+        && (b'1'..=b'9').contains(&head[3])
+        && (head[4..10] == BLOCK || head[4..10] == END)
 }
 
 impl fmt::Display for Compression {
@@ -271,6 +296,72 @@ mod tests {
                     (got, want) => panic!("case {i}: got {got:?}, want error {want:?}"),
                 }
             }
+        }
+    }
+
+    fn xz(data: &[u8]) -> Vec<u8> {
+        let mut enc = liblzma::write::XzEncoder::new(Vec::new(), 6);
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    fn bzip2(data: &[u8]) -> Vec<u8> {
+        let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    /// Every format, its encoder: each round-trips, reads concatenated streams whole, and says
+    /// where a truncated one ends.
+    #[test]
+    fn every_format_round_trips_and_reports_truncation() {
+        type Encode = fn(&[u8]) -> Vec<u8>;
+        let encoders: [(Compression, Encode); 4] = [
+            (Compression::Gzip, gzip),
+            (Compression::Zstd, |d| zstd::encode_all(d, 3).unwrap()),
+            (Compression::Xz, xz),
+            (Compression::Bzip2, bzip2),
+        ];
+        let text = b"line one jane@example.com\nline two 203.0.113.9\n".repeat(5000);
+        for (format, encode) in encoders {
+            let data = encode(&text);
+            assert_eq!(Compression::sniff(&data), Some(format), "{format}");
+            assert_eq!(decode(format, &data, 1000).unwrap(), text, "{format}");
+            let two = [encode(b"first\n"), encode(b"second\n")].concat();
+            assert_eq!(
+                decode(format, &two, 1000).unwrap(),
+                b"first\nsecond\n",
+                "{format}: concatenated streams"
+            );
+            let err = decode(format, &data[..data.len() / 2], 1000).unwrap_err();
+            let message = err.to_string();
+            assert!(message.starts_with(format.name()), "{format}: {message}");
+            assert!(
+                message.contains("compressed bytes read"),
+                "{format}: {message}"
+            );
+            assert!(message.contains("truncated"), "{format}: {message}");
+        }
+    }
+
+    /// Magic bytes decide, and only whole ones: text that starts like bzip2's three letters
+    /// is text.
+    #[test]
+    fn xz_and_bzip2_magic_bytes() {
+        let cases: &[(&[u8], Option<Compression>)] = &[
+            (b"\xfd7zXZ\x00\x00\x04", Some(Compression::Xz)),
+            (b"\xfd7zXZ", None),
+            (b"BZh91AY&SY....", Some(Compression::Bzip2)),
+            (
+                b"BZh9\x17\x72\x45\x38\x50\x90\0\0\0\0",
+                Some(Compression::Bzip2),
+            ),
+            (b"BZh1 is a model number\n", None),
+            (b"BZh0" as &[u8], None),
+            (b"BZh", None),
+        ];
+        for &(head, want) in cases {
+            assert_eq!(Compression::sniff(head), want, "{head:?}");
         }
     }
 

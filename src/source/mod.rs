@@ -17,9 +17,12 @@
 //! detection; special files met during a walk are skipped, since opening a FIFO or reading a
 //! device nobody named could block forever or never end.
 
+pub mod archive;
 pub mod decompress;
 pub mod mmap;
+pub mod parquet;
 pub mod probe;
+pub mod records;
 pub mod transcode;
 pub mod walk;
 
@@ -58,13 +61,33 @@ impl SourceError {
     }
 }
 
-/// Why an input was not scanned.
+/// Why an input was not scanned. Every reason but [`SkipReason::Excluded`] fails the run
+/// ([`SkipReason::fails_run`]): a scan that did not read an input cannot say it holds no
+/// personal data, and a gate cannot pass it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SkipReason {
     /// A NUL byte near its start, and `--binary` not given.
     Binary,
     /// Left out on purpose, and why (the run's own output file).
     Excluded(&'static str),
+    /// A format piiscan recognises but cannot read (a 7z or RAR archive, a ZIP member
+    /// compressed with LZMA, a sparse tar member), named.
+    Unsupported(String),
+    /// An encrypted archive member: there is no password to read it with.
+    Encrypted,
+    /// An archive inside as many archives as the depth limit, this one (`--max-depth`).
+    TooDeep(usize),
+    /// A symbolic link met in a folder that leads out of the paths named, to this target
+    /// (printable), and `--follow` not given.
+    LinkOutside(String),
+}
+
+impl SkipReason {
+    /// Whether an input skipped for this reason makes the run fail (exit 2, no gate passes):
+    /// all but the user's own exclusions.
+    pub fn fails_run(&self) -> bool {
+        !matches!(self, SkipReason::Excluded(_))
+    }
 }
 
 impl std::fmt::Display for SkipReason {
@@ -74,12 +97,31 @@ impl std::fmt::Display for SkipReason {
                 "binary file (NUL byte near the start); skipped, use --binary to scan it",
             ),
             SkipReason::Excluded(why) => write!(f, "{why}; not scanned"),
+            SkipReason::Unsupported(what) => write!(
+                f,
+                "{what}, which piiscan cannot read; not scanned (unpack or convert it, then scan \
+                 the result)"
+            ),
+            SkipReason::Encrypted => f.write_str(
+                "encrypted archive member, which piiscan cannot decrypt; not scanned (scan it \
+                 decrypted)",
+            ),
+            SkipReason::TooDeep(max) => write!(
+                f,
+                "archive nested past the depth limit of {max}; not scanned (raise --max-depth to \
+                 read it)"
+            ),
+            SkipReason::LinkOutside(target) => write!(
+                f,
+                "symbolic link out of the paths named (to {target}); not followed, use --follow \
+                 to scan it"
+            ),
         }
     }
 }
 
-/// Whether content that starts with `head` is read through a decoder (gzip, zstd, UTF-16 with
-/// a BOM) rather than as it is: its size on disk is then not the size of its text.
+/// Whether content that starts with `head` is read through a decoder (gzip, zstd, xz, bzip2,
+/// UTF-16 with a BOM) rather than as it is: its size on disk is then not the size of its text.
 pub fn is_encoded(head: &[u8]) -> bool {
     decompress::Compression::sniff(head).is_some() || transcode::Utf16::sniff(head).is_some()
 }

@@ -4,7 +4,9 @@
 //! since UTF-16 text is full of NUL bytes and its UTF-8 is not).
 
 use std::io::{self, Read};
+use std::sync::Arc;
 
+use super::archive::Budget;
 use super::decompress::Compression;
 use super::transcode::Utf16;
 
@@ -30,6 +32,16 @@ impl<'a> Decoded<'a> {
     /// The whole decoded stream, its head first.
     pub fn into_reader(self) -> impl Read + Send + 'a {
         io::Cursor::new(self.head).chain(self.rest)
+    }
+
+    /// The same stream, each decoded byte (the head's at once) taken from `budget`: a member
+    /// of an archive.
+    pub fn metered(self, budget: &Arc<Budget>) -> io::Result<Decoded<'a>> {
+        budget.charge(self.head.len() as u64)?;
+        Ok(Decoded {
+            rest: Box::new(budget.meter(self.rest)),
+            ..self
+        })
     }
 }
 

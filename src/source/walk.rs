@@ -1,7 +1,9 @@
 //! Expanding the user's paths into targets, in a deterministic order.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use walkdir::WalkDir;
 
@@ -25,18 +27,23 @@ pub enum Walked {
     Error(SourceError),
 }
 
-/// The inputs of `paths` ([`targets`]), each file once by identity ([`Seen`]), leaving out the
-/// files `exclude` names (the run's own output).
-pub fn inputs<'a>(paths: &'a [PathBuf], exclude: &[PathBuf]) -> impl Iterator<Item = Walked> + 'a {
+/// The inputs of `paths` ([`walk`]), each file once by identity ([`Seen`]), leaving out the
+/// files `exclude` names (the run's own output), and symbolic links that lead out of the paths
+/// named unless `follow`.
+pub fn inputs<'a>(
+    paths: &'a [PathBuf],
+    exclude: &[PathBuf],
+    follow: bool,
+) -> impl Iterator<Item = Walked> + 'a {
     let mut seen = Seen::default();
     let excluded = Excluded::new(exclude);
-    targets(paths).map(move |target| match target {
-        Ok(target) if target.is_stdin() => Walked::Target(target),
-        Ok(target) if excluded.contains(&target.path) => Walked::Skipped {
+    walk(paths, follow).map(move |walked| match walked {
+        Walked::Target(target) if target.is_stdin() => Walked::Target(target),
+        Walked::Target(target) if excluded.contains(&target.path) => Walked::Skipped {
             path: display_path(&target.path),
             reason: SkipReason::Excluded("the output file of this run"),
         },
-        Ok(target) => match seen.repeat_of(&target.path) {
+        Walked::Target(target) => match seen.repeat_of(&target.path) {
             None => Walked::Target(target),
             Some(first) => {
                 let message = if target.path == first {
@@ -50,50 +57,127 @@ pub fn inputs<'a>(paths: &'a [PathBuf], exclude: &[PathBuf]) -> impl Iterator<It
                 }
             }
         },
-        Err(e) => Walked::Error(e),
+        other => other,
+    })
+}
+
+/// Every file of `paths`, following every symbolic link ([`walk`] with `follow`): what an
+/// output must not replace, whatever path reaches it.
+pub fn targets(paths: &[PathBuf]) -> impl Iterator<Item = Result<Target, SourceError>> + '_ {
+    walk(paths, true).filter_map(|walked| match walked {
+        Walked::Target(target) => Some(Ok(target)),
+        Walked::Error(e) => Some(Err(e)),
+        Walked::Skipped { .. } | Walked::Note { .. } => None,
     })
 }
 
 /// Expands each path in turn: `-` is stdin, a directory is walked (sorted by file name,
 /// skipping `.git`, following symlinks with loop detection, keeping only regular files), and
 /// anything else is a target as named. Errors come out in place, so the scan goes on.
-pub fn targets(paths: &[PathBuf]) -> impl Iterator<Item = Result<Target, SourceError>> + '_ {
+///
+/// A symbolic link met in a folder is followed only while it leads into one of the paths
+/// named (`latest -> 2025-11-30/` inside an export), unless `follow`: a link out of them
+/// (`-> /etc/shadow`) is not an input the user named, and a scan of a folder must not read
+/// the rest of the machine. It comes out as [`Walked::Skipped`] with its target, in its place
+/// in the walk. Links named on the command line are the user's own choice and are followed.
+pub fn walk(paths: &[PathBuf], follow: bool) -> impl Iterator<Item = Walked> + '_ {
+    let roots: Rc<Roots> = Rc::new(if follow {
+        Roots::default()
+    } else {
+        Roots::new(paths)
+    });
     paths
         .iter()
-        .flat_map(|path| -> Box<dyn Iterator<Item = _>> {
+        .flat_map(move |path| -> Box<dyn Iterator<Item = Walked>> {
             if path.as_os_str() == "-" || !path.is_dir() {
-                return Box::new(std::iter::once(Ok(Target {
+                return Box::new(std::iter::once(Walked::Target(Target {
                     path: path.clone(),
                     explicit: true,
                 })));
             }
-            let walk = WalkDir::new(path)
-                .follow_links(true)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| e.file_name() != ".git");
-            Box::new(walk.filter_map(|entry| match entry {
-                Ok(e) if e.file_type().is_file() => Some(Ok(Target {
-                    path: e.into_path(),
-                    explicit: false,
-                })),
-                Ok(_) => None,
-                Err(err) => {
-                    let at = err
-                        .path()
-                        .map(|p| p.to_path_buf())
-                        .unwrap_or_else(|| PathBuf::from("?"));
-                    let message = if err.loop_ancestor().is_some() {
-                        "symbolic link loop; skipped".to_string()
-                    } else if let Some(io) = err.io_error() {
-                        io.to_string()
-                    } else {
-                        err.to_string()
-                    };
-                    Some(Err(SourceError::other(&at, message)))
+            // Links pruned by the filter, handed out before the entry the walk yields next
+            // (they come before it in the walk's order).
+            let pruned: Rc<RefCell<VecDeque<Walked>>> = Rc::default();
+            let mut walk = {
+                let (roots, pruned) = (Rc::clone(&roots), Rc::clone(&pruned));
+                WalkDir::new(path)
+                    .follow_links(true)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_entry(move |e| {
+                        if e.file_name() == ".git" {
+                            return false;
+                        }
+                        if follow || !e.path_is_symlink() {
+                            return true;
+                        }
+                        match roots.outside(e.path()) {
+                            None => true,
+                            Some(target) => {
+                                pruned.borrow_mut().push_back(Walked::Skipped {
+                                    path: display_path(e.path()),
+                                    reason: SkipReason::LinkOutside(display_path(&target)),
+                                });
+                                false
+                            }
+                        }
+                    })
+            };
+            let mut held: Option<Walked> = None;
+            Box::new(std::iter::from_fn(move || loop {
+                if let Some(link) = pruned.borrow_mut().pop_front() {
+                    return Some(link);
                 }
+                if let Some(walked) = held.take() {
+                    return Some(walked);
+                }
+                held = match walk.next() {
+                    None => return pruned.borrow_mut().pop_front(),
+                    Some(Ok(e)) if e.file_type().is_file() => Some(Walked::Target(Target {
+                        path: e.into_path(),
+                        explicit: false,
+                    })),
+                    Some(Ok(_)) => None,
+                    Some(Err(err)) => {
+                        let at = err
+                            .path()
+                            .map(|p| p.to_path_buf())
+                            .unwrap_or_else(|| PathBuf::from("?"));
+                        let message = if err.loop_ancestor().is_some() {
+                            "symbolic link loop; skipped".to_string()
+                        } else if let Some(io) = err.io_error() {
+                            io.to_string()
+                        } else {
+                            err.to_string()
+                        };
+                        Some(Walked::Error(SourceError::other(&at, message)))
+                    }
+                };
             }))
         })
+}
+
+/// The paths named, resolved: where a link met in a walk may lead.
+#[derive(Default)]
+struct Roots(Vec<PathBuf>);
+
+impl Roots {
+    fn new(paths: &[PathBuf]) -> Roots {
+        Roots(
+            paths
+                .iter()
+                .filter(|p| p.as_os_str() != "-")
+                .filter_map(|p| std::fs::canonicalize(p).ok())
+                .collect(),
+        )
+    }
+
+    /// Where the link at `link` leads when that is outside every root (a folder named, or a
+    /// file named); `None` inside, or when it leads nowhere (the walk reports that).
+    fn outside(&self, link: &Path) -> Option<PathBuf> {
+        let target = std::fs::canonicalize(link).ok()?;
+        (!self.0.iter().any(|root| target.starts_with(root))).then_some(target)
+    }
 }
 
 /// The files handed out so far, by identity: a file named twice, named and also found in a
@@ -177,6 +261,68 @@ mod tests {
         }
         assert_eq!(seen.repeat_of(&dir.path().join("missing")), None);
         assert_eq!(seen.repeat_of(&dir.path().join("missing")), None);
+    }
+
+    /// What a walk of `root` yields, as (path below `dir`, "file" or the skip's reason).
+    #[cfg(unix)]
+    fn walked(dir: &Path, root: &Path, follow: bool) -> Vec<(String, String)> {
+        walk(&[root.to_path_buf()], follow)
+            .map(|w| match w {
+                Walked::Target(t) => (t.path, "file".to_string()),
+                Walked::Skipped { path, reason } => (PathBuf::from(path), reason.to_string()),
+                other => panic!("{other:?}"),
+            })
+            .map(|(p, what)| {
+                let below = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                (below, what)
+            })
+            .collect()
+    }
+
+    /// Links that stay inside the paths named are followed, in walk order; links out of them
+    /// are skipped with their target, unless `follow`.
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_the_roots_are_not_followed() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let dir = &dir.path().canonicalize().unwrap();
+        let (root, outside) = (dir.join("root"), dir.join("outside"));
+        std::fs::create_dir_all(root.join("day")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(root.join("day/a.log"), "a").unwrap();
+        std::fs::write(outside.join("secret"), "s").unwrap();
+        symlink(root.join("day"), root.join("latest")).unwrap();
+        symlink(outside.join("secret"), root.join("b-out")).unwrap();
+        symlink(&outside, root.join("c-dir-out")).unwrap();
+        symlink("../root/day/a.log", root.join("d-in")).unwrap();
+        let reason = |to: &str| SkipReason::LinkOutside(display_path(&dir.join(to))).to_string();
+        let file = || "file".to_string();
+        assert_eq!(
+            walked(dir, &root, false),
+            [
+                ("root/b-out".to_string(), reason("outside/secret")),
+                ("root/c-dir-out".to_string(), reason("outside")),
+                ("root/d-in".to_string(), file()),
+                ("root/day/a.log".to_string(), file()),
+                ("root/latest/a.log".to_string(), file()),
+            ]
+        );
+        assert_eq!(
+            walked(dir, &root, true),
+            [
+                ("root/b-out".to_string(), file()),
+                ("root/c-dir-out/secret".to_string(), file()),
+                ("root/d-in".to_string(), file()),
+                ("root/day/a.log".to_string(), file()),
+                ("root/latest/a.log".to_string(), file()),
+            ]
+        );
+        // Named too, the outside folder is a root: the links into it are followed.
+        let both = walk(&[root.clone(), outside.clone()], false)
+            .filter(|w| matches!(w, Walked::Skipped { .. }))
+            .count();
+        assert_eq!(both, 0);
     }
 
     #[test]

@@ -31,15 +31,49 @@ pub enum Cut {
 #[derive(Clone, Debug)]
 pub struct Header {
     pub delimiter: u8,
+    /// Whether `"` quotes cells (RFC 4180), or is text like any other byte.
+    pub quoting: bool,
     pub columns: Vec<String>,
     hints: Vec<Option<Hint>>,
 }
 
+/// The delimiters a file's head is sniffed for, in their order of preference on a tie:
+/// Excel writes `;` where the decimal separator is a comma (much of Europe), `|` and tabs
+/// come from database and warehouse exports.
+pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// How many records of a file's head its dialect is sniffed from.
+const SNIFF_RECORDS: usize = 64;
+
+/// A file named as delimited (`.csv`, `.tsv`) whose first line does not split into two
+/// columns by any delimiter (or by the one given): it is read as text, which the user should
+/// be told, since its columns would have named its values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unsplit;
+
+/// A delimiter's reading of the head of a file: its header cells and how many of the
+/// records after it have as many cells.
+struct Reading<'h> {
+    delimiter: u8,
+    quoting: bool,
+    names: Vec<&'h [u8]>,
+    /// The records after the header in the head, and those of the header's width.
+    rows: usize,
+    consistent: usize,
+}
+
 impl Header {
-    /// Reads the header from the first line of a file when the file is delimited: by its
-    /// extension (`.csv`, `.tsv`, also under `.gz`, `.zst` or `.zstd`: compressed files are
-    /// scanned decompressed), or by a first line of at least three delimiter-separated names
-    /// that look like column names (`user_id,email,city`).
+    /// Reads the header of a file when the file is delimited, from its head (its first
+    /// bytes): by its extension (`.csv`, `.tsv`, also under `.gz`, `.zst` or `.zstd`:
+    /// compressed files are scanned decompressed), or by a first line of at least three
+    /// delimited names that look like column names (`user_id,email,city`), as most records
+    /// after it split (at least four in five).
+    ///
+    /// The delimiter is `delimiter` when given (`--delimiter`), a tab in a `.tsv` file, else
+    /// the one of [`DELIMITERS`] that splits the first line into at least two cells and the
+    /// most records of the head into as many (the widest header on a tie, then the first in
+    /// the list). Quotes are read as CSV quoting unless the head shows them used as text
+    /// (`"Hello" she said`, more often than as quoted cells).
     ///
     /// Column names are printed as the `field` of findings, so a first line that holds values
     /// rather than names is not a header, even in a `.csv` file: exports without a header row
@@ -47,54 +81,100 @@ impl Header {
     /// See `looks_like_value` for what makes a cell a value; and a first row that names a
     /// person (`names_person` says whether two words are a first name and a surname, which
     /// only the name detector knows) is a record too.
+    ///
+    /// A file named as delimited whose first line splits into fewer than two cells is
+    /// [`Unsplit`].
     pub fn sniff(
         path: &Path,
-        first_line: &[u8],
+        head: &[u8],
+        delimiter: Option<u8>,
         names_person: &dyn Fn(&[u8], &[u8]) -> bool,
-    ) -> Option<Header> {
+    ) -> Result<Option<Header>, Unsplit> {
         let by_ext = delimiter_by_extension(path);
+        let first_line = match memchr::memchr(b'\n', head) {
+            Some(i) => &head[..=i],
+            None => head,
+        };
         let line = trim_eol(first_line);
         if line.is_empty() || line[0] == b'{' || line[0] == b'[' {
-            return None;
+            return Ok(None);
         }
-        let delimiter = by_ext.unwrap_or(if memchr::memchr_iter(b'\t', line).count() >= 2 {
-            b'\t'
-        } else {
-            b','
-        });
-        let mut names: Vec<&[u8]> = cells(line, delimiter)
-            .map(|(s, e)| unquote(&line[s..e]))
-            .collect();
-        // Without its line end the line was cut (the engine sniffs the first 64 KiB): its
-        // last name may be cut too, and a wrong name is worse than none.
-        if !first_line.ends_with(b"\n") && names.len() > 1 {
-            names.pop();
-        }
-        if names_a_person(&names, names_person) {
-            return None;
-        }
-        let plausible = match by_ext {
-            // Named as delimited: any names, even empty ones (pandas writes an empty name
-            // over its index column), as long as none is a value.
-            Some(_) => {
-                names.iter().any(|n| !n.is_empty()) && !names.iter().any(|n| looks_like_value(n))
-            }
-            // Guessed from the content: only names that could be nothing else.
-            None => names.len() >= 3 && names.iter().all(|n| is_plain_name(n)),
+        let candidates = match (delimiter, by_ext) {
+            (Some(d), _) => vec![d],
+            (None, Some(b'\t')) => vec![b'\t'],
+            (None, _) => DELIMITERS.to_vec(),
         };
-        if !plausible {
-            return None;
+        let readings = candidates.into_iter().filter_map(|delimiter| {
+            let quoting = quotes_are_quoting(head, delimiter);
+            let mut names: Vec<&[u8]> = cells(line, delimiter, quoting)
+                .map(|(s, e)| unquote(&line[s..e], quoting))
+                .collect();
+            if names.len() < 2 {
+                return None;
+            }
+            // Without its line end the line was cut (the engine sniffs the first 64 KiB): its
+            // last name may be cut too, and a wrong name is worse than none.
+            if !first_line.ends_with(b"\n") {
+                names.pop();
+            }
+            let widths = record_widths(head, delimiter, quoting);
+            let rows = widths.get(1..).unwrap_or_default();
+            let width = names.len() + usize::from(!first_line.ends_with(b"\n"));
+            Some(Reading {
+                delimiter,
+                quoting,
+                names,
+                rows: rows.len(),
+                consistent: rows.iter().filter(|&&w| w == width).count(),
+            })
+        });
+        // Guessed from the content: only names that could be nothing else, over records that
+        // mostly split as the header does.
+        let readings: Vec<Reading> = match by_ext {
+            Some(_) => readings.collect(),
+            None => readings
+                .filter(|r| r.names.len() >= 3 && r.names.iter().all(|n| is_plain_name(n)))
+                .filter(|r| r.consistent * 5 >= r.rows * 4)
+                .collect(),
+        };
+        let best = readings
+            .into_iter()
+            .rev()
+            .max_by_key(|r| (r.consistent, r.names.len()));
+        let Some(Reading {
+            delimiter,
+            quoting,
+            names,
+            ..
+        }) = best
+        else {
+            return if by_ext.is_some() {
+                Err(Unsplit)
+            } else {
+                Ok(None)
+            };
+        };
+        if names_a_person(&names, names_person) {
+            return Ok(None);
+        }
+        // Named as delimited: any names, even empty ones (pandas writes an empty name over
+        // its index column), as long as none is a value.
+        if by_ext.is_some()
+            && (!names.iter().any(|n| !n.is_empty()) || names.iter().any(|n| looks_like_value(n)))
+        {
+            return Ok(None);
         }
         let columns: Vec<String> = names
             .iter()
             .map(|n| String::from_utf8_lossy(n).into_owned())
             .collect();
         let hints = columns.iter().map(|c| hint_for_key(c.as_bytes())).collect();
-        Some(Header {
+        Ok(Some(Header {
             delimiter,
+            quoting,
             columns,
             hints,
-        })
+        }))
     }
 
     /// True when at least one column hints at personal data.
@@ -126,9 +206,9 @@ impl Header {
             };
             if !(first && skip_first_line) {
                 let line = trim_eol(&bytes[start..end]);
-                for (col, (s, e)) in cells(line, self.delimiter).enumerate() {
+                for (col, (s, e)) in cells(line, self.delimiter, self.quoting).enumerate() {
                     if let Some(Some(hint)) = self.hints.get(col) {
-                        let (s, e) = unquote_span(line, s, e);
+                        let (s, e) = unquote_span(line, s, e, self.quoting);
                         if s < e {
                             out.push(HintedValue {
                                 start: start + s,
@@ -153,6 +233,9 @@ impl Header {
     /// [`Header::MAX_QUOTED`] is taken as such a stray quote too, and its line read alone.
     pub fn multiline_records(&self, bytes: &[u8]) -> Vec<Range<usize>> {
         let mut out = Vec::new();
+        if !self.quoting {
+            return out;
+        }
         // The start of the current record, and whether a line end was found inside it.
         let (mut record, mut spans) = (0, false);
         let mut pos = 0;
@@ -199,6 +282,9 @@ impl Header {
     /// rest of that record, in the next chunk, as a record of its own: its cells under the
     /// wrong columns, its names and places missed.
     pub fn cut(&self, bytes: &[u8], from: usize, end: usize, complete: bool) -> Cut {
+        if !self.quoting {
+            return Cut::Clean;
+        }
         let mut pos = from;
         while let Some(i) = memchr::memchr(b'"', &bytes[pos..end]) {
             let at = pos + i;
@@ -221,8 +307,8 @@ impl Header {
     /// The name of the column that holds byte `offset` of `line`. This splits the line from
     /// its start on every call: for the findings of one line use [`Header::columns_at`].
     pub fn column_at(&self, line: &[u8], offset: usize) -> Option<&str> {
-        let col =
-            cells(trim_eol(line), self.delimiter).position(|(s, e)| s <= offset && offset < e)?;
+        let col = cells(trim_eol(line), self.delimiter, self.quoting)
+            .position(|(s, e)| s <= offset && offset < e)?;
         self.columns.get(col).map(String::as_str)
     }
 
@@ -241,7 +327,7 @@ impl Header {
         found: impl FnMut(usize, &'h str),
     ) {
         let line = trim_eol(line);
-        self.columns_with(|| cells(line, self.delimiter), offsets, found);
+        self.columns_with(|| cells(line, self.delimiter, self.quoting), offsets, found);
     }
 
     /// [`Header::columns_at`] with the cell splitter given, so that tests can count its work.
@@ -270,11 +356,20 @@ impl Header {
     }
 }
 
+/// How a delimiter is named to the user: `tab`, else the character in backquotes.
+pub fn delimiter_name(delimiter: u8) -> String {
+    match delimiter {
+        b'\t' => "tab".to_string(),
+        d if d.is_ascii_graphic() || d == b' ' => format!("`{}`", char::from(d)),
+        d => format!("byte 0x{d:02x}"),
+    }
+}
+
 /// The delimiter a file's name announces: `.csv` or `.tsv`, also before a compression suffix
 /// (`export.csv.gz`), since compressed inputs are scanned decompressed.
 fn delimiter_by_extension(path: &Path) -> Option<u8> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    let name = [".gz", ".zst", ".zstd"]
+    let name = [".gz", ".zst", ".zstd", ".xz", ".bz2"]
         .iter()
         .find_map(|suffix| name.strip_suffix(suffix))
         .unwrap_or(&name);
@@ -352,23 +447,86 @@ fn trim_eol(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-fn unquote(cell: &[u8]) -> &[u8] {
+fn unquote(cell: &[u8], quoting: bool) -> &[u8] {
     match cell {
-        [b'"', inner @ .., b'"'] => inner,
+        [b'"', inner @ .., b'"'] if quoting => inner,
         _ => cell,
     }
 }
 
-fn unquote_span(line: &[u8], s: usize, e: usize) -> (usize, usize) {
-    if e >= s + 2 && line[s] == b'"' && line[e - 1] == b'"' {
+fn unquote_span(line: &[u8], s: usize, e: usize, quoting: bool) -> (usize, usize) {
+    if quoting && e >= s + 2 && line[s] == b'"' && line[e - 1] == b'"' {
         (s + 1, e - 1)
     } else {
         (s, e)
     }
 }
 
-/// The spans of the cells of one line (without its line end), quotes included.
-pub fn cells(line: &[u8], delimiter: u8) -> impl Iterator<Item = (usize, usize)> + '_ {
+/// True unless the head of a file shows `"` used as text more often than as CSV quoting:
+/// quoted cells close right before a delimiter or a line end (`"Lyon, FR",`), text quotes do
+/// not (`"Hello" she said`). Only quotes that open a cell are read.
+fn quotes_are_quoting(head: &[u8], delimiter: u8) -> bool {
+    let (mut quoting, mut text) = (0usize, 0usize);
+    let mut pos = 0;
+    while let Some(i) = memchr::memchr(b'"', &head[pos..]) {
+        let at = pos + i;
+        pos = at + 1;
+        if at > 0 && head[at - 1] != b'\n' && head[at - 1] != delimiter {
+            continue;
+        }
+        let Some(close) = quoted_cell_end(head, at) else {
+            break;
+        };
+        match head.get(close + 1) {
+            None | Some(b'\r' | b'\n') => quoting += 1,
+            Some(&b) if b == delimiter => quoting += 1,
+            Some(_) => text += 1,
+        }
+        pos = close + 1;
+    }
+    quoting >= text
+}
+
+/// The number of cells of each of the first [`SNIFF_RECORDS`] records of `head` that end in
+/// it (the line ends of quoted cells belong to them).
+fn record_widths(head: &[u8], delimiter: u8, quoting: bool) -> Vec<usize> {
+    let mut widths = Vec::new();
+    let mut width = 1;
+    let mut cell_start = true;
+    let mut pos = 0;
+    while pos < head.len() && widths.len() < SNIFF_RECORDS {
+        let b = head[pos];
+        if quoting && cell_start && b == b'"' {
+            match quoted_cell_end(head, pos) {
+                Some(close) => {
+                    pos = close + 1;
+                    cell_start = false;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        cell_start = true;
+        if b == delimiter {
+            width += 1;
+        } else if b == b'\n' {
+            widths.push(width);
+            width = 1;
+        } else {
+            cell_start = false;
+        }
+        pos += 1;
+    }
+    widths
+}
+
+/// The spans of the cells of one line (without its line end), quotes included; with
+/// `quoting`, a delimiter inside a quoted cell is part of it.
+pub fn cells(
+    line: &[u8],
+    delimiter: u8,
+    quoting: bool,
+) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut pos = 0;
     let mut done = false;
     std::iter::from_fn(move || {
@@ -376,7 +534,7 @@ pub fn cells(line: &[u8], delimiter: u8) -> impl Iterator<Item = (usize, usize)>
             return None;
         }
         let start = pos;
-        let mut quoted = line.get(pos) == Some(&b'"');
+        let mut quoted = quoting && line.get(pos) == Some(&b'"');
         if quoted {
             pos += 1;
         }
@@ -409,10 +567,19 @@ pub fn cells(line: &[u8], delimiter: u8) -> impl Iterator<Item = (usize, usize)>
 mod tests {
     use super::*;
 
-    fn sniff(path: &Path, first_line: &[u8]) -> Option<Header> {
+    fn sniff(path: &Path, head: &[u8]) -> Option<Header> {
+        sniff_with(path, head, None).unwrap_or(None)
+    }
+
+    fn sniff_with(
+        path: &Path,
+        head: &[u8],
+        delimiter: Option<u8>,
+    ) -> Result<Option<Header>, Unsplit> {
         Header::sniff(
             path,
-            first_line,
+            head,
+            delimiter,
             &crate::detect::person_name::is_first_and_last,
         )
     }
@@ -420,11 +587,14 @@ mod tests {
     #[test]
     fn splits_cells() {
         let line = br#"a,"b, c",,"d ""q"" e",f"#;
-        let got: Vec<&[u8]> = cells(line, b',').map(|(s, e)| &line[s..e]).collect();
+        let got: Vec<&[u8]> = cells(line, b',', true).map(|(s, e)| &line[s..e]).collect();
         assert_eq!(
             got,
             [&b"a"[..], b"\"b, c\"", b"", b"\"d \"\"q\"\" e\"", b"f"]
         );
+        // Without quoting, a quote is text and a delimiter always splits.
+        let got: Vec<&[u8]> = cells(line, b',', false).map(|(s, e)| &line[s..e]).collect();
+        assert_eq!(got.len(), 6);
     }
 
     #[test]
@@ -452,8 +622,10 @@ mod tests {
             ("x.csv.gz", "id,city\n", Some(&["id", "city"])),
             ("X.CSV.ZST", "id,city\n", Some(&["id", "city"])),
             ("x.tsv.zstd", "id\tcity\n", Some(&["id", "city"])),
+            ("x.csv.bz2", "id,city\n", Some(&["id", "city"])),
+            ("x.tsv.xz", "id\tcity\n", Some(&["id", "city"])),
             ("x.gz", "id,city\n", None),
-            ("x.csv.bz2", "id,city\n", None),
+            ("x.csv.7z", "id,city\n", None),
             // A `.csv` file without a header row: its first row is data, never column names.
             ("headerless.csv", "1,jane.doe@example.com,Lyon\n", None),
             ("headerless.csv", "jane.doe@example.com,Lyon\n", None),
@@ -480,6 +652,123 @@ mod tests {
         assert_eq!(t.delimiter, b'\t');
         let long = format!("id,{}\n", "a".repeat(65));
         assert!(sniff(Path::new("x.csv"), long.as_bytes()).is_none());
+    }
+
+    /// The delimiter and quoting of a file, sniffed from its head or given: each dialect, its
+    /// quoted cells holding the delimiter or line ends, and the files that do not split.
+    #[test]
+    fn sniffs_dialects() {
+        type Want = Result<Option<(u8, bool, &'static [&'static str])>, Unsplit>;
+        let cases: &[(&str, &str, Option<u8>, Want)] = &[
+            (
+                "x.csv",
+                "id;email;city\n1;a@b.co;Lyon\n2;c@d.co;\"Paris; FR\"\n",
+                None,
+                Ok(Some((b';', true, &["id", "email", "city"]))),
+            ),
+            (
+                "x.csv",
+                "id|email|city\r\n1|a@b.co|Lyon\r\n",
+                None,
+                Ok(Some((b'|', true, &["id", "email", "city"]))),
+            ),
+            (
+                "x.csv",
+                "id\temail\tcity\n1\ta@b.co\tLyon\n",
+                None,
+                Ok(Some((b'\t', true, &["id", "email", "city"]))),
+            ),
+            // Commas inside cells of a `;` file, semicolons inside cells of a `,` one.
+            (
+                "x.csv",
+                "name;price;lat\nJane;3,50;45,76\nBob;4,20;48,85\n",
+                None,
+                Ok(Some((b';', true, &["name", "price", "lat"]))),
+            ),
+            (
+                "x.csv",
+                "id,note\n1,\"a; b; c\"\n2,x;y\n",
+                None,
+                Ok(Some((b',', true, &["id", "note"]))),
+            ),
+            (
+                "x.csv",
+                "\"id\";\"name\";\"city\"\n\"1\";\"Doe; Jane\";\"Lyon\"\n",
+                None,
+                Ok(Some((b';', true, &["id", "name", "city"]))),
+            ),
+            // A quoted cell over two lines is one record.
+            (
+                "x.csv",
+                "id;note;city\n1;\"one, two\nthree, four\";Lyon\n2;x, y;Paris\n",
+                None,
+                Ok(Some((b';', true, &["id", "note", "city"]))),
+            ),
+            // Quotes used as text in a tab-separated file.
+            (
+                "x.tsv",
+                "id\tquote\tcity\n1\t\"Hello\" she said\tLyon\n",
+                None,
+                Ok(Some((b'\t', false, &["id", "quote", "city"]))),
+            ),
+            // Given: that delimiter only.
+            (
+                "x.csv",
+                "a,b;c,d\n1,2;3,4\n",
+                Some(b';'),
+                Ok(Some((b';', true, &["a,b", "c,d"]))),
+            ),
+            ("x.csv", "id,email\n", Some(b'|'), Err(Unsplit)),
+            ("x.csv", "email\njane@example.com\n", None, Err(Unsplit)),
+            ("x.tsv", "id,email\n1,a@b.co\n", None, Err(Unsplit)),
+            // Not named as delimited: a header of plain names over records that split alike.
+            (
+                "x.txt",
+                "user_id;email;city\n1;a@b.co;Lyon\n",
+                None,
+                Ok(Some((b';', true, &["user_id", "email", "city"]))),
+            ),
+            (
+                "x.log",
+                "user_id|email|city\n1|a@b.co|Lyon\n",
+                Some(b'|'),
+                Ok(Some((b'|', true, &["user_id", "email", "city"]))),
+            ),
+            (
+                "x.txt",
+                "user_id;email;city\nhello world\nbye\n",
+                None,
+                Ok(None),
+            ),
+            ("x.log", "email\n", None, Ok(None)),
+            ("x.log", "user_id,email,city\n", Some(b';'), Ok(None)),
+            // The rules of every dialect: values and people are never column names.
+            ("x.csv", "1;jane.doe@example.com;Lyon\n", None, Ok(None)),
+            ("x.csv", "John|Smith|Lyon\n", None, Ok(None)),
+        ];
+        for (name, head, delimiter, want) in cases {
+            let got = sniff_with(Path::new(name), head.as_bytes(), *delimiter);
+            let got = got.map(|h| h.map(|h| (h.delimiter, h.quoting, h.columns)));
+            let want =
+                want.map(|w| w.map(|(d, q, c)| (d, q, c.iter().map(|c| c.to_string()).collect())));
+            assert_eq!(got, want, "{name}: {head:?} {delimiter:?}");
+        }
+    }
+
+    /// Without quoting, a quote is text: cells split at every delimiter and no record spans
+    /// lines.
+    #[test]
+    fn quotes_as_text() {
+        let h = sniff(
+            Path::new("x.tsv"),
+            b"id\tquote\tcity\n1\t\"Hi\" she said\tLyon\n",
+        )
+        .unwrap();
+        assert!(!h.quoting);
+        let line = b"2\t\"open\tParis";
+        assert_eq!(h.column_at(line, 11), Some("city"));
+        assert!(h.multiline_records(b"1\t\"a\n\"\tb\n").is_empty());
+        assert_eq!(h.cut(b"1\t\"a\n\"\tb\n", 0, 5, true), Cut::Clean);
     }
 
     /// A first row with a person's first name and surname is a record, whatever the file is
@@ -541,7 +830,7 @@ mod tests {
         let splits = std::cell::Cell::new(0usize);
         let mut named = Vec::new();
         h.columns_with(
-            || cells(line, b',').inspect(|_| splits.set(splits.get() + 1)),
+            || cells(line, b',', true).inspect(|_| splits.set(splits.get() + 1)),
             &offsets,
             |i, name| named.push((i, name.to_string())),
         );

@@ -433,18 +433,22 @@ fn path_of(line: &[u8], stack: &[Frame], path: &mut Vec<u8>, keys: &mut Vec<(usi
     }
 }
 
-/// Follows the nesting of a JSON line too long to scan whole (a JSON array exported on one
-/// line), fed in consecutive parts, so that a piece of it scanned on its own still gets the
-/// key paths of its values: at a `,` between values, the open containers and their current
-/// keys are written out as a short JSON prefix (`[{"properties":{`) that, followed by the
-/// rest of the line, walks like the line itself ([`Walker::paths_at`]).
+/// Follows the nesting of JSON text read in consecutive parts, so that a part scanned on its
+/// own still gets the key paths of its values: a line too long to scan whole (a JSON array
+/// exported on one line), or the chunks of a document written over many lines. At any
+/// place outside a string, the open containers and their current keys are written out as a
+/// short JSON prefix (`[{"properties":{`) that, followed by the rest of the text, walks like
+/// the text itself ([`Walker::paths_at`]).
 ///
-/// It reads every byte of the line once, in order, but jumps through strings with `memchr`:
-/// the pieces are scanned in parallel, the nesting cannot be.
-#[derive(Default)]
+/// It reads every byte once, in order, but jumps through strings with `memchr`: the parts
+/// are scanned in parallel, the nesting cannot be. What it holds is bounded
+/// ([`Nesting::MAX_HELD`]): past that (a hostile file nested millions deep) it stops.
+#[derive(Clone, Default)]
 pub struct Nesting {
     /// Per open container: whether it is an array, and an object's current key as on disk.
     stack: Vec<(bool, Vec<u8>)>,
+    /// The bytes of the keys on the stack, plus one per container.
+    held: usize,
     /// Inside a string; `Some(true)` inside a key.
     string: Option<bool>,
     /// The byte before was a backslash inside a string.
@@ -452,21 +456,79 @@ pub struct Nesting {
     expect_key: bool,
     /// The key being read.
     key: Vec<u8>,
-    /// The line stopped looking like JSON (a bracket closed that was never opened, a key
-    /// longer than [`Nesting::MAX_KEY`]): no more prefixes.
+    /// The text stopped looking like JSON (a bracket closed that was never opened, a key
+    /// longer than [`Nesting::MAX_KEY`], more than [`Nesting::MAX_HELD`] held): no more
+    /// prefixes.
     lost: bool,
 }
 
 impl Nesting {
     /// Keys are kept whole; a longer one (no export has one) ends the following.
     const MAX_KEY: usize = 4 << 10;
+    /// The most the open containers may hold (keys and brackets): the size of a prefix.
+    pub const MAX_HELD: usize = 64 << 10;
 
-    /// Reads `bytes`, the next part of the line, and returns the first `,` between values at
-    /// or after offset `from` of `bytes`, with the prefix that stands for the line before it.
+    /// Reads `bytes`, the next part of the text, and returns the first place at or after
+    /// offset `from` of `bytes` (up to its end) that is outside any string, with the prefix
+    /// that stands for the text before it.
     pub fn feed(&mut self, bytes: &[u8], from: usize) -> Option<(usize, Vec<u8>)> {
         let mut found = None;
+        self.read(bytes, |nesting, i| {
+            if found.is_none() && i >= from {
+                found = Some((i, nesting.prefix()));
+            }
+            false
+        });
+        found.filter(|_| !self.lost)
+    }
+
+    /// Reads `bytes`, the next part of a document written over many lines, up to the first
+    /// line end at or after offset `from` where a record ends ([`Nesting::at_record_end`]),
+    /// and returns the offset just past that line end; reads all of `bytes` and returns
+    /// `None` when there is none.
+    pub fn read_to_record_end(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
+        self.read(bytes, |nesting, i| {
+            i >= from && i > 0 && bytes[i - 1] == b'\n' && nesting.at_record_end()
+        })
+    }
+
+    /// True between the records of a document: outside any string, with no object open
+    /// inside the innermost array (`[{...},⏎{` is, `{"a":1,⏎"b":2}` is not). A chunk cut
+    /// there leaves each object's values together, as a line of NDJSON holds its record's.
+    pub fn at_record_end(&self) -> bool {
+        self.string.is_none() && self.stack.last().is_none_or(|(array, _)| *array)
+    }
+
+    /// True when the text read so far is whole: every container it opened is closed.
+    pub fn closed(&self) -> bool {
+        !self.lost && self.string.is_none() && self.stack.is_empty()
+    }
+
+    /// True once the text stopped looking like JSON: no more prefixes.
+    pub fn lost(&self) -> bool {
+        self.lost
+    }
+
+    /// The prefix that stands for the text read so far, when it is outside a string.
+    pub fn prefix_here(&self) -> Option<Vec<u8>> {
+        (!self.lost && self.string.is_none()).then(|| self.prefix())
+    }
+
+    /// Reads `bytes`, asking `stop` at each place outside strings (and at the end), and stops
+    /// where it answers true: returns that offset, or `None` once `bytes` are read.
+    fn read(
+        &mut self,
+        bytes: &[u8],
+        mut stop: impl FnMut(&Nesting, usize) -> bool,
+    ) -> Option<usize> {
         let mut i = 0;
-        while i < bytes.len() && !self.lost {
+        while !self.lost {
+            if self.string.is_none() && stop(self, i) {
+                return Some(i);
+            }
+            if i >= bytes.len() {
+                break;
+            }
             if let Some(in_key) = self.string {
                 if self.escaped {
                     self.escaped = false;
@@ -479,6 +541,7 @@ impl Nesting {
                 let Some(j) = memchr::memchr2(b'"', b'\\', &bytes[i..]) else {
                     if in_key {
                         self.key.extend_from_slice(&bytes[i..]);
+                        self.lost |= self.key.len() > Self::MAX_KEY;
                     }
                     break;
                 };
@@ -489,9 +552,13 @@ impl Nesting {
                 if bytes[i + j] == b'"' {
                     self.string = None;
                     if in_key {
+                        // A value comes next, after the `:`.
+                        self.expect_key = false;
                         self.key.pop();
                         if let Some((_, key)) = self.stack.last_mut() {
+                            self.held = self.held - key.len() + self.key.len();
                             std::mem::swap(key, &mut self.key);
+                            self.lost |= self.held > Self::MAX_HELD;
                         }
                     }
                 } else {
@@ -508,37 +575,38 @@ impl Nesting {
                 b'{' | b'[' => {
                     let array = bytes[i] == b'[';
                     self.stack.push((array, Vec::new()));
+                    self.held += 1;
+                    self.lost |= self.held > Self::MAX_HELD;
                     self.expect_key = !array;
                 }
                 b'}' | b']' => {
-                    self.lost |= self.stack.pop().is_none();
+                    match self.stack.pop() {
+                        Some((_, key)) => self.held -= 1 + key.len(),
+                        None => self.lost = true,
+                    }
                     self.expect_key = false;
                 }
-                b',' => {
-                    self.expect_key = matches!(self.stack.last(), Some((false, _)));
-                    if found.is_none() && i >= from && !self.stack.is_empty() {
-                        found = Some((i, self.prefix()));
-                    }
-                }
+                b',' => self.expect_key = matches!(self.stack.last(), Some((false, _))),
                 b':' => self.expect_key = false,
                 _ => {}
             }
             i += 1;
         }
-        found.filter(|_| !self.lost)
+        None
     }
 
     /// The open containers as JSON: an object's current key leads to the container inside
-    /// it; the innermost is left open right before a `,`.
+    /// it; the innermost is left open where a key comes next (`{`), or where its key was
+    /// read (`{"key":`), before its value or after it: the walk reads what follows alike.
     fn prefix(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        let last = self.stack.len() - 1;
+        let mut out = Vec::with_capacity(self.held + 3 * self.stack.len());
+        let last = self.stack.len().saturating_sub(1);
         for (i, (array, key)) in self.stack.iter().enumerate() {
             if *array {
                 out.push(b'[');
             } else {
                 out.push(b'{');
-                if i < last {
+                if i < last || !self.expect_key {
                     out.push(b'"');
                     out.extend_from_slice(key);
                     out.extend_from_slice(b"\":");
@@ -547,6 +615,50 @@ impl Nesting {
         }
         out
     }
+}
+
+/// True when `head`, the first bytes of a file (past a byte-order mark), open a JSON
+/// document written over many lines (`json.dump(records, f, indent=2)`, `jq .`, an array of
+/// objects one a line): its first non-blank byte opens an array or an object, and neither
+/// its first line nor the next non-blank one holds one whole JSON value. NDJSON, whose lines
+/// each hold one (a broken first line aside), never is one; a file whose first line is longer
+/// than `head` is read by lines (a long line is followed by [`Nesting`] too).
+pub fn is_document(head: &[u8]) -> bool {
+    let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    let head = &head[start..];
+    let Some(first_end) = memchr::memchr(b'\n', head) else {
+        return false;
+    };
+    if !matches!(head[0], b'[' | b'{') {
+        return false;
+    }
+    let mut first = Nesting::default();
+    first.read(&head[..first_end], |_, _| false);
+    if first.lost || first.string.is_some() || first.stack.is_empty() {
+        return false;
+    }
+    let second = head[first_end..]
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .find(|line| !line.is_empty());
+    !second.is_some_and(is_one_value)
+}
+
+/// True when `line` holds one whole JSON object or array, and nothing after it.
+fn is_one_value(line: &[u8]) -> bool {
+    let line = line.trim_ascii();
+    if !matches!(line.first(), Some(b'{' | b'[')) || !matches!(line.last(), Some(b'}' | b']')) {
+        return false;
+    }
+    let mut nesting = Nesting::default();
+    let mut closed_early = false;
+    nesting.read(line, |n, i| {
+        closed_early |= i > 0 && i < line.len() && n.stack.is_empty();
+        false
+    });
+    nesting.closed() && !closed_early
 }
 
 /// True when a line looks like a JSON document (an object, or an array of objects, strings
@@ -638,61 +750,137 @@ mod tests {
         }
     }
 
-    /// A line fed in parts of every size: at each `,` between values, the prefix followed by
-    /// the rest of the line gives every value the key path the whole line gives it.
+    /// Text fed in parts of every size: at each place outside a string (or, from inside one,
+    /// where it ends), the prefix followed by the rest of the text gives every value the key
+    /// path the whole text gives it, on one line or pretty-printed over many.
     #[test]
-    fn a_prefix_stands_for_the_line_before_it() {
+    fn a_prefix_stands_for_the_text_before_it() {
         let line = concat!(
             r#"{"page":0,"results":[{"event":"a,b","p":{"$email":"x@y.z","k\"q":["#,
             r#"{"n":1},"v"],"$city":"Lyon"}},{"event":"c","p":{"ip":"1.2.3.4"}}],"#,
-            r#""total":2}"#
-        )
-        .as_bytes();
-        let values: Vec<usize> = (0..line.len()).collect();
-        let mut whole = Vec::new();
-        Walker::default().paths_at(line, &values, |k, path, _| {
-            whole.push((values[k], path.to_vec()));
-        });
-        let commas: Vec<usize> = {
-            let mut c = Vec::new();
-            let mut walk = Nesting::default();
-            let mut from = 0;
-            while let Some((at, _)) = walk.feed(&line[from..], 0) {
-                c.push(from + at);
-                from += at + 1;
-                walk = Nesting::default();
-                walk.feed(&line[..from], usize::MAX);
-            }
-            c
-        };
-        assert_eq!(commas.len(), 8, "the commas outside strings");
-        for part in [1, 3, 7, line.len()] {
-            for &comma in &commas {
-                let mut walk = Nesting::default();
-                let mut got = None;
-                let mut at = 0;
-                while at < line.len() && got.is_none() {
-                    let end = (at + part).min(line.len());
-                    got = walk
-                        .feed(&line[at..end], comma.saturating_sub(at))
-                        .map(|(i, prefix)| (at + i, prefix));
-                    at = end;
+            r#""total":2,"e":{},"z":[]}"#
+        );
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        for text in [line, &pretty] {
+            let text = text.as_bytes();
+            let values: Vec<usize> = (0..text.len()).collect();
+            let mut whole = Vec::new();
+            Walker::default().paths_at(text, &values, |k, path, _| {
+                whole.push((values[k], path.to_vec()));
+            });
+            assert_eq!(whole.len(), 24, "the bytes of values");
+            // Whether each place is inside a string, by a plain reading.
+            let mut inside = Vec::with_capacity(text.len() + 1);
+            let (mut string, mut escaped) = (false, false);
+            for &b in text {
+                inside.push(string);
+                match (string, escaped, b) {
+                    (true, true, _) => escaped = false,
+                    (true, false, b'\\') => escaped = true,
+                    (true, false, b'"') | (false, _, b'"') => string = !string,
+                    _ => {}
                 }
-                let (i, prefix) = got.expect("a comma past the start");
-                assert_eq!(i, comma, "part {part}");
-                let mut text = prefix.clone();
-                text.extend_from_slice(&line[i..]);
-                let offsets: Vec<usize> = (i..line.len()).map(|o| o - i + prefix.len()).collect();
-                let mut resumed = Vec::new();
-                Walker::default().paths_at(&text, &offsets, |k, path, _| {
-                    resumed.push((i + k, path.to_vec()));
-                });
-                let want: Vec<_> = whole.iter().filter(|(o, _)| *o >= i).cloned().collect();
-                assert_eq!(resumed, want, "comma at {i}, part {part}");
+            }
+            inside.push(false);
+            for part in [1, 3, 7, text.len()] {
+                for from in 0..=text.len() {
+                    let mut walk = Nesting::default();
+                    let mut got = None;
+                    let mut at = 0;
+                    while at < text.len() && got.is_none() {
+                        let end = (at + part).min(text.len());
+                        got = walk
+                            .feed(&text[at..end], from.saturating_sub(at))
+                            .map(|(i, prefix)| (at + i, prefix));
+                        at = end;
+                    }
+                    let (i, prefix) = got.expect("a place outside strings");
+                    let want = (from..=text.len()).find(|&p| !inside[p]).unwrap();
+                    assert_eq!(i, want, "from {from}, part {part}");
+                    let mut resumed_text = prefix.clone();
+                    resumed_text.extend_from_slice(&text[i..]);
+                    let offsets: Vec<usize> =
+                        (i..text.len()).map(|o| o - i + prefix.len()).collect();
+                    let mut resumed = Vec::new();
+                    Walker::default().paths_at(&resumed_text, &offsets, |k, path, _| {
+                        resumed.push((i + k, path.to_vec()));
+                    });
+                    let want: Vec<_> = whole.iter().filter(|(o, _)| *o >= i).cloned().collect();
+                    assert_eq!(resumed, want, "at {i}, part {part}");
+                }
             }
         }
         // A bracket closed that was never opened: no prefix from there on.
         assert!(Nesting::default().feed(b"]],[1,2]", 0).is_none());
+    }
+
+    /// What the nesting holds is bounded: text nested deeper than that is no longer followed.
+    #[test]
+    fn the_nesting_holds_a_bounded_prefix() {
+        let deep = "[".repeat(Nesting::MAX_HELD + 1);
+        let mut walk = Nesting::default();
+        assert!(walk.feed(deep.as_bytes(), deep.len()).is_none());
+        assert!(walk.lost());
+        let keys = format!("{{\"{}\":", "k".repeat(1000)).repeat(Nesting::MAX_HELD / 1000 + 1);
+        let mut walk = Nesting::default();
+        walk.feed(keys.as_bytes(), usize::MAX);
+        assert!(walk.lost());
+        let fits = format!("{{\"{}\":", "k".repeat(1000)).repeat(Nesting::MAX_HELD / 1000 - 2);
+        let mut walk = Nesting::default();
+        let (_, prefix) = walk.feed(fits.as_bytes(), fits.len()).unwrap();
+        assert_eq!(prefix, fits.as_bytes());
+    }
+
+    /// Records end at line ends with no object open inside the innermost array.
+    #[test]
+    fn record_ends() {
+        let text =
+            "[\n  {\n    \"a\": [\n      1\n    ],\n    \"b\": \"x\\\"]\\n\"\n  },\n  {}\n]\n";
+        let mut walk = Nesting::default();
+        let mut ends = Vec::new();
+        let mut at = 0;
+        while let Some(cut) = walk.read_to_record_end(&text.as_bytes()[at..], 0) {
+            at += cut;
+            ends.push(&text[..at]);
+        }
+        let lines: Vec<&str> = ends
+            .iter()
+            .map(|e| e.trim_end().rsplit('\n').next().unwrap().trim())
+            .collect();
+        assert_eq!(lines, ["[", "\"a\": [", "1", "},", "{}", "]"]);
+        assert!(walk.closed());
+    }
+
+    #[test]
+    fn documents_and_lines() {
+        let documents = [
+            "[\n  {\n    \"a\": 1\n  }\n]\n",
+            "{\n  \"a\": 1\n}",
+            "\n\n  [\n",
+            "[ {\n  \"a\" : 1\n}, {\n",
+            "[{\"a\":1},\n{\"a\":2},\n{\"a\":3}]\n",
+            "{\"results\":[\n{\"a\":1},\n",
+            "[\n",
+        ];
+        for head in documents {
+            assert!(is_document(head.as_bytes()), "{head:?}");
+        }
+        let lines = [
+            "{\"a\":1}\n{\"a\":2}\n",
+            "[1,2]\n[3]\n",
+            "[]\n",
+            "{\"a\":\"b\n{\"a\":2}\n",
+            "{\"a\":{\"b\":1\n{\"a\":2}\n",
+            "[12/Nov/2025:10:15:32 +0000] GET /\n",
+            "plain text\n",
+            "{\"a\":[1,2,",
+            "",
+            "]\n[\n",
+        ];
+        for head in lines {
+            assert!(!is_document(head.as_bytes()), "{head:?}");
+        }
     }
 
     #[test]

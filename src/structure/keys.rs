@@ -307,6 +307,30 @@ pub fn hint_for_key(key: &[u8]) -> Option<Hint> {
     table.get(&PackedKey::new(key)?).copied()
 }
 
+/// The hint of a field named by a path, as a column of a Parquet file is (`properties.city`,
+/// `items[].email`, `geo.lat`): its last two keys read as one key when that hints (`geo.lat`
+/// is `geolat`, `customer.name` a customer's name, `user.id` an account), else its last key,
+/// as the key of a JSON value would.
+pub fn hint_for_path(path: &[u8]) -> Option<Hint> {
+    fn strip(mut key: &[u8]) -> &[u8] {
+        while let Some(k) = key.strip_suffix(b"[]") {
+            key = k;
+        }
+        key
+    }
+    let mut keys = strip(path).rsplit(|&b| b == b'.').map(strip);
+    let last = keys.next()?;
+    if let Some(before) = keys.next().filter(|k| k.len() + last.len() <= MAX_KEY * 2) {
+        let mut joined = [0u8; MAX_KEY * 2];
+        joined[..before.len()].copy_from_slice(before);
+        joined[before.len()..before.len() + last.len()].copy_from_slice(last);
+        if let Some(hint) = hint_for_key(&joined[..before.len() + last.len()]) {
+            return Some(hint);
+        }
+    }
+    hint_for_key(last)
+}
+
 /// A key normalised (letters and digits only, lower-cased) and packed into registers, zero
 /// bytes after its end: a JSON export has a hinting key every hundred bytes, and a packed key
 /// is hashed and compared without a loop or a call to `memcmp`.
@@ -466,6 +490,32 @@ mod tests {
         ];
         for (key, want) in cases {
             assert_eq!(hint_for_key(key.as_bytes()), *want, "{key}");
+        }
+    }
+
+    #[test]
+    fn paths() {
+        let cases: &[(&str, Option<Hint>)] = &[
+            ("properties.city", Some(Hint::City)),
+            ("properties.$email", Some(Hint::Email)),
+            ("properties.$name", Some(Hint::PersonName)),
+            ("items[].email", Some(Hint::Email)),
+            ("emails[]", None),
+            ("tags[][]", None),
+            ("geo.lat", Some(Hint::Latitude)),
+            ("location.lng", Some(Hint::Longitude)),
+            ("user.id", Some(Hint::AccountId)),
+            ("user.name", Some(Hint::MaybePersonName)),
+            ("customer.name", Some(Hint::PersonName)),
+            ("event.name", Some(Hint::Event)),
+            ("context.ip", Some(Hint::Ip)),
+            ("properties.id", None),
+            ("email", Some(Hint::Email)),
+            ("", None),
+            ("a.", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(hint_for_path(path.as_bytes()), *want, "{path}");
         }
     }
 

@@ -139,19 +139,28 @@ fn a_clean_export_passes() {
     );
 }
 
-/// A file that `scan` would skip as binary (a NUL byte near its start) is read by the gate:
-/// passing it unread would let its data through.
+/// A file that looks binary (a NUL byte near its start) is refused, by `scan` and by the gate
+/// alike: exit 2, and the gate says it cannot vouch for the export; passing it unread would
+/// let its data through. `--binary` reads it as text.
 #[test]
-fn the_gate_reads_files_that_look_binary() {
+fn the_gate_refuses_binary_files_unless_told_to_read_them() {
     let case = Case::new();
     case.write(
         "export/dump.log",
         "header\0\0\nuser ann.lee@acme-corp.io signed in\n",
     );
     let scanned = case.run(&["scan", "export"]);
-    expect(&scanned, 0);
+    expect(&scanned, 2);
     says_err(&scanned, "binary file");
     let out = case.gate(EMAIL_IP, &[]);
+    expect(&out, 2);
+    says_err(&out, "export/dump.log: binary file");
+    says(&out, "piiscan gate: ERROR (an input was not scanned)");
+    says(
+        &out,
+        "1 input was not scanned (see above): the gate cannot vouch for the export",
+    );
+    let out = case.gate(EMAIL_IP, &["--binary"]);
     expect(&out, 1);
     says(&out, "FAIL  email");
 }

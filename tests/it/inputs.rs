@@ -124,7 +124,7 @@ fn empty_binary_invalid_utf8_and_crlf_inputs() {
     bytes.extend_from_slice(TEXT);
     std::fs::write(&binary, &bytes).unwrap();
     let out = scan(&[], &[&binary]);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(2), "a binary file is refused");
     assert!(String::from_utf8_lossy(&out.stderr).contains("binary file"));
     assert_eq!(findings(&scan(&["--binary"], &[&binary])).len(), 3);
 
@@ -722,7 +722,7 @@ fn utf16_with_a_bom_is_decoded() {
         let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
         let result = &sarif["runs"][0]["results"][0];
         assert_eq!(result["properties"]["encoding"], encoding, "{result}");
-        // A gate reads every file as if `--binary`: undecoded, it found nothing and passed.
+        // Undecoded, a gate read it as text (it was `--binary`), found nothing and passed.
         let gate = Command::cargo_bin("piiscan")
             .unwrap()
             .current_dir(dir.path())
@@ -787,7 +787,7 @@ fn utf16_without_a_bom_is_still_binary() {
         let file = dir.path().join(name);
         std::fs::write(&file, bytes).unwrap();
         let out = scan(&[], &[&file]);
-        assert_eq!(out.status.code(), Some(0), "{name}");
+        assert_eq!(out.status.code(), Some(2), "{name}");
         assert!(out.stdout.is_empty(), "{name}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("binary file"), "{name}: {stderr}");

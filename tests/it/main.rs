@@ -3,9 +3,11 @@
 //! linked five times: most of a fresh clone's `cargo test` was compiling and linking.
 
 mod architecture;
+mod archives;
 mod cli;
 mod floors;
 mod gate;
 mod inputs;
+mod parquet;
 mod report;
 mod safety;

@@ -85,7 +85,7 @@ fn kind_rows(report: &Value) -> Vec<&Value> {
 /// Every figure of the report (per kind, per field, records, people, profiles and the field
 /// pairs that make them) equals the same figure counted here from the scan's own jsonl
 /// findings: the aggregation is exact relative to what was found.
-fn assert_report_matches_findings(paths: &[&str]) {
+pub(crate) fn assert_report_matches_findings(paths: &[&str]) {
     let out = piiscan()
         .args(["report", "--format", "json"])
         .args(paths)
