@@ -286,6 +286,8 @@ impl Detector for SecretDetector {
             searched = to;
         }
         // `scheme://user:password@host`: an `@` with `:` and `://` before it in the same word.
+        // The windows above are behind the last one only: a line they skipped may hold one.
+        let mut searched = 0;
         for at in hay.candidates(Class::At) {
             if bytes[at] != b'@' || at < searched {
                 continue;
