@@ -108,6 +108,9 @@ macro_rules! registry {
 registry! {
     Email => super::email::EMAIL,
     Phone => super::phone::PHONE,
+    CreditCard => super::card::CREDIT_CARD,
+    Iban => super::iban::IBAN,
+    NationalId => super::national_id::NATIONAL_ID,
     Ipv4 => super::ipv4::IPV4,
     Ipv6 => super::ipv6::IPV6,
     PersonName => super::person_name::PERSON_NAME,

@@ -298,6 +298,10 @@ mod tests {
             (Kind::AccountId, "User-ABC", "User-ABC"),
             (Kind::Phone, "+44 20 7946 0958", "+442079460958"),
             (Kind::Phone, "+44 (0)20-7946-0958", "+442079460958"),
+            (Kind::CreditCard, "4111 1111-1111 1111", "4111111111111111"),
+            (Kind::Iban, "de89 3704 0044 0532 0130 00", "DE89370400440532013000"),
+            (Kind::NationalId, "ab 12 34 56 c", "AB123456C"),
+            (Kind::NationalId, "123.456.789-09", "12345678909"),
         ];
         for &(kind, raw, want) in cases {
             assert_eq!(kind.normal().apply(raw.as_bytes()), want, "{kind} {raw}");

@@ -6,5 +6,6 @@ mod architecture;
 mod cli;
 mod floors;
 mod gate;
+mod ids;
 mod inputs;
 mod report;
