@@ -53,8 +53,9 @@ pub enum Class {
     Code,
     /// Where a credential may sit: the start of a word of at least [`TOKEN_RUN`] token bytes
     /// (letters, digits, `_`, `-`: API keys and tokens are long and random), five dashes
-    /// opening a run of dashes (a PEM block), and a `=` after a lower-case letter followed by
-    /// at least eight token bytes (`api_key=...` in a query string or a header).
+    /// opening a run of dashes (a PEM block), a `=` after a word byte and a `:` after a letter,
+    /// followed (past one blank, for `:`) by at least [`ASSIGNED_RUN`] bytes of a value
+    /// (`api_key=...` in a query string, `API_KEY=...` in an environment, `X-Api-Key: ...`).
     Secret,
 }
 
@@ -64,6 +65,8 @@ pub const NUMBER_RUN: usize = 8;
 pub const CODE_RUN: usize = 8;
 /// The run length from which [`Class::Secret`] lists a word start.
 pub const TOKEN_RUN: usize = 20;
+/// The shortest value after `=` or `: ` that [`Class::Secret`] lists.
+pub const ASSIGNED_RUN: usize = 6;
 
 impl Class {
     const ALL: [Class; 11] = [
@@ -273,10 +276,10 @@ fn needs(classes: Classes) -> [bool; 5] {
     [structure, letters, numbers, escapes, long]
 }
 
-/// Bit `j` is set when bytes `j..j + len` of the block (continued by the next one) are all
-/// in `mask`: runs doubled over the two blocks as one 128-bit word.
+/// Bit `j` is set when bytes `j + offset..j + offset + len` of the block (continued by the
+/// next one) are all in `mask`: runs doubled over the two blocks as one 128-bit word.
 #[inline(always)]
-fn run_from(cur: u64, next: u64, len: u32) -> u64 {
+fn run(cur: u64, next: u64, offset: u32, len: u32) -> u64 {
     let m = u128::from(cur) | u128::from(next) << 64;
     let mut run = m;
     let mut have = 1;
@@ -285,21 +288,7 @@ fn run_from(cur: u64, next: u64, len: u32) -> u64 {
         run &= run >> step;
         have += step;
     }
-    run as u64
-}
-
-/// Bit `j` is set when bytes `j + 1..j + 1 + len` are all in `mask` (see [`run_from`]).
-#[inline(always)]
-fn run_after(cur: u64, next: u64, len: u32) -> u64 {
-    let m = u128::from(cur) | u128::from(next) << 64;
-    let mut run = m;
-    let mut have = 1;
-    while have < len {
-        let step = have.min(len - have);
-        run &= run >> step;
-        have += step;
-    }
-    (run >> 1) as u64
+    (run >> offset) as u64
 }
 
 /// The candidates of one block, from its masks and those of the blocks around it (for the
@@ -357,7 +346,7 @@ fn emit(
     }
     if classes.contains(Class::Number) {
         let digitish = |m: &Masks| m.digit | m.blank | m.punct;
-        let run = run_from(digitish(cur), digitish(next), NUMBER_RUN as u32);
+        let run = run(digitish(cur), digitish(next), 0, NUMBER_RUN as u32);
         let lead = cur.digit | cur.open;
         let continues = before(prev.word | prev.punct, cur.word | cur.punct);
         let two_before = |p: u64, c: u64| c << 2 | p >> 62;
@@ -368,18 +357,25 @@ fn emit(
         let codeish = |m: &Masks| m.caps | m.digit | m.blank;
         let start = cur.caps & !before(prev.word, cur.word);
         let second = after(cur.caps | cur.digit, next.caps | next.digit);
-        let run = run_from(codeish(cur), codeish(next), CODE_RUN as u32);
+        let run = run(codeish(cur), codeish(next), 0, CODE_RUN as u32);
         push(Class::Code, start & second & run);
     }
     if classes.contains(Class::Secret) {
         let token = |m: &Masks| m.word | m.minus;
         let (tc, tn) = (token(cur), token(next));
         let word_start = tc & !before(token(prev), tc);
-        let long_word = word_start & run_from(tc, tn, TOKEN_RUN as u32);
+        let long_word = word_start & run(tc, tn, 0, TOKEN_RUN as u32);
         let first_dash = cur.minus & !before(prev.minus, cur.minus);
-        let dashes = first_dash & run_from(cur.minus, next.minus, 5);
-        let value = run_after(tc, tn, 8);
-        let assignment = cur.equals & before(prev.lower, cur.lower) & value;
+        let dashes = first_dash & run(cur.minus, next.minus, 0, 5);
+        // `name=value`, `Name: value`: a value of at least six bytes that are no blank, quote
+        // or line end (passwords hold symbols), after a `=` or `:` that follows a letter.
+        let valuable = |m: &Masks| m.word | m.punct | m.equals | m.at | m.percent | m.colon;
+        let (vc, vn) = (valuable(cur), valuable(next));
+        let value = run(vc, vn, 1, ASSIGNED_RUN as u32);
+        let spaced = after(cur.blank, next.blank) & run(vc, vn, 2, ASSIGNED_RUN as u32);
+        let letter = before(prev.lower | prev.caps, cur.lower | cur.caps);
+        let assignment = cur.equals & before(prev.word, cur.word) & value
+            | cur.colon & letter & (value | spaced);
         push(Class::Secret, long_word | dashes | assignment);
     }
 }
@@ -804,9 +800,11 @@ mod x86 {
                     m.blank = $eq!(b' ') | $eq!(b'\t');
                 }
             }
-            if escapes {
+            if escapes || long {
                 m.at = $eq!(b'@');
                 m.percent = $eq!(b'%');
+            }
+            if escapes {
                 m.four = $eq!(b'4');
                 m.u = $eq!(b'u');
             }
@@ -1039,9 +1037,12 @@ mod tests {
         let prev = i.checked_sub(1).map(|j| bytes[j]);
         let long_word = token(b) && !prev.is_some_and(token) && all(bytes, i, TOKEN_RUN, token);
         let dashes = b == b'-' && prev != Some(b'-') && all(bytes, i, 5, |b| b == b'-');
-        let assignment = b == b'='
-            && prev.is_some_and(|p| p.is_ascii_lowercase())
-            && all(bytes, i + 1, 8, token);
+        let valuable = |b: u8| is_word(b) || (b'('..=b'/').contains(&b) || b"=@%:".contains(&b);
+        let letter = prev.is_some_and(|p| p.is_ascii_alphabetic());
+        let value = |from: usize| all(bytes, from, ASSIGNED_RUN, valuable);
+        let spaced = |from: usize| matches!(bytes.get(from), Some(b' ' | b'\t')) && value(from + 1);
+        let assignment = (b == b'=' && prev.is_some_and(is_word) && value(i + 1))
+            || (b == b':' && letter && (value(i + 1) || spaced(i + 1)));
         long_word || dashes || assignment
     }
 

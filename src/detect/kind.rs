@@ -111,6 +111,7 @@ registry! {
     CreditCard => super::card::CREDIT_CARD,
     Iban => super::iban::IBAN,
     NationalId => super::national_id::NATIONAL_ID,
+    Secret => super::secret::SECRET,
     Ipv4 => super::ipv4::IPV4,
     Ipv6 => super::ipv6::IPV6,
     PersonName => super::person_name::PERSON_NAME,
@@ -121,6 +122,8 @@ registry! {
     AccountId => super::account_id::ACCOUNT_ID,
     Device => super::device::DEVICE,
     Referrer => super::referrer::REFERRER,
+    MacAddress => super::mac_address::MAC_ADDRESS,
+    Imei => super::imei::IMEI,
 }
 
 impl Kind {

@@ -33,14 +33,17 @@ mod dictionary;
 pub mod email;
 pub mod geo;
 pub mod iban;
+pub mod imei;
 pub mod ipv4;
 pub mod ipv6;
 pub mod kind;
+pub mod mac_address;
 pub mod national_id;
 pub mod normal;
 pub mod person_name;
 pub mod phone;
 pub mod referrer;
+pub mod secret;
 mod text;
 mod token;
 

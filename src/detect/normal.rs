@@ -302,6 +302,8 @@ mod tests {
             (Kind::Iban, "de89 3704 0044 0532 0130 00", "DE89370400440532013000"),
             (Kind::NationalId, "ab 12 34 56 c", "AB123456C"),
             (Kind::NationalId, "123.456.789-09", "12345678909"),
+            (Kind::MacAddress, "00-1A-2B-3C-4D-5E", "00:1a:2b:3c:4d:5e"),
+            (Kind::Imei, "35-209900-176148-1", "352099001761481"),
         ];
         for &(kind, raw, want) in cases {
             assert_eq!(kind.normal().apply(raw.as_bytes()), want, "{kind} {raw}");

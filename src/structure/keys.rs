@@ -53,8 +53,10 @@ pub enum Hint {
     /// A national identity number; the scheme when the key names one (`ssn`, `nino`,
     /// `codice_fiscale`), else any (`national_id`, `tax_id`).
     NationalId(IdScheme),
-    /// `api_key`, `password`, `client_secret`, `authorization`: a credential.
+    /// `api_key`, `client_secret`, `authorization`: a credential.
     Secret,
+    /// `password`, `passwd`: a credential that needs no shape of its own.
+    Password,
     /// `mac`, `mac_address`.
     Mac,
     /// `imei`.
@@ -98,6 +100,7 @@ impl Hint {
                 | Hint::Iban
                 | Hint::NationalId(_)
                 | Hint::Secret
+                | Hint::Password
                 | Hint::Mac
                 | Hint::Imei
         )
@@ -303,9 +306,9 @@ const KEYS: &[(&str, Hint)] = &[
     ("secret", Hint::Secret),
     ("secretkey", Hint::Secret),
     ("clientsecret", Hint::Secret),
-    ("password", Hint::Secret),
-    ("passwd", Hint::Secret),
-    ("pwd", Hint::Secret),
+    ("password", Hint::Password),
+    ("passwd", Hint::Password),
+    ("pwd", Hint::Password),
     ("accesstoken", Hint::Secret),
     ("authtoken", Hint::Secret),
     ("refreshtoken", Hint::Secret),
@@ -313,6 +316,10 @@ const KEYS: &[(&str, Hint)] = &[
     ("privatekey", Hint::Secret),
     ("secretaccesskey", Hint::Secret),
     ("awssecretaccesskey", Hint::Secret),
+    ("twilioauthtoken", Hint::Secret),
+    ("webhooksecret", Hint::Secret),
+    ("signingsecret", Hint::Secret),
+    ("xapikey", Hint::Secret),
     ("mac", Hint::Mac),
     ("macaddress", Hint::Mac),
     ("macaddr", Hint::Mac),

@@ -564,7 +564,7 @@ fn policy_errors_name_their_line_and_quote_no_value() {
     let cases: &[(&str, &str)] = &[
         (
             "[kinds]\nemail = \"fail\"\nemial = \"warn\"\n",
-            "policy.toml:3:1: unknown field `…`, expected one of `email`",
+            "policy.toml:3:1: unknown kind `…`, expected one of `email`",
         ),
         // A value where a rule, a key, a kind or a severity belongs is not quoted back.
         (
@@ -573,7 +573,7 @@ fn policy_errors_name_their_line_and_quote_no_value() {
         ),
         (
             "[kinds]\n\"jane.doe@corp.io\" = \"fail\"\n",
-            "policy.toml:2:1: unknown field `…`, expected one of `email`",
+            "policy.toml:2:1: unknown kind `…`, expected one of `email`",
         ),
         (
             "[[allow]]\nreason = \"x\"\n\"jane.doe@corp.io\" = 1\n",
@@ -581,7 +581,7 @@ fn policy_errors_name_their_line_and_quote_no_value() {
         ),
         (
             "[[allow]]\nkinds = [\"jane.doe@corp.io\"]\nfields = [\"x\"]\n",
-            "policy.toml:2:10: unknown kind; expected one of: email, ipv4,",
+            "policy.toml:2:10: unknown kind; expected one of: email, phone, secret, ipv4,",
         ),
         (
             "[[detector]]\nkind = \"badge\"\nregex = 'B1'\nseverity = \"jane.doe@corp.io\"\n",

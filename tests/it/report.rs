@@ -147,7 +147,18 @@ fn assert_report_matches_findings(paths: &[&str]) {
     // Profiles: records with an identity beside a location or a device, and the pairs of
     // fields that make them.
     let identity = |k: &str| ["email", "person_name", "ipv4", "ipv6"].contains(&k);
-    let place = |k: &str| ["city", "region", "country", "coordinates", "device"].contains(&k);
+    let place = |k: &str| {
+        [
+            "city",
+            "region",
+            "country",
+            "coordinates",
+            "device",
+            "mac_address",
+            "imei",
+        ]
+        .contains(&k)
+    };
     let mut profiles = 0;
     let mut pairs: BTreeMap<Vec<String>, u64> = BTreeMap::new();
     for fields in by_record.values() {

@@ -109,7 +109,12 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
     }
     match rng.gen_range(0..8) {
         0 => p.str("duration", &vocab::time_of_day(rng), Escape::None, None),
-        1 => p.str("mac", &vocab::mac(rng), Escape::None, None),
+        1 => p.str(
+            "mac",
+            &vocab::mac(rng),
+            Escape::None,
+            Some(Kind::MacAddress),
+        ),
         2 => p.str(
             "build",
             &format!("{}.5", vocab::version(rng)),

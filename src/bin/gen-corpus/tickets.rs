@@ -118,11 +118,12 @@ fn sentence<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) {
         }
         8 => {
             out.raw(&format!(
-                "Version {} crashes at {}; MAC {}; aspect 16:9.",
+                "Version {} crashes at {}; MAC ",
                 vocab::version(rng),
                 vocab::time_of_day(rng),
-                vocab::mac(rng)
-            ));
+            ))
+            .pii(Kind::MacAddress, &vocab::mac(rng))
+            .raw("; aspect 16:9.");
         }
         9 => {
             out.raw("The log says user@localhost and @support, and std::cout prints a@b.");
