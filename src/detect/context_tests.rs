@@ -82,6 +82,7 @@ const HARD_NEGATIVES: &[&str] = &[
     "cpf 111.111.111-11, cpf 000.000.000-00",
     "QQ 12 34 56 C is HMRC's specimen, 000-12-3456 and 666-12-3456 and 987-65-4321",
     "durations 123456782ms 123456782s",
+    "total 130 692 544",
     "uuid suffix -446655440000 and -123456782",
     r#"{"ssn":"123-45-6789x","ref":"234567890","card":"x","n":"4111111111111111"}"#,
 ];
@@ -155,15 +156,11 @@ const POSITIVES: &[(&str, &[(&str, &str)])] = &[
     ("CPF 123.456.789-09", &[("br_cpf", "123.456.789-09")]),
     ("SIN 130-692-544", &[("ca_sin", "130-692-544")]),
     ("SIN: 130 692 544", &[("ca_sin", "130 692 544")]),
-    ("total 130 692 544", &[]),
     (
         r#"{"tax_id":"130692544","bsn":"111222333"}"#,
         &[("us_ssn", "130692544"), ("nl_bsn", "111222333")],
     ),
-    (
-        r#"{"ssn":"130-692-544"}"#,
-        &[("ca_sin", "130-692-544")],
-    ),
+    (r#"{"ssn":"130-692-544"}"#, &[("ca_sin", "130-692-544")]),
     (
         "call +44 20 7946 0958 about card 5555 5555 5555 4444",
         &[
@@ -196,7 +193,11 @@ fn positives_in_context() {
 fn shared_spans_with_phones() {
     let scanner = scanner();
     let cases: &[(&str, bool, &[(&str, &str)])] = &[
-        ("4111 1111 1111 1111", false, &[("credit_card", "4111 1111 1111 1111")]),
+        (
+            "4111 1111 1111 1111",
+            false,
+            &[("credit_card", "4111 1111 1111 1111")],
+        ),
         ("123-45-6789", false, &[("us_ssn", "123-45-6789")]),
         (
             "phone,ssn\n555-123-4567,123-45-6789\n",
@@ -225,7 +226,7 @@ fn shared_spans_with_phones() {
 #[test]
 fn masks_through_the_engine() {
     let scanner = Scanner::new(Config::default());
-    let text = "card 4111 1111 1111 1234, IBAN DE89 3704 0044 0532 0130 00, SSN 123-45-6789\n";
+    let text = "card 4111 1111 1111 1236, IBAN DE89 3704 0044 0532 0130 00, SSN 123-45-6789\n";
     let masks: Vec<(Kind, String)> = scanner
         .scan_chunk(text.as_bytes(), 0, &FileContext::default())
         .findings
@@ -235,7 +236,7 @@ fn masks_through_the_engine() {
     assert_eq!(
         masks,
         [
-            (Kind::CreditCard, "**** **** **** 1234".to_string()),
+            (Kind::CreditCard, "**** **** **** 1236".to_string()),
             (Kind::Iban, "DE** **** **** **** **30 00".to_string()),
             (Kind::NationalId, "***-**-****".to_string()),
         ]
@@ -256,7 +257,9 @@ impl Rng {
         lo + self.next() % (hi - lo + 1)
     }
     fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + (self.next() % 10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + (self.next() % 10) as u8))
+            .collect()
     }
     fn from(&mut self, alphabet: &[u8], n: usize) -> String {
         (0..n)
@@ -281,7 +284,13 @@ fn isbn13(r: &mut Rng, hyphens: bool) -> String {
         .sum();
     let check = (10 - sum % 10) % 10;
     if hyphens {
-        format!("{}-{}-{}-{}-{check}", &d[..3], &d[3..4], &d[4..6], &d[6..12])
+        format!(
+            "{}-{}-{}-{}-{check}",
+            &d[..3],
+            &d[3..4],
+            &d[4..6],
+            &d[6..12]
+        )
     } else {
         format!("{d}{check}")
     }
@@ -312,7 +321,14 @@ fn hard_negative_lines() -> Vec<(&'static str, String)> {
             ("duration", format!("took {id} ns")),
             ("duration", format!("{{\"duration_us\":\"{n9}\"}}")),
             ("duration", format!("uptime {n12}ms, {n9} bytes")),
-            ("price", format!("total ${},{:03}.{cents:02}", r.range(1, 999), r.range(0, 999))),
+            (
+                "price",
+                format!(
+                    "total ${},{:03}.{cents:02}",
+                    r.range(1, 999),
+                    r.range(0, 999)
+                ),
+            ),
             (
                 "price",
                 format!(
@@ -332,10 +348,16 @@ fn hard_negative_lines() -> Vec<(&'static str, String)> {
                     r.range(0, 999)
                 ),
             ),
-            ("price", format!("{{\"amount\":\"{id}.{cents:02}\",\"currency\":\"USD\"}}")),
+            (
+                "price",
+                format!("{{\"amount\":\"{id}.{cents:02}\",\"currency\":\"USD\"}}"),
+            ),
             ("order", format!("order #{id} shipped")),
             ("order", format!("{{\"order_id\":\"{n16}\"}}")),
-            ("order", format!("{{\"order_id\":\"{n9}\",\"invoice\":\"{n12}\"}}")),
+            (
+                "order",
+                format!("{{\"order_id\":\"{n9}\",\"invoice\":\"{n12}\"}}"),
+            ),
             ("order", format!("Order No. {n12}")),
             ("order", format!("INV-{y}-{}", r.digits(9))),
             ("order", format!("ORD-{y}{mo:02}{d:02}-{}", r.digits(6))),
@@ -350,15 +372,25 @@ fn hard_negative_lines() -> Vec<(&'static str, String)> {
                     r.from(HEX, 12)
                 ),
             ),
-            ("hex digest", format!("md5 {} sha1 {}", r.from(HEX, 32), r.from(HEX, 40))),
-            ("hex digest", format!("{{\"sha256\":\"{}\"}}", r.from(HEX, 64))),
+            (
+                "hex digest",
+                format!("md5 {} sha1 {}", r.from(HEX, 32), r.from(HEX, 40)),
+            ),
+            (
+                "hex digest",
+                format!("{{\"sha256\":\"{}\"}}", r.from(HEX, 64)),
+            ),
             (
                 "hex digest",
                 format!("ETag {}", r.from(HEX, 32).to_ascii_uppercase()),
             ),
             (
                 "code",
-                format!("ref {} {}", r.from(UPPER_ALNUM, 16), r.from(UPPER_ALNUM, 22)),
+                format!(
+                    "ref {} {}",
+                    r.from(UPPER_ALNUM, 16),
+                    r.from(UPPER_ALNUM, 22)
+                ),
             ),
             (
                 "version",
@@ -372,11 +404,23 @@ fn hard_negative_lines() -> Vec<(&'static str, String)> {
             ),
             ("isbn", format!("ISBN {}", isbn13(&mut r, true))),
             ("isbn", format!("ISBN-13: {}", isbn13(&mut r, false))),
-            ("isbn", format!("{{\"isbn\":\"{}\"}}", isbn13(&mut r, false))),
-            ("date", format!("{y}-{mo:02}-{d:02} {h:02}:{mi:02}:{se:02} INFO")),
+            (
+                "isbn",
+                format!("{{\"isbn\":\"{}\"}}", isbn13(&mut r, false)),
+            ),
+            (
+                "date",
+                format!("{y}-{mo:02}-{d:02} {h:02}:{mi:02}:{se:02} INFO"),
+            ),
             ("date", format!("{d:02}.{mo:02}.{y} {h:02}:{mi:02}")),
-            ("date", format!("stamp {y}{mo:02}{d:02}{h:02}{mi:02}{se:02}")),
-            ("postcode", format!("zip {}-{:04}", r.range(10000, 99999), r.range(0, 9999))),
+            (
+                "date",
+                format!("stamp {y}{mo:02}{d:02}{h:02}{mi:02}{se:02}"),
+            ),
+            (
+                "postcode",
+                format!("zip {}-{:04}", r.range(10000, 99999), r.range(0, 9999)),
+            ),
             (
                 "postcode",
                 format!("CEP {:05}-{:03}", r.range(1000, 99999), r.range(0, 999)),
@@ -392,23 +436,43 @@ fn hard_negative_lines() -> Vec<(&'static str, String)> {
             ),
             (
                 "phone",
-                format!("call {}-{}-{}", r.range(200, 999), r.range(200, 999), r.digits(4)),
+                format!(
+                    "call {}-{}-{}",
+                    r.range(200, 999),
+                    r.range(200, 999),
+                    r.digits(4)
+                ),
             ),
             (
                 "phone",
-                format!("({}) {}-{}", r.range(200, 999), r.range(200, 999), r.digits(4)),
+                format!(
+                    "({}) {}-{}",
+                    r.range(200, 999),
+                    r.range(200, 999),
+                    r.digits(4)
+                ),
             ),
             ("phone", format!("+44 20 {} {}", r.digits(4), r.digits(4))),
-            ("phone", format!("Tel. 0{} {}", r.range(30, 89), r.digits(8))),
             (
                 "phone",
-                format!("{{\"phone\":\"+91 {} {}\"}}", r.range(70000, 99999), r.digits(5)),
+                format!("Tel. 0{} {}", r.range(30, 89), r.digits(8)),
+            ),
+            (
+                "phone",
+                format!(
+                    "{{\"phone\":\"+91 {} {}\"}}",
+                    r.range(70000, 99999),
+                    r.digits(5)
+                ),
             ),
             (
                 "base64",
                 format!(
                     "payload {}==",
-                    r.from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 42)
+                    r.from(
+                        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+                        42
+                    )
                 ),
             ),
         ]);

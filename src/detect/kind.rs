@@ -343,6 +343,33 @@ mod tests {
         assert_eq!(std::mem::size_of::<Kind>(), 4);
     }
 
+    /// The README documents every kind: a row of its kinds table, and its name in the lists
+    /// of `--kinds` and of the policy's `[kinds]`.
+    #[test]
+    fn the_readme_documents_every_kind() {
+        let readme = include_str!("../../README.md");
+        let line = |start: &str| {
+            readme
+                .lines()
+                .find(|l| l.starts_with(start))
+                .unwrap_or_else(|| panic!("no README line starting {start}"))
+        };
+        let options = line("| `--kinds ");
+        let policy = line("| `[kinds]` ");
+        for kind in Kind::ALL {
+            let name = format!("`{}`", kind.name());
+            assert!(
+                readme.lines().any(|l| l.starts_with(&format!("| {name} "))),
+                "{kind}: no row in the kinds table"
+            );
+            assert!(options.contains(&name), "{kind}: not in --kinds");
+            assert!(
+                policy.contains(&name),
+                "{kind}: not in the policy's [kinds]"
+            );
+        }
+    }
+
     /// Every kind is described in full, under a name of its own, and its family can report it.
     #[test]
     fn every_kind_is_described() {

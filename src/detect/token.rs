@@ -55,8 +55,9 @@ pub(super) fn right_ok(hay: &[u8], end: usize) -> bool {
 /// Length of the run of ASCII digits at `pos`.
 #[inline]
 pub(super) fn digit_run(hay: &[u8], pos: usize) -> usize {
-    hay.get(pos..)
-        .map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_digit()).count())
+    hay.get(pos..).map_or(0, |rest| {
+        rest.iter().take_while(|b| b.is_ascii_digit()).count()
+    })
 }
 
 /// A shape of formatted token, read left to right: `d` an ASCII digit, `L` an upper-case
@@ -248,7 +249,10 @@ mod tests {
             ("SIN X", true),
             ("sin X", false),
             ("card\nX", false),
-            ("card ............................................. X", false),
+            (
+                "card ............................................. X",
+                false,
+            ),
             ("X", false),
         ];
         for &(text, want) in cases {
@@ -302,7 +306,10 @@ mod tests {
     #[test]
     fn masks_keep_separators() {
         let last4 = |i: usize, n: usize| n >= 12 && i + 4 >= n;
-        assert_eq!(mask_with("4111 1111 1111 1234", last4), "**** **** **** 1234");
+        assert_eq!(
+            mask_with("4111 1111 1111 1234", last4),
+            "**** **** **** 1234"
+        );
         assert_eq!(mask_with("123-45-6789", |_, _| false), "***-**-****");
         assert_eq!(mask_with("1234", last4), "****");
         assert_eq!(mask_with("1é2\t3", |_, _| false), "*****");

@@ -71,7 +71,9 @@ fn write_export(dir: &std::path::Path) -> BTreeMap<(String, Option<String>), usi
             (_, Some("nl_bsn")) => "BSN",
             _ => "id",
         };
-        csv.push_str(&format!("{i},{decoy},\"customer {cue} {value}\",{i}00{i}\n"));
+        csv.push_str(&format!(
+            "{i},{decoy},\"customer {cue} {value}\",{i}00{i}\n"
+        ));
         count(kind, scheme);
         if i % 3 == 0 {
             log.push_str(&format!(
@@ -89,7 +91,13 @@ fn write_export(dir: &std::path::Path) -> BTreeMap<(String, Option<String>), usi
 
 fn scan(dir: &std::path::Path, show_values: bool) -> Vec<serde_json::Value> {
     let mut cmd = Command::cargo_bin("piiscan").unwrap();
-    cmd.args(["scan", "--format", "jsonl", "--kinds", "credit_card,iban,national_id"]);
+    cmd.args([
+        "scan",
+        "--format",
+        "jsonl",
+        "--kinds",
+        "credit_card,iban,national_id",
+    ]);
     if show_values {
         cmd.arg("--show-values");
     }

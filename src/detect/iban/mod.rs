@@ -70,7 +70,10 @@ pub const EXAMPLES: &[Example] = &[
         r#"{"iban":"GB29NWBK60161331926819","payee":"NL91ABNA0417164300"}"#,
         &["GB29NWBK60161331926819", "NL91ABNA0417164300"],
     ),
-    ex(r#"{"iban":"fr1420041010050500013m02606"}"#, &["fr1420041010050500013m02606"]),
+    ex(
+        r#"{"iban":"fr1420041010050500013m02606"}"#,
+        &["fr1420041010050500013m02606"],
+    ),
     ex(
         "Überweisung an AT61 1904 3002 3457 3201, Zweck 4711",
         &["AT61 1904 3002 3457 3201"],
@@ -252,8 +255,7 @@ pub struct Token {
 pub fn token_at(hay: &[u8], pos: usize) -> Option<Token> {
     let head = hay.get(pos..pos + 4)?;
     // The check digits first: most upper-case words fail there, before the table.
-    if !head[2].is_ascii_digit() || !head[3].is_ascii_digit() || !head[0].is_ascii_alphabetic()
-    {
+    if !head[2].is_ascii_digit() || !head[3].is_ascii_digit() || !head[0].is_ascii_alphabetic() {
         return None;
     }
     let c = country(&head[..2])?;
@@ -395,8 +397,14 @@ mod tests {
                 "GB29 NWBK 6016 1331 9268 19",
                 Some(("GB29 NWBK 6016 1331 9268 19", true)),
             ),
-            ("\"nl91abna0417164300\"", Some(("nl91abna0417164300", false))),
-            ("NL91 ABNA 0417 1643 00", Some(("NL91 ABNA 0417 1643 00", true))),
+            (
+                "\"nl91abna0417164300\"",
+                Some(("nl91abna0417164300", false)),
+            ),
+            (
+                "NL91 ABNA 0417 1643 00",
+                Some(("NL91 ABNA 0417 1643 00", true)),
+            ),
             ("Nl91ABNA0417164300", None),
             ("XDE89370400440532013000", None),
             ("DE89370400440532013000X", None),

@@ -818,8 +818,12 @@ mod tests {
         let rows = token::vectors::rows("national_id");
         let mut failures = Vec::new();
         for s in Scheme::ALL {
-            let valid = rows.iter().filter(|r| r.scheme == s.name() && r.expected == "1");
-            let invalid = rows.iter().filter(|r| r.scheme == s.name() && r.expected == "0");
+            let valid = rows
+                .iter()
+                .filter(|r| r.scheme == s.name() && r.expected == "1");
+            let invalid = rows
+                .iter()
+                .filter(|r| r.scheme == s.name() && r.expected == "0");
             let (valid, invalid) = (valid.count(), invalid.count());
             if valid < 30 || invalid < 30 {
                 failures.push(format!("{}: {valid} valid, {invalid} invalid", s.name()));
