@@ -173,10 +173,16 @@ impl Scheme {
         }
     }
 
-    fn shapes(self) -> &'static [Shape] {
+    const fn shapes(self) -> &'static [Shape] {
         const SSN: &[Shape] = &[fmt("ddd-dd-dddd"), fmt("ddd dd dddd"), bare("ddddddddd")];
         const NINO: &[Shape] = &[fmt("LL dd dd dd L"), bare("LLddddddL")];
-        const NIR: &[Shape] = &[fmt("d dd dd cc ddd ddd dd"), bare("dddddccdddddddd")];
+        // Corsica's departments 2A and 2B put a letter at the seventh place: a shape of its own,
+        // so that every shape starts with a run of digits of one length.
+        const NIR: &[Shape] = &[
+            fmt("d dd dd cc ddd ddd dd"),
+            bare("ddddddddddddddd"),
+            bare("ddddddLdddddddd"),
+        ];
         const DE: &[Shape] = &[bare("dd ddd ddd ddd"), bare("ddddddddddd")];
         const ES: &[Shape] = &[
             fmt("ddddddddL"),
@@ -344,16 +350,61 @@ fn continues_grouping(hay: &[u8], start: usize, end: usize, pattern: &[u8]) -> b
 /// can be an SSN, a BSN and a SIN at once; the caller keeps those its key or cue names).
 pub fn tokens_at(hay: &[u8], pos: usize, mut found: impl FnMut(Token)) {
     let Some(&b) = hay.get(pos) else { return };
-    if !b.is_ascii_alphanumeric() || !token::left_ok(hay, pos) {
+    if !b.is_ascii_alphanumeric() {
         return;
     }
     let run = token::digit_run(hay, pos);
-    for s in Scheme::ALL {
+    // Most long numbers of an export (epoch times, ids) start with a run of digits that no
+    // shape starts with: turned away here, before any scheme is asked.
+    let mut schemes = BY_LEAD.get(run).copied().unwrap_or(0);
+    if schemes == 0 || !token::left_ok(hay, pos) {
+        return;
+    }
+    while schemes != 0 {
+        let s = Scheme::ALL[schemes.trailing_zeros() as usize];
+        schemes &= schemes - 1;
         if let Some(t) = s.token_at_run(hay, pos, run) {
             found(t);
         }
     }
 }
+
+/// The longest run of digits a shape starts with.
+const MAX_LEAD: usize = 15;
+
+/// For each length of the run of digits a token starts with (0 for a letter), the schemes
+/// (bit `i` for `Scheme::ALL[i]`) that have a shape starting with a run of that length.
+static BY_LEAD: [u16; MAX_LEAD + 1] = {
+    let mut table = [0u16; MAX_LEAD + 1];
+    let mut i = 0;
+    while i < Scheme::ALL.len() {
+        let shapes = Scheme::ALL[i].shapes();
+        let mut j = 0;
+        while j < shapes.len() {
+            let shape = &shapes[j];
+            // A `c` right after the run could be a digit too: every run from the shape's
+            // lead up to the end of its digits and `c`s.
+            let mut last = shape.lead;
+            if !shape.lead_exact {
+                while last < shape.pattern.len() && matches!(shape.pattern[last], b'd' | b'c') {
+                    last += 1;
+                }
+            }
+            assert!(
+                last <= MAX_LEAD,
+                "a shape starts with more digits than MAX_LEAD"
+            );
+            let mut run = shape.lead;
+            while run <= last {
+                table[run] |= 1 << i;
+                run += 1;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    table
+};
 
 /// The letters and digits of a token, upper-cased, when there are exactly `N` of them and
 /// nothing else but the separators ` `, `-`, `.` and `/`.
