@@ -290,7 +290,7 @@ pub fn luhn(digits: &[u8]) -> bool {
         let d = usize::from(b - b'0');
         sum += if i % 2 == 1 { DOUBLED[d] } else { d as u32 };
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// True when ASCII digits are a card number: a scheme's range and length, and Luhn.

@@ -187,12 +187,15 @@ fn positives_in_context() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// What a line must yield: `(kind or scheme, span)`, in order.
+type Expected = &'static [(&'static str, &'static str)];
+
 /// On a span that a phone number claims too, the key decides; without a key, a card or a
 /// national number is what a phone scan does not take.
 #[test]
 fn shared_spans_with_phones() {
     let scanner = scanner();
-    let cases: &[(&str, bool, &[(&str, &str)])] = &[
+    let cases: &[(&str, bool, Expected)] = &[
         (
             "4111 1111 1111 1111",
             false,
@@ -492,7 +495,7 @@ fn positive_lines() -> Vec<(String, (String, String))> {
             "card" if row.expected != "-" => {
                 let line = if v.contains([' ', '-']) {
                     format!("customer paid with {v} yesterday")
-                } else if r.next() % 2 == 0 {
+                } else if r.next().is_multiple_of(2) {
                     format!("payment failed for card {v}")
                 } else {
                     format!("{{\"card_number\":\"{v}\",\"amount\":\"12.50\"}}")
@@ -500,7 +503,7 @@ fn positive_lines() -> Vec<(String, (String, String))> {
                 out.push((line, ("credit_card".to_string(), v)));
             }
             "iban" if row.expected == "1" => {
-                let line = if r.next() % 2 == 0 {
+                let line = if r.next().is_multiple_of(2) {
                     format!("wire to {v} ref {}", r.digits(6))
                 } else {
                     format!("{{\"payee\":\"{v}\",\"amount\":{}}}", r.range(1, 9999))
@@ -528,7 +531,7 @@ fn positive_lines() -> Vec<(String, (String, String))> {
                 };
                 let line = if standalone {
                     format!("customer record: {v} verified")
-                } else if r.next() % 2 == 0 {
+                } else if r.next().is_multiple_of(2) {
                     let cue = scheme.cues()[0].word;
                     format!("customer {cue}: {v} verified")
                 } else {
