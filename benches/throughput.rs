@@ -6,6 +6,8 @@
 //! of its kinds), so a change cannot look faster by finding nothing.
 //!
 //! Groups: `detector/*` (one detector on NDJSON, hints and prefilter candidates precomputed),
+//! `detector-identifiers/*` (cards, IBANs, national numbers on lines full of long numbers,
+//! with identifiers planted),
 //! `structure/hints` and `structure/prefilter/*`, `chunk/split-64KiB` and `chunk/stream`, `scan/*` (the whole engine on each shape, 1 and 2
 //! threads, and the NDJSON export read as plain text, to price structure-awareness), and
 //! `report/jsonl` (writing the export's findings, in findings per second).
@@ -191,6 +193,75 @@ fn detectors(c: &mut Criterion) {
     group.finish();
 }
 
+/// The identifier detectors (payment cards, IBANs, national numbers) on lines where they
+/// have work to do: 20,000 log and JSON lines full of long numbers (epoch milliseconds, order
+/// ids, prices, UUIDs, phone numbers, ISBNs), one in ten holding an identifier. Each bench
+/// first checks that its detector finds exactly the identifiers planted, of its kind.
+fn identifiers(c: &mut Criterion) {
+    const PLANTED: &[(&str, Kind)] = &[
+        ("card 4111 1111 1111 1111", Kind::CreditCard),
+        (r#""card_number":"5555555555554444""#, Kind::CreditCard),
+        ("IBAN DE89 3704 0044 0532 0130 00", Kind::Iban),
+        (r#""payee":"GB29NWBK60161331926819""#, Kind::Iban),
+        ("SSN 123-45-6789", Kind::NationalId),
+        (r#""bsn":"111222333""#, Kind::NationalId),
+        ("codice fiscale RSSMRA85T10A562S", Kind::NationalId),
+    ];
+    let mut data = String::new();
+    let mut planted: HashMap<Kind, usize> = HashMap::new();
+    for i in 0u64..20_000 {
+        let ms = 1_700_000_000_000 + i * 7919;
+        let id = 100_000_000 + i * 104_729;
+        if i % 10 == 0 {
+            let (text, kind) = PLANTED[(i / 10) as usize % PLANTED.len()];
+            *planted.entry(kind).or_default() += 1;
+            if text.starts_with('"') {
+                data.push_str(&format!(r#"{{"time":{ms},{text},"order_id":"{id}"}}"#));
+                data.push('\n');
+            } else {
+                data.push_str(&format!("{ms} WARN ticket {id}: customer sent {text}\n"));
+            }
+        } else if i % 2 == 0 {
+            data.push_str(&format!(
+                "{{\"time\":{ms},\"order_id\":\"{id}{i:07}\",\"amount\":\"{id}.99\",\
+                 \"trace\":\"550e8400-e29b-41d4-a716-{i:012}\",\"phone\":\"+1 201-555-{:04}\"}}\n",
+                i % 10_000
+            ));
+        } else {
+            data.push_str(&format!(
+                "2024-01-15 12:30:45,123 INFO order {id} isbn 9780306406157 took {ms} ns, \
+                 total 1 234 567,89 EUR, call (201) 555-{:04}\n",
+                i % 10_000
+            ));
+        }
+    }
+    let data = data.into_bytes();
+    let chunks: Vec<(&[u8], Vec<HintedValue>, Candidates)> =
+        chunk::split(&data, chunk::DEFAULT_CHUNK_SIZE)
+            .map(|r| {
+                let bytes = &data[r];
+                (bytes, hints_of(bytes), Candidates::new(bytes, Classes::ALL))
+            })
+            .collect();
+    let mut group = c.benchmark_group("detector-identifiers");
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.sample_size(10);
+    for kind in [Kind::CreditCard, Kind::Iban, Kind::NationalId] {
+        let detector = detect::detectors(KindSet::of(kind)).remove(0);
+        let run = || {
+            let mut out: Vec<Match> = Vec::new();
+            for (bytes, hints, candidates) in &chunks {
+                let hay = Haystack::with_candidates(bytes, hints, candidates);
+                detector.find(&hay, KindSet::of(kind), &mut out);
+            }
+            out.len()
+        };
+        assert_eq!(run(), planted[&kind], "{kind}: the detector is broken");
+        group.bench_function(detector.family(), |b| b.iter(run));
+    }
+    group.finish();
+}
+
 /// What `piiscan scan` looks for by default: the direct identifiers.
 fn scan_config() -> Config {
     Config {
@@ -307,5 +378,5 @@ fn report(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, detectors, end_to_end, report);
+criterion_group!(benches, detectors, identifiers, end_to_end, report);
 criterion_main!(benches);

@@ -252,10 +252,10 @@ struct ScanArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Only these kinds, comma-separated: direct identifiers email, ipv4, ipv6, person_name,
-    /// city, region, country, coordinates (the default, also named `direct`);
-    /// quasi-identifiers account_id, device, referrer (`quasi`); or `all`. Not with a policy,
-    /// which says what to scan.
+    /// Only these kinds, comma-separated: direct identifiers email, phone, credit_card, iban,
+    /// national_id, secret, ipv4, ipv6, person_name, city, region, country, coordinates (the
+    /// default, also named `direct`); quasi-identifiers account_id, device, referrer,
+    /// mac_address, imei (`quasi`); or `all`. Not with a policy, which says what to scan.
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     kinds: Vec<String>,
 

@@ -108,6 +108,9 @@ macro_rules! registry {
 registry! {
     Email => super::email::EMAIL,
     Phone => super::phone::PHONE,
+    CreditCard => super::card::CREDIT_CARD,
+    Iban => super::iban::IBAN,
+    NationalId => super::national_id::NATIONAL_ID,
     Secret => super::secret::SECRET,
     Ipv4 => super::ipv4::IPV4,
     Ipv6 => super::ipv6::IPV6,
@@ -338,6 +341,33 @@ mod tests {
         );
         assert!(Kind::ALL.iter().all(|&k| k < custom));
         assert_eq!(std::mem::size_of::<Kind>(), 4);
+    }
+
+    /// The README documents every kind: a row of its kinds table, and its name in the lists
+    /// of `--kinds` and of the policy's `[kinds]`.
+    #[test]
+    fn the_readme_documents_every_kind() {
+        let readme = include_str!("../../README.md");
+        let line = |start: &str| {
+            readme
+                .lines()
+                .find(|l| l.starts_with(start))
+                .unwrap_or_else(|| panic!("no README line starting {start}"))
+        };
+        let options = line("| `--kinds ");
+        let policy = line("| `[kinds]` ");
+        for kind in Kind::ALL {
+            let name = format!("`{}`", kind.name());
+            assert!(
+                readme.lines().any(|l| l.starts_with(&format!("| {name} "))),
+                "{kind}: no row in the kinds table"
+            );
+            assert!(options.contains(&name), "{kind}: not in --kinds");
+            assert!(
+                policy.contains(&name),
+                "{kind}: not in the policy's [kinds]"
+            );
+        }
     }
 
     /// Every kind is described in full, under a name of its own, and its family can report it.

@@ -23,23 +23,29 @@ use crate::prefilter::{Candidates, Class, Classes};
 pub use crate::structure::keys::{Hint, HintedValue};
 
 pub mod account_id;
+pub mod card;
+#[cfg(test)]
+mod context_tests;
 pub mod coordinates;
 pub mod custom;
 pub mod device;
 mod dictionary;
 pub mod email;
 pub mod geo;
+pub mod iban;
 pub mod imei;
 pub mod ipv4;
 pub mod ipv6;
 pub mod kind;
 pub mod mac_address;
+pub mod national_id;
 pub mod normal;
 pub mod person_name;
 pub mod phone;
 pub mod referrer;
 pub mod secret;
 mod text;
+mod token;
 
 pub use kind::{CustomKind, Identifies, Kind, KindSet, KindSpec, Role};
 pub use normal::Normal;

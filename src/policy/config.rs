@@ -606,6 +606,20 @@ mod tests {
         assert!(!policy.allow.is_empty());
     }
 
+    /// The template is the policy reference users start from: it names every built-in kind,
+    /// the direct ones set, the quasi-identifiers commented out or set.
+    #[test]
+    fn the_template_names_every_kind() {
+        for kind in Kind::ALL {
+            let set = format!("\n{} = ", kind.name());
+            let commented = format!("\n# {} = ", kind.name());
+            assert!(
+                TEMPLATE.contains(&set) || (kind.is_quasi() && TEMPLATE.contains(&commented)),
+                "{kind} is not in the template"
+            );
+        }
+    }
+
     #[test]
     fn rules_short_and_long() {
         let policy = parse(
@@ -651,7 +665,7 @@ mod tests {
             ("[[allow]]\nip_ranges = ['office']\n", "2:14: not an IP range"),
             ("[[allow]]\nemail_domains = ['@example.com']\n", "2:18: not an e-mail domain"),
             ("[[allow]]\nfiles = ['a/[b']\n", "2:10: bad file glob"),
-            ("[[allow]]\nkinds = ['emial']\nfields = ['x']\n", "2:10: unknown kind; expected one of: email, phone, secret, ipv4"),
+            ("[[allow]]\nkinds = ['emial']\nfields = ['x']\n", "2:10: unknown kind; expected one of: email, phone, credit_card, iban, national_id, secret, ipv4"),
             ("[[allow]]\nreason = 'nothing'\n", "1:1: this allow entry accepts nothing"),
             ("[[detector]]\nkind = 'email'\nregex = 'x'\n", "2:8: `email` is a built-in kind"),
             ("[[detector]]\nkind = 'Badge ID'\nregex = 'x'\n", "2:8: a kind name is lower-case"),
@@ -709,7 +723,7 @@ mod tests {
             ),
             (
                 "[kinds]\n\"a.b@corp.io\" = \"fail\"\n",
-                "2:1: unknown kind `…`, expected one of `email`, `phone`, `secret`, `ipv4`",
+                "2:1: unknown kind `…`, expected one of `email`, `phone`, `credit_card`, `iban`, `national_id`, `secret`, `ipv4`",
             ),
             (
                 "[kinds]\nemail = { action = \"a.b@corp.io\" }\n",
@@ -721,7 +735,7 @@ mod tests {
             ),
             (
                 "[[allow]]\nkinds = [\"a.b@corp.io\"]\nfields = ['x']\n",
-                "2:10: unknown kind; expected one of: email, phone, secret, ipv4, ipv6",
+                "2:10: unknown kind; expected one of: email, phone, credit_card, iban, national_id, secret, ipv4, ipv6",
             ),
             (
                 "[[detector]]\nkind = 'badge'\nregex = 'B1'\nseverity = \"a.b@corp.io\"\n",

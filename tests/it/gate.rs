@@ -593,7 +593,7 @@ fn policy_errors_name_their_line_and_quote_no_value() {
         ),
         (
             "[[allow]]\nkinds = [\"jane.doe@corp.io\"]\nfields = [\"x\"]\n",
-            "policy.toml:2:10: unknown kind; expected one of: email, phone, secret, ipv4,",
+            "policy.toml:2:10: unknown kind; expected one of: email, phone, credit_card, iban, national_id, secret, ipv4,",
         ),
         (
             "[[detector]]\nkind = \"badge\"\nregex = 'B1'\nseverity = \"jane.doe@corp.io\"\n",

@@ -7,6 +7,7 @@ mod archives;
 mod cli;
 mod floors;
 mod gate;
+mod ids;
 mod inputs;
 mod parquet;
 mod report;

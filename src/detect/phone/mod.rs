@@ -54,7 +54,11 @@ pub static PHONE: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
-    tie_rank: 0,
+    // A span that a phone reading and a payment card, IBAN or national number share (`074 75
+    // 6900` is an SSN as printed and a plausible national phone number) goes to the other
+    // kind: its reading rests on check digits or a printed shape of its own, the phone's on a
+    // numbering plan that admits most digit runs. A phone key or column still decides.
+    tie_rank: 1,
     competes_with: &[],
 };
 
