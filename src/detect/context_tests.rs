@@ -24,7 +24,7 @@ fn scanner() -> Scanner {
 /// every card, IBAN, national number and phone, in order.
 fn findings(scanner: &Scanner, text: &str, csv: bool) -> Vec<(String, String)> {
     let context = if csv {
-        FileContext::sniff(Path::new("t.csv"), text.as_bytes())
+        FileContext::sniff(Path::new("t.csv"), text.as_bytes(), None)
     } else {
         FileContext::default()
     };
