@@ -361,3 +361,26 @@ fn a_header_that_does_not_split_is_scanned_as_text_with_a_note() {
         assert!(stderr(&out).contains(&note), "{}", stderr(&out));
     }
 }
+
+/// A column name holding bidirectional controls or invisible characters (`U+202E` before
+/// `liame` shows as `email`) reaches people escaped (the gate's verdict, the exposure table)
+/// and tools as it is (JSONL `field`).
+#[test]
+fn controls_in_a_header_are_escaped_for_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "\u{202e}liame\u{200b}";
+    let file = format!("id,{name},city\n1,ann@example.org,Lyon\n2,bob@example.org,Paris\n");
+    std::fs::write(dir.path().join("users.csv"), file).unwrap();
+    let escaped = "\\u{202e}liame\\u{200b}";
+    let out = piiscan(dir.path(), &["scan", "--format", "jsonl", "users.csv"]);
+    expect(&out, 1);
+    assert_eq!(jsonl(&out)[0]["field"], name);
+    for args in [&["gate", "users.csv"][..], &["report", "users.csv"]] {
+        let out = piiscan(dir.path(), args);
+        expect(&out, 1);
+        let printed = String::from_utf8_lossy(&out.stdout);
+        assert!(printed.contains(escaped), "{args:?}: {printed}");
+        assert!(!printed.contains('\u{202e}'), "{args:?}: {printed}");
+        assert!(!printed.contains('\u{200b}'), "{args:?}: {printed}");
+    }
+}
