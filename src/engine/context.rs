@@ -60,8 +60,8 @@ impl FileContext {
         let (csv, note) =
             match Header::sniff(path, head, delimiter, &person_name::is_first_and_last) {
                 Ok(csv) => (csv, None),
-                Err(Unsplit) => {
-                    let by = match delimiter {
+                Err(Unsplit { tried }) => {
+                    let by = match tried {
                         Some(d) => format!("by {}", csv::delimiter_name(d)),
                         None => "by `,` `;` tab or `|`".to_string(),
                     };

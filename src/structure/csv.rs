@@ -49,7 +49,11 @@ const SNIFF_RECORDS: usize = 64;
 /// columns by any delimiter (or by the one given): it is read as text, which the user should
 /// be told, since its columns would have named its values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Unsplit;
+pub struct Unsplit {
+    /// The one delimiter tried (the one given, or a tab in a `.tsv` file), or `None` when
+    /// every one of [`DELIMITERS`] was: what the note names.
+    pub tried: Option<u8>,
+}
 
 /// A delimiter's reading of the head of a file: its header cells and how many of the
 /// records after it have as many cells.
@@ -149,7 +153,9 @@ impl Header {
         }) = best
         else {
             return if by_ext.is_some() {
-                Err(Unsplit)
+                Err(Unsplit {
+                    tried: delimiter.or(by_ext.filter(|&d| d == b'\t')),
+                })
             } else {
                 Ok(None)
             };
@@ -718,9 +724,30 @@ mod tests {
                 Some(b';'),
                 Ok(Some((b';', true, &["a,b", "c,d"]))),
             ),
-            ("x.csv", "id,email\n", Some(b'|'), Err(Unsplit)),
-            ("x.csv", "email\njane@example.com\n", None, Err(Unsplit)),
-            ("x.tsv", "id,email\n1,a@b.co\n", None, Err(Unsplit)),
+            (
+                "x.csv",
+                "id,email\n",
+                Some(b'|'),
+                Err(Unsplit { tried: Some(b'|') }),
+            ),
+            (
+                "x.csv",
+                "email\njane@example.com\n",
+                None,
+                Err(Unsplit { tried: None }),
+            ),
+            (
+                "x.tsv",
+                "id,email\n1,a@b.co\n",
+                None,
+                Err(Unsplit { tried: Some(b'\t') }),
+            ),
+            (
+                "x.tsv",
+                "id,email\n",
+                Some(b';'),
+                Err(Unsplit { tried: Some(b';') }),
+            ),
             // Not named as delimited: a header of plain names over records that split alike.
             (
                 "x.txt",

@@ -354,6 +354,7 @@ fn xz_and_bzip2_files_are_read() {
     case.write("e.tar.xz", &xz(&tar));
     case.write("e.tar.bz2", &bzip2(&tar));
     case.write("e.tar.zst", &zstd::encode_all(&tar[..], 3).unwrap());
+    case.write("e.tgz", &gzip(&tar));
     let want = places(&scan_jsonl(&case, &["plain.ndjson"]));
     assert_eq!(want.len(), 90);
     for (file, compressed) in [
@@ -362,6 +363,7 @@ fn xz_and_bzip2_files_are_read() {
         ("e.tar.xz", None),
         ("e.tar.bz2", None),
         ("e.tar.zst", None),
+        ("e.tgz", None),
     ] {
         let found = scan_jsonl(&case, &[file]);
         assert_eq!(places(&found), want, "{file}");
@@ -899,4 +901,122 @@ fn documents_and_csv_dialects_inside_archives_read_as_files() {
         .filter(|f| f["path"] == "export.tar.gz!d/piped.csv")
         .collect();
     assert!(!got.is_empty() && got.iter().all(|f| f["field"].is_null()));
+}
+
+/// Fail closed, one input at a time beside a clean file: every reason an input is not read
+/// whole (a format recognised and not read, an encrypted member, a truncated tar, a corrupt
+/// gzip stream, a bomb, an archive too deep, a binary file, a link out of the paths named)
+/// makes `scan` and `report` exit 2 naming it, `gate` exit 2 saying it cannot vouch for the
+/// export, and `baseline` exit 2 without writing a baseline. Without the input, the gate
+/// passes and the baseline is written.
+#[test]
+fn every_input_not_read_whole_fails_gate_and_baseline() {
+    let text = events(0, 200);
+    let mut encrypted = zip_of(
+        &[("s.ndjson", &text[..], zip::CompressionMethod::Stored)],
+        false,
+    );
+    patch_zip(&mut encrypted, Some(1), None);
+    let tar = tar_of(&[("a.ndjson", &text), ("b.ndjson", &text)]);
+    let mut corrupt = gzip(&text);
+    let mid = corrupt.len() / 2;
+    for b in &mut corrupt[mid..mid + 16] {
+        *b ^= 0x5a;
+    }
+    // Text, not NULs (a member of NULs is refused as binary before it expands), past the
+    // budget's floor of 16 MiB.
+    let filler = b"aaaaaaa\n".repeat(1 << 20);
+    let bomb = zip_of(
+        &deflated(&[
+            ("z0.log", &filler),
+            ("z1.log", &filler),
+            ("z2.log", &filler),
+        ]),
+        false,
+    );
+    let mut deep = zip_of(&deflated(&[("e.ndjson", &text)]), false);
+    for i in 0..4 {
+        deep = zip_of(&deflated(&[(&format!("d{i}.zip"), &deep)]), false);
+    }
+    let cases: [(&str, Vec<u8>, &[&str], &str); 8] = [
+        (
+            "e.7z",
+            b"7z\xbc\xaf\x27\x1c\x00\x04 ann@example.org\n".to_vec(),
+            &[],
+            "7z archive, which piiscan cannot read",
+        ),
+        ("enc.zip", encrypted, &[], "encrypted archive member"),
+        (
+            "cut.tar",
+            tar[..tar.len() / 2].to_vec(),
+            &[],
+            "the tar archive ends inside this member",
+        ),
+        ("bad.ndjson.gz", corrupt, &[], "gzip"),
+        ("bomb.zip", bomb, &["--max-ratio", "20"], "archive bomb"),
+        (
+            "deep.zip",
+            deep,
+            &[],
+            "archive nested past the depth limit of 3",
+        ),
+        (
+            "photo.bin",
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR ann@example.org\n".to_vec(),
+            &[],
+            "binary file",
+        ),
+        (
+            "shadow",
+            Vec::new(),
+            &[],
+            "symbolic link out of the paths named",
+        ),
+    ];
+    for (name, bytes, args, reason) in cases {
+        let case = Case::new();
+        case.write("export/clean.log", b"nothing personal here\n");
+        case.write("outside/secret.log", b"root password for ceo@example.com\n");
+        let with = |command: &str, more: &[&str]| -> Vec<String> {
+            let mut all = vec![command.to_string()];
+            all.extend(args.iter().chain(more).map(|s| s.to_string()));
+            all.push("export".into());
+            all
+        };
+        let run =
+            |argv: Vec<String>| case.run(&argv.iter().map(String::as_str).collect::<Vec<_>>());
+        expect(&run(with("gate", &[])), 0);
+        expect(&run(with("baseline", &["-o", "b.json"])), 0);
+        std::fs::remove_file(case.path("b.json")).unwrap();
+
+        if name == "shadow" {
+            std::os::unix::fs::symlink(case.path("outside/secret.log"), case.path("export/shadow"))
+                .unwrap();
+        } else {
+            case.write(&format!("export/{name}"), &bytes);
+        }
+        // (`scan` over a bomb is archive_bombs_are_errors'; each run here decodes 24 MiB.)
+        let listing: &[&str] = if name == "bomb.zip" {
+            &["report"]
+        } else {
+            &["scan", "report"]
+        };
+        for &command in listing {
+            let out = run(with(command, &[]));
+            expect(&out, 2);
+            holds(&stderr(&out), &format!("export/{name}"));
+            holds(&stderr(&out), reason);
+        }
+        let out = run(with("gate", &[]));
+        expect(&out, 2);
+        holds(&stderr(&out), reason);
+        holds(&stdout(&out), "piiscan gate: ERROR");
+        holds(&stdout(&out), "the gate cannot vouch for");
+        let out = run(with("baseline", &["-o", "b.json"]));
+        expect(&out, 2);
+        assert!(
+            !case.path("b.json").exists(),
+            "{name}: a baseline was written"
+        );
+    }
 }

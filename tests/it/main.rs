@@ -5,6 +5,8 @@
 mod architecture;
 mod archives;
 mod cli;
+mod csv;
+mod documents;
 mod floors;
 mod gate;
 mod ids;
