@@ -41,7 +41,10 @@ pub mod referrer;
 pub mod secret;
 mod text;
 
-pub use kind::{CustomKind, Identifies, Kind, KindSet, KindSpec, Role};
+pub use kind::{
+    CustomKind, Generalisation, Identifies, Kind, KindSet, KindSpec, Pseudonym, RedactAction,
+    Redaction, Role,
+};
 pub use normal::Normal;
 
 /// A candidate match: a byte range relative to the haystack, its kind, and what the kind

@@ -54,6 +54,11 @@ pub static PHONE: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: crate::detect::Redaction {
+        default: crate::detect::RedactAction::Pseudonymise,
+        pseudonym: crate::detect::Pseudonym::Phone,
+        generalise: crate::detect::Generalisation::None,
+    },
     tie_rank: 0,
     competes_with: &[],
 };
