@@ -7,5 +7,6 @@ mod cli;
 mod floors;
 mod gate;
 mod inputs;
+mod redact;
 mod report;
 mod safety;
