@@ -39,7 +39,7 @@ pub static ACCOUNT_ID: KindSpec = KindSpec {
     family: &FAMILY,
     examples: EXAMPLES,
     redact: super::Redaction {
-        default: super::RedactAction::Pseudonymise,
+        default: super::RedactAction::Keep,
         pseudonym: super::Pseudonym::Token,
         generalise: super::Generalisation::None,
     },

@@ -34,7 +34,7 @@ pub static IMEI: KindSpec = KindSpec {
     family: &FAMILY,
     examples: EXAMPLES,
     redact: super::Redaction {
-        default: super::RedactAction::Pseudonymise,
+        default: super::RedactAction::Keep,
         pseudonym: super::Pseudonym::Imei,
         generalise: super::Generalisation::None,
     },

@@ -38,7 +38,7 @@ pub static MAC_ADDRESS: KindSpec = KindSpec {
     family: &FAMILY,
     examples: EXAMPLES,
     redact: super::Redaction {
-        default: super::RedactAction::Pseudonymise,
+        default: super::RedactAction::Keep,
         pseudonym: super::Pseudonym::Mac,
         generalise: super::Generalisation::None,
     },

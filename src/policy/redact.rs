@@ -160,6 +160,20 @@ mod tests {
         assert_eq!(rules.action(Kind::Email), RedactAction::Mask);
     }
 
+    /// Every direct identifier is changed by default, and each default is one its kind can
+    /// take.
+    #[test]
+    fn defaults_change_every_direct_identifier() {
+        for kind in Kind::ALL {
+            let spec = kind.spec().unwrap();
+            let default = spec.redact.default;
+            if !kind.is_quasi() {
+                assert_ne!(default, RedactAction::Keep, "{kind}");
+            }
+            assert!(RedactRules::default().set(kind, default).is_ok(), "{kind}");
+        }
+    }
+
     #[test]
     fn field_rules_match_paths_and_globs() {
         let cases = [
