@@ -32,6 +32,7 @@ pub mod output;
 pub mod policy;
 pub mod prefilter;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod run;
 pub mod scrub;

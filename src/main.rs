@@ -43,6 +43,10 @@ enum Command {
     /// Record the findings a gate would report now as accepted (fingerprints, no value), so
     /// that `gate --baseline FILE` fails only on new ones.
     Baseline(BaselineArgs),
+    /// Write a redacted copy of each input: values replaced by masks, keyed pseudonyms or
+    /// coarser values (per kind and field, by the policy's `[redact]` table and --action),
+    /// every other byte as it was. Originals are never modified.
+    Redact(RedactArgs),
     /// Check a policy file, or write a commented one to start from.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -171,6 +175,43 @@ struct BaselineArgs {
         default_value = "piiscan-baseline.json"
     )]
     output: PathBuf,
+
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Args)]
+struct RedactArgs {
+    /// Files or directories to copy; `-` reads standard input (and writes standard output).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Write one copy per input into this folder, by the same relative paths.
+    #[arg(long = "out", value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+
+    /// Write the copy of a single input to this file (`-` for standard output).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// The policy whose `[redact]` table says what to do with each kind and field (default:
+    /// piiscan.toml in the working directory, if there is one).
+    #[arg(long = "config", visible_alias = "policy", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// KIND=ACTION, ACTION one of mask, pseudonymise, generalise, remove, keep (after the
+    /// policy's table; repeat or separate with commas).
+    #[arg(long = "action", value_delimiter = ',', value_name = "KIND=ACTION")]
+    actions: Vec<String>,
+
+    /// A file holding the pseudonyms' key, at least 32 bytes (else PIISCAN_REDACT_KEY; without
+    /// either, a key is drawn for the run and pseudonyms do not match another run's).
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+
+    /// Scan the copies afterwards and exit 1 if a value of a redacted kind remains.
+    #[arg(long)]
+    verify: bool,
 
     #[command(flatten)]
     input: InputArgs,
@@ -337,6 +378,15 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
             inputs: inputs(args.paths, &args.input),
             policy: args.config,
             output: args.output,
+        }),
+        Command::Redact(args) => run::redact(&run::RedactJob {
+            inputs: inputs(args.paths, &args.input),
+            out_dir: args.out_dir,
+            output: args.output,
+            policy: args.config,
+            actions: args.actions,
+            key_file: args.key_file,
+            verify: args.verify,
         }),
         Command::Config(ConfigCommand::Check { file }) => run::config_check(file.as_deref()),
         Command::Config(ConfigCommand::Init { file, force }) => run::config_init(&file, force),

@@ -38,6 +38,11 @@ pub static ACCOUNT_ID: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction {
+        default: super::RedactAction::Keep,
+        pseudonym: super::Pseudonym::Token,
+        generalise: super::Generalisation::None,
+    },
     tie_rank: 0,
     competes_with: &[],
 };

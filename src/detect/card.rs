@@ -48,6 +48,13 @@ pub static CREDIT_CARD: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    // Masked by default, as a payment or identity number must not travel whole; a
+    // pseudonym on request is an opaque `id-` token (no test range of its own yet).
+    redact: crate::detect::Redaction {
+        default: crate::detect::RedactAction::Mask,
+        pseudonym: crate::detect::Pseudonym::Token,
+        generalise: crate::detect::Generalisation::None,
+    },
     tie_rank: 0,
     competes_with: &[],
 };

@@ -42,6 +42,11 @@ pub static COORDINATES: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction {
+        default: super::RedactAction::Generalise,
+        pseudonym: super::Pseudonym::None,
+        generalise: super::Generalisation::Decimals,
+    },
     tie_rank: 0,
     competes_with: &[],
 };

@@ -34,6 +34,11 @@ pub static DEVICE: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction {
+        default: super::RedactAction::Keep,
+        pseudonym: super::Pseudonym::Token,
+        generalise: super::Generalisation::None,
+    },
     tie_rank: 0,
     competes_with: &[],
 };

@@ -66,6 +66,11 @@ pub static EMAIL: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction {
+        default: super::RedactAction::Pseudonymise,
+        pseudonym: super::Pseudonym::Email,
+        generalise: super::Generalisation::None,
+    },
     tie_rank: 0,
     competes_with: &[],
 };

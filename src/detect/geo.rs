@@ -50,6 +50,11 @@ pub static CITY: KindSpec = KindSpec {
     mask: super::text::mask_words,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction {
+        default: super::RedactAction::Mask,
+        pseudonym: super::Pseudonym::Label("City"),
+        generalise: super::Generalisation::Country,
+    },
     tie_rank: 0,
     competes_with: &[],
 };
@@ -67,6 +72,11 @@ pub static REGION: KindSpec = KindSpec {
     mask: super::text::mask_words,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction {
+        default: super::RedactAction::Mask,
+        pseudonym: super::Pseudonym::Label("Region"),
+        generalise: super::Generalisation::Country,
+    },
     tie_rank: 0,
     competes_with: &[],
 };
@@ -84,6 +94,11 @@ pub static COUNTRY: KindSpec = KindSpec {
     mask: super::text::mask_words,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction {
+        default: super::RedactAction::Mask,
+        pseudonym: super::Pseudonym::Label("Country"),
+        generalise: super::Generalisation::None,
+    },
     tie_rank: 0,
     competes_with: &[],
 };

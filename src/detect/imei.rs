@@ -33,6 +33,11 @@ pub static IMEI: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction {
+        default: super::RedactAction::Keep,
+        pseudonym: super::Pseudonym::Imei,
+        generalise: super::Generalisation::None,
+    },
     tie_rank: 0,
     competes_with: &[],
 };

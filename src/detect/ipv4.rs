@@ -60,6 +60,11 @@ pub static IPV4: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction {
+        default: super::RedactAction::Pseudonymise,
+        pseudonym: super::Pseudonym::Ipv4,
+        generalise: super::Generalisation::IpPrefix,
+    },
     tie_rank: 0,
     competes_with: &[],
 };

@@ -65,6 +65,11 @@ pub static IPV6: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction {
+        default: super::RedactAction::Pseudonymise,
+        pseudonym: super::Pseudonym::Ipv6,
+        generalise: super::Generalisation::IpPrefix,
+    },
     tie_rank: 0,
     competes_with: &[],
 };

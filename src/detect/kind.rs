@@ -68,6 +68,8 @@ pub struct KindSpec {
     pub mask: fn(&str) -> CompactString,
     /// The detector family that finds it.
     pub family: &'static Family,
+    /// What `piiscan redact` does with it by default, and the shapes it can take there.
+    pub redact: Redaction,
     /// Inputs that must and must not yield this kind (the family's, filtered by kind).
     pub examples: &'static [Example],
     /// On a span that several kinds claim and no key decides, the kind with the lowest rank
@@ -77,6 +79,102 @@ pub struct KindSpec {
     /// detectors too (and drops their findings if they are not wanted), or `Santa Barbara`
     /// would come out as a person.
     pub competes_with: &'static [Kind],
+}
+
+/// How `piiscan redact` treats a kind: its default action (a policy's `[redact]` table or
+/// `--action` may choose another), the form its pseudonyms take, and what generalising it
+/// means. Data only: the rewriting is `crate::redact`'s.
+#[derive(Clone, Copy, Debug)]
+pub struct Redaction {
+    pub default: RedactAction,
+    pub pseudonym: Pseudonym,
+    pub generalise: Generalisation,
+}
+
+/// What `piiscan redact` writes in place of a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RedactAction {
+    /// The value's mask, as findings show it (`j***@e***.com`).
+    Mask,
+    /// A keyed pseudonym: the same value gives the same pseudonym under the same key.
+    #[serde(alias = "pseudonymize")]
+    Pseudonymise,
+    /// A coarser value of the same kind: an IP address's network, rounded coordinates, a
+    /// city's country.
+    #[serde(alias = "generalize")]
+    Generalise,
+    /// Nothing (a JSON value that was only this becomes `""` or `null`, a CSV cell empty).
+    Remove,
+    /// The value as it is.
+    Keep,
+}
+
+impl RedactAction {
+    pub const ALL: [RedactAction; 5] = [
+        RedactAction::Mask,
+        RedactAction::Pseudonymise,
+        RedactAction::Generalise,
+        RedactAction::Remove,
+        RedactAction::Keep,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RedactAction::Mask => "mask",
+            RedactAction::Pseudonymise => "pseudonymise",
+            RedactAction::Generalise => "generalise",
+            RedactAction::Remove => "remove",
+            RedactAction::Keep => "keep",
+        }
+    }
+
+    /// Reads an action by name (`pseudonymize` and `generalize` too).
+    pub fn from_name(name: &str) -> Option<RedactAction> {
+        match name {
+            "pseudonymize" => Some(RedactAction::Pseudonymise),
+            "generalize" => Some(RedactAction::Generalise),
+            _ => RedactAction::ALL.into_iter().find(|a| a.name() == name),
+        }
+    }
+}
+
+/// The form of a kind's pseudonyms: one that stays valid where the value stood, and that no
+/// real person can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pseudonym {
+    /// An address at the reserved `.invalid` top-level domain (RFC 2606).
+    Email,
+    /// An address of 240.0.0.0/4, reserved since RFC 1112 and never assigned.
+    Ipv4,
+    /// An address of 2001:db8::/32, reserved for documentation (RFC 3849).
+    Ipv6,
+    /// A UK number from the ranges Ofcom reserves for drama, where no line is ever assigned.
+    Phone,
+    /// A device address with the locally administered bit set, which no manufacturer is
+    /// assigned (IEEE 802).
+    Mac,
+    /// A Luhn-valid IMEI whose reporting body identifier is `00`, kept for test IMEIs.
+    Imei,
+    /// The word and a hex digest: `Person 3f9a0c1b2d`.
+    Label(&'static str),
+    /// `id-` and a hex digest, for identifiers with no shape to keep.
+    Token,
+    /// No pseudonym makes sense (coordinates): the kind cannot be pseudonymised.
+    None,
+}
+
+/// What generalising a kind means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Generalisation {
+    /// IPv4 to its /24, IPv6 to its /48.
+    IpPrefix,
+    /// Each number rounded to a chosen number of decimals.
+    Decimals,
+    /// A place to the country it lies in.
+    Country,
+    /// The kind cannot be generalised.
+    None,
 }
 
 macro_rules! registry {

@@ -37,6 +37,11 @@ pub static MAC_ADDRESS: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction {
+        default: super::RedactAction::Keep,
+        pseudonym: super::Pseudonym::Mac,
+        generalise: super::Generalisation::None,
+    },
     tie_rank: 0,
     competes_with: &[],
 };

@@ -47,7 +47,10 @@ pub mod secret;
 mod text;
 mod token;
 
-pub use kind::{CustomKind, Identifies, Kind, KindSet, KindSpec, Role};
+pub use kind::{
+    CustomKind, Generalisation, Identifies, Kind, KindSet, KindSpec, Pseudonym, RedactAction,
+    Redaction, Role,
+};
 pub use normal::Normal;
 
 /// A candidate match: a byte range relative to the haystack, its kind, and what the kind

@@ -54,6 +54,11 @@ pub static PERSON_NAME: KindSpec = KindSpec {
     mask: super::text::mask_words,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction {
+        default: super::RedactAction::Pseudonymise,
+        pseudonym: super::Pseudonym::Label("Person"),
+        generalise: super::Generalisation::None,
+    },
     tie_rank: 1,
     competes_with: &[Kind::City, Kind::Region, Kind::Country],
 };

@@ -36,6 +36,7 @@ pub static REFERRER: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: super::Redaction { default: super::RedactAction::Keep, pseudonym: super::Pseudonym::Token, generalise: super::Generalisation::None },
     tie_rank: 0,
     competes_with: &[],
 };

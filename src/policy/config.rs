@@ -20,9 +20,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::allow::{Allowlist, Domain, Entry, NAMED_RANGES};
+use super::redact::FieldRule;
 use super::{Action, CustomKindInfo, Policy, Problem, Rule, Source};
 use crate::detect::custom::{CustomDetector, PatternRule, WordRule};
-use crate::detect::{CustomKind, Kind};
+use crate::detect::{CustomKind, Kind, RedactAction};
 use crate::detect::{Detector, Shape};
 use crate::engine::{examples, Config, Hooks, Scanner};
 
@@ -38,6 +39,19 @@ struct File {
     allow: Vec<Spanned<AllowTable>>,
     #[serde(default)]
     detector: Vec<Spanned<DetectorTable>>,
+    redact: Option<Spanned<RedactTable>>,
+}
+
+/// `[redact]`: `decimals`, `[redact.kinds]` (kind = action) and `[redact.fields]` (path =
+/// action; a dotted key such as `properties.notes = "remove"` is a path too).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedactTable {
+    #[serde(default)]
+    kinds: std::collections::BTreeMap<Spanned<String>, Spanned<String>>,
+    decimals: Option<Spanned<i64>>,
+    #[serde(default)]
+    fields: toml::Table,
 }
 
 /// One key per built-in kind (named as the registry names them), each a rule.
@@ -250,12 +264,79 @@ pub fn parse(text: &str, path: &Path) -> Result<Policy, Vec<Problem>> {
         check_examples(&file.detector, detector, &mut problems);
     }
     policy.allow = read_allowlist(&file.allow, &mut problems, &policy);
+    if let Some(table) = &file.redact {
+        read_redact(table, &mut problems, &mut policy);
+    }
 
     if problems.list.is_empty() {
         Ok(policy)
     } else {
         problems.list.sort_by_key(|p| (p.line, p.column));
         Err(problems.list)
+    }
+}
+
+fn read_redact(table: &Spanned<RedactTable>, problems: &mut Problems<'_>, policy: &mut Policy) {
+    let at = table.span().start;
+    let t = table.get_ref();
+    let action_of = |name: &str| {
+        RedactAction::from_name(name).ok_or_else(|| {
+            "unknown action, expected one of `mask`, `pseudonymise`, `generalise`, `remove`, \
+             `keep`"
+                .to_string()
+        })
+    };
+    for (name, action) in &t.kinds {
+        let kind = Kind::from_name(name.get_ref()).or_else(|| {
+            policy
+                .custom
+                .iter()
+                .map(|c| c.kind)
+                .find(|k| k.name() == name.get_ref())
+        });
+        let Some(kind) = kind else {
+            problems.at(name.span().start, "unknown kind `…` in [redact.kinds]");
+            continue;
+        };
+        match action_of(action.get_ref()).and_then(|a| policy.redact.set(kind, a)) {
+            Ok(()) => {}
+            Err(message) => problems.at(action.span().start, message),
+        }
+    }
+    if let Some(decimals) = &t.decimals {
+        match u8::try_from(*decimals.get_ref()) {
+            Ok(d) if d <= 8 => policy.redact.decimals = Some(d),
+            _ => problems.at(decimals.span().start, "decimals must be from 0 to 8"),
+        }
+    }
+    let mut fields = Vec::new();
+    flatten_fields(&t.fields, String::new(), &mut fields);
+    for (path, value) in fields {
+        let rule = match value.as_str() {
+            Some(name) => action_of(name).and_then(|a| FieldRule::new(&path, a)),
+            None => Err("a field's action is a string: \"remove\", \"mask\"...".to_string()),
+        };
+        match rule {
+            Ok(rule) => policy.redact.fields.push(rule),
+            // Paths can be personal data (a key that is an address): not quoted.
+            Err(message) => problems.at(at, format!("[redact.fields]: {message}")),
+        }
+    }
+}
+
+/// The paths of `[redact.fields]`: a dotted key (`properties.notes = "remove"`) is read by
+/// TOML as nested tables, joined back here.
+fn flatten_fields(table: &toml::Table, prefix: String, out: &mut Vec<(String, toml::Value)>) {
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            toml::Value::Table(inner) => flatten_fields(inner, path, out),
+            other => out.push((path, other.clone())),
+        }
     }
 }
 

@@ -16,6 +16,7 @@ pub mod allow;
 pub mod baseline;
 pub mod config;
 pub mod gate;
+pub mod redact;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -93,6 +94,8 @@ pub struct Policy {
     pub custom: Vec<CustomKindInfo>,
     pub allow: Allowlist,
     detector: Option<Arc<CustomDetector>>,
+    /// What `piiscan redact` writes in place of each kind and field (`[redact]`).
+    pub redact: redact::RedactRules,
 }
 
 impl Default for Policy {
@@ -103,6 +106,7 @@ impl Default for Policy {
             custom: Vec::new(),
             allow: Allowlist::default(),
             detector: None,
+            redact: redact::RedactRules::default(),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! clap, so the same jobs can be driven from tests or other front ends.
 
 mod gate;
+mod redact;
 mod report;
 mod scan;
 
@@ -26,6 +27,7 @@ use crate::sink::{Sink, Stats};
 use crate::source::SourceError;
 
 pub use gate::{baseline, config_check, config_init, gate, BaselineJob, GateJob};
+pub use redact::{redact, RedactJob, KEY_VARIABLE};
 pub use report::{eval, report, EvalJob, ReportFormat, ReportJob};
 pub use scan::{scan, ScanJob};
 

@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["engine"],
     &["output"],
     &["policy", "exposure", "eval", "progress"],
+    &["redact"],
     &["report"],
     &["run"],
 ];

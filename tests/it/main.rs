@@ -12,5 +12,6 @@ mod gate;
 mod ids;
 mod inputs;
 mod parquet;
+mod redact;
 mod report;
 mod safety;

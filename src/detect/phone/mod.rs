@@ -54,6 +54,11 @@ pub static PHONE: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: crate::detect::Redaction {
+        default: crate::detect::RedactAction::Pseudonymise,
+        pseudonym: crate::detect::Pseudonym::Phone,
+        generalise: crate::detect::Generalisation::None,
+    },
     // A span that a phone reading and a payment card, IBAN or national number share (`074 75
     // 6900` is an SSN as printed and a plausible national phone number) goes to the other
     // kind: its reading rests on check digits or a printed shape of its own, the phone's on a

@@ -64,6 +64,11 @@ pub static SECRET: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
+    redact: crate::detect::Redaction {
+        default: crate::detect::RedactAction::Mask,
+        pseudonym: crate::detect::Pseudonym::Token,
+        generalise: crate::detect::Generalisation::None,
+    },
     tie_rank: 0,
     competes_with: &[],
 };

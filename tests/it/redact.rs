@@ -1,0 +1,509 @@
+//! `piiscan redact` through the built binary: on the committed corpora (every copy passes
+//! the issue's checks (a) to (e)) and on small inputs written here (escapes, URLs, CSV cells,
+//! field rules, standard streams, compression, refusals).
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use piiscan::redact::pseudonym;
+use piiscan::Kind;
+
+const KEY: &str = "redact-test-key-0123456789abcdefghijklmnopqrstuv";
+const OTHER_KEY: &str = "another-test-key-0123456789abcdefghijklmnopqrs";
+
+fn redact(args: &[&str], key: Option<&str>) -> Output {
+    let mut cmd = Command::cargo_bin("piiscan").unwrap();
+    cmd.arg("redact")
+        .args(args)
+        .env_remove("PIISCAN_REDACT_KEY");
+    if let Some(key) = key {
+        cmd.env("PIISCAN_REDACT_KEY", key);
+    }
+    cmd.output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The files under `dir`, relative to it, sorted.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Findings of `scan --format jsonl` as (offset, length, kind, value).
+fn findings(path: &Path, kinds: &str) -> Vec<(usize, usize, String, String)> {
+    let out = Command::cargo_bin("piiscan")
+        .unwrap()
+        .args([
+            "scan",
+            "--format",
+            "jsonl",
+            "--show-values",
+            "--kinds",
+            kinds,
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(out.status.code() != Some(2), "{}", stderr(&out));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["offset"].as_u64().unwrap() as usize,
+                v["length"].as_u64().unwrap() as usize,
+                v["kind"].as_str().unwrap().to_string(),
+                v["value"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The kinds redact changes by default, as `--kinds`: the direct identifiers (the
+/// quasi-identifiers are kept, as `scan` and `gate` leave them out by default).
+const REDACTED: &str = "email,phone,secret,ipv4,ipv6,person_name,city,region,country,coordinates";
+
+/// (d): the copy is the input with each finding's span replaced by text without a line end:
+/// each piece of the input between findings is found in the copy, in order, with only a
+/// short stretch without a line end between one piece and the next.
+/// Outside JSON, a replacement adds no quote.
+fn same_outside_spans(input: &[u8], copy: &[u8], spans: &[(usize, usize)], what: &str, json: bool) {
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    for &(s, l) in spans {
+        if s < at {
+            continue;
+        }
+        pieces.push(&input[at..s]);
+        at = s + l;
+    }
+    pieces.push(&input[at..]);
+    let mut pos = 0;
+    for (i, piece) in pieces.iter().enumerate() {
+        if i == 0 {
+            assert!(
+                copy.starts_with(piece),
+                "{what}: the copy starts differently"
+            );
+            pos = piece.len();
+            continue;
+        }
+        let found = if piece.is_empty() {
+            // The last piece, when a finding ends the file.
+            Some(copy.len() - pos)
+        } else {
+            memchr::memmem::find(&copy[pos..], piece)
+        };
+        let Some(gap) = found else {
+            panic!("{what}: piece {i} of {} is not in the copy", pieces.len());
+        };
+        let between = &copy[pos..pos + gap];
+        assert!(
+            gap <= 200 && !between.contains(&b'\n'),
+            "{what}: piece {i} is {gap} bytes past the replacement before it"
+        );
+        assert!(
+            json || !between.contains(&b'"'),
+            "{what}: a replacement outside JSON adds a quote"
+        );
+        pos += gap + piece.len();
+    }
+    assert_eq!(pos, copy.len(), "{what}: the copy ends differently");
+}
+
+/// The key paths of a JSON value, arrays as `[]`.
+fn key_paths(v: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let path = format!("{prefix}.{k}");
+                out.insert(path.clone());
+                key_paths(v, &path, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                key_paths(v, &format!("{prefix}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The records of a CSV text, each as its number of cells (quotes honoured, also over
+/// line ends).
+fn csv_shape(text: &[u8]) -> Vec<usize> {
+    let mut records = Vec::new();
+    let (mut cells, mut quoted, mut at_start) = (1, false, true);
+    for (i, &b) in text.iter().enumerate() {
+        match b {
+            b'"' if quoted && text.get(i + 1) == Some(&b'"') => {}
+            b'"' if quoted && i > 0 && text[i - 1] == b'"' && !at_start => {}
+            b'"' => quoted = !quoted,
+            b',' if !quoted => cells += 1,
+            b'\n' if !quoted => {
+                records.push(cells);
+                cells = 1;
+            }
+            _ => {}
+        }
+        at_start = b == b'\n';
+    }
+    if !text.ends_with(b"\n") && !text.is_empty() {
+        records.push(cells);
+    }
+    records
+}
+
+/// Redacts `corpus` into a fresh folder with `key`, checked by `--verify`.
+fn redact_corpus(corpus: &str, key: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("copy");
+    let out = redact(
+        &[corpus, "--out", out_dir.to_str().unwrap(), "--verify", "-q"],
+        Some(key),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nothing of the redacted kinds remains"));
+    (dir, out_dir)
+}
+
+#[test]
+fn redacted_corpora_pass_every_check() {
+    for corpus in ["corpora/labelled", "corpora/samples"] {
+        let (_dir, out_dir) = redact_corpus(corpus, KEY);
+        let inputs = files(Path::new(corpus));
+        assert_eq!(files(&out_dir), inputs, "{corpus}: one copy per input");
+        for rel in &inputs {
+            let what = format!("{corpus}/{}", rel.display());
+            let input = std::fs::read(Path::new(corpus).join(rel)).unwrap();
+            let copy = std::fs::read(out_dir.join(rel)).unwrap();
+            let found = findings(&Path::new(corpus).join(rel), REDACTED);
+            assert!(
+                rel.ends_with("labels.jsonl") || !found.is_empty(),
+                "{what}: a corpus file with nothing to redact tests nothing"
+            );
+            // (a) No address, IP or phone of the copy is anything but a pseudonym, and no
+            // original value of those kinds is left anywhere in it.
+            for (_, _, kind, value) in findings(&out_dir.join(rel), "email,ipv4,ipv6,phone") {
+                let kind = Kind::from_name(&kind).unwrap();
+                let value = piiscan::redact::rewrite::decode(value.as_bytes());
+                assert!(pseudonym::recognises(kind, &value), "{what}: {kind} left");
+            }
+            let copy_text = String::from_utf8_lossy(&copy);
+            for (_, _, kind, value) in &found {
+                if ["email", "ipv4", "ipv6", "phone"].contains(&kind.as_str()) && value.len() > 8 {
+                    assert!(
+                        !copy_text.contains(value.as_str()),
+                        "{what}: a {kind} is left"
+                    );
+                }
+            }
+            // (d) Identical outside the spans.
+            let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or("");
+            let json = ext == "ndjson" || ext == "jsonl";
+            let spans: Vec<(usize, usize)> = found.iter().map(|f| (f.0, f.1)).collect();
+            same_outside_spans(&input, &copy, &spans, &what, json);
+            // (b) JSON lines parse, with the same keys.
+            if json {
+                let lines = input
+                    .split(|&b| b == b'\n')
+                    .zip(copy.split(|&b| b == b'\n'));
+                for (n, (a, b)) in lines.enumerate() {
+                    let Ok(a) = serde_json::from_slice::<serde_json::Value>(a) else {
+                        continue;
+                    };
+                    let b: serde_json::Value = serde_json::from_slice(b)
+                        .unwrap_or_else(|e| panic!("{what}:{}: does not parse: {e}", n + 1));
+                    let (mut ka, mut kb) = (BTreeSet::new(), BTreeSet::new());
+                    key_paths(&a, "", &mut ka);
+                    key_paths(&b, "", &mut kb);
+                    assert_eq!(ka, kb, "{what}:{}: keys differ", n + 1);
+                }
+            }
+            // (c) CSV records and columns.
+            if ext == "csv" {
+                assert_eq!(csv_shape(&input), csv_shape(&copy), "{what}: CSV shape");
+            }
+        }
+    }
+}
+
+#[test]
+fn one_key_gives_the_same_copy_and_another_key_other_pseudonyms() {
+    let (_a, first) = redact_corpus("corpora/samples", KEY);
+    let (_b, second) = redact_corpus("corpora/samples", KEY);
+    let (_c, other) = redact_corpus("corpora/samples", OTHER_KEY);
+    let mut differ = 0;
+    for rel in files(&first) {
+        let a = std::fs::read(first.join(&rel)).unwrap();
+        assert_eq!(
+            a,
+            std::fs::read(second.join(&rel)).unwrap(),
+            "{}",
+            rel.display()
+        );
+        let pseudonyms = |dir: &Path| -> Vec<String> {
+            findings(&dir.join(&rel), "email")
+                .into_iter()
+                .map(|f| f.3)
+                .collect()
+        };
+        let (mine, theirs) = (pseudonyms(&first), pseudonyms(&other));
+        assert_eq!(mine.len(), theirs.len());
+        for (m, t) in mine.iter().zip(&theirs) {
+            assert_ne!(m, t, "{}: one pseudonym under two keys", rel.display());
+            differ += 1;
+        }
+    }
+    assert!(differ > 0, "the samples hold e-mail addresses");
+}
+
+/// Writes `text` as `name` in a fresh folder and redacts it to `copy.NAME` there.
+fn redact_text(name: &str, text: &str, args: &[&str]) -> (String, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join(name);
+    std::fs::write(&input, text).unwrap();
+    let copy = dir.path().join(format!("copy.{name}"));
+    let mut all = vec![input.to_str().unwrap(), "-o", copy.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let out = redact(&all, Some(KEY));
+    let written = std::fs::read_to_string(&copy).unwrap_or_default();
+    assert_eq!(
+        std::fs::read_to_string(&input).unwrap(),
+        text,
+        "the original changed"
+    );
+    (written, out)
+}
+
+#[test]
+fn replacements_are_valid_where_they_land() {
+    // name, input, args, must hold, must not hold
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a [&'a str],
+        &'a [&'a str],
+        &'a [&'a str],
+    );
+    let cases: &[Case] = &[
+        (
+            "a.ndjson",
+            "{\"e\":\"kim\\u0040example.net\",\"n\":1}\n",
+            &[],
+            &["@redacted.invalid\",\"n\":1}"],
+            &["kim", "\\u0040"],
+        ),
+        (
+            "b.ndjson",
+            "{\"u\":\"https://shop.test/?e=kim%40example.net&x=1\"}\n",
+            &[],
+            &["%40redacted.invalid&x=1\"}"],
+            &["kim"],
+        ),
+        (
+            "c.ndjson",
+            "{\"note\":\"write to jane.doe@example.com soon\"}\n",
+            &["--action", "email=mask"],
+            &["\"write to ", " soon\"}"],
+            &["jane.doe"],
+        ),
+        (
+            "d.ndjson",
+            "{\"ip\":\"203.0.113.77\",\"lat\":48.8566,\"lon\":2.3522}\n",
+            &["--action", "ipv4=generalise"],
+            &["\"203.0.113.0\"", "48.9", "2.4"],
+            &["203.0.113.77", "48.8566"],
+        ),
+        (
+            "e.ndjson",
+            "{\"email\":\"jane.doe@example.com\",\"k\":2}\n",
+            &["--action", "email=remove"],
+            &["{\"email\":\"\",\"k\":2}"],
+            &["jane"],
+        ),
+        (
+            "g.log",
+            "[2001:db8:0:0:1::2]:51512 - - \"GET /?u=kim@example.net\"\n",
+            &[],
+            &["]:51512 - - \"GET /?u=u", "@redacted.invalid\"\n"],
+            &["[\"", "0:1::2", "kim"],
+        ),
+        (
+            "f.csv",
+            "id,email,city\n1,jane.doe@example.com,Lyon\n2,\"a@b.example.org\",Paris\n",
+            &["--action", "city=generalise"],
+            &["1,u", ",France\n2,\"u", "@redacted.invalid\",France\n"],
+            &["jane", "Lyon", "Paris"],
+        ),
+    ];
+    for &(name, input, args, holds, absent) in cases {
+        let (copy, out) = redact_text(name, input, args);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        for h in holds {
+            assert!(copy.contains(h), "{name}: {copy:?} lacks {h:?}");
+        }
+        for a in absent {
+            assert!(!copy.contains(a), "{name}: {copy:?} holds {a:?}");
+        }
+        if name.ends_with("ndjson") {
+            for line in copy.lines() {
+                serde_json::from_str::<serde_json::Value>(line).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn fields_take_the_action_their_rule_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(
+        &policy,
+        "[redact.kinds]\nperson_name = \"mask\"\n[redact.fields]\nproperties.notes = \"remove\"\n\"properties.support\" = \"keep\"\n",
+    )
+    .unwrap();
+    let input = "{\"properties\":{\"notes\":\"lives above the bakery\",\"support\":\"help@example.com\",\"email\":\"jane.doe@example.com\"}}\n";
+    let (copy, out) = redact_text("f.ndjson", input, &["--config", policy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(copy.contains("\"notes\":\"\""), "{copy}");
+    assert!(copy.contains("\"support\":\"help@example.com\""), "{copy}");
+    assert!(!copy.contains("jane.doe"), "{copy}");
+    // An action a kind cannot take is refused before anything is read.
+    let (_, out) = redact_text("g.ndjson", input, &["--action", "coordinates=pseudonymise"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn standard_input_goes_to_standard_output() {
+    let out = Command::cargo_bin("piiscan")
+        .unwrap()
+        .args(["redact", "-"])
+        .env("PIISCAN_REDACT_KEY", KEY)
+        .write_stdin("{\"email\":\"jane.doe@example.com\"}\nplain line\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("{\"email\":\"u") && text.ends_with("@redacted.invalid\"}\nplain line\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_output_that_would_replace_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a.ndjson");
+    let text = "{\"email\":\"jane.doe@example.com\"}\n";
+    std::fs::write(&input, text).unwrap();
+    let inside = dir.path().join("copies");
+    let cases: Vec<Vec<&str>> = vec![
+        vec![input.to_str().unwrap(), "-o", input.to_str().unwrap()],
+        vec![
+            dir.path().to_str().unwrap(),
+            "--out",
+            inside.to_str().unwrap(),
+        ],
+        vec![
+            input.to_str().unwrap(),
+            "--out",
+            dir.path().to_str().unwrap(),
+        ],
+    ];
+    for args in cases {
+        let out = redact(&args, Some(KEY));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), text, "{args:?}");
+    }
+}
+
+#[test]
+fn compressed_inputs_are_written_compressed_the_same_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "{\"email\":\"jane.doe@example.com\",\"ip\":\"203.0.113.9\"}\n".repeat(100);
+    let gz = dir.path().join("in").join("a.ndjson.gz");
+    let zst = dir.path().join("in").join("b.ndjson.zst");
+    std::fs::create_dir(dir.path().join("in")).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(text.as_bytes()).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    std::fs::write(&zst, zstd::encode_all(text.as_bytes(), 3).unwrap()).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = redact(
+        &[
+            dir.path().join("in").to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--verify",
+        ],
+        Some(KEY),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let gz_copy = std::fs::read(out_dir.join("a.ndjson.gz")).unwrap();
+    assert!(gz_copy.starts_with(&[0x1f, 0x8b]), "gzip in, gzip out");
+    let mut plain = String::new();
+    flate2::read::GzDecoder::new(&gz_copy[..])
+        .read_to_string(&mut plain)
+        .unwrap();
+    let zst_copy = std::fs::read(out_dir.join("b.ndjson.zst")).unwrap();
+    assert!(
+        zst_copy.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]),
+        "zstd in, zstd out"
+    );
+    let from_zstd = String::from_utf8(zstd::decode_all(&zst_copy[..]).unwrap()).unwrap();
+    assert_eq!(plain, from_zstd, "one key, one copy");
+    assert_eq!(plain.lines().count(), 100);
+    assert!(
+        !plain.contains("jane") && !plain.contains("203.0.113.9"),
+        "{plain}"
+    );
+}
+
+#[test]
+fn the_key_never_reaches_an_output_and_without_one_the_run_says_so() {
+    let (copy, out) = redact_text("k.ndjson", "{\"email\":\"jane.doe@example.com\"}\n", &[]);
+    assert!(!copy.contains(KEY) && !stderr(&out).contains(KEY));
+    assert!(!stderr(&out).contains("will not survive"));
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a.ndjson");
+    std::fs::write(&input, "{\"email\":\"jane.doe@example.com\"}\n").unwrap();
+    let copy = dir.path().join("b.ndjson");
+    let out = redact(
+        &[input.to_str().unwrap(), "-o", copy.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("joins across runs will not survive"),
+        "{}",
+        stderr(&out)
+    );
+    // A short key is refused, without being printed.
+    let out = redact(
+        &[input.to_str().unwrap(), "-o", copy.to_str().unwrap()],
+        Some("short-key-xyz"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains("short-key-xyz"));
+}
