@@ -470,6 +470,10 @@ fn right_context_ok(h: &[u8], end: usize) -> bool {
     if matches!(b, b':' | b',' | b'.') && next.is_ascii_digit() {
         return false;
     }
+    // The groups of an IPv6 address: `0 10 2001:db8::42`, `2001::1`.
+    if b == b':' && (next.is_ascii_hexdigit() || next == b':') {
+        return false;
+    }
     if matches!(b, b'-' | b'/' | b'.' | b'+') && is_word(next) {
         return false;
     }

@@ -1025,6 +1025,9 @@ mod detect_cases {
         ("from 192.168.100.200 build 10.0.19045.2965", false, &[]),
         ("SSN 123-45-6789", false, &[]),
         ("zip 94105-1234", false, &[]),
+        // Groups of an IPv6 address after other numbers (found by the engine's proptest).
+        ("0 10 2001:db8::42 ", false, &[]),
+        ("seen 030 1234 2001::1", false, &[]),
         // Not a valid number anywhere, whatever the shape or key.
         ("+1 000 000 0000", false, &[]),
         ("+999 1234 5678", false, &[]),
