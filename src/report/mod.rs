@@ -17,6 +17,7 @@
 pub mod exposure;
 pub mod json;
 pub mod jsonl;
+pub mod markdown;
 pub mod sarif;
 pub mod summary;
 pub mod verdict;
@@ -40,6 +41,8 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
     Sarif,
+    /// A gate's verdict in Markdown (for CI job summaries); the findings are not listed.
+    Markdown,
 }
 
 /// How a run ended, as the reporter closing it needs to know.
@@ -110,6 +113,8 @@ pub fn reporter<'w>(
         Format::Jsonl => Box::new(jsonl::JsonlReporter::new(out, show_stats)),
         Format::Json => Box::new(json::JsonReporter::new(out)),
         Format::Sarif => Box::new(sarif::SarifReporter::new(out)),
+        // The verdict is the whole output, written when the gate has decided.
+        Format::Markdown => Box::new(Discard),
     }
 }
 
