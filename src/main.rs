@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use piiscan::chunk::DEFAULT_CHUNK_SIZE;
 use piiscan::report::Format as ReportOutput;
@@ -50,6 +50,14 @@ enum Command {
     /// Check a policy file, or write a commented one to start from.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script on standard output (see the README to install it).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on standard output: `piiscan man > piiscan.1`.
+    Man,
 }
 
 #[derive(Subcommand)]
@@ -420,6 +428,21 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
         }),
         Command::Config(ConfigCommand::Check { file }) => run::config_check(file.as_deref()),
         Command::Config(ConfigCommand::Init { file, force }) => run::config_init(&file, force),
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "piiscan", &mut out);
+            Ok(ExitCode::Clean)
+        }
+        Command::Man => {
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|source| run::Error::Write {
+                    what: "man page",
+                    source,
+                })?;
+            Ok(ExitCode::Clean)
+        }
     }
 }
 
