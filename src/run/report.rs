@@ -190,24 +190,6 @@ fn utc_timestamp(secs: u64) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timestamps_are_utc_civil_dates() {
-        let cases = [
-            (0, "1970-01-01T00:00:00Z"),
-            (951_782_400, "2000-02-29T00:00:00Z"),
-            (1_709_251_199, "2024-02-29T23:59:59Z"),
-            (4_102_444_800, "2100-01-01T00:00:00Z"),
-        ];
-        for (secs, want) in cases {
-            assert_eq!(utc_timestamp(secs), want, "{secs}");
-        }
-    }
-}
-
 /// Scans and compares the findings with ground-truth labels. A labels file with no label, or
 /// with labels of files that are not scanned, is an error before the scan: either would make
 /// recall a meaningless 1.0.
@@ -261,4 +243,22 @@ pub fn eval(job: &EvalJob) -> Result<ExitCode, Error> {
     } else {
         ExitCode::Clean
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_utc_civil_dates() {
+        let cases = [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (1_709_251_199, "2024-02-29T23:59:59Z"),
+            (4_102_444_800, "2100-01-01T00:00:00Z"),
+        ];
+        for (secs, want) in cases {
+            assert_eq!(utc_timestamp(secs), want, "{secs}");
+        }
+    }
 }
