@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use piiscan::chunk::DEFAULT_CHUNK_SIZE;
 use piiscan::report::Format as ReportOutput;
@@ -50,6 +50,14 @@ enum Command {
     /// Check a policy file, or write a commented one to start from.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print a shell completion script on standard output (see the README to install it).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on standard output: `piiscan man > piiscan.1`.
+    Man,
 }
 
 #[derive(Subcommand)]
@@ -242,7 +250,8 @@ struct ReportArgs {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// Output format: a terminal table, one JSON object, or a self-contained HTML page.
+    /// Output format: a terminal table, one JSON object, a self-contained HTML page, or
+    /// Markdown (a CI job summary: `>> $GITHUB_STEP_SUMMARY`).
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     format: ReportFormat,
 
@@ -254,6 +263,22 @@ struct ReportArgs {
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     kinds: Vec<String>,
 
+    /// Exit 1 when anything is found (by default the report exits 0 once it is written,
+    /// whatever it found, and 2 when an input could not be read or was not scanned).
+    #[arg(long)]
+    fail_on_findings: bool,
+
+    /// A file holding the key of the distinct counts, at least 32 bytes (else
+    /// PIISCAN_FINGERPRINT_KEY). With a key, the counts of one input are the same from run to
+    /// run, estimates included; without, a key is drawn per run and estimates vary.
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+
+    /// Print bytes, files, elapsed time, GB/s and time per detector family on stderr, after
+    /// the report.
+    #[arg(long)]
+    stats: bool,
+
     #[command(flatten)]
     input: InputArgs,
 }
@@ -263,6 +288,7 @@ enum ReportFormat {
     Table,
     Json,
     Html,
+    Markdown,
 }
 
 /// The output formats of `scan` and `gate`.
@@ -276,6 +302,9 @@ enum Format {
     Json,
     /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
     Sarif,
+    /// The gate's verdict in Markdown, for a CI job summary (`>> $GITHUB_STEP_SUMMARY`);
+    /// with a policy only.
+    Markdown,
 }
 
 #[derive(Args)]
@@ -349,6 +378,11 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
         Command::Scan(args) if args.policy.config.is_some() || args.policy.baseline.is_some() => {
             run::gate(&gate_job(args)?)
         }
+        Command::Scan(args) if args.format == Format::Markdown => Err(run::Error::Usage(
+            "--format markdown is a gate's verdict: use `piiscan gate`, or `scan --policy FILE`; \
+             `piiscan report --format markdown` writes the exposure report"
+                .into(),
+        )),
         Command::Scan(args) => run::scan(&run::ScanJob {
             kinds: run::parse_kinds(&args.kinds, KindSet::direct())?,
             inputs: inputs(args.paths, &args.input),
@@ -364,8 +398,12 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
                 ReportFormat::Table => run::ReportFormat::Table,
                 ReportFormat::Json => run::ReportFormat::Json,
                 ReportFormat::Html => run::ReportFormat::Html,
+                ReportFormat::Markdown => run::ReportFormat::Markdown,
             },
             output: args.output,
+            fail_on_findings: args.fail_on_findings,
+            key_file: args.key_file,
+            stats: args.stats,
         }),
         Command::Eval(args) => run::eval(&run::EvalJob {
             labels: args.labels,
@@ -390,6 +428,21 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
         }),
         Command::Config(ConfigCommand::Check { file }) => run::config_check(file.as_deref()),
         Command::Config(ConfigCommand::Init { file, force }) => run::config_init(&file, force),
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "piiscan", &mut out);
+            Ok(ExitCode::Clean)
+        }
+        Command::Man => {
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|source| run::Error::Write {
+                    what: "man page",
+                    source,
+                })?;
+            Ok(ExitCode::Clean)
+        }
     }
 }
 
@@ -433,6 +486,7 @@ impl From<Format> for ReportOutput {
             Format::Jsonl => ReportOutput::Jsonl,
             Format::Json => ReportOutput::Json,
             Format::Sarif => ReportOutput::Sarif,
+            Format::Markdown => ReportOutput::Markdown,
         }
     }
 }

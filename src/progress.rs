@@ -70,8 +70,11 @@ impl<'s> Progress<'s> {
 
 impl Sink for Progress<'_> {
     fn begin(&mut self, input: &InputInfo) -> Flow {
-        // The path is printable already (control and bidirectional characters escaped).
-        let message = format!("[{} done] {}", self.counted(), input.path);
+        // The path is printable already (control and bidirectional characters escaped); it is
+        // escaped again here, which changes nothing then, so that no consumer's input can
+        // reach the terminal raw.
+        let path = crate::source::printable(&input.path);
+        let message = format!("[{} done] {path}", self.counted());
         self.bar.set_message(message);
         self.inner.begin(input)
     }
@@ -94,5 +97,56 @@ impl Sink for Progress<'_> {
     fn end(&mut self, input: &InputInfo, end: &InputEnd) -> Flow {
         self.done += 1;
         self.inner.end(input, end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::GO_ON;
+
+    struct Nothing;
+
+    impl Sink for Nothing {
+        fn chunk(&mut self, _chunk: &Chunk<'_>) -> Flow {
+            GO_ON
+        }
+
+        fn problem(&mut self, _problem: &Problem<'_>) -> Flow {
+            GO_ON
+        }
+    }
+
+    fn input(path: &str) -> InputInfo {
+        InputInfo {
+            path: path.to_string(),
+            name: path.to_string(),
+            compression: None,
+            encoding: None,
+        }
+    }
+
+    /// The bar names the input being read, as printable as the engine made it, and the inputs
+    /// done out of the total (or done alone, when the total is unknown).
+    #[test]
+    fn the_message_names_the_input_and_counts_the_done() {
+        for (inputs, want) in [
+            (Some(2), ["[0/2 done] a.ndjson", "[1/2 done] b\\u{1b}.csv"]),
+            (None, ["[0 done] a.ndjson", "[1 done] b\\u{1b}.csv"]),
+        ] {
+            let mut inner = Nothing;
+            let mut progress = Progress::new(&mut inner, Some(10), inputs);
+            let end = InputEnd {
+                bytes: 1,
+                complete: true,
+            };
+            for (path, want) in ["a.ndjson", "b\x1b.csv"].into_iter().zip(want) {
+                let info = input(path);
+                assert!(progress.begin(&info).is_continue());
+                assert_eq!(progress.bar.message(), want);
+                assert!(progress.end(&info, &end).is_continue());
+            }
+            progress.finish();
+        }
     }
 }

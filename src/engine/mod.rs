@@ -68,6 +68,9 @@ pub struct Config {
     /// Give each finding a fingerprint: a hash of its value under a key drawn at random for
     /// this run, so that distinct values can be counted without any value being kept.
     pub fingerprints: bool,
+    /// The key of fingerprints, when they must be the same from run to run (a report's
+    /// distinct counts compared across runs); `None` draws one for the run.
+    pub fingerprint_key: Option<[u64; 2]>,
     /// Give each finding its masked value and field name. Off when the output is counts
     /// only (the summary): masking and walking JSON paths are most of the cost of a finding.
     pub describe: bool,
@@ -96,6 +99,7 @@ impl Default for Config {
             max_depth: DEFAULT_MAX_DEPTH,
             follow: false,
             fingerprints: false,
+            fingerprint_key: None,
             describe: true,
             structure: true,
             hooks: Hooks::default(),
@@ -145,8 +149,8 @@ pub struct Scanner {
     key_filter: KeyFilter,
     /// The candidate classes the detectors visit, together.
     detector_classes: Classes,
-    /// The per-run random key of fingerprints.
-    fingerprint_key: std::collections::hash_map::RandomState,
+    /// The key of fingerprints: the configuration's, or drawn for this run.
+    fingerprint_key: FingerprintHasher,
     /// The detectors that keep personal data out of field names, made when first needed.
     field_detectors: std::sync::OnceLock<Vec<Box<dyn Detector>>>,
 }
@@ -169,13 +173,14 @@ impl Scanner {
         let detector_classes = detectors
             .iter()
             .fold(Classes::NONE, |c, d| c.union(d.classes()));
+        let fingerprint_key = FingerprintHasher::new(config.fingerprint_key);
         Scanner {
             config,
             detectors,
             needs_hints,
             key_filter,
             detector_classes,
-            fingerprint_key: std::collections::hash_map::RandomState::new(),
+            fingerprint_key,
             field_detectors: std::sync::OnceLock::new(),
         }
     }
@@ -211,5 +216,35 @@ impl Scanner {
         let mut stats = driver.into_stats();
         stats.elapsed = started.elapsed();
         stats
+    }
+}
+
+/// The key of fingerprints: SipHash-2-4 under two 64-bit keys, given or drawn for the run.
+///
+/// The standard library's `RandomState` cannot be given a key, and a report whose distinct
+/// counts are to be compared across runs needs the same key each time (its estimates hash
+/// the fingerprints, so they move with the key). `SipHasher` is deprecated only in favour of
+/// crates; it is the same keyed function `RandomState` uses, with two more rounds.
+#[derive(Clone, Copy, Debug)]
+pub struct FingerprintHasher([u64; 2]);
+
+impl FingerprintHasher {
+    /// `key`, or one drawn at random.
+    pub fn new(key: Option<[u64; 2]>) -> FingerprintHasher {
+        FingerprintHasher(key.unwrap_or_else(|| {
+            use rand::RngCore;
+            let mut rng = rand::rngs::OsRng;
+            [rng.next_u64(), rng.next_u64()]
+        }))
+    }
+}
+
+impl std::hash::BuildHasher for FingerprintHasher {
+    #[allow(deprecated)]
+    type Hasher = std::hash::SipHasher;
+
+    #[allow(deprecated)]
+    fn build_hasher(&self) -> std::hash::SipHasher {
+        std::hash::SipHasher::new_with_keys(self.0[0], self.0[1])
     }
 }

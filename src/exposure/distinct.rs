@@ -1,6 +1,6 @@
 //! Distinct counts: exact while small, a HyperLogLog++ estimate beyond.
 
-use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 
 use hyperloglogplus::{HyperLogLog, HyperLogLogPlus};
 use rustc_hash::FxHashSet;
@@ -17,7 +17,7 @@ pub struct Distinct {
     exact: FxHashSet<u64>,
     /// How many of `exact` were counted against a shared budget.
     exact_kept: usize,
-    sketch: Option<HyperLogLogPlus<u64, RandomState>>,
+    sketch: Option<HyperLogLogPlus<u64, Spread>>,
 }
 
 impl Distinct {
@@ -53,8 +53,7 @@ impl Distinct {
 
     /// Moves the exact set into a sketch.
     fn estimate(&mut self) {
-        let mut sketch =
-            HyperLogLogPlus::new(PRECISION, RandomState::new()).expect("precision 14 is valid");
+        let mut sketch = HyperLogLogPlus::new(PRECISION, Spread).expect("precision 14 is valid");
         for f in self.exact.drain() {
             sketch.insert(&f);
         }
@@ -74,6 +73,48 @@ impl Distinct {
                 estimated: false,
             },
         }
+    }
+}
+
+/// The sketch's hash of a fingerprint: SplitMix64's finaliser, the same for every run.
+///
+/// Fingerprints are keyed hashes already; the sketch only needs their bits spread. A hasher
+/// drawn per run (`RandomState`, as the sketch was first given) made estimates move between
+/// runs even under one fingerprint key, so that two reports of one export could not be
+/// compared; with this one an estimate depends on the fingerprints alone.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Spread;
+
+impl BuildHasher for Spread {
+    type Hasher = SpreadHasher;
+
+    fn build_hasher(&self) -> SpreadHasher {
+        SpreadHasher(0)
+    }
+}
+
+/// See [`Spread`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SpreadHasher(u64);
+
+impl Hasher for SpreadHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let mut z = (self.0 ^ n).wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        self.0 = z ^ (z >> 31);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

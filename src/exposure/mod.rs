@@ -32,7 +32,7 @@ use rustc_hash::FxHashMap;
 
 use crate::detect::Role;
 use crate::finding::{Finding, Kind};
-use crate::sink::{Chunk, Flow, InputInfo, Problem, Sink, SkippedList, Stats, GO_ON};
+use crate::sink::{Chunk, Flow, InputEnd, InputInfo, Problem, Sink, SkippedList, Stats, GO_ON};
 
 mod distinct;
 mod fields;
@@ -42,8 +42,8 @@ mod tests;
 
 pub use distinct::{Count, Distinct};
 pub use fields::field_pattern;
+pub use rows::{About, Combination, InputRow, Report, Row};
 use rows::{ByKind, RowCounts};
-pub use rows::{Combination, Report, Row};
 
 /// Distinct values counted exactly per field, before switching to an estimate.
 pub const EXACT_LIMIT: usize = 1 << 16;
@@ -58,6 +58,8 @@ const MAX_COMBINATIONS: usize = 10_000;
 pub const MAX_FIELDS: usize = 1_000;
 /// The fingerprints kept for exact distinct counts over all fields together (about 70 MB).
 pub const EXACT_BUDGET: usize = 1 << 22;
+/// At most this many inputs are listed one by one in the report; the rest count in the totals.
+pub const MAX_INPUTS: usize = 10_000;
 /// The name under which the fields past [`MAX_FIELDS`] are counted in profiles.
 const OTHER_FIELDS: &str = "(other fields)";
 
@@ -103,6 +105,9 @@ pub struct Exposure {
     pub errors: Vec<String>,
     /// Inputs not scanned, for the report to list.
     skipped: SkippedList,
+    /// The inputs read, the first [`MAX_INPUTS`], and how many more.
+    input_rows: Vec<InputRow>,
+    inputs_not_listed: u64,
 }
 
 /// The name id of [`TEXT`], under which values found in free text are paired in profiles.
@@ -164,6 +169,8 @@ impl Default for Exposure {
             other_combinations: 0,
             errors: Vec::new(),
             skipped: SkippedList::default(),
+            input_rows: Vec::new(),
+            inputs_not_listed: 0,
         };
         assert_eq!(exposure.intern(TEXT), TEXT_ID);
         assert_eq!(exposure.intern(OTHER_FIELDS), OTHER_ID);
@@ -190,6 +197,9 @@ impl Exposure {
             profiles,
             records,
             skipped,
+            input_rows,
+            inputs_not_listed,
+            errors,
             ..
         } = self;
         let mut by_kind: Vec<(Kind, RowCounts, Option<Slot>)> = kinds
@@ -233,9 +243,12 @@ impl Exposure {
             .collect();
         Combination::order_for_report(&mut combinations, other_combinations);
         Report {
+            inputs: input_rows,
+            inputs_not_listed,
             bytes: stats.bytes,
             files: stats.files,
             errors: stats.errors,
+            unread: errors,
             skipped: skipped.listed,
             skipped_not_listed: skipped.unlisted,
             skipped_failing: skipped.failing,
@@ -252,6 +265,9 @@ impl Exposure {
             self.close_record();
             self.current = Some(record);
             self.records += 1;
+            if let Some(row) = self.current_input() {
+                row.records += 1;
+            }
         }
         record
     }
@@ -323,6 +339,15 @@ impl Exposure {
         }
     }
 
+    /// The row of the input being read, when it is listed.
+    fn current_input(&mut self) -> Option<&mut InputRow> {
+        if self.inputs <= MAX_INPUTS {
+            self.input_rows.last_mut()
+        } else {
+            None
+        }
+    }
+
     fn intern(&mut self, name: &str) -> u32 {
         let id = self.names.len() as u32;
         self.names.push(name.into());
@@ -384,6 +409,9 @@ impl Exposure {
     /// Counts one finding of the current input.
     fn add(&mut self, finding: &Finding) {
         let record = self.record(finding.line);
+        if let Some(row) = self.current_input() {
+            row.count(finding.kind);
+        }
         let place = self.place(finding.kind, finding.field.as_ref());
         let mut unlimited = usize::MAX;
         self.by_kind[place.kind as usize].add(record, finding.fingerprint, &mut unlimited);
@@ -411,8 +439,23 @@ impl Exposure {
 }
 
 impl Sink for Exposure {
-    fn begin(&mut self, _input: &InputInfo) -> Flow {
+    fn begin(&mut self, input: &InputInfo) -> Flow {
         self.inputs += 1;
+        if self.inputs <= MAX_INPUTS {
+            self.input_rows.push(InputRow {
+                path: input.path.clone(),
+                ..InputRow::default()
+            });
+        } else {
+            self.inputs_not_listed += 1;
+        }
+        GO_ON
+    }
+
+    fn end(&mut self, _input: &InputInfo, end: &InputEnd) -> Flow {
+        if let Some(row) = self.current_input() {
+            row.bytes = end.bytes;
+        }
         GO_ON
     }
 
@@ -425,7 +468,9 @@ impl Sink for Exposure {
 
     fn problem(&mut self, problem: &Problem<'_>) -> Flow {
         if let Problem::Error(error) = problem {
-            self.errors.push(error.to_string());
+            if self.errors.len() < MAX_INPUTS {
+                self.errors.push(error.to_string());
+            }
         }
         self.skipped.add(problem);
         GO_ON

@@ -129,9 +129,13 @@ impl ByKind {
         combinations: Vec<Combination>,
     ) -> Report {
         Report {
+            about: About::default(),
+            inputs: Vec::new(),
+            inputs_not_listed: 0,
             bytes: 0,
             files: 0,
             errors: 0,
+            unread: Vec::new(),
             skipped: Vec::new(),
             skipped_not_listed: 0,
             skipped_failing: 0,
@@ -157,12 +161,65 @@ pub struct Combination {
     pub records: u64,
 }
 
+/// How a report was made, for its reader to trust and repeat it: filled in by the job that
+/// runs the scan (the aggregation does not know it).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct About {
+    /// piiscan's version.
+    pub version: String,
+    /// When the report was written: UTC, `YYYY-MM-DDTHH:MM:SSZ` (`SOURCE_DATE_EPOCH` when set,
+    /// for reproducible reports).
+    pub generated: String,
+    /// The paths named, printable.
+    pub roots: Vec<String>,
+    /// The kinds looked for.
+    pub kinds: Vec<Kind>,
+    /// True when distinct counts were made under a given key (`--key-file`,
+    /// `PIISCAN_FINGERPRINT_KEY`): the same input then gives the same counts, estimates
+    /// included. False when the key was drawn for the run: estimates vary between runs.
+    pub keyed: bool,
+}
+
+/// One input scanned, with what was found in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct InputRow {
+    /// The path, printable (an archive member as `archive.zip:member`).
+    pub path: String,
+    /// Bytes scanned (decompressed, decoded).
+    pub bytes: u64,
+    pub occurrences: u64,
+    /// Lines that carry at least one occurrence.
+    pub records: u64,
+    /// Occurrences per kind, in kind order.
+    pub kinds: Vec<(Kind, u64)>,
+}
+
+impl InputRow {
+    pub(super) fn count(&mut self, kind: Kind) {
+        self.occurrences += 1;
+        match self.kinds.binary_search_by_key(&kind, |(k, _)| *k) {
+            Ok(i) => self.kinds[i].1 += 1,
+            Err(i) => self.kinds.insert(i, (kind, 1)),
+        }
+    }
+}
+
 /// The exposure report.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
+    pub about: About,
+    /// The inputs scanned, in the order they were read (the first [`MAX_INPUTS`]).
+    pub inputs: Vec<InputRow>,
+    /// Inputs scanned past the first [`MAX_INPUTS`], counted in the totals only.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub inputs_not_listed: u64,
     pub bytes: u64,
     pub files: u64,
     pub errors: u64,
+    /// Why inputs could not be read, each message naming the path and the problem (the
+    /// first 10,000).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
     /// The inputs not scanned, and why (the first 10,000), and how many more.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<SkippedInput>,

@@ -95,7 +95,7 @@ mod reference {
     use std::collections::{BTreeMap, BTreeSet};
 
     use super::super::{
-        field_pattern, Combination, Count, Report, Row, ESTIMATE_ERROR, MAX_COMBINATIONS,
+        field_pattern, Combination, Count, InputRow, Report, Row, ESTIMATE_ERROR, MAX_COMBINATIONS,
         MAX_FIELDS,
     };
     use crate::detect::Role;
@@ -145,11 +145,15 @@ mod reference {
         profiles: u64,
         pairs: BTreeMap<Vec<String>, u64>,
         other_pairs: u64,
+        /// Per input: its path, occurrences per kind, lines with an occurrence.
+        inputs: Vec<(String, BTreeMap<Kind, u64>, BTreeSet<u64>)>,
     }
 
     impl Reference {
-        pub fn begin(&mut self) {
+        pub fn begin(&mut self, path: &str) {
             self.input += 1;
+            self.inputs
+                .push((path.to_string(), BTreeMap::new(), BTreeSet::new()));
         }
 
         pub fn finding(&mut self, finding: &Finding) {
@@ -159,6 +163,10 @@ mod reference {
                 self.current = Some(record);
             }
             self.records.insert(record);
+            if let Some((_, kinds, lines)) = self.inputs.last_mut() {
+                *kinds.entry(finding.kind).or_default() += 1;
+                lines.insert(finding.line);
+            }
             let (kind, value) = (finding.kind, finding.fingerprint.unwrap_or(0));
             self.kinds.entry(kind).or_default().count(record, value);
             let key = (
@@ -260,10 +268,25 @@ mod reference {
                     records: self.other_pairs,
                 });
             }
+            let inputs = self
+                .inputs
+                .iter()
+                .map(|(path, kinds, lines)| InputRow {
+                    path: path.clone(),
+                    bytes: 0,
+                    occurrences: kinds.values().sum(),
+                    records: lines.len() as u64,
+                    kinds: kinds.iter().map(|(&k, &n)| (k, n)).collect(),
+                })
+                .collect();
             Report {
+                about: Default::default(),
+                inputs,
+                inputs_not_listed: 0,
                 bytes: 0,
                 files: 0,
                 errors: 0,
+                unread: Vec::new(),
                 skipped: Vec::new(),
                 skipped_not_listed: 0,
                 skipped_failing: 0,
@@ -333,7 +356,7 @@ fn assert_same_as_reference(events: &[Event], chunk: usize) -> Report {
                 }
                 file = Some(*at);
                 assert!(fast.begin(&files[*at]).is_continue());
-                slow.begin();
+                slow.begin(&files[*at].path);
             }
             let field = field
                 .as_deref()

@@ -17,6 +17,7 @@
 pub mod exposure;
 pub mod json;
 pub mod jsonl;
+pub mod markdown;
 pub mod sarif;
 pub mod summary;
 pub mod verdict;
@@ -40,6 +41,8 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
     Sarif,
+    /// A gate's verdict in Markdown (for CI job summaries); the findings are not listed.
+    Markdown,
 }
 
 /// How a run ended, as the reporter closing it needs to know.
@@ -110,6 +113,8 @@ pub fn reporter<'w>(
         Format::Jsonl => Box::new(jsonl::JsonlReporter::new(out, show_stats)),
         Format::Json => Box::new(json::JsonReporter::new(out)),
         Format::Sarif => Box::new(sarif::SarifReporter::new(out)),
+        // The verdict is the whole output, written when the gate has decided.
+        Format::Markdown => Box::new(Discard),
     }
 }
 
@@ -199,6 +204,8 @@ pub fn unread(errors: u64, skipped: u64) -> String {
         }
     };
     match (errors, skipped) {
+        // Never "0 inputs ...": a run that stopped early read every input it began.
+        (0, 0) => "the scan stopped before every input was read".to_string(),
         (0, s) => format!("{} {}", count(s, "input", "inputs"), not_scanned(s)),
         (e, 0) => count(e, "input could not be read", "inputs could not be read"),
         (e, s) => format!(
@@ -254,4 +261,24 @@ pub fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unread;
+
+    #[test]
+    fn unread_never_counts_zero() {
+        let cases = [
+            (0, 0, "the scan stopped before every input was read"),
+            (0, 1, "1 input was not scanned"),
+            (0, 2, "2 inputs were not scanned"),
+            (1, 0, "1 input could not be read"),
+            (2, 3, "2 inputs could not be read and 3 were not scanned"),
+        ];
+        for (errors, skipped, want) in cases {
+            assert_eq!(unread(errors, skipped), want);
+            assert!(!unread(errors, skipped).starts_with("0 "));
+        }
+    }
 }

@@ -106,19 +106,22 @@ impl Reporter for SummaryReporter<'_> {
             )?;
         }
         if total > 0 {
-            writeln!(
-                out,
-                "\n{:<14} {:>12}  (direct identifiers)",
-                "kind", "findings"
-            )?;
+            // A heading for each class that has findings: `--kinds quasi` has no direct ones.
+            let direct = self.by_kind.keys().any(|k| !k.is_quasi());
+            let first = if direct {
+                "(direct identifiers)"
+            } else {
+                "(quasi-identifiers)"
+            };
+            writeln!(out, "\n{:<14} {:>12}  {first}", "kind", "findings")?;
             for (kind, n) in self.by_kind.iter().filter(|(k, _)| !k.is_quasi()) {
                 writeln!(out, "{:<14} {:>12}", kind.name(), n)?;
             }
-            if self.by_kind.keys().any(|k| k.is_quasi()) {
+            if direct && self.by_kind.keys().any(|k| k.is_quasi()) {
                 writeln!(out, "{:<14} {:>12}  (quasi-identifiers)", "", "")?;
-                for (kind, n) in self.by_kind.iter().filter(|(k, _)| k.is_quasi()) {
-                    writeln!(out, "{:<14} {:>12}", kind.name(), n)?;
-                }
+            }
+            for (kind, n) in self.by_kind.iter().filter(|(k, _)| k.is_quasi()) {
+                writeln!(out, "{:<14} {:>12}", kind.name(), n)?;
             }
             writeln!(out, "\n{:>12}  file (by kind)", "findings")?;
             for (path, counts) in &self.by_file {

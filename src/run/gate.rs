@@ -109,7 +109,13 @@ pub fn gate(job: &GateJob) -> Result<ExitCode, Error> {
         (stats, verdict, finished)
     };
     written(finished, "report")?;
-    if let Some(out) = out {
+    if let Some(mut out) = out {
+        if job.format == Format::Markdown && !stats.stopped {
+            written(
+                report::markdown::write_verdict(&mut out, &verdict),
+                "verdict",
+            )?;
+        }
         out.commit()?;
     }
     if stats.stopped {
@@ -120,7 +126,11 @@ pub fn gate(job: &GateJob) -> Result<ExitCode, Error> {
                 .into(),
         ));
     }
-    let shown = if verdict_on_stdout {
+    // The Markdown verdict on standard output stands for the text one.
+    let markdown_on_stdout = job.format == Format::Markdown && job.output.is_none();
+    let shown = if markdown_on_stdout {
+        Ok(())
+    } else if verdict_on_stdout {
         verdict::write_verdict(&mut io::stdout().lock(), &verdict)
     } else {
         verdict::write_verdict(&mut io::stderr().lock(), &verdict)

@@ -2,13 +2,14 @@
 //! and recall against labels).
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{scan_with_progress, start_threads, written, Error, ExitCode, Inputs};
 use crate::detect::KindSet;
 use crate::engine::{Config, Scanner};
-use crate::exposure::Exposure;
+use crate::exposure::{About, Exposure};
 use crate::output::{Output, Readers};
+use crate::policy::baseline::{env_secret, MIN_SECRET};
 use crate::report::{self, exposure as render, PrintProblems};
 
 /// How the exposure report is written.
@@ -20,6 +21,8 @@ pub enum ReportFormat {
     Json,
     /// A self-contained HTML page.
     Html,
+    /// Markdown, for CI job summaries.
+    Markdown,
 }
 
 /// What `report` was asked for.
@@ -29,6 +32,12 @@ pub struct ReportJob {
     pub format: ReportFormat,
     pub output: Option<PathBuf>,
     pub kinds: KindSet,
+    /// Exit 1 when anything is found; by default a written report exits 0.
+    pub fail_on_findings: bool,
+    /// The file holding the key of distinct counts (else `PIISCAN_FINGERPRINT_KEY`).
+    pub key_file: Option<PathBuf>,
+    /// Print the scan's statistics on stderr after the report.
+    pub stats: bool,
 }
 
 /// What `eval` was asked for.
@@ -42,13 +51,18 @@ pub struct EvalJob {
     pub delimiter: Option<u8>,
 }
 
-/// Scans and writes the exposure report.
+/// Scans and writes the exposure report: exit 0 once it is written, whatever it found (1 with
+/// `fail_on_findings` when something was found), 2 when an input could not be read or was
+/// not scanned (the report, written all the same, lists them).
 pub fn report(job: &ReportJob) -> Result<ExitCode, Error> {
+    // A key that cannot be used is an error before anything is read or written.
+    let key = distinct_key(job.key_file.as_deref())?;
     // Created (and checked against the inputs) before the scan, which can be long.
     let mut out = Output::create(job.output.as_deref(), &job.inputs.paths, Readers::Usual)?;
     let config = Config {
         kinds: job.kinds,
         fingerprints: true,
+        fingerprint_key: key,
         exclude: out
             .temporary_path()
             .map(PathBuf::from)
@@ -60,15 +74,120 @@ pub fn report(job: &ReportJob) -> Result<ExitCode, Error> {
     let scanner = Scanner::new(config);
     let mut exposure = Exposure::new();
     let stats = scan_with_progress(&scanner, &job.inputs, &mut PrintProblems(&mut exposure));
-    let report = exposure.report(&stats);
+    let mut report = exposure.report(&stats);
+    report.about = About {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        generated: utc_timestamp(generated_at()),
+        roots: job
+            .inputs
+            .paths
+            .iter()
+            .map(|p| crate::source::display_path(p))
+            .collect(),
+        kinds: job.kinds.iter().collect(),
+        keyed: key.is_some(),
+    };
     let rendered = match job.format {
         ReportFormat::Table => render::write_table(&mut out, &report),
         ReportFormat::Json => render::write_json(&mut out, &report),
         ReportFormat::Html => render::write_html(&mut out, &report),
+        ReportFormat::Markdown => render::write_markdown(&mut out, &report),
     };
     written(rendered, "report")?;
     out.commit()?;
-    Ok(ExitCode::of_scan(&stats))
+    if job.stats {
+        written(
+            report::write_stats(&mut io::stderr().lock(), &stats),
+            "stats",
+        )?;
+    }
+    Ok(if !stats.all_read() {
+        ExitCode::Error
+    } else if job.fail_on_findings && stats.findings > 0 {
+        ExitCode::Found
+    } else {
+        ExitCode::Clean
+    })
+}
+
+/// The label that makes the keys of distinct counts a use of the secret of their own: the
+/// same secret keys baselines and SARIF fingerprints by HMAC, never these hashes directly.
+const DISTINCT_KEY_LABEL: &[u8] = b"piiscan exposure distinct counts v1\0";
+
+/// The key of distinct counts: from `--key-file`, else `PIISCAN_FINGERPRINT_KEY`, else none
+/// (one is drawn for the run). A secret shorter than 32 bytes is refused, as everywhere.
+fn distinct_key(key_file: Option<&Path>) -> Result<Option<[u64; 2]>, Error> {
+    use sha2::{Digest, Sha256};
+    let secret = match key_file {
+        Some(path) => {
+            let mut secret = std::fs::read(path).map_err(|e| {
+                Error::Usage(format!(
+                    "cannot read the key file {}: {e}",
+                    crate::source::display_path(path)
+                ))
+            })?;
+            while secret.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
+                secret.pop();
+            }
+            if secret.len() < MIN_SECRET {
+                return Err(Error::Usage(format!(
+                    "the key in {} is {} bytes; distinct counts need at least {MIN_SECRET} (a \
+                     shorter key can be guessed): `openssl rand -hex 32 > FILE`",
+                    crate::source::display_path(path),
+                    secret.len()
+                )));
+            }
+            Some(secret)
+        }
+        None => env_secret()?,
+    };
+    Ok(secret.map(|mut secret| {
+        let digest = Sha256::new()
+            .chain_update(DISTINCT_KEY_LABEL)
+            .chain_update(&secret)
+            .finalize();
+        secret.fill(0);
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&digest[i * 8..i * 8 + 8]);
+            u64::from_le_bytes(w)
+        };
+        [word(0), word(1)]
+    }))
+}
+
+/// When the report is written, in seconds since 1970: `SOURCE_DATE_EPOCH` when it is set (for
+/// reports that must come out byte for byte the same), else now.
+fn generated_at() -> u64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        })
+}
+
+/// `secs` since 1970 as UTC `YYYY-MM-DDTHH:MM:SSZ` (Howard Hinnant's civil-from-days).
+fn utc_timestamp(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 /// Scans and compares the findings with ground-truth labels. A labels file with no label, or
@@ -124,4 +243,22 @@ pub fn eval(job: &EvalJob) -> Result<ExitCode, Error> {
     } else {
         ExitCode::Clean
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_utc_civil_dates() {
+        let cases = [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (1_709_251_199, "2024-02-29T23:59:59Z"),
+            (4_102_444_800, "2100-01-01T00:00:00Z"),
+        ];
+        for (secs, want) in cases {
+            assert_eq!(utc_timestamp(secs), want, "{secs}");
+        }
+    }
 }

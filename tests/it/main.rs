@@ -11,6 +11,7 @@ mod floors;
 mod gate;
 mod ids;
 mod inputs;
+mod options;
 mod parquet;
 mod redact;
 mod report;
