@@ -234,7 +234,12 @@ pub(super) fn name_word(bytes: &[u8], pos: usize) -> Option<usize> {
         let letters = word
             .iter()
             .all(|&b| b.is_ascii_alphabetic() || matches!(b, b'-' | b'\'') || b >= 0x80);
-        return (letters && is_title_case(word)).then_some(end);
+        // `HSIU-LIEN TIEN` as a form wrote it: capitals are a name word too where the
+        // context has already said a name follows.
+        let capitals = word[0].is_ascii_uppercase()
+            && word.iter().all(|b| !b.is_ascii_lowercase())
+            && word.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 2;
+        return (letters && (capitals || is_title_case(word))).then_some(end);
     }
     let text = std::str::from_utf8(word).ok()?;
     let first = text.chars().next()?;
@@ -354,6 +359,13 @@ pub(super) fn after_trigger(bytes: &[u8], pos: usize) -> Option<(usize, usize)> 
             (Context::Title, after)
         } else if lower_eq(word, GREETINGS) {
             (Context::Greeting, word_end)
+        } else if word.eq_ignore_ascii_case(b"my")
+            && bytes
+                .get(word_end..word_end + 8)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b" name is"))
+        {
+            // `My name is მარი თავაძე`: the name may be in a script without capitals.
+            (Context::Title, word_end + 8)
         } else {
             let mut end = word_end;
             let mut found = lower_eq(word, SIGN_OFFS).then_some(word_end);
@@ -513,7 +525,6 @@ pub(super) fn beside_address(bytes: &[u8], at: usize) -> Option<(usize, usize)> 
 /// True when an address's local part holds a word of the name (`jroe` for `Jane Roe`,
 /// `steven_vegt` for `Steven Vegt`), ASCII case ignored.
 fn spells(local: &[u8], name: &[u8]) -> bool {
-    let local = local.to_ascii_lowercase();
     name.split(|&b| b == b' ' || b == b'-').any(|w| {
         w.len() >= 3
             && w.is_ascii()
@@ -545,7 +556,9 @@ mod tests {
             ("maria", None),
             ("дмитрий", None),
             ("ნუგზარ", Some("ნუგზარ")),
-            ("MARIA", None),
+            ("MARIA", Some("MARIA")),
+            ("HSIU-LIEN", Some("HSIU-LIEN")),
+            ("A", None),
             ("Maria2", None),
             ("M", None),
             ("user_1", None),
@@ -585,6 +598,9 @@ mod tests {
             ("M. Dupont", Some("Dupont")),
             ("M Dupont", None),
             ("Misc items", None),
+            ("My name is მარი თავაძე and", Some("მარი თავაძე")),
+            ("Best regards,\nHSIU-LIEN TIEN\n", Some("HSIU-LIEN TIEN")),
+            ("My names are", None),
         ];
         for (text, want) in cases {
             assert_eq!(

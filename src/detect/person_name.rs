@@ -135,6 +135,10 @@ pub const EXAMPLES: &[Example] = &[
     ex("Best,\nCarole", &["Carole"]),
     ex("Mr. Gibbs called; my name is Dan.", &["Gibbs", "Dan"]),
     ex(
+        "My name is Maria Laura Sampaio and",
+        &["Maria Laura Sampaio"],
+    ),
+    ex(
         "#1 from 呂玉玲 <user20047@example.org> and Jane Roe <jroe@x.com>",
         &["呂玉玲", "Jane Roe"],
     ),
@@ -318,7 +322,11 @@ impl Detector for PersonNameDetector {
             if let Some(h) = hinted.around(pos).filter(|h| h.hint.settles_words()) {
                 return h.end;
             }
-            match self.full_name_at(bytes, pos) {
+            // `My name is Maria Laura Sampaio`: the context may see further than the lists.
+            let listed = self.full_name_at(bytes, pos).map(|end| {
+                name_context::after_lower_trigger(bytes, pos).map_or(end, |told| told.max(end))
+            });
+            match listed {
                 Some(end) => {
                     out.push(Match {
                         detail: crate::detect::Detail::NONE,
@@ -384,12 +392,18 @@ impl PersonNameDetector {
             return None;
         }
         // `Smith-Jones`
-        if bytes.get(last.end) == Some(&b'-') {
-            if let Some(more) = self.title_word(&self.lists.last, bytes, last.end + 1) {
-                return Some(more.end);
+        let mut end = last.end;
+        if bytes.get(end) == Some(&b'-') {
+            if let Some(more) = self.title_word(&self.lists.last, bytes, end + 1) {
+                end = more.end;
             }
         }
-        Some(last.end)
+        // `customers in Simão Pereira`, `our office near Carlos Gomes`: places named after
+        // people, or named like them; `in Jane Doe's account` is still a person.
+        if after_place_word(bytes, pos) && !bytes[end..].starts_with(b"'s") {
+            return None;
+        }
+        Some(end)
     }
 
     /// A title-case word of `list` at `pos`, ending at a word boundary.
@@ -462,13 +476,14 @@ impl PersonNameDetector {
         let Ok(text) = std::str::from_utf8(value) else {
             return false;
         };
-        let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
-        if (2..=4).contains(&words.len()) {
+        let words = text.split(' ').filter(|w| !w.is_empty());
+        let count = words.clone().count();
+        if (2..=4).contains(&count) {
             return words
-                .iter()
+                .clone()
                 .all(|w| name_context::name_word(w.as_bytes(), 0) == Some(w.len()));
         }
-        let [word] = words[..] else {
+        let (1, Some(word)) = (count, words.clone().next()) else {
             return false;
         };
         let chars = word.chars().count();
@@ -476,14 +491,14 @@ impl PersonNameDetector {
             return false;
         }
         // The longest known surname the word starts with.
-        let mut ends = word
+        let ends = word
             .char_indices()
             .map(|(i, _)| i)
             .skip(1)
             .chain([word.len()]);
         let surname_chars = (1..=3)
-            .zip(ends.by_ref())
-            .filter(|&(_, end)| self.lists.last.get(&value[..end]).is_some())
+            .zip(ends)
+            .filter(|&(_, end)| self.lists.last.get(&word.as_bytes()[..end]).is_some())
             .map(|(n, _)| n)
             .last();
         match surname_chars {
@@ -554,6 +569,17 @@ fn introduced(bytes: &[u8], pos: usize) -> bool {
     INTRODUCERS
         .iter()
         .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// True when the word before `pos` (after one blank) is `in` or `near`, which a place
+/// follows far more often than a person.
+fn after_place_word(bytes: &[u8], pos: usize) -> bool {
+    let before = &bytes[..pos];
+    [&b" in "[..], b" near ", b"\nin ", b"\nnear "]
+        .iter()
+        .any(|w| before.ends_with(w))
+        || before == b"in "
+        || before == b"near "
 }
 
 /// The start of the word after a single space at `end`.
@@ -627,6 +653,10 @@ mod tests {
             ("Ann Lee's", &["Ann Lee"]),
             ("Ann X. ", &[]),
             ("Ann ", &[]),
+            ("customers in Simão Pereira only", &[]),
+            ("an office near Carlos Gomes", &[]),
+            ("in Jane Doe's account", &["Jane Doe"]),
+            ("sign in Jane Doe", &[]),
         ];
         for (text, want) in cases {
             assert_eq!(found(text), *want, "in {text:?}");

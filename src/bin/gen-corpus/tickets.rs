@@ -42,76 +42,7 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
         }
         sentence(out, v, rng);
     }
-    if v.pools.is_some() {
-        NAMES_RNG.with(|names_rng| name_context_sentence(out, v, &mut *names_rng.borrow_mut()));
-    }
     out.end_record()
-}
-
-thread_local! {
-    /// The name-context sentences draw from a stream of their own, so that adding them left
-    /// every other value of the independent sample as it was (only shifted).
-    static NAMES_RNG: std::cell::RefCell<rand_chacha::ChaCha8Rng> =
-        std::cell::RefCell::new(rand::SeedableRng::seed_from_u64(20_261_207));
-}
-
-/// Names as people write them to each other, from the independent pools (any script): a
-/// greeting, a sign-off, a title, an introduction, a sender beside an address; and words that
-/// are names in other roles, which are not labelled (`Rose gold`, `Baker Street`, `Hi
-/// team,`, `Dear Customer`). Issue 20, item 4. (`Air Jordan 1` is left out until the
-/// country detector tells the product from the country.)
-fn name_context_sentence<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) {
-    let person = v.census_person(rng);
-    let first = person.first.clone();
-    let last = person.last.clone();
-    let full = person.full_name();
-    out.raw(" ");
-    match rng.gen_range(0..12) {
-        0 => {
-            out.raw("Dear ").pii(Kind::PersonName, &first);
-            out.raw(", your refund is on its way.");
-        }
-        1 => {
-            out.raw("Hello ").pii(Kind::PersonName, &first);
-            out.raw("! The export is attached.");
-        }
-        2 => {
-            out.raw("Best regards, ").pii(Kind::PersonName, &first);
-        }
-        3 => {
-            let title = ["Mr.", "Ms.", "Dr.", "Mrs."]
-                .choose(rng)
-                .expect("not empty");
-            out.raw(&format!("{title} ")).pii(Kind::PersonName, &last);
-            out.raw(" asked about the invoice.");
-        }
-        4 => {
-            out.raw("My name is ").pii(Kind::PersonName, &full);
-            out.raw(" and I cannot log in.");
-        }
-        5 => {
-            out.raw("Forwarded by ").pii(Kind::PersonName, &full);
-            out.raw(" <").pii(Kind::Email, &person.email).raw(">.");
-        }
-        6 => {
-            out.raw("Cheers, ").pii(Kind::PersonName, &first);
-        }
-        7 => {
-            out.raw("Hi team, the Rose gold case is back in stock.");
-        }
-        8 => {
-            out.raw("Our Baker Street store opens at nine.");
-        }
-        9 => {
-            out.raw("Dear Customer, thanks for your patience.");
-        }
-        10 => {
-            out.raw("Thanks, we will call you back.");
-        }
-        _ => {
-            out.raw("Best, the Support Team");
-        }
-    };
 }
 
 /// The sentences of the default corpus; a pools corpus draws from more.
