@@ -349,7 +349,14 @@ pub(super) fn after_trigger(bytes: &[u8], pos: usize) -> Option<(usize, usize)> 
             .take_while(|b| b.is_ascii_alphabetic())
             .count();
     let word = &bytes[pos..word_end];
-    if !(1..=12).contains(&word.len()) {
+    // Most capitalised words of an export end a quoted value (`"Chrome"`): a trigger is
+    // followed by a blank, a comma, a stop or a line's end.
+    if !(1..=12).contains(&word.len())
+        || !matches!(
+            bytes.get(word_end),
+            Some(b' ' | b',' | b'.' | b'!' | b':' | b'\n' | b'\r' | b'\\')
+        )
+    {
         return None;
     }
     // Two-word sign-offs: `Best regards`, `Thank you`, `Kind regards`.
