@@ -93,6 +93,8 @@ const NOT_NAMES: &[&[u8]] = &[
     b"advance",
     b"regards",
     b"best",
+    // The label of redact's pseudonyms: `my name is Person ba1c0d92bd` in a redacted copy.
+    b"person",
 ];
 
 /// Words before an address that say the name beside it is a person's: `from`, `Customer`.
