@@ -180,14 +180,27 @@ impl<T: Copy> Dictionary<T> {
         entries: impl IntoIterator<Item = (&'a str, T)>,
         merge: impl Fn(T, T) -> T,
     ) -> Dictionary<T> {
-        let entries = entries.into_iter();
-        let mut exact: FxHashMap<Box<[u8]>, T> =
-            FxHashMap::with_capacity_and_hasher(entries.size_hint().0, Default::default());
+        let entries: Vec<(&str, T)> = entries.into_iter().collect();
+        // Nearly every entry is one short word: it goes straight into the packed map, sized
+        // once so that it is not rehashed as it fills; only the others are boxed. With the
+        // multilingual lists (170,000 entries) this is what start-up costs.
+        let mut short: FxHashMap<Short, T> =
+            FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
+        let mut exact: FxHashMap<Box<[u8]>, T> = FxHashMap::default();
         for (name, value) in entries {
             if name.is_empty() {
                 continue;
             }
-            let key = name.as_bytes().to_ascii_lowercase().into_boxed_slice();
+            let name = name.as_bytes();
+            let packed = Short::new(name).filter(|_| is_one_word(name));
+            if let Some(packed) = packed {
+                short
+                    .entry(packed)
+                    .and_modify(|v| *v = merge(*v, value))
+                    .or_insert(value);
+                continue;
+            }
+            let key = name.to_ascii_lowercase().into_boxed_slice();
             match exact.entry(key) {
                 std::collections::hash_map::Entry::Occupied(mut e) => {
                     let merged = merge(*e.get(), value);
@@ -198,13 +211,15 @@ impl<T: Copy> Dictionary<T> {
                 }
             }
         }
-        // Nearly every entry is short: sized once, the map is not rehashed as it fills.
-        let mut short = FxHashMap::with_capacity_and_hasher(exact.len(), Default::default());
         let mut long = FxHashMap::default();
         for (key, value) in &exact {
             match Short::new(key) {
-                Some(packed) => short.insert(packed, *value),
-                None => long.insert(key.clone(), *value),
+                Some(packed) => {
+                    short.insert(packed, *value);
+                }
+                None => {
+                    long.insert(key.clone(), *value);
+                }
             };
         }
         let mut phrase_starts = WordFilter::new();

@@ -38,6 +38,7 @@ pub mod ipv4;
 pub mod ipv6;
 pub mod kind;
 pub mod mac_address;
+mod name_context;
 pub mod national_id;
 pub mod normal;
 pub mod person_name;

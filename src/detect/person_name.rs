@@ -22,6 +22,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use super::dictionary::{self, Dictionary};
+use super::name_context;
 use super::text::{
     for_each_capital_start, is_title_case, is_word_byte, looks_like_name, opens_sentence, word_end,
 };
@@ -115,6 +116,36 @@ pub const EXAMPLES: &[Example] = &[
     ex("Grace Period ends. May Day parade. Will Young", &[]),
     ex("JANE DOE, jane doe, Jane, Doe", &[]),
     ex(r#"{"$browser":"Mobile Safari","$os":"Mac OS X"}"#, &[]),
+    // Beyond the census lists: a known given name (nam_dict), scripts without Latin letters.
+    ex(r#"{"name":"Omri Mendels"}"#, &["Omri Mendels"]),
+    ex(r#"{"name":"Слађана Марковић"}"#, &["Слађана Марковић"]),
+    ex(r#"{"name":"김민수","plan":"高级会员套餐"}"#, &["김민수"]),
+    ex(
+        r#"{"name":"Diệu Vân Trương","title":"Jean-Nicolas Péricourt"}"#,
+        &["Diệu Vân Trương"],
+    ),
+    ex(
+        r#"{"name":"Jean-Nicolas Péricourt","product":"Café Crème"}"#,
+        &["Jean-Nicolas Péricourt"],
+    ),
+    // Told by their context in prose.
+    ex("Hi Maria, thanks for the update.", &["Maria"]),
+    ex("Dear Craig", &["Craig"]),
+    ex("Thanks, Dan", &["Dan"]),
+    ex("Best,\nCarole", &["Carole"]),
+    ex("Mr. Gibbs called; my name is Dan.", &["Gibbs", "Dan"]),
+    ex(
+        "My name is Maria Laura Sampaio and",
+        &["Maria Laura Sampaio"],
+    ),
+    ex(
+        "#1 from 呂玉玲 <user20047@example.org> and Jane Roe <jroe@x.com>",
+        &["呂玉玲", "Jane Roe"],
+    ),
+    ex(
+        "Hi team, the Rose gold Jordan 1 sold out on Baker Street. Thanks, Dan will call.",
+        &[],
+    ),
     Example::csv(
         Kind::PersonName,
         "user_id,full_name,plan\n1,Jane Doe,Pro\n",
@@ -157,17 +188,49 @@ pub(super) fn warm() {
     lists();
 }
 
+/// The multilingual lists of `data/names/` (see its README): `name<TAB>g` for a given name,
+/// `name<TAB>s` for a surname. Each source is a file of its own, under its own licence.
+const MULTILINGUAL: &[&str] = &[
+    include_str!("../../data/names/namdict.txt"),
+    include_str!("../../data/names/ibge_br.txt"),
+    include_str!("../../data/names/pesel_pl.txt"),
+    include_str!("../../data/names/dvv_fi.txt"),
+    include_str!("../../data/names/statbel_be.txt"),
+    include_str!("../../data/names/wikidata.txt"),
+    include_str!("../../data/names/cedict_zh.txt"),
+    include_str!("../../data/names/ipadic_jp.txt"),
+    include_str!("../../data/names/mecabko_kr.txt"),
+];
+
+/// The names of `kind` (`'g'` or `'s'`) in the multilingual lists.
+fn multilingual(kind: char) -> impl Iterator<Item = &'static str> {
+    MULTILINGUAL
+        .iter()
+        .flat_map(|text| text.lines())
+        .filter_map(move |line| {
+            let (name, k) = line.split_once('\t')?;
+            (k.starts_with(kind)).then_some(name)
+        })
+}
+
 fn lists() -> &'static Lists {
     static LISTS: OnceLock<Lists> = OnceLock::new();
     LISTS.get_or_init(|| {
-        let build = |text: &'static str, frequent: &'static str| {
+        let build = |census: &'static str, frequent: &'static str, kind: char| {
             let frequent: HashSet<&str> = frequent.lines().collect();
+            // The multilingual lists hold no English word (see `data/names/README.md`): only
+            // the census names are asked whether they are one.
+            let census = census.lines().map(|name| {
+                let common = dictionary::is_common_word(name);
+                let frequent = frequent.contains(name);
+                (name, Entry { common, frequent })
+            });
+            let plain = Entry {
+                common: false,
+                frequent: false,
+            };
             Dictionary::new(
-                text.lines().map(|name| {
-                    let common = dictionary::is_common_word(name);
-                    let frequent = frequent.contains(name);
-                    (name, Entry { common, frequent })
-                }),
+                census.chain(multilingual(kind).map(|name| (name, plain))),
                 |a, b| Entry {
                     common: a.common || b.common,
                     frequent: a.frequent || b.frequent,
@@ -178,10 +241,12 @@ fn lists() -> &'static Lists {
             first: build(
                 include_str!("../../data/first_names.txt"),
                 include_str!("../../data/frequent_first_names.txt"),
+                'g',
             ),
             last: build(
                 include_str!("../../data/surnames.txt"),
                 include_str!("../../data/frequent_surnames.txt"),
+                's',
             ),
         }
     })
@@ -222,7 +287,7 @@ impl Detector for PersonNameDetector {
     }
 
     fn classes(&self) -> Classes {
-        Classes::NONE.with(Class::Capital)
+        Classes::NONE.with(Class::Capital).with(Class::At)
     }
 
     fn kinds(&self) -> KindSet {
@@ -257,7 +322,11 @@ impl Detector for PersonNameDetector {
             if let Some(h) = hinted.around(pos).filter(|h| h.hint.settles_words()) {
                 return h.end;
             }
-            match self.full_name_at(bytes, pos) {
+            // `My name is Maria Laura Sampaio`: the context may see further than the lists.
+            let listed = self.full_name_at(bytes, pos).map(|end| {
+                name_context::after_lower_trigger(bytes, pos).map_or(end, |told| told.max(end))
+            });
+            match listed {
                 Some(end) => {
                     out.push(Match {
                         detail: crate::detect::Detail::NONE,
@@ -267,9 +336,27 @@ impl Detector for PersonNameDetector {
                     });
                     end
                 }
-                None => word_end(bytes, pos),
+                None => {
+                    // A name told by the words around it: `Hi Maria,`, `Mr. Gibbs`.
+                    let told = name_context::after_trigger(bytes, pos).or_else(|| {
+                        name_context::after_lower_trigger(bytes, pos).map(|end| (pos, end))
+                    });
+                    match told {
+                        Some((start, end)) => {
+                            out.push(Match::new(start, end, Kind::PersonName));
+                            end
+                        }
+                        None => word_end(bytes, pos),
+                    }
+                }
             }
         });
+        // A sender's name beside an address, in any script: `from 呂玉玲 <u@x.org>`.
+        for at in hay.candidates(Class::At) {
+            if let Some((start, end)) = name_context::beside_address(bytes, at) {
+                out.push(Match::new(start, end, Kind::PersonName));
+            }
+        }
     }
 }
 
@@ -305,12 +392,18 @@ impl PersonNameDetector {
             return None;
         }
         // `Smith-Jones`
-        if bytes.get(last.end) == Some(&b'-') {
-            if let Some(more) = self.title_word(&self.lists.last, bytes, last.end + 1) {
-                return Some(more.end);
+        let mut end = last.end;
+        if bytes.get(end) == Some(&b'-') {
+            if let Some(more) = self.title_word(&self.lists.last, bytes, end + 1) {
+                end = more.end;
             }
         }
-        Some(last.end)
+        // `customers in Simão Pereira`, `our office near Carlos Gomes`: places named after
+        // people, or named like them; `in Jane Doe's account` is still a person.
+        if after_place_word(bytes, pos) && !bytes[end..].starts_with(b"'s") {
+            return None;
+        }
+        Some(end)
     }
 
     /// A title-case word of `list` at `pos`, ending at a word boundary.
@@ -331,6 +424,9 @@ impl PersonNameDetector {
         if !looks_like_name(value) {
             return false;
         }
+        if !value.iter().any(u8::is_ascii_alphabetic) {
+            return self.is_unspaced_or_foreign_name(value);
+        }
         let mut words = value.split(|&b| b == b' ').filter(|w| !w.is_empty());
         let count = words.clone().count();
         let (Some(first), Some(last)) = (words.next(), words.next_back()) else {
@@ -344,14 +440,87 @@ impl PersonNameDetector {
             last.split(|&b| b == b'-')
                 .find_map(|part| self.lists.last.get_folded(part))
         });
+        // `Jean-Nicolas`: a hyphenated given name is known when one of its parts is.
+        let given = self.lists.first.get_folded(first).or_else(|| {
+            first
+                .split(|&b| b == b'-')
+                .find_map(|part| self.lists.first.get_folded(part))
+        });
         // One known part is enough when it is no ordinary word: `Zyla Pemberton-Ashe` is a
         // customer, `Checkout Button` is not.
-        match (self.lists.first.get_folded(first), surname) {
+        match (given, surname) {
             (Some(f), Some(l)) => !(f.common && l.common) || Entry::frequent_pair(f, l),
             (Some(known), None) | (None, Some(known)) => !known.common,
-            (None, None) => false,
+            // Vietnamese names are seldom in a list, and their letters (`ư`, `ơ`, `đ`, `ệ`)
+            // seldom in a product's name: `Diệu Vân Trương`.
+            (None, None) => {
+                count >= 2
+                    && is_vietnamese(value)
+                    && value
+                        .split(|&b| b == b' ')
+                        .filter(|w| !w.is_empty())
+                        .all(|w| name_context::name_word(w, 0) == Some(w.len()))
+            }
         }
     }
+}
+
+impl PersonNameDetector {
+    /// A value without Latin letters under a key that is only maybe a person (`name`): two to
+    /// four name words of one script (`Слађана Марковић`, `ნუგზარ გურული`), or one word of
+    /// Han or Hangul that starts with a known surname (`王芳`, `김민수`, `佐藤太郎`): two to
+    /// four characters after a one-character surname (Chinese and Korean given names are one
+    /// or two characters, Japanese up to three), up to five after a longer one. Product names
+    /// in these scripts seldom start with a surname and have that length (`高级会员套餐`).
+    fn is_unspaced_or_foreign_name(&self, value: &[u8]) -> bool {
+        let Ok(text) = std::str::from_utf8(value) else {
+            return false;
+        };
+        let words = text.split(' ').filter(|w| !w.is_empty());
+        let count = words.clone().count();
+        if (2..=4).contains(&count) {
+            return words
+                .clone()
+                .all(|w| name_context::name_word(w.as_bytes(), 0) == Some(w.len()));
+        }
+        let (1, Some(word)) = (count, words.clone().next()) else {
+            return false;
+        };
+        let chars = word.chars().count();
+        if !word.chars().all(is_han_or_hangul) {
+            return false;
+        }
+        // The longest known surname the word starts with.
+        let ends = word
+            .char_indices()
+            .map(|(i, _)| i)
+            .skip(1)
+            .chain([word.len()]);
+        let surname_chars = (1..=3)
+            .zip(ends)
+            .filter(|&(_, end)| self.lists.last.get(&word.as_bytes()[..end]).is_some())
+            .map(|(n, _)| n)
+            .last();
+        match surname_chars {
+            Some(1) => (2..=4).contains(&chars),
+            Some(n) => n < chars && chars <= 5,
+            None => false,
+        }
+    }
+}
+
+/// True when `value` holds a letter only Vietnamese writes: `Ơ ơ Ư ư Đ đ` or one of Latin
+/// Extended Additional (`ệ`, `ồ`; U+1EA0-U+1EF9), in UTF-8.
+fn is_vietnamese(value: &[u8]) -> bool {
+    value.windows(2).any(|w| {
+        matches!(w, [0xC6, 0xA0 | 0xA1 | 0xAF | 0xB0] | [0xC4, 0x90 | 0x91])
+            || (w[0] == 0xE1 && matches!(w[1], 0xBA | 0xBB))
+    })
+}
+
+/// Han ideographs (with the iteration mark `々`), kana and Hangul syllables.
+fn is_han_or_hangul(c: char) -> bool {
+    matches!(c as u32, 0x3005 | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF)
 }
 
 struct Word {
@@ -400,6 +569,17 @@ fn introduced(bytes: &[u8], pos: usize) -> bool {
     INTRODUCERS
         .iter()
         .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// True when the word before `pos` (after one blank) is `in` or `near`, which a place
+/// follows far more often than a person.
+fn after_place_word(bytes: &[u8], pos: usize) -> bool {
+    let before = &bytes[..pos];
+    [&b" in "[..], b" near ", b"\nin ", b"\nnear "]
+        .iter()
+        .any(|w| before.ends_with(w))
+        || before == b"in "
+        || before == b"near "
 }
 
 /// The start of the word after a single space at `end`.
@@ -473,6 +653,10 @@ mod tests {
             ("Ann Lee's", &["Ann Lee"]),
             ("Ann X. ", &[]),
             ("Ann ", &[]),
+            ("customers in Simão Pereira only", &[]),
+            ("an office near Carlos Gomes", &[]),
+            ("in Jane Doe's account", &["Jane Doe"]),
+            ("sign in Jane Doe", &[]),
         ];
         for (text, want) in cases {
             assert_eq!(found(text), *want, "in {text:?}");

@@ -124,8 +124,8 @@ const INDEPENDENT_FLOORS: &[(Kind, Option<Context>, Measure, f64, f64)] = &[
     (Kind::Ipv4, TEXT, Strict, 0.943, 0.999),        // 0.9454 1.0000
     (Kind::Ipv6, STRUCTURED, Strict, 0.999, 0.999),  // 1.0000 1.0000
     (Kind::Ipv6, TEXT, Strict, 0.999, 0.999),        // 1.0000 1.0000
-    (Kind::PersonName, STRUCTURED, Strict, 0.999, 0.953), // 1.0000 0.9550
-    (Kind::PersonName, TEXT, Strict, 0.962, 0.130),  // 0.9643 0.1327
+    (Kind::PersonName, STRUCTURED, Strict, 0.999, 0.997), // 1.0000 0.9985
+    (Kind::PersonName, TEXT, Strict, 0.998, 0.945),  // 0.9995 0.9471
     (Kind::City, STRUCTURED, Strict, 0.999, 0.993),  // 1.0000 0.9950
     (Kind::City, TEXT, AnyPlace, 0.840, 0.086),      // 0.8421 0.0880
     (Kind::Region, STRUCTURED, Strict, 0.999, 0.077), // 1.0000 0.0792
@@ -167,4 +167,26 @@ fn every_kind_stays_above_its_floor_on_the_independent_sample() {
         "below the floor on {INDEPENDENT}:\n{}",
         failures.join("\n")
     );
+}
+
+/// Issue 20's targets for person names on the independent sample, whose names come from
+/// sources the detectors were not built from (Faker, faker-js, CLDR sample names, JMnedict:
+/// 60 locales, 16 scripts): F1 >= 0.93 under keys and columns, >= 0.85 in free text (where the
+/// tickets greet, sign, title and forward people by name), and precision >= 0.97 in both.
+#[test]
+fn person_names_reach_issue_20_on_the_independent_sample() {
+    let e = evaluate(INDEPENDENT);
+    let cases = [(STRUCTURED, 0.93), (TEXT, 0.85)];
+    let mut failures = Vec::new();
+    for (context, f1) in cases {
+        let c = e.get(Kind::PersonName, context);
+        if c.f1() < f1 || c.precision() < 0.97 {
+            failures.push(format!(
+                "person_name {context:?}: F1 {:.4} (floor {f1}), precision {:.4} (floor 0.97)",
+                c.f1(),
+                c.precision()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

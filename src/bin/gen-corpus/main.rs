@@ -20,6 +20,7 @@ mod access_log;
 mod amplitude;
 mod app_log;
 mod csv;
+mod messages;
 mod mixpanel;
 mod pools;
 mod segment;
@@ -103,6 +104,14 @@ const SHAPES: &[Shape] = &[
         stream: 2,
         pools_only: false,
     },
+    // Beside the others: its share is not taken from them (see `MESSAGES_SHARE`).
+    Shape {
+        name: "messages",
+        file: "messages.txt",
+        share: 0,
+        stream: 7,
+        pools_only: true,
+    },
     Shape {
         name: "mixpanel",
         file: "mixpanel.ndjson",
@@ -125,6 +134,10 @@ const SHAPES: &[Shape] = &[
         pools_only: false,
     },
 ];
+
+/// The messages' size, in the shares of the others: added beside them, so that adding the
+/// shape left every other file of a sample byte for byte as it was.
+const MESSAGES_SHARE: u64 = 5;
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -169,7 +182,11 @@ fn main() -> Result<()> {
         if !chosen.iter().any(|s| s.name == shape.name) {
             continue;
         }
-        let target = total * shape.share / shares;
+        let share = match shape.name {
+            "messages" => MESSAGES_SHARE,
+            _ => shape.share,
+        };
+        let target = total * share / shares;
         let mut rng =
             ChaCha8Rng::seed_from_u64(cli.seed.wrapping_mul(1000).wrapping_add(shape.stream));
         let path = cli.out.join(shape.file);
@@ -210,6 +227,7 @@ fn generate(
             "csv" => csv::record(&mut out, vocab, rng)?,
             "mixpanel" => mixpanel::record(&mut out, vocab, rng)?,
             "segment" => segment::record(&mut out, vocab, rng)?,
+            "messages" => messages::record(&mut out, vocab, rng)?,
             _ => tickets::record(&mut out, vocab, rng)?,
         }
     }
