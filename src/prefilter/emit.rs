@@ -75,38 +75,56 @@ pub(super) fn emit(
             brackets | closing & after(cur.blank, next.blank),
         );
     }
+    // The three long-run classes measure runs over two blocks (a few 128-bit shifts each):
+    // each is measured only when the block holds a byte that may start one, which most blocks
+    // of telemetry do not (a number's start after a blank or a quote, a capital at a word
+    // start, a `=` or `:` right after a name).
     if classes.contains(Class::Number) {
-        let digitish = |m: &Masks| m.digit | m.blank | m.punct;
-        let run = run(digitish(cur), digitish(next), 0, NUMBER_RUN as u32);
         let lead = cur.digit | cur.open;
         let continues = before(prev.word | prev.punct, cur.word | cur.punct);
         let two_before = |p: u64, c: u64| c << 2 | p >> 62;
         let json_number = before(prev.colon, cur.colon) & two_before(prev.quote, cur.quote);
-        push(Class::Number, lead & run & !continues & !json_number);
+        let starts = lead & !continues & !json_number & valid;
+        if starts != 0 {
+            let digitish = |m: &Masks| m.digit | m.blank | m.punct;
+            let run = run(digitish(cur), digitish(next), 0, NUMBER_RUN as u32);
+            push(Class::Number, starts & run);
+        }
     }
     if classes.contains(Class::Code) {
-        let codeish = |m: &Masks| m.caps | m.digit | m.blank;
         let start = cur.caps & !before(prev.word, cur.word);
         let second = after(cur.caps | cur.digit, next.caps | next.digit);
-        let run = run(codeish(cur), codeish(next), 0, CODE_RUN as u32);
-        push(Class::Code, start & second & run);
+        let starts = start & second & valid;
+        if starts != 0 {
+            let codeish = |m: &Masks| m.caps | m.digit | m.blank;
+            let run = run(codeish(cur), codeish(next), 0, CODE_RUN as u32);
+            push(Class::Code, starts & run);
+        }
     }
     if classes.contains(Class::Secret) {
         let token = |m: &Masks| m.word | m.minus;
         let (tc, tn) = (token(cur), token(next));
-        let word_start = tc & !before(token(prev), tc);
-        let long_word = word_start & run(tc, tn, 0, TOKEN_RUN as u32);
-        let first_dash = cur.minus & !before(prev.minus, cur.minus);
-        let dashes = first_dash & run(cur.minus, next.minus, 0, 5);
+        let word_start = tc & !before(token(prev), tc) & valid;
+        let mut found = 0;
+        if word_start != 0 {
+            found |= word_start & run(tc, tn, 0, TOKEN_RUN as u32);
+        }
+        let first_dash = cur.minus & !before(prev.minus, cur.minus) & valid;
+        if first_dash != 0 {
+            found |= first_dash & run(cur.minus, next.minus, 0, 5);
+        }
         // `name=value`, `Name: value`: a value of at least six bytes that are no blank, quote
         // or line end (passwords hold symbols), after a `=` or `:` that follows a letter.
-        let valuable = |m: &Masks| m.word | m.punct | m.equals | m.at | m.percent | m.colon;
-        let (vc, vn) = (valuable(cur), valuable(next));
-        let value = run(vc, vn, 1, ASSIGNED_RUN as u32);
-        let spaced = after(cur.blank, next.blank) & run(vc, vn, 2, ASSIGNED_RUN as u32);
         let letter = before(prev.lower | prev.caps, cur.lower | cur.caps);
-        let assignment = cur.equals & before(prev.word, cur.word) & value
-            | cur.colon & letter & (value | spaced);
-        push(Class::Secret, long_word | dashes | assignment);
+        let equals = cur.equals & before(prev.word, cur.word) & valid;
+        let colon = cur.colon & letter & valid;
+        if equals | colon != 0 {
+            let valuable = |m: &Masks| m.word | m.punct | m.equals | m.at | m.percent | m.colon;
+            let (vc, vn) = (valuable(cur), valuable(next));
+            let value = run(vc, vn, 1, ASSIGNED_RUN as u32);
+            let spaced = after(cur.blank, next.blank) & run(vc, vn, 2, ASSIGNED_RUN as u32);
+            found |= equals & value | colon & (value | spaced);
+        }
+        push(Class::Secret, found);
     }
 }
