@@ -143,7 +143,7 @@ impl Detector for PhoneDetector {
             if at < done || hinted.around(at).is_some_and(|h| h.hint.settles_words()) {
                 continue;
             }
-            if shape::quick_skip(bytes, at).is_some() {
+            if shape::quick_skip(bytes, at).is_some() || dotted_not_phone(bytes, at) {
                 continue;
             }
             let scanned = shape::scan_span(bytes, at);
@@ -160,6 +160,43 @@ impl Detector for PhoneDetector {
             }
         }
     }
+}
+
+/// Whether the digits at `at` are a dotted token that [`shape::scan_span`] is sure to turn
+/// away: groups of digits joined by single dots (an IPv4 address, a version such as
+/// `11.17.44.66`), ending at a byte that can neither continue a phone token nor start an
+/// extension, and either of fewer than [`shape::MIN_DIGITS`] digits, or four groups of at
+/// most three digits, or with a one-digit second group (`2.1.250`). Telemetry is full of
+/// them (an `app_version` or `ip` on every event); this reads a few bytes where the scanner
+/// would build a token. No candidate lies inside such a token (every byte there follows a
+/// digit or a dot), so skipping it changes nothing else.
+fn dotted_not_phone(h: &[u8], at: usize) -> bool {
+    let mut groups = [0u8; shape::MAX_GROUPS];
+    let mut k = 0;
+    let mut digits = 0;
+    let mut i = at;
+    loop {
+        let run = h
+            .get(i..)
+            .map_or(0, |r| r.iter().take_while(|b| b.is_ascii_digit()).count());
+        if run == 0 || k == shape::MAX_GROUPS || run > usize::from(u8::MAX) {
+            return false;
+        }
+        groups[k] = run as u8;
+        k += 1;
+        digits += run;
+        i += run;
+        match h.get(i) {
+            Some(b'.') => i += 1,
+            None | Some(b'"' | b',' | b'\n' | b'\r' | b'}' | b']' | b'\'' | b')' | b'\\') => break,
+            Some(_) => return false,
+        }
+    }
+    let g = &groups[..k];
+    k >= 2
+        && (digits < shape::MIN_DIGITS
+            || (k == 4 && g.iter().all(|&l| l <= 3))
+            || (k >= 3 && g[1] == 1))
 }
 
 /// The E.164 form of a phone number as written (`+44 (0)20 7946-0958`), when it parses.
@@ -199,4 +236,47 @@ pub fn mask(value: &str) -> CompactString {
         }
     }
     out.finish()
+}
+
+#[cfg(test)]
+mod dotted_tests {
+    use super::dotted_not_phone;
+    use super::shape::scan_span;
+
+    /// `(input, turned away by the quick test)`: where it answers yes, the scanner must turn
+    /// the bytes away too, or skipping them would lose a phone.
+    const CASES: &[(&str, bool)] = &[
+        (r#"11.17.44.66""#, true),
+        (r#"192.168.100.200","#, true),
+        ("10.0.0.12\n", true),
+        ("2.1.250.7}", true),
+        ("7.26.6.235", true),
+        ("11.17.44\"", true),
+        ("11.17.4466]", false),
+        ("1.2.34567890)", true),
+        // Not dotted quads of short groups, or continued: left to the scanner.
+        ("06.12.34.56.78\"", false),
+        ("555.123.4567\"", false),
+        ("0012.3456.789a", false),
+        ("11.17.44.66 ext 5", false),
+        ("11.17.44.66;ext=12345678", false),
+        ("11.17.44.66-5551234", false),
+        ("11.17.44.66.", false),
+        ("12345678\"", false),
+        ("+1.201.555.0123\"", false),
+    ];
+
+    #[test]
+    fn dotted_tokens_it_skips_are_turned_away_by_the_scanner() {
+        for &(input, skipped) in CASES {
+            let h = input.as_bytes();
+            assert_eq!(dotted_not_phone(h, 0), skipped, "{input:?}");
+            if skipped {
+                assert!(
+                    scan_span(h, 0).token.is_none(),
+                    "{input:?} scans as a phone"
+                );
+            }
+        }
+    }
 }

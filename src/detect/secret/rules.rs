@@ -31,6 +31,7 @@
 //! [`SecretRules::mask`] and [`normalise`] for reporting.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use memchr::memmem;
 use regex_automata::meta::{self, Regex};
@@ -88,8 +89,8 @@ pub struct Rule {
     prefixes: Vec<String>,
     /// The literals one of which must be near a match.
     keywords: Vec<String>,
-    regex: Option<Regex>,
-    has_group: bool,
+    /// `None` for a key hint.
+    regex: Option<Pattern>,
     min_entropy: f64,
     min_len: usize,
     min_char_classes: u8,
@@ -102,6 +103,39 @@ pub struct Rule {
     placeholder_check: bool,
     generic: bool,
     exclude_paths: Vec<String>,
+}
+
+/// A rule's regex, compiled when first needed when the rules were loaded unchecked (the
+/// built-in ones, which the tests hold to their examples): a scan meets the keywords of a few
+/// rules, and compiling all of them cost more at start-up (44 M instructions for 36 regexes)
+/// than searching a 60 MiB export for them.
+#[derive(Debug)]
+struct Pattern {
+    source: String,
+    /// The regex, and whether it has a capture group (the secret within the match); `None`
+    /// when it does not compile, which a checked load refuses and the tests rule out for ours.
+    compiled: OnceLock<Option<(Regex, bool)>>,
+}
+
+impl Pattern {
+    fn compiled(&self) -> Option<&(Regex, bool)> {
+        self.compiled
+            .get_or_init(|| {
+                let regex = build_regex(&self.source).ok()?;
+                let group = regex.captures_len() == 2;
+                Some((regex, group))
+            })
+            .as_ref()
+    }
+}
+
+/// The error is the regex crate's message (its error type is large to carry by value).
+fn build_regex(source: &str) -> Result<Regex, String> {
+    Regex::builder()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .configure(meta::Config::new().utf8_empty(false))
+        .build(source)
+        .map_err(|e| e.to_string())
 }
 
 impl Rule {
@@ -186,17 +220,19 @@ impl SecretRules {
     /// Compiles `file` and runs every example and negative example of every rule; the first
     /// failure is the error.
     pub fn from_file(file: RuleFile) -> Result<SecretRules, RuleError> {
-        let rules = SecretRules::compile(&file)?;
+        let rules = SecretRules::compile(&file, true)?;
         match rules.example_failures(&file).into_iter().next() {
             Some(e) => Err(e),
             None => Ok(rules),
         }
     }
 
-    /// Compiles a rule file without running its examples (for debugging tools).
+    /// Compiles a rule file without running its examples, each regex at its rule's first
+    /// keyword hit (a regex that does not compile makes its rule find nothing): for the
+    /// built-in rules, which the tests hold to their examples, and for debugging tools.
     #[doc(hidden)]
     pub fn from_toml_unchecked(text: &str) -> Result<SecretRules, RuleError> {
-        SecretRules::compile(&parse_file(text)?)
+        SecretRules::compile(&parse_file(text)?, false)
     }
 
     /// Every failing example and negative example of a rule file (not only the first), for
@@ -206,7 +242,7 @@ impl SecretRules {
             Ok(f) => f,
             Err(e) => return vec![e],
         };
-        match SecretRules::compile(&file) {
+        match SecretRules::compile(&file, true) {
             Ok(rules) => rules.example_failures(&file),
             Err(e) => vec![e],
         }
@@ -223,7 +259,9 @@ impl SecretRules {
         errors
     }
 
-    fn compile(file: &RuleFile) -> Result<SecretRules, RuleError> {
+    /// Compiles `file`; `checked` compiles every regex now, to refuse a bad one with its error
+    /// (otherwise each is compiled at its rule's first keyword hit, see [`Pattern`]).
+    fn compile(file: &RuleFile, checked: bool) -> Result<SecretRules, RuleError> {
         let RuleFile { rule, key_hint } = file;
         let mut rules = Vec::with_capacity(rule.len() + key_hint.len());
         let mut patterns: Vec<Vec<u8>> = Vec::new();
@@ -236,7 +274,7 @@ impl SecretRules {
         for spec in rule {
             check_id(&spec.id, &mut seen)?;
             let index = rules.len() as u16;
-            rules.push(compile_rule(spec)?);
+            rules.push(compile_rule(spec, checked)?);
             for keyword in &spec.keywords {
                 let lower = keyword.to_ascii_lowercase().into_bytes();
                 let pattern = match patterns.iter().position(|p| *p == lower) {
@@ -353,7 +391,9 @@ impl SecretRules {
         out: &mut Vec<SecretMatch>,
     ) {
         let rule = &self.rules[usize::from(index)];
-        let Some(regex) = &rule.regex else { return };
+        let Some((regex, has_group)) = rule.regex.as_ref().and_then(Pattern::compiled) else {
+            return;
+        };
         let hi = at.saturating_add(rule.after).min(hay.len());
         let end = memchr::memchr(b'\n', &hay[at..hi]).map_or(hi, |i| at + i);
         if let Some(required) = &rule.requires {
@@ -380,7 +420,7 @@ impl SecretRules {
         if anchored && pos < *last_end {
             return;
         }
-        let slot_count = if rule.has_group { 4 } else { 2 };
+        let slot_count = if *has_group { 4 } else { 2 };
         while pos < end {
             let input = Input::new(hay).range(pos..end).anchored(if anchored {
                 Anchored::Yes
@@ -709,7 +749,7 @@ fn check_id(id: &str, seen: &mut HashMap<String, ()>) -> Result<(), RuleError> {
     Ok(())
 }
 
-fn compile_rule(spec: &RuleSpec) -> Result<Rule, RuleError> {
+fn compile_rule(spec: &RuleSpec, checked: bool) -> Result<Rule, RuleError> {
     let bad = |message: String| RuleError::Rule {
         rule: spec.id.clone(),
         message,
@@ -719,20 +759,20 @@ fn compile_rule(spec: &RuleSpec) -> Result<Rule, RuleError> {
             return Err(bad(format!("kind `{kind}` is not `secret`")));
         }
     }
-    let regex = Regex::builder()
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
-        .configure(meta::Config::new().utf8_empty(false))
-        .build(&spec.regex)
-        .map_err(|e| bad(format!("bad regex: {e}")))?;
-    let groups = regex.captures_len();
-    if groups > 2 {
-        return Err(bad(format!(
-            "the regex has {} capture groups; at most one (the secret), use (?:...) for others",
-            groups - 1
-        )));
-    }
-    if regex.search(&Input::new("")).is_some() {
-        return Err(bad("the regex matches the empty string".into()));
+    let compiled = OnceLock::new();
+    if checked {
+        let regex = build_regex(&spec.regex).map_err(|e| bad(format!("bad regex: {e}")))?;
+        let groups = regex.captures_len();
+        if groups > 2 {
+            return Err(bad(format!(
+                "the regex has {} capture groups; at most one (the secret), use (?:...) for others",
+                groups - 1
+            )));
+        }
+        if regex.search(&Input::new("")).is_some() {
+            return Err(bad("the regex matches the empty string".into()));
+        }
+        let _ = compiled.set(Some((regex, groups == 2)));
     }
     if spec.keywords.is_empty() {
         return Err(bad("a rule needs at least one keyword".into()));
@@ -784,8 +824,10 @@ fn compile_rule(spec: &RuleSpec) -> Result<Rule, RuleError> {
         description: spec.description.clone(),
         prefixes,
         keywords: spec.keywords.clone(),
-        has_group: groups == 2,
-        regex: Some(regex),
+        regex: Some(Pattern {
+            source: spec.regex.clone(),
+            compiled,
+        }),
         min_entropy,
         min_len: spec.min_len.unwrap_or(1),
         min_char_classes: spec.min_char_classes.unwrap_or(0),
@@ -821,7 +863,6 @@ fn compile_key_hint(spec: &KeyHintSpec) -> Result<Rule, RuleError> {
         prefixes: Vec::new(),
         keywords: Vec::new(),
         regex: None,
-        has_group: false,
         min_entropy,
         min_len: spec.min_len.unwrap_or(1),
         min_char_classes: spec.min_char_classes.unwrap_or(0),
