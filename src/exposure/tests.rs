@@ -285,6 +285,7 @@ mod reference {
                 profiles: self.profiles,
                 combinations,
                 estimate_error: ESTIMATE_ERROR,
+                field_packs: Vec::new(),
             }
         }
     }

@@ -37,6 +37,9 @@ pub fn write_table(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         "Profiles: {} records combine a direct identifier with a location or a device",
         r.profiles
     )?;
+    if !r.field_packs.is_empty() {
+        writeln!(out, "Field names known from: {}", r.field_packs.join(", "))?;
+    }
     if r.errors > 0 || r.skipped_failing > 0 {
         writeln!(
             out,
@@ -206,6 +209,13 @@ pub fn write_html(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         );
     }
     let _ = writeln!(h, "</div>");
+    if !r.field_packs.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p id=\"field-packs\">Field names known from: {}</p>",
+            escape(&r.field_packs.join(", "))
+        );
+    }
     let _ = writeln!(h, "<h2>Exposure by kind</h2>");
     h.push_str(&chart(r));
     let _ = writeln!(h, "<h2>Fields</h2>");
@@ -391,11 +401,27 @@ mod tests {
                 records: 1,
             }],
             estimate_error: 0.0081,
+            field_packs: vec!["Mixpanel".into(), "<b>&".into()],
         };
         let mut table = Vec::new();
         write_table(&mut table, &report).unwrap();
         let mut html = Vec::new();
         write_html(&mut html, &report).unwrap();
+        // The packs line: in the table as is, escaped in the page.
+        let (t, h) = (
+            String::from_utf8_lossy(&table),
+            String::from_utf8_lossy(&html),
+        );
+        assert!(
+            t.contains("Field names known from: Mixpanel, <b>&\n"),
+            "{t}"
+        );
+        assert!(
+            h.contains(
+                "<p id=\"field-packs\">Field names known from: Mixpanel, &lt;b&gt;&amp;</p>"
+            ),
+            "{h}"
+        );
         for out in [table, html] {
             let text = String::from_utf8(out).unwrap();
             assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text}");
