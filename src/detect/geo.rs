@@ -23,9 +23,8 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashSet;
 
 use super::dictionary::{self, Dictionary};
-use super::text::{
-    for_each_capital_start, is_placeholder, is_title_case, opens_sentence, word_end,
-};
+use super::place_shape::looks_like_place;
+use super::text::{for_each_capital_start, is_title_case, opens_sentence, word_end};
 use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
 use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
@@ -67,7 +66,7 @@ pub static REGION: KindSpec = KindSpec {
     identifies: Identifies::Alone,
     role: Role::Location,
     normal: Normal::Text,
-    hints: &[Hint::Region],
+    hints: &[Hint::Region, Hint::MaybeRegion],
     reads: super::text::WORDS_READ,
     mask: super::text::mask_words,
     family: &FAMILY,
@@ -132,10 +131,18 @@ pub const EXAMPLES: &[Example] = &[
         &["Auvergne-Rhône-Alpes"],
     ),
     region(r#"{"region":"us-east-1","state":"active"}"#, &[]),
+    region(
+        r#"{"region":"Jiangsu","$geoip_subdivision_1_name":"Blekinge l\u00e4n","home_region":"Tverskaya oblast'"}"#,
+        &["Jiangsu", r"Blekinge l\u00e4n", "Tverskaya oblast'"],
+    ),
+    region(
+        r#"{"state":"Jiangsu","region":"(not set)","geo_region":"N/A","aws_region":"eu-west"}"#,
+        &[],
+    ),
     Example::csv(
         Kind::City,
-        "id,signup_city\n1,Lyon\n2,Smallville\n",
-        &["Lyon"],
+        "id,signup_city,aws_region\n1,Lyon,us-east-1\n2,Smallville,eu-west\n",
+        &["Lyon", "Smallville"],
     ),
     Example::csv(
         Kind::City,
@@ -450,23 +457,26 @@ impl Detector for GeoDetector {
 }
 
 impl GeoDetector {
-    /// The kind of a value under a place key, if it is one.
+    /// The kind of a value under a place key, if it is one: a known place of that kind, or
+    /// under a city or region key any value with a place's shape ([`looks_like_place`]:
+    /// `Jiangsu`, `Blekinge län`); a country key also takes a known code. Under `state`, which
+    /// also holds `active` or `pending`, only a known region.
     fn hinted_kind(&self, hint: Hint, value: &[u8]) -> Option<Kind> {
         let known = || self.gazetteer.places.get(value);
+        let code = || self.gazetteer.codes.get(value).is_some();
         match hint {
             Hint::City => {
                 (known().is_some_and(|p| p.city) || looks_like_place(value)).then_some(Kind::City)
             }
-            Hint::Region => known().is_some_and(|p| p.region).then_some(Kind::Region),
-            Hint::Country => (known().is_some_and(|p| p.country)
-                || self.gazetteer.codes.get(value).is_some())
-            .then_some(Kind::Country),
-            Hint::CountryCode => self
-                .gazetteer
-                .codes
-                .get(value)
-                .is_some()
-                .then_some(Kind::Country),
+            Hint::Region => (known().is_some_and(|p| p.region) || looks_like_place(value))
+                .then_some(Kind::Region),
+            Hint::MaybeRegion => known().is_some_and(|p| p.region).then_some(Kind::Region),
+            // Countries are a closed list, known in their common and official forms: a
+            // country key's unknown value (`Narnia`, a product) is not one.
+            Hint::Country => {
+                (known().is_some_and(|p| p.country) || code()).then_some(Kind::Country)
+            }
+            Hint::CountryCode => code().then_some(Kind::Country),
             _ => None,
         }
     }
@@ -553,12 +563,6 @@ fn after_place_preposition(bytes: &[u8], pos: usize) -> bool {
 /// True for a value that could name a town: letters of any script, spaces, `-`, `'`, `.`,
 /// JSON `\uXXXX` escapes; no digits or other symbols; not a placeholder; capitalised or
 /// written in a script without case.
-fn looks_like_place(value: &[u8]) -> bool {
-    super::text::looks_like_name(value)
-        && !is_placeholder(value)
-        && !value.first().is_some_and(u8::is_ascii_lowercase)
-}
-
 /// `start..end` without surrounding blanks.
 fn trim(bytes: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
     while start < end && bytes[start] == b' ' {

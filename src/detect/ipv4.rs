@@ -90,6 +90,12 @@ pub const EXAMPLES: &[Example] = &[
     ex(r#"{"app_version":"1.2.3.4"}"#, &[]),
     ex(r#"{"app_version" : "1.2.3.4"}"#, &[]),
     ex("oid 1.3.6.1.4.1.2021 host 10.0.0.1.nip.io", &[]),
+    ex("the build is 7.26.6.235 now", &[]),
+    ex(
+        r#"{"ua":"Mozilla/5.0 Chrome\/124.0.0.0 Safari\/537.36"}"#,
+        &[],
+    ),
+    ex("HOST5/127.0.0.1 up", &["127.0.0.1"]),
     ex("12.10.2023 3.14159 1234.5.6.7", &[]),
 ];
 
@@ -174,6 +180,14 @@ fn address_around(hay: &Haystack<'_>, dot: usize) -> Option<(usize, usize)> {
     };
     let end = parse_quad(bytes, start)?;
     if (!escaped && !left_boundary_ok(bytes, start)) || !right_boundary_ok(bytes, end) {
+        return None;
+    }
+    // `Chrome\/124.0.0.0` in a JSON string: the escaped slash ends a product token too.
+    if escaped && bytes[..start].ends_with(b"\\/") && is_product_token_before(bytes, start - 2) {
+        return None;
+    }
+    // A CSV column (or a listed key) that says "version": `app_version` 1.2.3.4 on every row.
+    if hay.listed_hint_around(start, end) == Some(Hint::Version) {
         return None;
     }
     if looks_like_version(bytes, start) && hay.hint_around(start, end) != Some(Hint::Ip) {
@@ -262,7 +276,12 @@ fn is_product_token_before(bytes: &[u8], slash: usize) -> bool {
         }
         i -= 1;
     }
-    slash - i >= 2 && bytes[i].is_ascii_uppercase() && (i == 0 || bytes[i - 1] != b'/')
+    // A token with a digit is a host name (`HOST5/127.0.0.1`), not a product: browsers and
+    // apps name themselves in letters (`Chrome`, `OPR`, `YaBrowser`).
+    slash - i >= 2
+        && bytes[i].is_ascii_uppercase()
+        && (i == 0 || bytes[i - 1] != b'/')
+        && !bytes[i..slash].iter().any(u8::is_ascii_digit)
 }
 
 /// True when the word right before `start` (across at most six quotes, colons, `=` or
@@ -282,11 +301,27 @@ fn looks_like_version(bytes: &[u8], start: usize) -> bool {
         i -= 1;
     }
     let word = &bytes[i..word_end];
-    let has = |part: &[u8]| {
+    let has = |word: &[u8], part: &[u8]| {
         word.windows(part.len())
             .any(|w| w.eq_ignore_ascii_case(part))
     };
-    has(b"version") || has(b"build") || has(b"release")
+    let names_version =
+        |word: &[u8]| has(word, b"version") || has(word, b"build") || has(word, b"release");
+    if names_version(word) {
+        return true;
+    }
+    // Prose: `the build is 7.26.6.235`, `updated to version 1.2.3.4` (the latter above): the
+    // word before a linking word.
+    const LINKS: &[&[u8]] = &[b"is", b"was", b"now", b"number", b"no", b"nr", b"id"];
+    if !LINKS.iter().any(|l| word.eq_ignore_ascii_case(l)) || i < 2 || bytes[i - 1] != b' ' {
+        return false;
+    }
+    let before_end = i - 1;
+    let mut j = before_end;
+    while j > 0 && before_end - j < 24 && bytes[j - 1].is_ascii_alphabetic() {
+        j -= 1;
+    }
+    names_version(&bytes[j..before_end])
 }
 
 /// Masks an address as its first two octets: `203.0.113.7` → `203.0.*.*`.

@@ -43,6 +43,7 @@ pub mod national_id;
 pub mod normal;
 pub mod person_name;
 pub mod phone;
+mod place_shape;
 pub mod referrer;
 pub mod secret;
 mod text;
@@ -199,14 +200,24 @@ impl<'a> Haystack<'a> {
 
     /// The hint of the value that contains `start..end`, if any.
     pub fn hint_around(&self, start: usize, end: usize) -> Option<Hint> {
+        let known = self.listed_hint_around(start, end);
+        known.or_else(|| self.hint_at.and_then(|read| read(self.bytes, start)))
+    }
+
+    /// The hint of the listed value (found up front: a CSV column's, a wanted JSON key's) that
+    /// holds `start..end`, without reading a key on demand.
+    #[inline]
+    pub fn listed_hint_around(&self, start: usize, end: usize) -> Option<Hint> {
+        if self.hints.is_empty() {
+            return None;
+        }
         let i = self.hints.partition_point(|h| h.start <= start);
-        let known = self.hints[..i]
+        self.hints[..i]
             .iter()
             .rev()
             .take(4)
             .find(|h| h.start <= start && end <= h.end)
-            .map(|h| h.hint);
-        known.or_else(|| self.hint_at.and_then(|read| read(self.bytes, start)))
+            .map(|h| h.hint)
     }
 }
 

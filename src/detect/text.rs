@@ -13,6 +13,7 @@ pub(super) const WORDS_READ: &[Hint] = &[
     Hint::MaybePersonName,
     Hint::City,
     Hint::Region,
+    Hint::MaybeRegion,
     Hint::Country,
     Hint::CountryCode,
     Hint::Software,

@@ -110,6 +110,35 @@ pub struct Exposure {
     inputs_not_listed: u64,
 }
 
+/// The display names of the vendor field packs whose own keys end one of `names` (field
+/// patterns such as `properties.$city`), in the order of `structure::keys::PACKS`.
+fn field_packs<'n>(names: impl Iterator<Item = &'n str>) -> Vec<String> {
+    use crate::structure::keys;
+    const DISPLAY: &[(&str, &str)] = &[
+        ("mixpanel", "Mixpanel"),
+        ("amplitude", "Amplitude"),
+        ("segment", "Segment"),
+        ("posthog", "PostHog"),
+        ("ga4", "Google Analytics 4 (BigQuery export)"),
+        ("snowplow", "Snowplow"),
+        ("heap", "Heap"),
+        ("rudderstack", "RudderStack"),
+    ];
+    let mut bits = 0u32;
+    for name in names {
+        bits |= keys::packs_of_path(name);
+    }
+    keys::PACKS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| bits >> i & 1 == 1)
+        .map(|(_, (id, _))| {
+            let display = DISPLAY.iter().find(|(d, _)| d == id);
+            display.map_or(*id, |(_, name)| name).to_string()
+        })
+        .collect()
+}
+
 /// The name id of [`TEXT`], under which values found in free text are paired in profiles.
 const TEXT_ID: u32 = 0;
 /// The name id of [`OTHER_FIELDS`].
@@ -242,9 +271,11 @@ impl Exposure {
             })
             .collect();
         Combination::order_for_report(&mut combinations, other_combinations);
+        let field_packs = field_packs(names.iter().skip(OTHER_ID as usize + 1).map(|n| &**n));
         Report {
             inputs: input_rows,
             inputs_not_listed,
+            field_packs,
             bytes: stats.bytes,
             files: stats.files,
             errors: stats.errors,

@@ -149,6 +149,7 @@ impl ByKind {
             profiles,
             combinations,
             estimate_error: ESTIMATE_ERROR,
+            field_packs: Vec::new(),
         }
     }
 }
@@ -249,4 +250,8 @@ pub struct Report {
     pub combinations: Vec<Combination>,
     /// The relative standard error of counts marked as estimated.
     pub estimate_error: f64,
+    /// The vendor field packs (`data/fields/`) whose own keys name fields with findings:
+    /// which export the report reads as (`Mixpanel`, `Segment`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub field_packs: Vec<String>,
 }

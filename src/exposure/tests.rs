@@ -308,6 +308,7 @@ mod reference {
                 profiles: self.profiles,
                 combinations,
                 estimate_error: ESTIMATE_ERROR,
+                field_packs: Vec::new(),
             }
         }
     }

@@ -40,6 +40,17 @@ struct File {
     #[serde(default)]
     detector: Vec<Spanned<DetectorTable>>,
     redact: Option<Spanned<RedactTable>>,
+    #[serde(default)]
+    field: Vec<Spanned<FieldTable>>,
+}
+
+/// `[[field]]`: what a field of the user's own exports means (`path =
+/// "properties.signup_town"`, `kind = "city"`), before the built-in field tables.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldTable {
+    path: Spanned<String>,
+    kind: Spanned<String>,
 }
 
 /// `[redact]`: `decimals`, `[redact.kinds]` (kind = action) and `[redact.fields]` (path =
@@ -267,12 +278,44 @@ pub fn parse(text: &str, path: &Path) -> Result<Policy, Vec<Problem>> {
     if let Some(table) = &file.redact {
         read_redact(table, &mut problems, &mut policy);
     }
+    read_fields(&file.field, &mut problems, &mut policy);
 
     if problems.list.is_empty() {
         Ok(policy)
     } else {
         problems.list.sort_by_key(|p| (p.line, p.column));
         Err(problems.list)
+    }
+}
+
+/// `[[field]]` tables: a path whose last key the scan can read, and a kind (or hint) name.
+fn read_fields(tables: &[Spanned<FieldTable>], problems: &mut Problems<'_>, policy: &mut Policy) {
+    use crate::structure::keys;
+    for table in tables {
+        let table = table.get_ref();
+        let path = table.path.get_ref();
+        if !keys::field_path_fits(path) {
+            problems.at(
+                table.path.span().start,
+                "a field path's last key must have 1 to 24 letters or digits",
+            );
+            continue;
+        }
+        let Some(hint) = crate::detect::Hint::from_name(table.kind.get_ref()) else {
+            let known: Vec<String> = crate::detect::Hint::NAMES
+                .iter()
+                .map(|(n, _)| format!("`{n}`"))
+                .collect();
+            problems.at(
+                table.kind.span().start,
+                format!(
+                    "unknown field kind `…`, expected one of {}",
+                    known.join(", ")
+                ),
+            );
+            continue;
+        };
+        policy.fields.push((path.clone(), hint));
     }
 }
 

@@ -96,6 +96,8 @@ pub struct Policy {
     detector: Option<Arc<CustomDetector>>,
     /// What `piiscan redact` writes in place of each kind and field (`[redact]`).
     pub redact: redact::RedactRules,
+    /// What the user's own fields mean (`[[field]]`): a path and the hint of its last key.
+    pub fields: Vec<(String, crate::detect::Hint)>,
 }
 
 impl Default for Policy {
@@ -107,6 +109,7 @@ impl Default for Policy {
             allow: Allowlist::default(),
             detector: None,
             redact: redact::RedactRules::default(),
+            fields: Vec::new(),
         }
     }
 }
@@ -213,6 +216,10 @@ impl Policy {
     /// What the engine must run for this policy: the custom detectors, and a check of raw
     /// values when there are value allowlists or fingerprints to compute (`key`).
     pub fn hooks(&self, key: Option<FingerprintKey>) -> Hooks {
+        // The policy's field meanings hold for the run: the key lookup reads them first.
+        if !self.fields.is_empty() {
+            crate::structure::keys::set_user_fields(&self.fields);
+        }
         let detectors = self
             .detector
             .iter()
@@ -242,14 +249,18 @@ impl Policy {
                     .filter(|c| c.rule.action == action)
                     .count()
         };
-        format!(
+        let mut line = format!(
             "kinds: {} fail, {} warn, {} ignored; allowlist entries: {}; custom kinds: {}",
             count(Action::Fail),
             count(Action::Warn),
             count(Action::Ignore),
             self.allow.len(),
             self.custom.len()
-        )
+        );
+        if !self.fields.is_empty() {
+            line.push_str(&format!("; fields: {}", self.fields.len()));
+        }
+        line
     }
 }
 

@@ -119,6 +119,9 @@ pub fn overview(r: &Report) -> Vec<(&'static str, String)> {
             },
         ),
     ];
+    if !r.field_packs.is_empty() {
+        lines.push(("Field names known from", r.field_packs.join(", ")));
+    }
     if r.errors > 0 || r.skipped_failing > 0 {
         lines.push(("Incomplete", super::unread(r.errors, r.skipped_failing)));
     }
@@ -953,6 +956,7 @@ mod tests {
                 records: 1,
             }],
             estimate_error: 0.0081,
+            field_packs: vec!["Mixpanel".into(), "<b>&".into()],
         };
         let mut table = Vec::new();
         write_table(&mut table, &report).unwrap();
@@ -964,6 +968,17 @@ mod tests {
         let text = String::from_utf8(markdown).unwrap();
         assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text}");
         assert!(text.contains(escaped_in_md), "{text}");
+        // The packs line: in the table as is, escaped in the page and in Markdown.
+        let (t, h) = (
+            String::from_utf8_lossy(&table),
+            String::from_utf8_lossy(&html),
+        );
+        assert!(t.contains("Field names known from: Mixpanel, <b>&\n"), "{t}");
+        assert!(
+            h.contains("<dt>Field names known from</dt><dd>Mixpanel, &lt;b&gt;&amp;</dd>"),
+            "{h}"
+        );
+        assert!(text.contains("**Field names known from**: Mixpanel, "), "{text}");
         for out in [table, html] {
             let text = String::from_utf8(out).unwrap();
             assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text}");

@@ -724,6 +724,7 @@ mod tests {
                 ("Lyon".to_string(), Hint::City),
                 ("45.76".to_string(), Hint::Latitude),
                 (r#"Jo \"J\" Doe"#.to_string(), Hint::MaybePersonName),
+                ("1.2.3.4".to_string(), Hint::Version),
             ]
         );
     }
@@ -888,7 +889,10 @@ mod tests {
         let line = r#"{"ip": "1.2.3.4","app_version":"1.2.3.4","msg":"a \"b\" 1.2.3.4"}"#;
         let at = |n: usize| line.match_indices("1.2.3.4").nth(n).unwrap().0;
         assert_eq!(hint_of_value_at(line.as_bytes(), at(0)), Some(Hint::Ip));
-        assert_eq!(hint_of_value_at(line.as_bytes(), at(1)), None);
+        assert_eq!(
+            hint_of_value_at(line.as_bytes(), at(1)),
+            Some(Hint::Version)
+        );
         assert_eq!(hint_of_value_at(line.as_bytes(), at(2)), None);
         assert_eq!(hint_of_value_at(b"1.2.3.4", 0), None);
         assert_eq!(hint_of_value_at(b"\":\"1", 3), None);
@@ -901,7 +905,10 @@ mod tests {
         let long = format!("[{}{line}]", r#"{"a":"b"},"#.repeat(100_000));
         let at = |n: usize| long.match_indices("1.2.3.4").nth(n).unwrap().0;
         assert_eq!(hint_of_value_at(long.as_bytes(), at(0)), Some(Hint::Ip));
-        assert_eq!(hint_of_value_at(long.as_bytes(), at(1)), None);
+        assert_eq!(
+            hint_of_value_at(long.as_bytes(), at(1)),
+            Some(Hint::Version)
+        );
         let far = format!(r#"{{"ip":"{}1.2.3.4"}}"#, "x".repeat(LOOK_BACK));
         assert_eq!(
             hint_of_value_at(far.as_bytes(), far.find('1').unwrap()),

@@ -7,6 +7,7 @@ mod archives;
 mod cli;
 mod csv;
 mod documents;
+mod fields;
 mod floors;
 mod gate;
 mod ids;

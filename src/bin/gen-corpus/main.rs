@@ -25,6 +25,7 @@ mod mixpanel;
 mod pools;
 mod segment;
 mod tickets;
+mod vendors;
 mod vocab;
 mod writer;
 
@@ -127,6 +128,20 @@ const SHAPES: &[Shape] = &[
         pools_only: false,
     },
     Shape {
+        name: "vendors",
+        file: "vendors.ndjson",
+        share: 10,
+        stream: 7,
+        pools_only: true,
+    },
+    Shape {
+        name: "vendorcsv",
+        file: "vendors.csv",
+        share: 10,
+        stream: 8,
+        pools_only: true,
+    },
+    Shape {
         name: "tickets",
         file: "tickets.txt",
         share: 10,
@@ -138,6 +153,8 @@ const SHAPES: &[Shape] = &[
 /// The messages' size, in the shares of the others: added beside them, so that adding the
 /// shape left every other file of a sample byte for byte as it was.
 const MESSAGES_SHARE: u64 = 5;
+/// Shapes only written when asked for by name.
+const VENDOR_SHAPES: &[&str] = &["vendors", "vendorcsv"];
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -146,6 +163,9 @@ fn main() -> Result<()> {
         SHAPES
             .iter()
             .filter(|s| !s.pools_only || cli.pools.is_some())
+            // The vendor shapes make a corpus of their own (`corpora/fields`), asked for by
+            // name: the committed samples keep their bytes.
+            .filter(|s| !VENDOR_SHAPES.contains(&s.name))
             .map(|s| s.name.to_string())
             .collect()
     } else {
@@ -219,6 +239,9 @@ fn generate(
     if shape == "csv" {
         csv::header(&mut out, vocab)?;
     }
+    if shape == "vendorcsv" {
+        vendors::csv_header(&mut out)?;
+    }
     while out.len() < target {
         match shape {
             "access" => access_log::record(&mut out, vocab, rng)?,
@@ -228,6 +251,8 @@ fn generate(
             "mixpanel" => mixpanel::record(&mut out, vocab, rng)?,
             "segment" => segment::record(&mut out, vocab, rng)?,
             "messages" => messages::record(&mut out, vocab, rng)?,
+            "vendors" => vendors::record(&mut out, vocab, rng)?,
+            "vendorcsv" => vendors::csv_record(&mut out, vocab, rng)?,
             _ => tickets::record(&mut out, vocab, rng)?,
         }
     }
