@@ -143,6 +143,12 @@ const INDEPENDENT_FLOORS: &[(Kind, Option<Context>, Measure, f64, f64)] = &[
     (Kind::MacAddress, TEXT, Strict, 0.999, 0.769),  // 1.0000 0.7714
     (Kind::Imei, STRUCTURED, Strict, 0.999, 0.999),  // 1.0000 1.0000
     (Kind::Imei, TEXT, Strict, 0.999, 0.999),        // 1.0000 1.0000
+    (Kind::CreditCard, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::CreditCard, TEXT, Strict, 0.999, 0.999),  // 1.0000 1.0000
+    (Kind::Iban, STRUCTURED, Strict, 0.999, 0.999),  // 1.0000 1.0000
+    (Kind::Iban, TEXT, Strict, 0.999, 0.999),        // 1.0000 1.0000
+    (Kind::NationalId, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::NationalId, TEXT, Strict, 0.999, 0.999),  // 1.0000 1.0000
 ];
 
 #[test]

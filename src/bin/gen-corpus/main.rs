@@ -202,7 +202,7 @@ fn generate(
     if shape == "csv" {
         csv::header(&mut out, vocab)?;
     }
-    while out.len() < target {
+    while out.counted() < target {
         match shape {
             "access" => access_log::record(&mut out, vocab, rng)?,
             "amplitude" => amplitude::record(&mut out, vocab, rng)?,
