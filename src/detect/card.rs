@@ -9,7 +9,7 @@
 //! (they start with 1), every ISBN (978/979) and most ids. What remains ambiguous is an
 //! unformatted run of digits: it is a card only under a card key or column
 //! ([`Hint::Card`]) or after a card cue on its line ([`CUES`]). A number grouped the way
-//! cards are printed (4-4-4-4, Amex 4-6-5, Diners 4-6-4) stands alone.
+//! cards are printed (4-4-4-4, Amex 4-6-5, Diners 4-6-4, Maestro 4-4-4) stands alone.
 //!
 //! Candidates are the prefilter's long-number starts ([`Class::Number`]) and the values under
 //! card keys; each is rejected at its first bytes unless it is a run of digits of a card's
@@ -317,8 +317,10 @@ pub struct Token {
 }
 
 /// Group lengths of the printed forms: 4-4-4-4 (16), 4-4-4-4-1..3 (17-19), Amex 4-6-5 (15),
-/// Diners 4-6-4 (14).
+/// Diners 4-6-4 (14), 4-4-4 (12: Maestro) and 4-3-3-3 (13: Visa's old short numbers).
 const GROUPINGS: &[&[usize]] = &[
+    &[4, 4, 4],
+    &[4, 3, 3, 3],
     &[4, 4, 4, 4],
     &[4, 4, 4, 4, 1],
     &[4, 4, 4, 4, 2],
@@ -583,6 +585,9 @@ mod tests {
             "2024-01-15 12:30:45",
             "1234 5678 9012 3456",
             "1234 4111 1111 1111 1111",
+            // 4-4-4 is a card's print only when the twelve digits are one (Maestro).
+            "5018 0593 6331",
+            "4111 11 1111 1111 11",
         ];
         for text in cases {
             assert_eq!(tokens(text.as_bytes()), [], "{text}");
@@ -596,6 +601,8 @@ mod tests {
             ("4111-1111-1111-1111", "4111-1111-1111-1111", true),
             ("amex 3782 822463 10005.", "3782 822463 10005", true),
             ("diners 3622 720627 1667", "3622 720627 1667", true),
+            ("maestro 5018 0593 6330.", "5018 0593 6330", true),
+            ("old visa 4222 222 222 222", "4222 222 222 222", true),
             (
                 "cup 6212 3456 7890 1234 569",
                 "6212 3456 7890 1234 569",

@@ -5,10 +5,12 @@
 //! of four with `.` (Cisco), standing alone: not part of a longer run of hex groups (an IPv6
 //! address has groups of up to four digits; a time has decimal pairs and three groups). The
 //! all-zero and broadcast addresses are placeholders, not devices. In text, candidates are the
-//! prefilter's colons between hex digits (the form Linux, macOS and most logs print) and its
-//! long-number starts (a dashed address of digits); the dashed (Windows) and dotted (Cisco)
-//! forms are found under a `mac` key or column, whose values are judged whole. Searching every
-//! dash between hex digits would visit every UUID of an export.
+//! prefilter's colons between hex digits (the form Linux, macOS and most logs print), and for
+//! the dashed (Windows, `ipconfig`, DHCP logs) and dotted (Cisco `show mac`) forms each `-` and
+//! `.` of the haystack (memchr): a dash is looked at only when another follows three bytes
+//! later, and a dot only when another follows five bytes later, so the dashes of UUIDs and
+//! dates and the dots of versions and sentences cost two byte comparisons each. Under a `mac`
+//! key or column a value is judged whole.
 
 use compact_str::CompactString;
 
@@ -60,6 +62,22 @@ pub const EXAMPLES: &[Example] = &[
         &[],
     ),
     ex("00:1a:2b:3c:4d:5e:6f 00:1a:2b:3c:4d x00:1a:2b:3c:4d:5e", &[]),
+    // Dashed and dotted forms in text, outside a MAC key: DHCP logs, `ipconfig`, Cisco.
+    ex(
+        "DHCPACK to 38-EC-0A-E6-6F-AD; bssid=c2-ef-49-b8-cf-62, port Gi0/1 74d1.d0f4.dd9f",
+        &["38-EC-0A-E6-6F-AD", "c2-ef-49-b8-cf-62", "74d1.d0f4.dd9f"],
+    ),
+    // A colon address before a keyed one: each found (the keyed value does not hide it).
+    ex(
+        r#"{"ap":"e8:62:f6:3f:92:69","at":"44-20-07-64-55-ad","wifi_mac":"98:ac:d3:96:1d:dc"}"#,
+        &["e8:62:f6:3f:92:69", "44-20-07-64-55-ad", "98:ac:d3:96:1d:dc"],
+    ),
+    // UUIDs, dates, versions, dotted quads and long dashed runs are not MAC addresses.
+    ex(
+        "id 55e12083-fc4b-4d87-ab59-964e57cbbe60 on 2025-11-30 v1.2.3.4 10.1.4.22 \
+         a4-5e-60-e8-1b-22-33 a4-5e-60-e8-1b 0000.0000.0000 ab.cd.ef.01.23.45 1234.5678.9abc.def0",
+        &[],
+    ),
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
@@ -79,7 +97,7 @@ impl Detector for MacAddressDetector {
     }
 
     fn classes(&self) -> Classes {
-        Classes::NONE.with(Class::Colon).with(Class::Number)
+        Classes::NONE.with(Class::Colon)
     }
 
     fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>) {
@@ -87,29 +105,37 @@ impl Detector for MacAddressDetector {
             return;
         }
         let bytes = hay.bytes;
-        let mut done = 0;
-        let mut visit = |start: usize, out: &mut Vec<Match>| {
-            if start < done {
-                return;
-            }
-            if let Some(end) = mac_at(bytes, start) {
-                out.push(Match::new(start, end, Kind::MacAddress));
-                done = end;
-            }
-        };
+        // A value under a MAC key, whole. The scans below may find it again: the resolver
+        // keeps one of two matches on the same span.
         for hint in hay.hints.iter().filter(|h| h.hint == Hint::Mac) {
             if mac_at(bytes, hint.start) == Some(hint.end) {
-                visit(hint.start, out);
+                out.push(Match::new(hint.start, hint.end, Kind::MacAddress));
             }
         }
         // A colon between hex digits: the address starts two bytes before the first one.
         for at in hay.candidates(Class::Colon) {
             if at >= 2 && (at < 3 || bytes[at - 3] != b':') {
-                visit(at - 2, out);
+                if let Some(end) = mac_at(bytes, at - 2) {
+                    out.push(Match::new(at - 2, end, Kind::MacAddress));
+                }
             }
         }
-        for at in hay.candidates(Class::Number) {
-            visit(at, out);
+        // The first `-` of `aa-bb-cc-dd-ee-ff` (two bytes in) and the first `.` of
+        // `aabb.ccdd.eeff` (four bytes in); the rest of each address is skipped.
+        let mut done = 0;
+        for at in memchr::memchr2_iter(b'-', b'.', bytes) {
+            if at < done {
+                continue;
+            }
+            let sep = bytes[at];
+            let (lead, step) = if sep == b'-' { (2, 3) } else { (4, 5) };
+            if at < lead || bytes.get(at + step) != Some(&sep) {
+                continue;
+            }
+            if let Some(end) = mac_at(bytes, at - lead) {
+                out.push(Match::new(at - lead, end, Kind::MacAddress));
+                done = end;
+            }
         }
     }
 }
@@ -147,12 +173,8 @@ fn mac_at(hay: &[u8], at: usize) -> Option<usize> {
             return None;
         }
     }
-    let value: Vec<u8> = digits
-        .iter()
-        .filter(|b| b.is_ascii_hexdigit())
-        .map(u8::to_ascii_lowercase)
-        .collect();
-    if value.iter().all(|&b| b == b'0') || value.iter().all(|&b| b == b'f') {
+    let hex_digits = || digits.iter().filter(|b| b.is_ascii_hexdigit());
+    if hex_digits().all(|&b| b == b'0') || hex_digits().all(|b| b.eq_ignore_ascii_case(&b'f')) {
         return None;
     }
     Some(end)

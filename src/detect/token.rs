@@ -152,21 +152,48 @@ pub(super) fn has_cue_before(hay: &[u8], start: usize, lists: &[&[Cue]]) -> bool
             continue;
         }
         let rest = &window[i..];
-        let found = lists.iter().flat_map(|l| l.iter()).any(|cue| {
-            let w = cue.word.as_bytes();
-            rest.len() >= w.len()
-                && if cue.any_case {
-                    rest[..w.len()].eq_ignore_ascii_case(w)
-                } else {
-                    &rest[..w.len()] == w
-                }
-                && !rest.get(w.len()).is_some_and(u8::is_ascii_alphabetic)
-        });
+        let found = lists
+            .iter()
+            .flat_map(|l| l.iter())
+            .any(|cue| cue_matches(cue, rest));
         if found {
             return true;
         }
     }
     false
+}
+
+/// True when `text` starts with `cue` as a whole word. A space in a cue also matches `_`, `-`
+/// or nothing, as keys write the words in logs and query strings (`national_id=`,
+/// `tax-id:`, `nationalId`, `cardnumber`). An upper-case-only cue (`SIN`, `NIR`) also matches
+/// in lower case where it is written as a key: right before `=`, `:` or a closing quote
+/// (`sin=`, `"nir":`), where it cannot be the word it spells in another language.
+fn cue_matches(cue: &Cue, text: &[u8]) -> bool {
+    let w = cue.word.as_bytes();
+    let mut t = 0;
+    for (j, &c) in w.iter().enumerate() {
+        if c == b' ' {
+            if matches!(text.get(t), Some(b' ' | b'_' | b'-')) {
+                t += 1;
+            } else if !text.get(t).is_some_and(|b| b.is_ascii_alphabetic()) || j == 0 {
+                return false;
+            }
+            continue;
+        }
+        let Some(&b) = text.get(t) else {
+            return false;
+        };
+        // Case is checked below for upper-case-only cues.
+        if !b.eq_ignore_ascii_case(&c) {
+            return false;
+        }
+        t += 1;
+    }
+    let next = text.get(t);
+    if next.is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    cue.any_case || &text[..t] == w || matches!(next, Some(b'=' | b':' | b'"'))
 }
 
 /// Masks a token: every ASCII letter and digit becomes `*` except those `shown` says to keep
@@ -234,7 +261,12 @@ mod tests {
 
     #[test]
     fn cues_are_whole_words_on_the_same_line() {
-        let cues: &[Cue] = &[cue("card"), cue_exact("SIN"), cue("credit card")];
+        let cues: &[Cue] = &[
+            cue("card"),
+            cue_exact("SIN"),
+            cue("credit card"),
+            cue("national id"),
+        ];
         let cases: &[(&str, bool)] = &[
             ("card: X", true),
             ("Card no. X", true),
@@ -248,6 +280,22 @@ mod tests {
             ("cards X", false),
             ("SIN X", true),
             ("sin X", false),
+            // Keys in logs and query strings: a cue's space as `_`, `-` or nothing, and an
+            // upper-case cue in lower case where it is a key.
+            ("national_id=X", true),
+            ("rejected national_id \"X", true),
+            ("nationalId: X", true),
+            ("NATIONAL-ID X", true),
+            ("credit_card=X", true),
+            ("creditcard=X", true),
+            ("nationalistic X", false),
+            ("national_ids X", false),
+            ("national__id X", false),
+            ("sin=X", true),
+            (r#"{"sin":"X"#, true),
+            ("sin: X", true),
+            ("sin azúcar X", false),
+            ("Sin X", false),
             ("card\nX", false),
             (
                 "card ............................................. X",

@@ -116,10 +116,10 @@ const INDEPENDENT: &str = "corpora/independent";
 const INDEPENDENT_FLOORS: &[(Kind, Option<Context>, Measure, f64, f64)] = &[
     (Kind::Email, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
     (Kind::Email, TEXT, Strict, 0.999, 0.999),       // 1.0000 1.0000
-    (Kind::Phone, STRUCTURED, Strict, 0.999, 0.989), // 1.0000 0.9912
-    (Kind::Phone, TEXT, Strict, 0.999, 0.797),       // 1.0000 0.7990
-    (Kind::Secret, STRUCTURED, Strict, 0.999, 0.980), // 1.0000 0.9825
-    (Kind::Secret, TEXT, Strict, 0.999, 0.883),      // 1.0000 0.8859
+    (Kind::Phone, STRUCTURED, Strict, 0.999, 0.990), // 1.0000 0.9923
+    (Kind::Phone, TEXT, Strict, 0.999, 0.954),       // 1.0000 0.9564
+    (Kind::Secret, STRUCTURED, Strict, 0.999, 0.992), // 1.0000 0.9938
+    (Kind::Secret, TEXT, Strict, 0.999, 0.989),      // 1.0000 0.9913
     (Kind::Ipv4, STRUCTURED, Strict, 0.999, 0.999),  // 1.0000 1.0000
     (Kind::Ipv4, TEXT, Strict, 0.943, 0.999),        // 0.9454 1.0000
     (Kind::Ipv6, STRUCTURED, Strict, 0.999, 0.999),  // 1.0000 1.0000
@@ -140,11 +140,17 @@ const INDEPENDENT_FLOORS: &[(Kind, Option<Context>, Measure, f64, f64)] = &[
     (Kind::Device, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
     (Kind::Device, TEXT, Strict, 0.999, 0.999),       // 1.0000 1.0000
     (Kind::Referrer, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
-    (Kind::Referrer, TEXT, Strict, 0.999, 0.999),     // 1.0000 1.0000
-    (Kind::MacAddress, STRUCTURED, Strict, 0.999, 0.921), // 1.0000 0.9235
-    (Kind::MacAddress, TEXT, Strict, 0.999, 0.769),   // 1.0000 0.7714
-    (Kind::Imei, STRUCTURED, Strict, 0.999, 0.999),   // 1.0000 1.0000
-    (Kind::Imei, TEXT, Strict, 0.999, 0.999),         // 1.0000 1.0000
+    (Kind::Referrer, TEXT, Strict, 0.999, 0.999),    // 1.0000 1.0000
+    (Kind::MacAddress, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::MacAddress, TEXT, Strict, 0.999, 0.999),  // 1.0000 1.0000
+    (Kind::Imei, STRUCTURED, Strict, 0.999, 0.999),  // 1.0000 1.0000
+    (Kind::Imei, TEXT, Strict, 0.999, 0.999),        // 1.0000 1.0000
+    (Kind::CreditCard, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::CreditCard, TEXT, Strict, 0.999, 0.999),  // 1.0000 1.0000
+    (Kind::Iban, STRUCTURED, Strict, 0.999, 0.999),  // 1.0000 1.0000
+    (Kind::Iban, TEXT, Strict, 0.999, 0.999),        // 1.0000 1.0000
+    (Kind::NationalId, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::NationalId, TEXT, Strict, 0.999, 0.999),  // 1.0000 1.0000
 ];
 
 #[test]

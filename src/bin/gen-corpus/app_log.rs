@@ -22,7 +22,62 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
         .unwrap();
     out.raw(&format!("{} {level:<5} ", vocab::iso_time(rng)));
     line(out, pools, rng);
-    out.end_record()
+    out.end_record()?;
+    if pools.side().gen_bool(0.12) {
+        let start = out.len();
+        let time = vocab::iso_time(&mut *pools.side());
+        out.raw(&format!("{time} ERROR "));
+        payment_line(out, pools);
+        out.end_record()?;
+        out.extra_since(start);
+    }
+    Ok(())
+}
+
+/// A line that leaks a card number, an IBAN or a national id: declined charges, validation
+/// errors, payouts, identity checks. Drawn from the pools' own stream ([`Pools::side`]), so
+/// the other lines are those of the sample before these kinds were planted.
+fn payment_line<W: Write>(out: &mut Out<W>, pools: &Pools) {
+    let choice = pools.side().gen_range(0..5);
+    match choice {
+        0 => {
+            out.raw("[payments] charge failed: card=");
+            out.pii(Kind::CreditCard, &pools.card(false));
+            out.raw(&format!(
+                " code=card_declined request_id=req_{}",
+                vocab::hex(&mut *pools.side(), 14)
+            ));
+        }
+        1 => {
+            out.raw("[checkout] validation error: expiry in the past for card \"");
+            out.pii(Kind::CreditCard, &pools.card(true));
+            out.raw("\"");
+        }
+        2 => {
+            out.raw(&format!(
+                "[payouts] SEPA transfer {} to iban=",
+                pools.side().gen_range(100_000..999_999)
+            ));
+            out.pii(Kind::Iban, &pools.iban(false));
+            let (euros, cents) = {
+                let mut side = pools.side();
+                (side.gen_range(1..9000), side.gen_range(0..100))
+            };
+            out.raw(&format!(" amount={euros}.{cents:02} EUR"));
+        }
+        3 => {
+            let (key, id) = pools.keyed_national_id();
+            out.raw(&format!("[kyc] document check failed for {key}="));
+            out.pii(Kind::NationalId, &id);
+            out.raw(": name mismatch");
+        }
+        _ => {
+            let (_, id) = pools.national_id();
+            out.raw("[kyc] rejected national_id \"");
+            out.pii(Kind::NationalId, id);
+            out.raw("\": already registered to another account");
+        }
+    }
 }
 
 fn line<W: Write>(out: &mut Out<W>, pools: &Pools, rng: &mut impl Rng) {

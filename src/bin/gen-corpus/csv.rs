@@ -15,10 +15,17 @@ pub const HEADER: &str =
 /// The columns a pools corpus adds: the new kinds and an order number (a hard negative).
 const POOL_COLUMNS: &str = ",phone,wifi_mac,imei,api_token,order_id";
 
+/// The columns of cards, IBANs and national ids, planted beside the others (their bytes are
+/// extra: see [`Out::extra_since`]).
+const PAYMENT_COLUMNS: &str = ",card_number,iban,national_id";
+
 pub fn header<W: Write>(out: &mut Out<W>, v: &Vocab) -> io::Result<()> {
     out.raw(HEADER);
     if v.pools.is_some() {
         out.raw(POOL_COLUMNS);
+        let start = out.len();
+        out.raw(PAYMENT_COLUMNS);
+        out.extra_since(start);
     }
     out.end_record()
 }
@@ -92,14 +99,37 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
         let order = rng
             .gen_range(100_000_000_000u64..999_999_999_999_999)
             .to_string();
-        let cells: [(&str, Option<Kind>); 5] = [
+        let draw = |p: f64| pools.side().gen_bool(p);
+        let card = if draw(0.2) {
+            pools.card(draw(0.3))
+        } else {
+            String::new()
+        };
+        let iban = if draw(0.2) {
+            pools.iban(draw(0.2))
+        } else {
+            String::new()
+        };
+        let national_id = if draw(0.2) {
+            pools.national_id().1.to_string()
+        } else {
+            String::new()
+        };
+        let cells: [(&str, Option<Kind>); 8] = [
             (&phone, Some(Kind::Phone)),
             (&mac, Some(Kind::MacAddress)),
             (&imei, Some(Kind::Imei)),
             (&token, token_kind),
             (&order, None),
+            (&card, Some(Kind::CreditCard)),
+            (&iban, Some(Kind::Iban)),
+            (&national_id, Some(Kind::NationalId)),
         ];
-        for (cell, kind) in cells {
+        let mut extra_from = 0;
+        for (i, (cell, kind)) in cells.into_iter().enumerate() {
+            if i == 5 {
+                extra_from = out.len();
+            }
             out.raw(",");
             if empty {
                 continue;
@@ -117,6 +147,7 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
                 out.raw("\"");
             }
         }
+        out.extra_since(extra_from);
     }
     out.end_record()
 }

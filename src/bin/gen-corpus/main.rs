@@ -242,7 +242,7 @@ fn generate(
     if shape == "vendorcsv" {
         vendors::csv_header(&mut out)?;
     }
-    while out.len() < target {
+    while out.counted() < target {
         match shape {
             "access" => access_log::record(&mut out, vocab, rng)?,
             "amplitude" => amplitude::record(&mut out, vocab, rng)?,

@@ -12,6 +12,7 @@ use piiscan::Kind;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
+use crate::pools::Pools;
 use crate::vocab::{self, Vocab};
 use crate::writer::{Escape, Fields, Object, Out};
 
@@ -238,6 +239,79 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
         }
     }
     p.write(rng, false);
+    out.raw("}");
+    out.end_record()?;
+    if let Some(pools) = &v.pools {
+        if pools.side().gen_bool(0.08) {
+            let start = out.len();
+            payment_event(out, pools)?;
+            out.extra_since(start);
+        }
+    }
+    Ok(())
+}
+
+/// A checkout or identity-check event that carries a card number, an IBAN or a national id
+/// under the keys checkouts and KYC forms use. Drawn from the pools' own stream
+/// ([`Pools::side`]) and written beside the other records, which stay as they were.
+fn payment_event<W: Write>(out: &mut Out<W>, pools: &Pools) -> io::Result<()> {
+    let choice = pools.side().gen_range(0..3);
+    let event = match choice {
+        0 => "Payment Failed",
+        1 => "Payout Requested",
+        _ => "KYC Submitted",
+    };
+    out.raw("{");
+    out.field("event", event, Escape::None, None);
+    out.raw(",\"properties\":");
+    let mut p = Fields::new(out);
+    let (time, id, amount) = {
+        let side = &mut *pools.side();
+        (
+            vocab::epoch(side).to_string(),
+            format!("user-{}", vocab::hex(side, 10)),
+            format!("{}.{:02}", side.gen_range(1..900), side.gen_range(0..100)),
+        )
+    };
+    p.raw("time", &time, None);
+    p.str("distinct_id", &id, Escape::None, Some(Kind::AccountId));
+    match choice {
+        0 => {
+            // Shopify, Braintree and home-grown checkouts file the number under these.
+            let key = [
+                "card_number",
+                "cardNumber",
+                "credit_card",
+                "cc_number",
+                "pan",
+            ]
+            .choose(&mut *pools.side())
+            .unwrap();
+            let grouped = pools.side().gen_bool(0.3);
+            p.str(
+                key,
+                &pools.card(grouped),
+                Escape::None,
+                Some(Kind::CreditCard),
+            );
+            p.raw("amount", &amount, None);
+            p.str("decline_code", "insufficient_funds", Escape::None, None);
+        }
+        1 => {
+            let key = ["iban", "IBAN", "payout_iban", "bank_iban"]
+                .choose(&mut *pools.side())
+                .unwrap();
+            let grouped = pools.side().gen_bool(0.2);
+            p.str(key, &pools.iban(grouped), Escape::None, Some(Kind::Iban));
+            p.raw("amount", &amount, None);
+        }
+        _ => {
+            let (key, id) = pools.keyed_national_id();
+            p.str(key, &id, Escape::None, Some(Kind::NationalId));
+            p.str("document_type", "national_id", Escape::None, None);
+        }
+    }
+    p.write(&mut *pools.side(), true);
     out.raw("}");
     out.end_record()
 }

@@ -8,12 +8,14 @@
 //! measures what a real export would meet. Read at run time: the default mode stays free of
 //! them and byte-identical.
 
+use std::cell::{RefCell, RefMut};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use rand::seq::SliceRandom;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 /// Given names and surnames of one locale in one script.
 struct NameGroup {
@@ -40,6 +42,100 @@ pub struct Pools {
     pub placeholders: Vec<String>,
     macs: Vec<String>,
     imeis: Vec<String>,
+    /// Card numbers (ASCII digits) in their scheme's current IIN ranges; see [`issued_card`].
+    cards: Vec<String>,
+    /// IBANs, compact.
+    ibans: Vec<String>,
+    /// (scheme, value as the pool writes it) of the schemes' published rules; see
+    /// [`issued_id`].
+    national_ids: Vec<(String, String)>,
+    /// The draws of cards, IBANs and national ids, and whether to plant them: a stream of its
+    /// own, so that adding them left every other value of the sample as it was (the records
+    /// of each file are those it had before, fewer of them as the new values take room).
+    side: RefCell<ChaCha8Rng>,
+}
+
+/// The seed of [`Pools::side`].
+const SIDE_SEED: u64 = 19;
+
+/// Whether a Faker card number is one a scheme issues today. Faker still draws from withdrawn
+/// ranges: JCB's 15-digit 1800 and 2131 (`jcb15`), JCB 16-digit numbers outside 3528-3589 and
+/// 14-digit Diners numbers outside 36 (300-305 and 38 are 16-19 digits on the Discover network
+/// since 2009). No sound detector calls those cards, so they are not planted as cards.
+fn issued_card(faker_type: &str, number: &str) -> bool {
+    let prefix = |n: usize| number.get(..n).and_then(|p| p.parse::<u32>().ok());
+    match faker_type {
+        "jcb15" => false,
+        "jcb16" => prefix(4).is_some_and(|p| (3528..=3589).contains(&p)),
+        "diners" => number.len() != 14 || number.starts_with("36"),
+        _ => true,
+    }
+}
+
+/// The Verhoeff check digit of ASCII digits (Aadhaar's, per UIDAI).
+fn verhoeff_check(digits: &str) -> u8 {
+    const D: [[u8; 10]; 10] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    ];
+    const P: [[u8; 10]; 8] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+        [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+    ];
+    const INV: [u8; 10] = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
+    let mut c = 0u8;
+    for (i, b) in digits.bytes().rev().enumerate() {
+        c = D[c as usize][P[(i + 1) % 8][(b - b'0') as usize] as usize];
+    }
+    INV[c as usize]
+}
+
+/// A pool national id as a real record holds it, or `None` when it cannot be one:
+/// - Faker's Aadhaar numbers fail the Verhoeff check UIDAI issues them with: the first eleven
+///   digits are kept and the check digit computed (as `imeis.tsv` computes Luhn); those that
+///   start with 0 or 1, which UIDAI does not issue, are dropped.
+/// - Faker's British NINOs all use the prefix `ZZ`, which HMRC never allocates (NIM39110):
+///   dropped.
+/// - Faker's US SSNs (and the `de_DE` ones, which are US-shaped: Faker has no Steuer-ID) in an
+///   area or group the SSA never issued (000, 666, 900-999; group 00; serial 0000): dropped.
+fn issued_id(scheme: &str, value: &str) -> Option<String> {
+    match scheme {
+        "in_aadhaar" => {
+            if value.len() != 12
+                || !value.bytes().all(|b| b.is_ascii_digit())
+                || value.starts_with(['0', '1'])
+            {
+                return None;
+            }
+            let body = &value[..11];
+            Some(format!("{body}{}", verhoeff_check(body)))
+        }
+        "uk_nino" if value.starts_with("ZZ") => None,
+        "us_ssn" | "de_tax_id" => {
+            let parts: Vec<&str> = value.split('-').collect();
+            let ok = parts.len() == 3
+                && !matches!(parts[0], "000" | "666")
+                && !parts[0].starts_with('9')
+                && parts[1] != "00"
+                && parts[2] != "0000";
+            ok.then(|| value.to_string())
+        }
+        _ => Some(value.to_string()),
+    }
 }
 
 /// The rows of a pool file (tab-separated, `#` header), each with at least `columns` fields.
@@ -113,6 +209,19 @@ impl Pools {
                 .map(|r| r[0].clone())
                 .collect())
         };
+        let cards = rows(dir, "cards.tsv", 2)?
+            .into_iter()
+            .filter(|r| issued_card(&r[0], &r[1]))
+            .map(|r| r[1].clone())
+            .collect();
+        let ibans = rows(dir, "ibans.tsv", 2)?
+            .into_iter()
+            .map(|r| r[1].clone())
+            .collect();
+        let national_ids = rows(dir, "national_ids.tsv", 3)?
+            .into_iter()
+            .filter_map(|r| issued_id(&r[0], &r[2]).map(|v| (r[0].clone(), v)))
+            .collect();
         let pools = Pools {
             names,
             cities,
@@ -123,9 +232,22 @@ impl Pools {
             placeholders,
             macs: single("macs.tsv")?,
             imeis: single("imeis.tsv")?,
+            cards,
+            ibans,
+            national_ids,
+            side: RefCell::new(ChaCha8Rng::seed_from_u64(SIDE_SEED)),
         };
-        if pools.names.is_empty() || pools.cities.is_empty() || pools.secrets.is_empty() {
-            bail!("{}: no names, cities or secrets", dir.display());
+        if pools.names.is_empty()
+            || pools.cities.is_empty()
+            || pools.secrets.is_empty()
+            || pools.cards.is_empty()
+            || pools.ibans.is_empty()
+            || pools.national_ids.is_empty()
+        {
+            bail!(
+                "{}: no names, cities, secrets, cards, IBANs or national ids",
+                dir.display()
+            );
         }
         Ok(pools)
     }
@@ -265,5 +387,97 @@ impl Pools {
         } else {
             imei.clone()
         }
+    }
+
+    /// The stream that draws cards, IBANs and national ids (see the field).
+    pub fn side(&self) -> RefMut<'_, ChaCha8Rng> {
+        self.side.borrow_mut()
+    }
+
+    /// A card number, compact (as a payment form posts it) or grouped as printed on the card
+    /// (4-4-4-4, Amex 4-6-5, 14-digit Diners 4-6-4) with spaces or dashes.
+    pub fn card(&self, grouped: bool) -> String {
+        let rng = &mut *self.side();
+        let card = self.cards.choose(rng).expect("checked at load");
+        if !grouped {
+            return card.clone();
+        }
+        let sep = if rng.gen_bool(0.7) { ' ' } else { '-' };
+        // As cards are embossed: 12 digits 4-4-4, 13 (Visa) 4-3-3-3, 14 (Diners) 4-6-4, 15
+        // (Amex) 4-6-5, 16 4-4-4-4, 17-19 4-4-4-4 and the rest.
+        let groups: &[usize] = match card.len() {
+            12 => &[4, 4, 4],
+            13 => &[4, 3, 3, 3],
+            14 => &[4, 6, 4],
+            15 => &[4, 6, 5],
+            _ => &[4, 4, 4, 4, 3],
+        };
+        let mut out = String::with_capacity(card.len() + 4);
+        let mut at = 0;
+        for &g in groups {
+            if at >= card.len() {
+                break;
+            }
+            if at > 0 {
+                out.push(sep);
+            }
+            let end = (at + g).min(card.len());
+            out.push_str(&card[at..end]);
+            at = end;
+        }
+        out
+    }
+
+    /// An IBAN, compact (as APIs store it) or in groups of four (as printed on statements).
+    pub fn iban(&self, grouped: bool) -> String {
+        let iban = self
+            .ibans
+            .choose(&mut *self.side())
+            .expect("checked at load");
+        if !grouped {
+            return iban.clone();
+        }
+        let chunks: Vec<&str> = iban
+            .as_bytes()
+            .chunks(4)
+            .map(|c| std::str::from_utf8(c).unwrap_or(""))
+            .collect();
+        chunks.join(" ")
+    }
+
+    /// A national id as the pool writes it (each scheme's usual form): (scheme, value).
+    pub fn national_id(&self) -> (&str, &str) {
+        let (scheme, value) = self
+            .national_ids
+            .choose(&mut *self.side())
+            .expect("checked at load");
+        (scheme, value)
+    }
+
+    /// A national id under the key an export files it by (`ssn`, `nino`, `cpf`, or a generic
+    /// `national_id`/`tax_id`): (key, value).
+    pub fn keyed_national_id(&self) -> (&'static str, String) {
+        let (scheme, value) = self.national_id();
+        let rng = &mut *self.side();
+        let keys: &[&'static str] = match scheme {
+            "us_ssn" | "de_tax_id" => &["ssn", "SSN", "social_security_number"],
+            "uk_nino" => &["nino", "ni_number", "nationalInsuranceNumber"],
+            "fr_nir" => &["nir", "numero_securite_sociale"],
+            "es_dni_nie" => &["dni", "nif", "nie"],
+            "it_codice_fiscale" => &["codice_fiscale", "codiceFiscale"],
+            "nl_bsn" => &["bsn", "burgerservicenummer"],
+            "in_aadhaar" => &["aadhaar", "aadhaar_number"],
+            "br_cpf" => &["cpf"],
+            "ca_sin" => &["sin", "social_insurance_number"],
+            _ => &["national_id"],
+        };
+        let key = if rng.gen_bool(0.25) {
+            ["national_id", "tax_id", "nationalId"]
+                .choose(rng)
+                .expect("not empty")
+        } else {
+            keys.choose(rng).expect("not empty")
+        };
+        (key, value.to_string())
     }
 }

@@ -7,6 +7,7 @@ use piiscan::Kind;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
+use crate::pools::Pools;
 use crate::vocab::{self, Vocab};
 use crate::writer::{Escape, Fields, Object, Out};
 
@@ -138,5 +139,38 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
     }
     e.object("context", context);
     e.write(rng, false);
+    out.end_record()?;
+    if let Some(pools) = &v.pools {
+        if pools.side().gen_bool(0.05) {
+            let start = out.len();
+            identity_traits(out, pools)?;
+            out.extra_since(start);
+        }
+    }
+    Ok(())
+}
+
+/// An `identify` call whose traits hold a national id or an IBAN (a KYC step or a payout
+/// form sending them to the CDP). Drawn from the pools' own stream ([`Pools::side`]) and
+/// written beside the other records, which stay as they were.
+fn identify_payload_id(pools: &Pools) -> String {
+    vocab::uuid(&mut *pools.side())
+}
+
+fn identity_traits<W: Write>(out: &mut Out<W>, pools: &Pools) -> io::Result<()> {
+    let mut e = Fields::new(out);
+    e.str("type", "identify", Escape::None, None);
+    e.str("messageId", &identify_payload_id(pools), Escape::None, None);
+    let mut traits = Object::default();
+    if pools.side().gen_bool(0.6) {
+        let (key, id) = pools.keyed_national_id();
+        traits.str(key, &id, Escape::None, Some(Kind::NationalId));
+    } else {
+        let grouped = pools.side().gen_bool(0.2);
+        traits.str("iban", &pools.iban(grouped), Escape::None, Some(Kind::Iban));
+    }
+    traits.str("kyc_status", "pending", Escape::None, None);
+    e.object("traits", traits);
+    e.write(&mut *pools.side(), true);
     out.end_record()
 }

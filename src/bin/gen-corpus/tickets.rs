@@ -42,6 +42,14 @@ pub fn record<W: Write>(out: &mut Out<W>, v: &Vocab, rng: &mut impl Rng) -> io::
         }
         sentence(out, v, rng);
     }
+    if let Some(pools) = &v.pools {
+        if pools.side().gen_bool(0.3) {
+            let start = out.len();
+            out.raw(" ");
+            payment_sentence(out, pools);
+            out.extra_since(start);
+        }
+    }
     out.end_record()
 }
 
@@ -268,6 +276,68 @@ fn pool_sentence<W: Write>(out: &mut Out<W>, pools: &Pools, choice: u32, rng: &m
             out.raw("My password is ")
                 .pii(Kind::Secret, &pools.secret_of(&["password"], rng));
             out.raw(", I know I should not send it.");
+        }
+    }
+}
+
+/// A sentence with a card number, an IBAN or a national id, as customers paste them into
+/// tickets and as checkout errors quote them: grouped numbers alone, compact ones after a cue.
+/// Drawn from the pools' own stream ([`Pools::side`]), so the sentences above are those of the
+/// sample before these kinds were planted.
+fn payment_sentence<W: Write>(out: &mut Out<W>, pools: &Pools) {
+    let choice = pools.side().gen_range(0..6);
+    match choice {
+        0 => {
+            out.raw("I was charged twice on card ")
+                .pii(Kind::CreditCard, &pools.card(true));
+            out.raw(", please refund the second payment.");
+        }
+        1 => {
+            let lead = [
+                "My card number is ",
+                "The credit card I used: ",
+                "Card no. ",
+            ]
+            .choose(&mut *pools.side())
+            .unwrap();
+            let grouped = pools.side().gen_bool(0.5);
+            out.raw(lead).pii(Kind::CreditCard, &pools.card(grouped));
+            out.raw(" and it keeps getting declined.");
+        }
+        2 => {
+            out.raw("Error shown at checkout: \"Payment with ")
+                .pii(Kind::CreditCard, &pools.card(true));
+            out.raw(" was declined (code 05)\".");
+        }
+        3 => {
+            let grouped = pools.side().gen_bool(0.5);
+            let lead = ["Please send the refund to IBAN ", "My bank account is "]
+                .choose(&mut *pools.side())
+                .unwrap();
+            out.raw(lead).pii(Kind::Iban, &pools.iban(grouped));
+            out.raw(", thanks.");
+        }
+        4 => {
+            out.raw("The payout failed, the form says ")
+                .pii(Kind::Iban, &pools.iban(false));
+            out.raw(" is invalid but it is correct.");
+        }
+        _ => {
+            let (scheme, id) = pools.national_id();
+            let cue = match scheme {
+                "us_ssn" | "de_tax_id" => "SSN",
+                "uk_nino" => "National Insurance number",
+                "fr_nir" => "numéro de sécurité sociale",
+                "es_dni_nie" => "DNI",
+                "it_codice_fiscale" => "codice fiscale",
+                "nl_bsn" => "BSN",
+                "in_aadhaar" => "Aadhaar number",
+                "br_cpf" => "CPF",
+                "ca_sin" => "SIN",
+                _ => "national id",
+            };
+            out.raw(&format!("My {cue} is ")).pii(Kind::NationalId, id);
+            out.raw(", can you correct the tax form?");
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct Out<W: Write> {
     /// Bytes of the file written before `buf`.
     written: u64,
     labels: Vec<Span>,
+    /// Bytes written beside the shape's own records (see [`Out::extra_since`]).
+    extra: u64,
 }
 
 /// How a JSON string is written: as plain UTF-8, or with non-ASCII characters (and `/`)
@@ -45,12 +47,25 @@ impl<W: Write> Out<W> {
             buf: Vec::with_capacity(4096),
             written: 0,
             labels: Vec::new(),
+            extra: 0,
         }
     }
 
     /// Bytes of the file so far, including the current record.
     pub fn len(&self) -> u64 {
         self.written + self.buf.len() as u64
+    }
+
+    /// Counts what was written since `start` (a [`Out::len`]) as extra: values planted beside
+    /// a shape's own records, which do not take the room of those records, so that a file
+    /// keeps the records it had before they were planted.
+    pub fn extra_since(&mut self, start: u64) {
+        self.extra += self.len() - start;
+    }
+
+    /// Bytes of the file so far, without the extra ones: what the size target counts.
+    pub fn counted(&self) -> u64 {
+        self.len() - self.extra
     }
 
     /// Appends unlabelled text.

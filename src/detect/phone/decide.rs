@@ -64,7 +64,13 @@ pub fn decide(h: &[u8], t: &Token, key_hint: bool) -> Option<(Phone, Evidence)> 
     } else {
         return None;
     };
-    parse_national_any_grouped(d, t.group_lengths()).map(|p| (p, ev))
+    parse_national_any_grouped(d, t.group_lengths())
+        .or_else(|| {
+            // An MSISDN: the E.164 digits without `+`, as SMS gateways and telecom logs write
+            // them (`msisdn=4915112345678`). Only a bare run under a key or after a cue.
+            (t.shape == Shape::Bare).then(|| parse_international(d))?
+        })
+        .map(|p| (p, ev))
 }
 
 /// Calls `f` for every phone number in `h` (a line, or a value under a key). A reference scan

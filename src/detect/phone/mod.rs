@@ -19,6 +19,7 @@ mod decide;
 #[rustfmt::skip]
 mod generated;
 mod number;
+mod param;
 mod plan;
 mod shape;
 #[cfg(test)]
@@ -118,7 +119,7 @@ impl Detector for PhoneDetector {
     }
 
     fn classes(&self) -> Classes {
-        Classes::NONE.with(Class::Number)
+        Classes::NONE.with(Class::Number).with(Class::Secret)
     }
 
     fn find(&self, hay: &Haystack<'_>, enabled: KindSet, out: &mut Vec<Match>) {
@@ -157,6 +158,14 @@ impl Detector for PhoneDetector {
                 done = token.ext_end;
             } else {
                 done = token.end;
+            }
+        }
+        // `?phone=%2B4930...`: a phone parameter's value, percent-decoded ([`param`]).
+        for at in hay.candidates(Class::Secret) {
+            if bytes[at] == b'=' {
+                param::phones_in_param(bytes, at, |start, end| {
+                    out.push(Match::new(start, end, Kind::Phone));
+                });
             }
         }
     }

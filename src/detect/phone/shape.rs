@@ -369,8 +369,10 @@ fn scan_inner(h: &[u8], at: usize) -> Result<Token, usize> {
                 s = skip_spaces(h, s + 1).0;
             }
         }
-        let after_paren = open && kind == 0;
         let next = h.get(s).copied();
+        // `)` then a group, or the calling code then a bracketed group with no space
+        // (`+49(0)30 1234567`, `+90(505)452-0292`: as Faker's and many forms' locales type it).
+        let after_paren = kind == 0 && (open || (has_plus && k == 1 && next == Some(b'(')));
         let next_is_group = match next {
             Some(b) if b.is_ascii_digit() => true,
             Some(b'(') => h.get(s + 1).is_some_and(u8::is_ascii_digit),

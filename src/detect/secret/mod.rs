@@ -312,6 +312,44 @@ impl Detector for SecretDetector {
             self.search_into(bytes, from, to, &mut found);
             searched = to;
         }
+        // `my password is cawMwfgLXsKFu%JHs`: a password in a sentence is often too short to be
+        // a candidate, so the word itself is looked for (two SIMD searches of the haystack;
+        // `prose.password` decides).
+        let mut searched = 0;
+        let mut hinted = HintCursor::new(hay.hints);
+        let finders = password_finders();
+        let mut hits: [Option<usize>; 2] = [None; 2];
+        let mut next = [0usize; 2];
+        loop {
+            for (k, finder) in finders.iter().enumerate() {
+                if hits[k].is_none() && next[k] < bytes.len() {
+                    hits[k] = finder.find(&bytes[next[k]..]).map(|i| next[k] + i);
+                    if hits[k].is_none() {
+                        next[k] = bytes.len();
+                    }
+                }
+            }
+            let Some((k, at)) = hits
+                .iter()
+                .enumerate()
+                .filter_map(|(k, h)| h.map(|at| (k, at)))
+                .min_by_key(|&(_, at)| at)
+            else {
+                break;
+            };
+            hits[k] = None;
+            next[k] = at + 1;
+            // The `p` before `assword`.
+            let Some(word) = at.checked_sub(1) else {
+                continue;
+            };
+            if word < searched || hinted.around(word).is_some_and(|h| h.hint.settles_words()) {
+                continue;
+            }
+            let (from, to) = window(bytes, word);
+            self.search_into(bytes, from, to, &mut found);
+            searched = to;
+        }
         // Windows overlap when candidates are near: each finding once.
         found.sort_unstable();
         found.dedup();
@@ -357,6 +395,17 @@ impl SecretDetector {
         }
         false
     }
+}
+
+/// Searches for `assword` and `ASSWORD` (`password`, `Password`, `PASSWORD`).
+fn password_finders() -> &'static [memchr::memmem::Finder<'static>; 2] {
+    static FINDERS: OnceLock<[memchr::memmem::Finder<'static>; 2]> = OnceLock::new();
+    FINDERS.get_or_init(|| {
+        [
+            memchr::memmem::Finder::new(b"assword"),
+            memchr::memmem::Finder::new(b"ASSWORD"),
+        ]
+    })
 }
 
 /// The window a candidate's rules run in: its line, at most 256 bytes before it and 8 KiB

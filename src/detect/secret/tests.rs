@@ -642,3 +642,29 @@ fn the_builtin_rules_pass_their_own_examples() {
     let failures = SecretRules::check_file(BUILTIN_RULES);
     assert!(failures.is_empty(), "{failures:?}");
 }
+
+/// The keys of the password and token key hints in rules.toml reach the detector only if the
+/// structure layer hints them: each must be in its key table (`token`, `accesskey` and
+/// `credential(s)` are left out on purpose, see src/structure/keys.rs).
+#[test]
+fn key_hint_keys_are_hinted_by_the_structure_layer() {
+    use crate::structure::keys::{hint_for_key, Hint};
+    let file: toml::Value = toml::from_str(super::BUILTIN_RULES).expect("rules.toml parses");
+    let left_out = ["token", "accesskey", "credentials", "credential"];
+    let hints = file["key_hint"].as_array().expect("key hints");
+    let mut missing = Vec::new();
+    for hint in hints {
+        let want = match hint["id"].as_str() {
+            Some("keyed.password") => Hint::Password,
+            Some("keyed.token") => Hint::Secret,
+            _ => continue,
+        };
+        for key in hint["keys"].as_array().expect("keys") {
+            let key = key.as_str().expect("a key is a string");
+            if !left_out.contains(&key) && hint_for_key(key.as_bytes()) != Some(want) {
+                missing.push(key.to_string());
+            }
+        }
+    }
+    assert!(missing.is_empty(), "not hinted: {missing:?}");
+}
