@@ -761,3 +761,104 @@ fn an_archive_with_a_member_not_read_gets_no_copy() {
     }
     assert_eq!(files(&out_dir), [PathBuf::from("a.ndjson")]);
 }
+
+/// The fenced block that follows `marker` in README.md, without its fences.
+fn readme_block(readme: &str, marker: &str) -> String {
+    let at = readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("README.md has no {marker}: the test follows it"));
+    let rest = &readme[at..];
+    let open = rest.find("```").expect("a fenced block after the marker");
+    let body = &rest[open..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.find("```").expect("the block closes")].to_string()
+}
+
+/// README's CI example, run as it is written: every `run:` line of its block in order (gate
+/// the raw export, redact with `--verify`, gate the copy with the policy shown beside it,
+/// ship), by `sh -e` in a folder holding an export, with the built binary as `piiscan`. The
+/// raw export must fail the first gate and the copy pass the second; a README that changes
+/// shape (other steps, no policy) fails here.
+#[test]
+fn the_readme_ci_example_runs() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let steps: Vec<String> = readme_block(&readme, "<!-- ci-example:")
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("run: "))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        steps.len(),
+        4,
+        "gate, redact, gate the copy, ship: {steps:?}"
+    );
+    for (step, starts) in steps.iter().zip([
+        "piiscan gate exports/",
+        "piiscan redact exports/ --out safe/ --verify",
+        "piiscan gate safe/ --config piiscan-safe.toml",
+        "./scripts/upload.sh safe/",
+    ]) {
+        assert!(step.starts_with(starts), "{step}");
+    }
+    let policy = readme_block(&readme, "<!-- ci-example-policy -->");
+    // Every range a phone pseudonym is drawn from is accepted, not only the one met here.
+    for prefix in pseudonym::DRAMA_NUMBERS {
+        let rx = format!("'\\{prefix}[0-9]{{3}}'");
+        assert!(policy.contains(&rx), "the README's policy lacks {rx}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("exports/2025")).unwrap();
+    std::fs::create_dir_all(root.join("scripts")).unwrap();
+    std::fs::write(root.join("piiscan-safe.toml"), policy).unwrap();
+    std::fs::write(
+        root.join("scripts/upload.sh"),
+        "#!/bin/sh\nfind \"$1\" -type f | sort > shipped.txt\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let script = root.join("scripts/upload.sh");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let events = "{\"event\":\"signup\",\"email\":\"jane.doe@example.com\",\"ip\":\"203.0.113.9\",\"phone\":\"+33 6 12 34 56 78\",\"name\":\"Jane Doe\"}\n\
+                  {\"event\":\"login\",\"email\":\"omar.haddad@example.org\",\"ip\":\"2001:db8:85a3::8a2e:370:7334\",\"city\":\"Lyon\"}\n";
+    std::fs::write(root.join("exports/2025/events.ndjson"), events.repeat(20)).unwrap();
+    std::fs::write(
+        root.join("exports/users.csv"),
+        "name,email,city\nJane Doe,jane.doe@example.com,Paris\nOmar Haddad,omar@example.org,Lyon\n",
+    )
+    .unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("piiscan");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("sh")
+        .arg("-ec")
+        .arg(steps.join("\n"))
+        .current_dir(root)
+        .env("PATH", path)
+        .env("PIISCAN_REDACT_KEY", KEY)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("piiscan.sarif")).unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().map_or(0, Vec::len);
+    assert!(results > 0, "the raw export fails the first gate");
+    let shipped = std::fs::read_to_string(root.join("shipped.txt")).unwrap();
+    assert_eq!(
+        shipped.lines().collect::<Vec<_>>(),
+        ["safe/2025/events.ndjson", "safe/users.csv"]
+    );
+}
