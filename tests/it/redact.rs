@@ -862,3 +862,43 @@ fn the_readme_ci_example_runs() {
         ["safe/2025/events.ndjson", "safe/users.csv"]
     );
 }
+
+/// `--verify` reads each copy as it will be read downstream, and exits 1 when a value of a
+/// redacted kind is in it. Here the input is text (`.txt`, two columns: not read as CSV), so
+/// its national phone numbers, which need a phone column or key, are not found and stay; the
+/// copy is named `.csv`, read by its `phone` column, and they are found there. Named `.csv`
+/// from the start, the same input is redacted and the check passes.
+#[test]
+fn verify_exits_1_when_a_value_of_a_redacted_kind_remains() {
+    let text = "phone,team\n0612345678,blue\n0698765432,red\n";
+    let cases = [
+        ("p.txt", "copy.csv", 1, true),
+        ("p.csv", "copy.csv", 0, false),
+    ];
+    for (name, copy_name, code, left) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join(name);
+        std::fs::write(&input, text).unwrap();
+        let copy = dir.path().join(copy_name);
+        let out = redact(
+            &[
+                input.to_str().unwrap(),
+                "-o",
+                copy.to_str().unwrap(),
+                "--verify",
+            ],
+            Some(KEY),
+        );
+        assert_eq!(out.status.code(), Some(code), "{name}: {}", stderr(&out));
+        let written = std::fs::read_to_string(&copy).unwrap();
+        assert_eq!(written.contains("0612345678"), left, "{name}: {written}");
+        if left {
+            assert!(
+                stderr(&out).contains("2 values of redacted kinds remain"),
+                "{}",
+                stderr(&out)
+            );
+            assert!(!stderr(&out).contains("0612345678"), "masks only");
+        }
+    }
+}
