@@ -416,7 +416,7 @@ fn redact(c: &mut Criterion) {
     group.bench_function("rewrite", |b| {
         b.iter(|| {
             out.clear();
-            let mut rewriter = Rewriter::new(&plan, "mixpanel.ndjson");
+            let mut rewriter = Rewriter::new(&plan);
             for (r, findings) in &chunks {
                 rewriter
                     .chunk(&data[r.clone()], r.start as u64, findings, &mut out)

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::sink::{Chunk, Flow, InputEnd, InputInfo, Problem, Sink};
+use crate::sink::{Archive, Chunk, Flow, InputEnd, InputInfo, Layout, Problem, Sink};
 
 /// How long a scan runs before the bar appears.
 const DELAY: Duration = Duration::from_secs(1);
@@ -97,6 +97,14 @@ impl Sink for Progress<'_> {
     fn end(&mut self, input: &InputInfo, end: &InputEnd) -> Flow {
         self.done += 1;
         self.inner.end(input, end)
+    }
+
+    fn layout(&mut self, input: &InputInfo, layout: &Layout<'_>) -> Flow {
+        self.inner.layout(input, layout)
+    }
+
+    fn archive(&mut self, event: &Archive<'_>) -> Flow {
+        self.inner.archive(event)
     }
 }
 

@@ -4,11 +4,14 @@
 //! gate, the exposure aggregation, the evaluation against labels, the progress bar, a redacted
 //! copy of the input) is a [`Sink`] that hears, in input order:
 //!
-//! * [`Sink::begin`] when an input starts,
+//! * [`Sink::begin`] when an input starts, then [`Sink::layout`]: how the scan reads it (its
+//!   CSV header and dialect, its entry in an archive), for a consumer that writes it again;
 //! * [`Sink::chunk`] for each chunk: its bytes, where they start in the input, and the
 //!   findings in them, so that a consumer that rewrites the input needs nothing else;
 //! * [`Sink::problem`] for an input that could not be read, was skipped, or a note about one;
-//! * [`Sink::end`] when an input is done, saying whether it was read to its end.
+//! * [`Sink::end`] when an input is done, saying whether it was read to its end;
+//! * [`Sink::archive`] around the members of an archive (each member is an input of its
+//!   own), and for its members that have nothing to read (a directory, a link).
 //!
 //! Each returns whether to go on ([`Flow`]): a consumer that has seen enough (a reader of
 //! standard output that went away) stops the scan by returning `Break`, and the run's
@@ -21,9 +24,11 @@ use std::ops::ControlFlow;
 use std::time::Duration;
 
 use crate::finding::{Finding, Judgement};
+use crate::source::archive::{Container, Entry};
 use crate::source::decompress::Compression;
 use crate::source::transcode::Utf16;
 use crate::source::{SkipReason, SourceError};
+use crate::structure::csv::Header;
 
 /// Whether the scan goes on after an event.
 pub type Flow = ControlFlow<()>;
@@ -80,6 +85,39 @@ impl<'a> Chunk<'a> {
             .enumerate()
             .map(move |(i, f)| (f, judgements.and_then(|j| j.get(i))))
     }
+}
+
+/// How the scan reads an input, told right after its begin: what a consumer that writes the
+/// input again (a redacted copy) must know to write it as it was read, rather than guess it
+/// again and maybe differently.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Layout<'a> {
+    /// The header and dialect of a delimited file whose columns the scan reads (`--delimiter`
+    /// or sniffed); `None` when it is read as lines of text or JSON.
+    pub csv: Option<&'a Header>,
+    /// For a member of an archive, its entry there.
+    pub entry: Option<&'a Entry>,
+    /// The input is read as records (Parquet, see [`Chunk`]): its chunks are not its bytes.
+    pub records: bool,
+}
+
+/// The members of an archive, told around them: members are inputs of their own, between the
+/// archive's `Begin` and `End`, nested for an archive in an archive.
+#[derive(Clone, Copy, Debug)]
+pub enum Archive<'a> {
+    Begin {
+        /// The archive's path, printable, and as it is (see [`InputInfo`]).
+        path: &'a str,
+        name: &'a str,
+        container: Container,
+        /// The compression of the archive itself (a `.tar.gz`).
+        compression: Option<Compression>,
+        /// For an archive that is a member of another, its entry there.
+        entry: Option<&'a Entry>,
+    },
+    /// A member with nothing to read: a directory, a link, a device.
+    Other(&'a Entry),
+    End,
 }
 
 /// How an input ended.
@@ -169,6 +207,14 @@ pub trait Sink {
     fn problem(&mut self, problem: &Problem<'_>) -> Flow;
 
     fn end(&mut self, _input: &InputInfo, _end: &InputEnd) -> Flow {
+        GO_ON
+    }
+
+    fn layout(&mut self, _input: &InputInfo, _layout: &Layout<'_>) -> Flow {
+        GO_ON
+    }
+
+    fn archive(&mut self, _event: &Archive<'_>) -> Flow {
         GO_ON
     }
 }

@@ -6,7 +6,8 @@
 //! with each finding replaced ([`rewrite`]), into a temporary file beside the destination that
 //! is renamed into place when the input was read whole ([`crate::output`]); an input that
 //! could not be read whole leaves no copy. A compressed input is written compressed the same
-//! way (gzip, zstd).
+//! way (gzip, zstd, xz, bzip2), and an archive member by member ([`archive`]). A CSV file is
+//! rewritten by the header and dialect the scan read it with ([`crate::sink::Layout`]).
 //!
 //! What replaces a value is its kind's action ([`crate::detect::Redaction`] gives the
 //! defaults; a policy's `[redact]` table and `--action` others), or the action of the field it
@@ -19,6 +20,7 @@
 //! finding of a kind that was to be changed and is not something redact writes (a pseudonym,
 //! a mask, a value already as general as generalising makes it).
 
+mod archive;
 pub mod fields;
 pub mod generalise;
 pub mod pseudonym;
@@ -35,8 +37,11 @@ use crate::engine::ValueCheck;
 use crate::finding::{Checked, Finding};
 use crate::output::{Output, OutputError, Readers};
 use crate::policy::redact::{RedactRules, DEFAULT_DECIMALS};
-use crate::sink::{Chunk, Flow, InputEnd, InputInfo, Problem, Sink, GO_ON};
+use crate::sink::{Archive, Chunk, Flow, InputEnd, InputInfo, Layout, Problem, Sink, GO_ON};
+use crate::source::archive::Entry;
+
 use crate::source::decompress::Compression;
+use archive::Target;
 
 pub use pseudonym::Key;
 pub use rewrite::Rewriter;
@@ -244,16 +249,16 @@ pub enum Destinations {
 }
 
 /// A copy being written, compressed as its input was.
-enum Encoded {
-    Plain(Output),
-    Gzip(flate2::write::GzEncoder<Output>),
-    Zstd(zstd::stream::write::Encoder<'static, Output>),
-    Xz(liblzma::write::XzEncoder<Output>),
-    Bzip2(bzip2::write::BzEncoder<Output>),
+enum Encoded<W: Write> {
+    Plain(W),
+    Gzip(flate2::write::GzEncoder<W>),
+    Zstd(zstd::stream::write::Encoder<'static, W>),
+    Xz(liblzma::write::XzEncoder<W>),
+    Bzip2(bzip2::write::BzEncoder<W>),
 }
 
-impl Encoded {
-    fn new(output: Output, compression: Option<Compression>) -> io::Result<Encoded> {
+impl<W: Write> Encoded<W> {
+    fn new(output: W, compression: Option<Compression>) -> io::Result<Encoded<W>> {
         Ok(match compression {
             None => Encoded::Plain(output),
             Some(Compression::Gzip) => Encoded::Gzip(flate2::write::GzEncoder::new(
@@ -269,7 +274,7 @@ impl Encoded {
         })
     }
 
-    fn finish(self) -> io::Result<Output> {
+    fn finish(self) -> io::Result<W> {
         match self {
             Encoded::Plain(output) => Ok(output),
             Encoded::Gzip(encoder) => encoder.finish(),
@@ -280,7 +285,7 @@ impl Encoded {
     }
 }
 
-impl Write for Encoded {
+impl<W: Write> Write for Encoded<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Encoded::Plain(o) => o.write(buf),
@@ -304,9 +309,11 @@ impl Write for Encoded {
 
 struct Current<'p> {
     rewriter: Rewriter<'p>,
-    out: BufWriter<Encoded>,
+    out: BufWriter<Encoded<Target>>,
     path: String,
     failed: bool,
+    /// For a member of an archive, its entry there.
+    entry: Option<Entry>,
 }
 
 /// The sink that writes the redacted copies. See the module documentation.
@@ -315,6 +322,8 @@ pub struct Redactor<'p> {
     destinations: Destinations,
     inputs: Vec<PathBuf>,
     current: Option<Current<'p>>,
+    /// The archives being written, innermost last.
+    archives: Vec<archive::Open>,
     /// The copies written, in order.
     pub written: Vec<PathBuf>,
     /// Inputs left without a copy, and why (already printed).
@@ -329,17 +338,19 @@ impl<'p> Redactor<'p> {
             destinations,
             inputs,
             current: None,
+            archives: Vec::new(),
             written: Vec::new(),
             failed: 0,
             counts: Counts::default(),
         }
     }
 
-    fn open(&self, input: &InputInfo) -> Result<(Output, Option<PathBuf>), String> {
+    /// Where the copy of the input (or archive) named `name` goes, opened.
+    fn open(&self, name: &str) -> Result<(Output, Option<PathBuf>), String> {
         let destination = match &self.destinations {
             Destinations::Stdout => None,
             Destinations::File(path) => Some(path.clone()),
-            Destinations::Each(map) => match map.get(&input.name) {
+            Destinations::Each(map) => match map.get(name) {
                 Some(path) => Some(path.clone()),
                 None => return Err("no destination was planned for it".into()),
             },
@@ -360,29 +371,108 @@ impl<'p> Redactor<'p> {
         eprintln!("piiscan: {path}: {why}; no redacted copy written");
         self.failed += 1;
     }
+
+    /// A member of the archive being written cannot be copied: neither can the archive.
+    fn fail_member(&mut self, path: &str, why: &str) {
+        if let Some(open) = self.archives.last_mut() {
+            if !open.failed() {
+                eprintln!(
+                    "piiscan: {path}: {why}; its archive gets no redacted copy (a member not                      redacted could hold what the copy must not)"
+                );
+            }
+            open.fail();
+        }
+    }
+
+    /// The end of an input or member whose copy was written to `current.out`.
+    fn finish(&mut self, input: &InputInfo, current: Current<'p>) {
+        let finished = current
+            .out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(Encoded::finish)
+            .map_err(|e| e.to_string());
+        match finished {
+            Ok(Target::Output(output)) => match output.commit() {
+                Ok(()) if !current.path.is_empty() => {
+                    self.written.push(PathBuf::from(current.path))
+                }
+                Ok(()) => {}
+                Err(why) => self.fail(&input.path, &why.to_string()),
+            },
+            Ok(Target::Temp(file)) => {
+                let appended = match (self.archives.last_mut(), &current.entry) {
+                    (Some(open), Some(entry)) => open.append(entry, file),
+                    _ => Err("its entry in the archive is not known".into()),
+                };
+                if let Err(why) = appended {
+                    self.fail_member(&input.path, &why);
+                }
+            }
+            Err(why) if self.archives.is_empty() => self.fail(&input.path, &why),
+            Err(why) => self.fail_member(&input.path, &why),
+        }
+    }
 }
 
 impl Sink for Redactor<'_> {
     fn begin(&mut self, input: &InputInfo) -> Flow {
-        if input.encoding.is_some() {
-            self.fail(&input.path, "UTF-16 inputs are not redacted yet");
+        let in_archive = !self.archives.is_empty();
+        if in_archive && self.archives.last().is_some_and(archive::Open::failed) {
             return GO_ON;
         }
-        match self.open(input) {
-            Ok((output, destination)) => match Encoded::new(output, input.compression) {
-                Ok(encoded) => {
-                    self.current = Some(Current {
-                        rewriter: Rewriter::new(self.plan, &input.name),
-                        out: BufWriter::with_capacity(1 << 20, encoded),
-                        path: destination
-                            .map(|d| d.to_string_lossy().into_owned())
-                            .unwrap_or_default(),
-                        failed: false,
-                    })
-                }
-                Err(e) => self.fail(&input.path, &e.to_string()),
-            },
+        if input.encoding.is_some() {
+            let why = "UTF-16 inputs are not redacted yet";
+            match in_archive {
+                true => self.fail_member(&input.path, why),
+                false => self.fail(&input.path, why),
+            }
+            return GO_ON;
+        }
+        let opened = if in_archive {
+            tempfile::tempfile()
+                .map(|file| (Target::Temp(file), None))
+                .map_err(|e| format!("cannot make a temporary file: {e}"))
+        } else {
+            self.open(&input.name)
+                .map(|(output, destination)| (Target::Output(output), destination))
+        };
+        let encoded = opened.and_then(|(target, destination)| {
+            Encoded::new(target, input.compression)
+                .map(|encoded| (encoded, destination))
+                .map_err(|e| e.to_string())
+        });
+        match encoded {
+            Ok((encoded, destination)) => {
+                self.current = Some(Current {
+                    rewriter: Rewriter::new(self.plan),
+                    out: BufWriter::with_capacity(1 << 20, encoded),
+                    path: destination
+                        .map(|d| d.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    failed: false,
+                    entry: None,
+                })
+            }
+            Err(why) if in_archive => self.fail_member(&input.path, &why),
             Err(why) => self.fail(&input.path, &why),
+        }
+        GO_ON
+    }
+
+    fn layout(&mut self, input: &InputInfo, layout: &Layout<'_>) -> Flow {
+        let Some(current) = self.current.as_mut() else {
+            return GO_ON;
+        };
+        current.rewriter.set_csv(layout.csv.cloned());
+        current.entry = layout.entry.cloned();
+        if layout.records {
+            current.failed = true;
+            let why = "Parquet inputs are not redacted yet";
+            match self.archives.is_empty() {
+                true => self.fail(&input.path, why),
+                false => self.fail_member(&input.path, why),
+            }
         }
         GO_ON
     }
@@ -406,7 +496,10 @@ impl Sink for Redactor<'_> {
                 current.failed = true;
                 let why = format!("cannot write the copy: {e}");
                 let path = chunk.input.path.clone();
-                self.fail(&path, &why);
+                match self.archives.is_empty() {
+                    true => self.fail(&path, &why),
+                    false => self.fail_member(&path, &why),
+                }
                 GO_ON
             }
         }
@@ -419,7 +512,13 @@ impl Sink for Redactor<'_> {
                 if let Some(current) = self.current.as_mut() {
                     current.failed = true;
                 }
-                self.failed += 1;
+                match self.archives.last_mut() {
+                    Some(open) => open.fail(),
+                    None => self.failed += 1,
+                }
+            }
+            Problem::Skipped { path, reason } if !self.archives.is_empty() => {
+                self.fail_member(path, &format!("skipped ({reason})"));
             }
             Problem::Skipped { path, reason } => {
                 self.fail(path, &format!("skipped ({reason})"));
@@ -436,22 +535,115 @@ impl Sink for Redactor<'_> {
         self.counts.add(&current.rewriter.counts);
         if current.failed || !end.complete {
             if !current.failed {
-                self.fail(&input.path, "it was not read to its end");
+                let why = "it was not read to its end";
+                match self.archives.is_empty() {
+                    true => self.fail(&input.path, why),
+                    false => self.fail_member(&input.path, why),
+                }
+            }
+            if let Some(open) = self.archives.last_mut() {
+                open.fail();
             }
             // Dropping the temporary file removes it.
             return GO_ON;
         }
-        let committed = current
-            .out
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .and_then(Encoded::finish)
-            .map_err(|e| e.to_string())
-            .and_then(|output| output.commit().map_err(|e| e.to_string()));
-        match committed {
-            Ok(()) if !current.path.is_empty() => self.written.push(PathBuf::from(current.path)),
-            Ok(()) => {}
-            Err(why) => self.fail(&input.path, &why),
+        self.finish(input, current);
+        GO_ON
+    }
+
+    fn archive(&mut self, event: &Archive<'_>) -> Flow {
+        match *event {
+            Archive::Begin {
+                path,
+                name,
+                container,
+                compression,
+                entry,
+            } => {
+                let nested = !self.archives.is_empty();
+                let opened = if nested {
+                    tempfile::tempfile()
+                        .map(|file| (Target::Temp(file), None))
+                        .map_err(|e| format!("cannot make a temporary file: {e}"))
+                } else {
+                    self.open(name)
+                        .map(|(output, destination)| (Target::Output(output), destination))
+                };
+                let open = opened.and_then(|(target, destination)| {
+                    archive::Open::new(
+                        container,
+                        target,
+                        compression,
+                        entry.cloned(),
+                        path.to_string(),
+                        destination,
+                    )
+                });
+                match open {
+                    Ok(open) => self.archives.push(open),
+                    Err(why) => {
+                        if nested {
+                            self.fail_member(path, &why);
+                        }
+                        // A failed archive keeps the nesting: no copy is made of it.
+                        if !nested {
+                            self.fail(path, &why);
+                        }
+                        self.archives
+                            .push(archive::Open::failed_at(path.to_string()));
+                    }
+                }
+            }
+            Archive::Other(entry) => {
+                if let Some(open) = self.archives.last_mut() {
+                    if let Err(why) = open.other(entry) {
+                        let path =
+                            format!("{}!{}", open.path, String::from_utf8_lossy(&entry.name));
+                        let path = crate::source::printable(&path).into_owned();
+                        self.fail_member(&path, &why);
+                    }
+                }
+            }
+            Archive::End => {
+                let Some(open) = self.archives.pop() else {
+                    return GO_ON;
+                };
+                let path = open.path.clone();
+                let destination = open.destination.clone();
+                let already = open.failed();
+                match open.finish() {
+                    Ok((Target::Output(output), _)) => match output.commit() {
+                        Ok(()) => self.written.extend(destination),
+                        Err(why) => self.fail(&path, &why.to_string()),
+                    },
+                    Ok((Target::Temp(file), Some(entry))) => {
+                        if let Some(parent) = self.archives.last_mut() {
+                            if let Err(why) = parent.append(&entry, file) {
+                                self.fail_member(&path, &why);
+                            }
+                        }
+                    }
+                    Ok((Target::Temp(_), None)) => {
+                        self.fail_member(&path, "its entry in the archive is not known")
+                    }
+                    Err(why) if self.archives.is_empty() => {
+                        // The member that failed was named already.
+                        let why = if already {
+                            "a member could not be redacted".into()
+                        } else {
+                            why
+                        };
+                        self.fail(&path, &why);
+                    }
+                    Err(why) => {
+                        if !already {
+                            self.fail_member(&path, &why);
+                        } else if let Some(parent) = self.archives.last_mut() {
+                            parent.fail();
+                        }
+                    }
+                }
+            }
         }
         GO_ON
     }

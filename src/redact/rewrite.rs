@@ -17,7 +17,6 @@
 
 use std::borrow::Cow;
 use std::io::{self, Write};
-use std::path::Path;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
@@ -77,9 +76,7 @@ enum Place {
 /// Rewrites the chunks of one input, in order.
 pub struct Rewriter<'p> {
     plan: &'p Plan,
-    name: String,
     header: Option<Header>,
-    first: bool,
     /// Whether the line the next chunk starts in is JSON (a chunk can end mid-line when a line
     /// is too long to hold whole), and whether it does start mid-line.
     line_json: bool,
@@ -94,13 +91,12 @@ pub struct Rewriter<'p> {
 }
 
 impl<'p> Rewriter<'p> {
-    /// A rewriter for the input named `name` (its extension says whether it is CSV).
-    pub fn new(plan: &'p Plan, name: &str) -> Rewriter<'p> {
+    /// A rewriter for one input, read as lines of text or JSON until [`Rewriter::set_csv`]
+    /// says otherwise.
+    pub fn new(plan: &'p Plan) -> Rewriter<'p> {
         Rewriter {
             plan,
-            name: name.to_string(),
             header: None,
-            first: true,
             line_json: false,
             mid_line: false,
             columns: Vec::new(),
@@ -112,6 +108,21 @@ impl<'p> Rewriter<'p> {
         }
     }
 
+    /// The CSV header and dialect the scan read the input with ([`crate::sink::Layout`]):
+    /// the copy is written by the same columns and delimiter, never guessed again (a guess
+    /// could differ from `--delimiter`, and a value would then be quoted for the wrong
+    /// delimiter). `None`: the input is lines of text or JSON.
+    pub fn set_csv(&mut self, header: Option<Header>) {
+        self.columns = header.as_ref().map_or_else(Vec::new, |header| {
+            header
+                .columns
+                .iter()
+                .map(|c| self.plan.rules.fields.iter().position(|r| r.matches(c)))
+                .collect()
+        });
+        self.header = header;
+    }
+
     /// Writes `bytes` (at `base` in the input) to `out` with `findings` replaced.
     pub fn chunk<W: Write>(
         &mut self,
@@ -120,26 +131,6 @@ impl<'p> Rewriter<'p> {
         findings: &[Finding],
         out: &mut W,
     ) -> io::Result<()> {
-        if self.first {
-            self.first = false;
-            let first_line = match memchr::memchr(b'\n', bytes) {
-                Some(i) => &bytes[..=i],
-                None => bytes,
-            };
-            let name = self.name.trim_end_matches(".gz").trim_end_matches(".zst");
-            let name = name.trim_end_matches(".zstd");
-            // A file whose header does not split is rewritten as text, as it was scanned.
-            self.header = Header::sniff(Path::new(name), first_line, None, &|_, _| false)
-                .ok()
-                .flatten();
-            if let Some(header) = &self.header {
-                self.columns = header
-                    .columns
-                    .iter()
-                    .map(|c| self.plan.rules.fields.iter().position(|r| r.matches(c)))
-                    .collect();
-            }
-        }
         self.values.clear();
         if !self.plan.rules.fields.is_empty() {
             self.find_field_values(bytes, base);

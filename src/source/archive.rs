@@ -244,6 +244,34 @@ pub enum MemberKind {
     Other,
 }
 
+/// A member as its archive records it, for a consumer that writes the archive again (a
+/// redacted copy keeps each member's name, order and mode): the member's name and what its
+/// header says besides.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// The name as stored (a ZIP name decoded from CP437 when not marked UTF-8).
+    pub name: Vec<u8>,
+    pub header: EntryHeader,
+}
+
+/// What an archive's header says of a member.
+#[derive(Clone, Debug)]
+pub enum EntryHeader {
+    Zip {
+        method: zip::CompressionMethod,
+        unix_mode: Option<u32>,
+        modified: Option<zip::DateTime>,
+        dir: bool,
+        symlink: bool,
+    },
+    Tar {
+        /// The member's own header block as read (its checksum held); the name it holds is
+        /// `name` unless a GNU long name or a pax `path` record gave a longer one.
+        block: Box<[u8; 512]>,
+        long_name: bool,
+    },
+}
+
 /// The members of a ZIP archive, in the order of its central directory.
 pub struct Zip<R: Read + Seek> {
     archive: zip::ZipArchive<R>,
@@ -292,6 +320,24 @@ impl<R: Read + Seek> Zip<R> {
         Ok((name, kind))
     }
 
+    /// What the directory says of member `i`, named `name` (see [`Zip::member`]).
+    pub fn entry(&self, i: usize, name: Vec<u8>) -> io::Result<Entry> {
+        let entry = self
+            .archive
+            .by_index_data(i)
+            .map_err(|e| zip_error("ZIP directory entry", e))?;
+        Ok(Entry {
+            name,
+            header: EntryHeader::Zip {
+                method: entry.compression(),
+                unix_mode: entry.unix_mode(),
+                modified: entry.last_modified(),
+                dir: entry.is_dir(),
+                symlink: entry.is_symlink(),
+            },
+        })
+    }
+
     /// The decompressed content of member `i`, its CRC checked at its end.
     pub fn open(&mut self, i: usize) -> io::Result<zip::read::ZipFile<'_, R>> {
         self.archive
@@ -325,6 +371,8 @@ pub struct Tar<R> {
     ended: bool,
     /// A member's data ended early and the error was reported with it: nothing more to read.
     broken: bool,
+    /// The header of the member last returned.
+    last: Option<Entry>,
 }
 
 impl<R: Read> Tar<R> {
@@ -336,6 +384,7 @@ impl<R: Read> Tar<R> {
             padding: 0,
             ended: false,
             broken: false,
+            last: None,
         }
     }
 
@@ -409,9 +458,17 @@ impl<R: Read> Tar<R> {
                 self.skip(size + pad(size))?;
                 continue;
             }
+            let long = long_name.is_some() || pax_path.is_some();
             let name = long_name
                 .or(pax_path)
                 .unwrap_or_else(|| header.path_bytes().into_owned());
+            self.last = Some(Entry {
+                name: name.clone(),
+                header: EntryHeader::Tar {
+                    block: Box::new(block),
+                    long_name: long,
+                },
+            });
             self.left = pax_size.unwrap_or(size);
             self.padding = pad(self.left);
             let member = match kind {
@@ -434,6 +491,11 @@ impl<R: Read> Tar<R> {
             };
             return Ok(Some((name, member)));
         }
+    }
+
+    /// The header of the member last returned by [`Tar::next_member`].
+    pub fn entry(&self) -> Option<&Entry> {
+        self.last.as_ref()
     }
 
     /// The data of the member last returned by [`Tar::next_member`].

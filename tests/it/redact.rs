@@ -507,3 +507,398 @@ fn the_key_never_reaches_an_output_and_without_one_the_run_says_so() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!stderr(&out).contains("short-key-xyz"));
 }
+
+/// A `;` file whose first lines alone read as `,`-delimited (three names either way, and a
+/// tie goes to `,`): with `--delimiter ';'` the scan reads its columns by `;`, and the copy
+/// is written by the same columns, never guessed again. A field rule on the `notes` column
+/// reaches it only then.
+#[test]
+fn a_csv_is_rewritten_by_the_delimiter_the_scan_read_it_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.toml");
+    std::fs::write(&policy, "[redact.fields]\n\"notes*\" = \"remove\"\n").unwrap();
+    let input = "ts;notes, free, text;email\n\
+                 1;call back, urgent, today;jane.doe@example.com\n\
+                 2;left, no message, again;lee@example.org\n";
+    let config = ["--config", policy.to_str().unwrap()];
+    let cases: &[(&[&str], bool)] = &[(&["--delimiter", ";"], true), (&[], false)];
+    for &(delimiter, by_semicolon) in cases {
+        let mut args = config.to_vec();
+        args.extend_from_slice(delimiter);
+        let (copy, out) = redact_text("t.csv", input, &args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            !copy.contains("jane.doe") && !copy.contains("lee@"),
+            "{copy}"
+        );
+        let rows: Vec<Vec<&str>> = copy.lines().map(|l| l.split(';').collect()).collect();
+        assert_eq!(rows.len(), 3, "{copy}");
+        assert_eq!(rows[0], ["ts", "notes, free, text", "email"], "{copy}");
+        for row in &rows[1..] {
+            assert_eq!(row.len(), 3, "{copy}");
+            // By `;`, the notes column is the rule's and is emptied; read by `,` (the guess
+            // alone), no column is named `notes…` and the text stays.
+            assert_eq!(row[1].is_empty(), by_semicolon, "{delimiter:?}: {copy}");
+            assert!(row[2].ends_with("@redacted.invalid"), "{copy}");
+        }
+    }
+}
+
+/// A member of an archive as the tests write it: name, mode, content; a directory when the
+/// name ends with `/`.
+type Member = (&'static str, u32, Vec<u8>);
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn archive_members() -> Vec<Member> {
+    let events = "{\"email\":\"jane.doe@example.com\",\"ip\":\"203.0.113.9\",\"n\":1}\n\
+                  {\"msg\":\"call kim\\u0040example.net\",\"ip\":\"198.51.100.23\"}\n"
+        .repeat(50);
+    let people = "name,email,city\nJane Doe,jane.doe@example.com,Paris\n\
+                  Omar Haddad,omar@example.org,Lyon\n";
+    vec![
+        ("2025/", 0o750, Vec::new()),
+        ("2025/events.json.gz", 0o640, gzip(events.as_bytes())),
+        ("2025/people.csv", 0o600, people.as_bytes().to_vec()),
+        ("README.txt", 0o644, b"nothing personal here\n".to_vec()),
+    ]
+}
+
+fn write_tar_gz(path: &Path, members: &[Member]) {
+    let file = std::fs::File::create(path).unwrap();
+    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    for (name, mode, data) in members {
+        let mut header = tar::Header::new_ustar();
+        header.set_mode(*mode);
+        header.set_mtime(1_700_000_000);
+        if name.ends_with('/') {
+            header.set_entry_type(tar::EntryType::Directory);
+        }
+        header.set_size(data.len() as u64);
+        tar.append_data(&mut header, name, &data[..]).unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap();
+}
+
+fn write_zip(path: &Path, members: &[Member]) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, mode, data) in members {
+        let options = zip::write::SimpleFileOptions::default().unix_permissions(*mode);
+        if name.ends_with('/') {
+            zip.add_directory(*name, options).unwrap();
+        } else {
+            // A gzip'd member is stored, as exports ship them; the rest deflated.
+            let method = if name.ends_with(".gz") {
+                zip::CompressionMethod::Stored
+            } else {
+                zip::CompressionMethod::Deflated
+            };
+            zip.start_file(*name, options.compression_method(method))
+                .unwrap();
+            zip.write_all(data).unwrap();
+        }
+    }
+    zip.finish().unwrap();
+}
+
+/// The members of a tar.gz or ZIP: name, mode (permission bits), content.
+fn read_members(path: &Path) -> Vec<(String, u32, Vec<u8>)> {
+    let bytes = std::fs::read(path).unwrap();
+    if bytes.starts_with(b"PK") {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        (0..zip.len())
+            .map(|i| {
+                let mut file = zip.by_index(i).unwrap();
+                let mut data = Vec::new();
+                file.read_to_end(&mut data).unwrap();
+                let mode = file.unix_mode().unwrap_or(0) & 0o777;
+                (file.name().unwrap().to_string(), mode, data)
+            })
+            .collect()
+    } else {
+        assert!(
+            bytes.starts_with(&[0x1f, 0x8b]),
+            "a tar.gz copy stays gzip'd"
+        );
+        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+        tar.entries()
+            .unwrap()
+            .map(|e| {
+                let mut e = e.unwrap();
+                let name = String::from_utf8(e.path_bytes().into_owned()).unwrap();
+                let mode = e.header().mode().unwrap() & 0o777;
+                let mut data = Vec::new();
+                e.read_to_end(&mut data).unwrap();
+                (name, mode, data)
+            })
+            .collect()
+    }
+}
+
+/// A tar.gz and a ZIP of gzip'd NDJSON, CSV, text and a directory are copied as archives of
+/// the same members, in order, with their names and modes; each member is redacted (a gzip'd
+/// member stays gzip'd) and byte-identical outside its findings, and `--verify` re-reads the
+/// copies member by member.
+#[test]
+fn archives_are_copied_member_by_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let plain = dir.path().join("plain");
+    std::fs::create_dir_all(plain.join("2025")).unwrap();
+    std::fs::create_dir(&input).unwrap();
+    let members = archive_members();
+    write_tar_gz(&input.join("export.tar.gz"), &members);
+    write_zip(&input.join("export.zip"), &members);
+    // The members as files, to find their findings where the scan finds them.
+    for (name, _, data) in members.iter().filter(|m| !m.0.ends_with('/')) {
+        let data = if name.ends_with(".gz") {
+            gunzip(data)
+        } else {
+            data.clone()
+        };
+        std::fs::write(plain.join(name.trim_end_matches(".gz")), data).unwrap();
+    }
+    let out_dir = dir.path().join("out");
+    let out = redact(
+        &[
+            input.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--verify",
+        ],
+        Some(KEY),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 copies re-scanned"),
+        "{}",
+        stderr(&out)
+    );
+    for archive in ["export.tar.gz", "export.zip"] {
+        let copied = read_members(&out_dir.join(archive));
+        let originals = read_members(&input.join(archive));
+        let listing = |m: &[(String, u32, Vec<u8>)]| -> Vec<(String, u32)> {
+            m.iter().map(|(n, mode, _)| (n.clone(), *mode)).collect()
+        };
+        assert_eq!(
+            listing(&copied),
+            listing(&originals),
+            "{archive}: names, order, modes"
+        );
+        assert_eq!(copied.len(), members.len());
+        for ((name, _, data), (_, _, original)) in copied.iter().zip(&members) {
+            if data.is_empty() && original.is_empty() {
+                continue;
+            }
+            let what = format!("{archive}!{name}");
+            let (copy, original) = if name.ends_with(".gz") {
+                assert!(data.starts_with(&[0x1f, 0x8b]), "{what}: stays gzip'd");
+                (gunzip(data), gunzip(original))
+            } else {
+                (data.clone(), original.clone())
+            };
+            let found = findings(&plain.join(name.trim_end_matches(".gz")), REDACTED);
+            assert_eq!(
+                found.is_empty(),
+                name.ends_with(".txt"),
+                "{what}: {found:?}"
+            );
+            let spans: Vec<(usize, usize)> = found.iter().map(|f| (f.0, f.1)).collect();
+            same_outside_spans(&original, &copy, &spans, &what, name.contains(".json"));
+            let text = String::from_utf8_lossy(&copy);
+            for leaked in ["jane.doe", "kim", "omar@", "203.0.113.9", "Jane Doe"] {
+                assert!(!text.contains(leaked), "{what}: {leaked} left");
+            }
+        }
+    }
+}
+
+/// A member piiscan does not read (here binary) could hold anything: the archive gets no
+/// copy, the run fails and names the member, and the other inputs are still copied.
+#[test]
+fn an_archive_with_a_member_not_read_gets_no_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let mut members = archive_members();
+    members.insert(
+        2,
+        ("2025/blob.bin", 0o644, vec![0u8, 159, 146, 150, 0, 1, 2, 3]),
+    );
+    write_tar_gz(&input.join("export.tar.gz"), &members);
+    write_zip(&input.join("export.zip"), &members);
+    std::fs::write(
+        input.join("a.ndjson"),
+        "{\"email\":\"jane.doe@example.com\"}\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+    let out = redact(
+        &[input.to_str().unwrap(), "--out", out_dir.to_str().unwrap()],
+        Some(KEY),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    for archive in ["export.tar.gz", "export.zip"] {
+        assert!(
+            stderr(&out).contains(&format!("{archive}!2025/blob.bin")),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!out_dir.join(archive).exists(), "{archive}: no copy");
+    }
+    assert_eq!(files(&out_dir), [PathBuf::from("a.ndjson")]);
+}
+
+/// The fenced block that follows `marker` in README.md, without its fences.
+fn readme_block(readme: &str, marker: &str) -> String {
+    let at = readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("README.md has no {marker}: the test follows it"));
+    let rest = &readme[at..];
+    let open = rest.find("```").expect("a fenced block after the marker");
+    let body = &rest[open..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.find("```").expect("the block closes")].to_string()
+}
+
+/// README's CI example, run as it is written: every `run:` line of its block in order (gate
+/// the raw export, redact with `--verify`, gate the copy with the policy shown beside it,
+/// ship), by `sh -e` in a folder holding an export, with the built binary as `piiscan`. The
+/// raw export must fail the first gate and the copy pass the second; a README that changes
+/// shape (other steps, no policy) fails here.
+#[test]
+fn the_readme_ci_example_runs() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let steps: Vec<String> = readme_block(&readme, "<!-- ci-example:")
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("run: "))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        steps.len(),
+        4,
+        "gate, redact, gate the copy, ship: {steps:?}"
+    );
+    for (step, starts) in steps.iter().zip([
+        "piiscan gate exports/",
+        "piiscan redact exports/ --out safe/ --verify",
+        "piiscan gate safe/ --config piiscan-safe.toml",
+        "./scripts/upload.sh safe/",
+    ]) {
+        assert!(step.starts_with(starts), "{step}");
+    }
+    let policy = readme_block(&readme, "<!-- ci-example-policy -->");
+    // Every range a phone pseudonym is drawn from is accepted, not only the one met here.
+    for prefix in pseudonym::DRAMA_NUMBERS {
+        let rx = format!("'\\{prefix}[0-9]{{3}}'");
+        assert!(policy.contains(&rx), "the README's policy lacks {rx}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("exports/2025")).unwrap();
+    std::fs::create_dir_all(root.join("scripts")).unwrap();
+    std::fs::write(root.join("piiscan-safe.toml"), policy).unwrap();
+    std::fs::write(
+        root.join("scripts/upload.sh"),
+        "#!/bin/sh\nfind \"$1\" -type f | sort > shipped.txt\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let script = root.join("scripts/upload.sh");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let events = "{\"event\":\"signup\",\"email\":\"jane.doe@example.com\",\"ip\":\"203.0.113.9\",\"phone\":\"+33 6 12 34 56 78\",\"name\":\"Jane Doe\"}\n\
+                  {\"event\":\"login\",\"email\":\"omar.haddad@example.org\",\"ip\":\"2001:db8:85a3::8a2e:370:7334\",\"city\":\"Lyon\"}\n";
+    std::fs::write(root.join("exports/2025/events.ndjson"), events.repeat(20)).unwrap();
+    std::fs::write(
+        root.join("exports/users.csv"),
+        "name,email,city\nJane Doe,jane.doe@example.com,Paris\nOmar Haddad,omar@example.org,Lyon\n",
+    )
+    .unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("piiscan");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("sh")
+        .arg("-ec")
+        .arg(steps.join("\n"))
+        .current_dir(root)
+        .env("PATH", path)
+        .env("PIISCAN_REDACT_KEY", KEY)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("piiscan.sarif")).unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().map_or(0, Vec::len);
+    assert!(results > 0, "the raw export fails the first gate");
+    let shipped = std::fs::read_to_string(root.join("shipped.txt")).unwrap();
+    assert_eq!(
+        shipped.lines().collect::<Vec<_>>(),
+        ["safe/2025/events.ndjson", "safe/users.csv"]
+    );
+}
+
+/// `--verify` reads each copy as it will be read downstream, and exits 1 when a value of a
+/// redacted kind is in it. Here the input is text (`.txt`, two columns: not read as CSV), so
+/// its national phone numbers, which need a phone column or key, are not found and stay; the
+/// copy is named `.csv`, read by its `phone` column, and they are found there. Named `.csv`
+/// from the start, the same input is redacted and the check passes.
+#[test]
+fn verify_exits_1_when_a_value_of_a_redacted_kind_remains() {
+    let text = "phone,team\n0612345678,blue\n0698765432,red\n";
+    let cases = [
+        ("p.txt", "copy.csv", 1, true),
+        ("p.csv", "copy.csv", 0, false),
+    ];
+    for (name, copy_name, code, left) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join(name);
+        std::fs::write(&input, text).unwrap();
+        let copy = dir.path().join(copy_name);
+        let out = redact(
+            &[
+                input.to_str().unwrap(),
+                "-o",
+                copy.to_str().unwrap(),
+                "--verify",
+            ],
+            Some(KEY),
+        );
+        assert_eq!(out.status.code(), Some(code), "{name}: {}", stderr(&out));
+        let written = std::fs::read_to_string(&copy).unwrap();
+        assert_eq!(written.contains("0612345678"), left, "{name}: {written}");
+        if left {
+            assert!(
+                stderr(&out).contains("2 values of redacted kinds remain"),
+                "{}",
+                stderr(&out)
+            );
+            assert!(!stderr(&out).contains("0612345678"), "masks only");
+        }
+    }
+}

@@ -31,11 +31,14 @@ impl Driver<'_> {
         &mut self,
         path: &Path,
         container: Container,
+        compression: Option<source::decompress::Compression>,
+        entry: Option<Arc<Entry>>,
         reader: Box<dyn Read + Send + '_>,
     ) {
         if !self.enter_archive(path, container) {
             return;
         }
+        self.begin_archive(path, container, compression, entry);
         match container {
             Container::Tar => self.add_tar(path, reader),
             Container::Zip => match archive::spill(reader) {
@@ -44,7 +47,25 @@ impl Driver<'_> {
             },
             Container::Unsupported(_) => {}
         }
+        self.batch.push(Item::Archive(ArchiveItem::End));
         self.depth -= 1;
+    }
+
+    /// Queues the begin of an archive's members.
+    pub(super) fn begin_archive(
+        &mut self,
+        path: &Path,
+        container: Container,
+        compression: Option<source::decompress::Compression>,
+        entry: Option<Arc<Entry>>,
+    ) {
+        self.batch.push(Item::Archive(ArchiveItem::Begin {
+            path: source::display_path(path),
+            name: path.to_string_lossy().into_owned(),
+            container,
+            compression,
+            entry,
+        }));
     }
 
     /// Whether the budget of the current input's archives is spent: nothing more is read.
@@ -70,13 +91,23 @@ impl Driver<'_> {
                 }
             };
             let member = archive::member_path(path, &name);
+            let entry = match zip.entry(i, name) {
+                Ok(entry) => entry,
+                Err(e) => {
+                    self.error(SourceError::io(path, e));
+                    continue;
+                }
+            };
             match kind {
                 MemberKind::File => match zip.open(i) {
-                    Ok(file) => self.add_stream(&member, Box::new(file)),
+                    Ok(file) => {
+                        self.entry = Some(Arc::new(entry));
+                        self.add_stream(&member, Box::new(file))
+                    }
                     Err(e) => self.error(SourceError::io(&member, e)),
                 },
                 MemberKind::Skipped(reason) => self.skip(source::display_path(&member), reason),
-                MemberKind::Other => {}
+                MemberKind::Other => self.batch.push(Item::Archive(ArchiveItem::Other(entry))),
             }
         }
     }
@@ -92,10 +123,18 @@ impl Driver<'_> {
                 Err(e) => return self.error(SourceError::io(path, e)),
             };
             let member = archive::member_path(path, &name);
+            let entry = tar.entry().cloned();
             match kind {
-                MemberKind::File => self.add_stream(&member, Box::new(tar.data())),
+                MemberKind::File => {
+                    self.entry = entry.map(Arc::new);
+                    self.add_stream(&member, Box::new(tar.data()))
+                }
                 MemberKind::Skipped(reason) => self.skip(source::display_path(&member), reason),
-                MemberKind::Other => {}
+                MemberKind::Other => {
+                    if let Some(entry) = entry {
+                        self.batch.push(Item::Archive(ArchiveItem::Other(entry)));
+                    }
+                }
             }
         }
     }

@@ -27,8 +27,8 @@ use super::document::{DocUnit, Document, Ending, Pending};
 use super::long_line::{keep_owned, Pieces};
 use super::{ChunkResult, FileContext, Scanner};
 use crate::chunk::{self, LongLine, RecordChunker, StreamChunk, StreamChunker};
-use crate::sink::{Chunk, InputEnd, InputInfo, Problem, Sink, Stats};
-use crate::source::archive::{self, Budget, Container, MemberKind};
+use crate::sink::{Archive, Chunk, InputEnd, InputInfo, Layout, Problem, Sink, Stats};
+use crate::source::archive::{self, Budget, Container, Entry, MemberKind};
 use crate::source::mmap::Content;
 use crate::source::parquet::{self, ParquetFile};
 use crate::source::probe::{self, BINARY_PROBE};
@@ -94,12 +94,32 @@ enum Held {
     Note { path: String, message: String },
 }
 
+/// An archive's event, held until its turn comes (see [`Archive`]).
+enum ArchiveItem {
+    Begin {
+        path: String,
+        name: String,
+        container: Container,
+        compression: Option<source::decompress::Compression>,
+        entry: Option<Arc<Entry>>,
+    },
+    Other(Entry),
+    End,
+}
+
 /// One event to emit, in input order.
 enum Item {
-    Begin(Arc<FileState>),
+    /// An input begins: for a member of an archive, with its entry there; `records` for an
+    /// input read as records, whose chunks are not its bytes (Parquet).
+    Begin {
+        file: Arc<FileState>,
+        entry: Option<Arc<Entry>>,
+        records: bool,
+    },
     Chunk(Unit),
     Problem(Held),
     End(Arc<FileState>),
+    Archive(ArchiveItem),
 }
 
 /// Where the emission of events stands within the current input.
@@ -139,6 +159,8 @@ pub(super) struct Driver<'s> {
     /// its archives' members, made at its first archive (see [`archive::Budget`]).
     input_size: Arc<AtomicU64>,
     budget: Option<Arc<Budget>>,
+    /// The entry of the archive member about to be read (see [`Layout::entry`]).
+    entry: Option<Arc<Entry>>,
 }
 
 /// What the scan of a unit gave: its findings, and for a row group what stopped its reading.
@@ -180,6 +202,7 @@ impl<'s> Driver<'s> {
             depth: 0,
             input_size: Arc::default(),
             budget: None,
+            entry: None,
         }
     }
 
@@ -222,7 +245,11 @@ impl<'s> Driver<'s> {
                     // An empty file: read, and nothing in it.
                     self.stats.files += 1;
                     let file = self.file_state(&target.path, &[], None, None);
-                    self.batch.push(Item::Begin(Arc::clone(&file)));
+                    self.batch.push(Item::Begin {
+                        file: Arc::clone(&file),
+                        entry: None,
+                        records: false,
+                    });
                     self.batch.push(Item::End(file));
                 }
                 return;
@@ -237,7 +264,9 @@ impl<'s> Driver<'s> {
             // A mapped ZIP is read in place, its directory first.
             Input::Bytes(content) if Container::sniff(&content) == Some(Container::Zip) => {
                 if self.enter_archive(&target.path, Container::Zip) {
+                    self.begin_archive(&target.path, Container::Zip, None, None);
                     self.add_zip(&target.path, std::io::Cursor::new(content));
+                    self.batch.push(Item::Archive(ArchiveItem::End));
                     self.depth -= 1;
                 }
             }
@@ -260,7 +289,7 @@ impl<'s> Driver<'s> {
                 }
                 self.stats.files += 1;
                 let file = self.file_state(&target.path, head, None, None);
-                self.begin(&file);
+                self.begin(&file, None);
                 let content = Arc::new(content);
                 let chunk_size = self.scanner.config.chunk_size;
                 let mut ranges: Vec<_> =
@@ -297,9 +326,14 @@ impl<'s> Driver<'s> {
         self.add_stream(path, Box::new(counted));
     }
 
-    /// Queues the begin of an input, and what the user should be told about how it is read.
-    fn begin(&mut self, file: &Arc<FileState>) {
-        self.batch.push(Item::Begin(Arc::clone(file)));
+    /// Queues the begin of an input (with its entry, for a member of an archive), and what
+    /// the user should be told about how it is read.
+    fn begin(&mut self, file: &Arc<FileState>, entry: Option<Arc<Entry>>) {
+        self.batch.push(Item::Begin {
+            file: Arc::clone(file),
+            entry,
+            records: false,
+        });
         if let Some(message) = &file.context.note {
             let path = file.info.path.clone();
             let message = message.clone();
@@ -422,12 +456,44 @@ impl<'s> Driver<'s> {
                 return;
             }
             let flow = match item {
-                Item::Begin(file) => {
+                Item::Begin {
+                    file,
+                    entry,
+                    records,
+                } => {
                     self.emitting = Emitting {
                         complete: true,
                         ..Emitting::default()
                     };
-                    self.sink.begin(&file.info)
+                    let layout = Layout {
+                        csv: self.csv_of(&file.context),
+                        entry: entry.as_deref(),
+                        records,
+                    };
+                    match self.sink.begin(&file.info) {
+                        flow if flow.is_break() => flow,
+                        _ => self.sink.layout(&file.info, &layout),
+                    }
+                }
+                Item::Archive(item) => {
+                    let event = match &item {
+                        ArchiveItem::Begin {
+                            path,
+                            name,
+                            container,
+                            compression,
+                            entry,
+                        } => Archive::Begin {
+                            path,
+                            name,
+                            container: *container,
+                            compression: *compression,
+                            entry: entry.as_deref(),
+                        },
+                        ArchiveItem::Other(entry) => Archive::Other(entry),
+                        ArchiveItem::End => Archive::End,
+                    };
+                    self.sink.archive(&event)
                 }
                 Item::Chunk(unit) => match results.next() {
                     Some((result, error)) => {

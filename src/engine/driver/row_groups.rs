@@ -42,7 +42,11 @@ impl Driver<'_> {
         };
         self.stats.files += 1;
         let state = self.file_state(path, &[], compression, None);
-        self.batch.push(Item::Begin(Arc::clone(&state)));
+        self.batch.push(Item::Begin {
+            file: Arc::clone(&state),
+            entry: self.entry.take(),
+            records: true,
+        });
         let scanner = self.scanner;
         let wanted: Arc<[usize]> = (file.columns().iter().enumerate())
             .filter(|(_, c)| scanner.wants_column(&c.path, c.values))

@@ -9,6 +9,8 @@ impl Driver<'_> {
     /// decoding) runs on its own thread so that it overlaps with the scanning of earlier
     /// chunks.
     pub(in crate::engine) fn add_stream(&mut self, path: &Path, reader: Box<dyn Read + Send + '_>) {
+        // The entry of a member is told with its begin, or its archive's.
+        let entry = self.entry.take();
         let decoded = match probe::decode(reader, self.scanner.config.max_ratio) {
             Ok(decoded) => decoded,
             Err(e) => return self.error(SourceError::io(path, e)),
@@ -22,10 +24,13 @@ impl Driver<'_> {
             None => decoded,
         };
         if let Some(container) = Container::sniff(&decoded.head) {
-            return self.add_archive(path, container, Box::new(decoded.into_reader()));
+            let compression = decoded.compression;
+            let reader = Box::new(decoded.into_reader());
+            return self.add_archive(path, container, compression, entry, reader);
         }
         if parquet::starts_like_parquet(&decoded.head) {
             let compression = decoded.compression;
+            self.entry = entry;
             return self.add_parquet_stream(path, Box::new(decoded.into_reader()), compression);
         }
         if !self.scanner.config.binary && probe::looks_binary(&decoded.head) {
@@ -33,7 +38,7 @@ impl Driver<'_> {
         }
         self.stats.files += 1;
         let file = self.file_state(path, &decoded.head, decoded.compression, decoded.encoding);
-        self.begin(&file);
+        self.begin(&file, entry);
         let reader = decoded.into_reader();
         let chunk_size = self.scanner.config.chunk_size;
         // The reader hands over a batch's worth of chunks at a time and may read one batch
