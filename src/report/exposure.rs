@@ -973,12 +973,18 @@ mod tests {
             String::from_utf8_lossy(&table),
             String::from_utf8_lossy(&html),
         );
-        assert!(t.contains("Field names known from: Mixpanel, <b>&\n"), "{t}");
+        assert!(
+            t.contains("Field names known from: Mixpanel, <b>&\n"),
+            "{t}"
+        );
         assert!(
             h.contains("<dt>Field names known from</dt><dd>Mixpanel, &lt;b&gt;&amp;</dd>"),
             "{h}"
         );
-        assert!(text.contains("**Field names known from**: Mixpanel, "), "{text}");
+        assert!(
+            text.contains("**Field names known from**: Mixpanel, "),
+            "{text}"
+        );
         for out in [table, html] {
             let text = String::from_utf8(out).unwrap();
             assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text}");

@@ -140,17 +140,17 @@ const INDEPENDENT_FLOORS: &[(Kind, Option<Context>, Measure, f64, f64)] = &[
     (Kind::Device, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
     (Kind::Device, TEXT, Strict, 0.999, 0.999),       // 1.0000 1.0000
     (Kind::Referrer, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
-    (Kind::Referrer, TEXT, Strict, 0.999, 0.999),    // 1.0000 1.0000
+    (Kind::Referrer, TEXT, Strict, 0.999, 0.999),     // 1.0000 1.0000
     (Kind::MacAddress, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
-    (Kind::MacAddress, TEXT, Strict, 0.999, 0.999),  // 1.0000 1.0000
-    (Kind::Imei, STRUCTURED, Strict, 0.999, 0.999),  // 1.0000 1.0000
-    (Kind::Imei, TEXT, Strict, 0.999, 0.999),        // 1.0000 1.0000
+    (Kind::MacAddress, TEXT, Strict, 0.999, 0.999),   // 1.0000 1.0000
+    (Kind::Imei, STRUCTURED, Strict, 0.999, 0.999),   // 1.0000 1.0000
+    (Kind::Imei, TEXT, Strict, 0.999, 0.999),         // 1.0000 1.0000
     (Kind::CreditCard, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
-    (Kind::CreditCard, TEXT, Strict, 0.999, 0.999),  // 1.0000 1.0000
-    (Kind::Iban, STRUCTURED, Strict, 0.999, 0.999),  // 1.0000 1.0000
-    (Kind::Iban, TEXT, Strict, 0.999, 0.999),        // 1.0000 1.0000
+    (Kind::CreditCard, TEXT, Strict, 0.999, 0.999),   // 1.0000 1.0000
+    (Kind::Iban, STRUCTURED, Strict, 0.999, 0.999),   // 1.0000 1.0000
+    (Kind::Iban, TEXT, Strict, 0.999, 0.999),         // 1.0000 1.0000
     (Kind::NationalId, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
-    (Kind::NationalId, TEXT, Strict, 0.999, 0.999),  // 1.0000 1.0000
+    (Kind::NationalId, TEXT, Strict, 0.999, 0.999),   // 1.0000 1.0000
 ];
 
 #[test]
