@@ -982,7 +982,7 @@ mod tests {
             "{h}"
         );
         assert!(
-            text.contains("**Field names known from**: Mixpanel, "),
+            text.contains("**Field names known from**: Mixpanel\\, &lt;b&gt;&amp;"),
             "{text}"
         );
         for out in [table, html] {
