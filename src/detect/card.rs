@@ -48,11 +48,11 @@ pub static CREDIT_CARD: KindSpec = KindSpec {
     mask,
     family: &FAMILY,
     examples: EXAMPLES,
-    // Masked by default, as a payment or identity number must not travel whole; a
-    // pseudonym on request is an opaque `id-` token (no test range of its own yet).
+    // Masked by default, as a payment number must not travel whole; a pseudonym on request
+    // is a Luhn-valid number of an industry no card issuer belongs to (`000000…`).
     redact: crate::detect::Redaction {
         default: crate::detect::RedactAction::Mask,
-        pseudonym: crate::detect::Pseudonym::Token,
+        pseudonym: crate::detect::Pseudonym::Card,
         generalise: crate::detect::Generalisation::None,
     },
     tie_rank: 0,

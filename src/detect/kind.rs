@@ -156,6 +156,10 @@ pub enum Pseudonym {
     Mac,
     /// A Luhn-valid IMEI whose reporting body identifier is `00`, kept for test IMEIs.
     Imei,
+    /// A Luhn-valid 16-digit number whose issuer identification number is `000000`: Major
+    /// Industry Identifier 0 (ISO/IEC 7812-1) is kept for ISO/TC 68 and other industry
+    /// assignments, never for a card issuer, so no scheme's range holds it.
+    Card,
     /// The word and a hex digest: `Person 3f9a0c1b2d`.
     Label(&'static str),
     /// `id-` and a hex digest, for identifiers with no shape to keep.

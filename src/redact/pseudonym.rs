@@ -6,7 +6,8 @@
 //! `jane%40example.com` and `jane\u0040example.com` are one address), cut to 128 bits and
 //! written in a form that stays valid where the value stood and that no real person can hold:
 //! an address at the reserved `.invalid` domain, an IP address of a range that is never
-//! assigned, a UK number of the ranges Ofcom keeps for drama. The key is never written
+//! assigned, a UK number of the ranges Ofcom keeps for drama, a Luhn-valid card number of an
+//! industry no card issuer belongs to. The key is never written
 //! anywhere; a key drawn for one run is dropped with the process.
 
 use std::fmt::Write as _;
@@ -15,7 +16,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::detect::{Kind, Pseudonym};
+use crate::detect::{card, Kind, Pseudonym};
 
 /// The shortest key accepted: shorter keys can be searched for from a pseudonym of a known
 /// value, as with `PIISCAN_FINGERPRINT_KEY`.
@@ -23,6 +24,10 @@ pub const MIN_KEY_BYTES: usize = 32;
 
 /// The domain of e-mail pseudonyms: `.invalid` is reserved by RFC 2606 and never resolves.
 pub const EMAIL_DOMAIN: &str = "redacted.invalid";
+
+/// The issuer identification number of card pseudonyms: Major Industry Identifier 0 is
+/// never a card issuer's (ISO/IEC 7812-1), so no real card and no scheme's range starts so.
+pub const CARD_IIN: &str = "000000";
 
 /// The digest a pseudonym is written from.
 pub type Digest = [u8; 16];
@@ -147,6 +152,14 @@ pub fn write(shape: Pseudonym, d: &Digest, out: &mut String) {
             out.push_str(&digits);
             out.push(char::from(b'0' + check));
         }
+        Pseudonym::Card => {
+            let body = u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+                % 1_000_000_000;
+            let digits = format!("{CARD_IIN}{body:09}");
+            let check = luhn_check_digit(digits.as_bytes());
+            out.push_str(&digits);
+            out.push(char::from(b'0' + check));
+        }
         Pseudonym::Label(word) => {
             out.push_str(word);
             out.push(' ');
@@ -216,6 +229,10 @@ pub fn recognises(kind: Kind, value: &str) -> bool {
             let digits = kind.normal().apply(value.as_bytes());
             digits.len() == 15 && digits.starts_with("00")
         }
+        Pseudonym::Card => {
+            let digits = kind.normal().apply(value.as_bytes());
+            digits.len() == 16 && digits.starts_with(CARD_IIN) && card::luhn(digits.as_bytes())
+        }
         Pseudonym::Label(word) => value
             .strip_prefix(word)
             .and_then(|rest| rest.strip_prefix(' '))
@@ -260,6 +277,9 @@ mod tests {
             (Kind::Phone, |p| p.starts_with("+44") && p.len() == 13),
             (Kind::MacAddress, |p| p.len() == 17),
             (Kind::Imei, |p| p.len() == 15 && p.starts_with("00")),
+            (Kind::CreditCard, |p| {
+                p.len() == 16 && p.starts_with("000000")
+            }),
             (Kind::PersonName, |p| {
                 p.starts_with("Person ") && p.len() == 17
             }),
@@ -279,6 +299,22 @@ mod tests {
         assert!(!recognises(Kind::Ipv4, "203.0.113.7"));
         assert!(!recognises(Kind::Phone, "+44 20 7946 1958"));
         assert!(!recognises(Kind::PersonName, "Person Jane"));
+        // A real (test) card number, and a pseudonym whose check digit is broken.
+        assert!(!recognises(Kind::CreditCard, "4111 1111 1111 1111"));
+        assert!(!recognises(Kind::CreditCard, "0000001234567890"));
+    }
+
+    #[test]
+    fn card_pseudonyms_pass_the_luhn_check_in_no_issuers_range() {
+        for seed in 0..50u8 {
+            let d = key(seed).digest("credit_card", b"4111111111111111");
+            let mut out = String::new();
+            write(Pseudonym::Card, &d, &mut out);
+            assert!(out.starts_with(CARD_IIN) && out.len() == 16, "{out}");
+            assert!(card::luhn(out.as_bytes()), "{out}");
+            // In no scheme's range: a re-scan of the copy does not report it as a card.
+            assert!(card::scheme(out.as_bytes()).is_none(), "{out}");
+        }
     }
 
     #[test]
