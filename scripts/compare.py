@@ -1,21 +1,29 @@
 #!/usr/bin/env python3
-"""Throughput comparison: piiscan against the memory-bandwidth baseline and ripgrep.
+"""Throughput of the jobs users run, against the memory-bandwidth baseline and ripgrep.
 
 Generates an NDJSON export (default 1 GiB) with gen-corpus, then times, alternating and in the
 same run, several repetitions of:
-  baseline  counting newlines of the mapped file with memchr (examples/linecount.rs)
-  rg        ripgrep printing every match of an email | IPv4 | IPv6 alternation (rg -o -b)
-  all       piiscan scan --format jsonl with every default detector
-  net       piiscan scan --format jsonl --kinds email,ipv4,ipv6
-  plain     piiscan scan --format jsonl --plain (no JSON structure: prices structure-awareness)
+  baseline   counting newlines of the mapped file with memchr (examples/linecount.rs)
+  rg         ripgrep printing every match of an email | IPv4 | IPv6 alternation (rg -o -b)
+  report     piiscan report --format json (the exposure report; every kind, as by default)
+  gate       piiscan gate (the default policy: direct identifiers fail; run where no
+             piiscan.toml is)
+  summary    piiscan scan --format summary (the default kinds: direct identifiers)
+  summary-all piiscan scan --format summary --kinds all (what `report` scans)
+  jsonl      piiscan scan --format jsonl (the default kinds)
+  net        piiscan scan --format summary --kinds email,ipv4,ipv6
+  redact     piiscan redact -o - (the redacted copy to standard output; PIISCAN_REDACT_KEY set)
+  plain      piiscan scan --format summary --plain (no JSON structure: prices structure-awareness)
 at each thread count, warming the page cache right before each run (this machine evicts it
-quickly). Prints the median GB/s of each, the ratios, and peak RssAnon (anonymous memory,
-not the file's mapped pages) of the piiscan runs.
+quickly). Prints the median GB/s of each, its ratio to the baseline and to ripgrep, report
+against summary-all, two threads against one, and peak RssAnon (anonymous memory, not the
+file's mapped pages) of the piiscan runs. `--jobs` picks some of them.
 
 With --gzip, also compresses the export (gzip -6, like Mixpanel's raw export) and times
 `zcat FILE > /dev/null` against `piiscan scan --format jsonl` on the .gz file, alternating.
 
-usage: scripts/compare.py [--size 1GiB] [--reps 5] [--threads 1,2] [--dir DIR] [--keep] [--gzip]
+usage: scripts/compare.py [--size 1GiB] [--reps 3] [--threads 1,2] [--dir DIR] [--keep]
+                          [--jobs report,gate,...] [--gzip]
 """
 
 import argparse
@@ -52,11 +60,11 @@ def warm(path):
             pass
 
 
-def run_timed(cmd):
+def run_timed(cmd, **kw):
     """Runs cmd with stdout to /dev/null; returns (seconds, peak RssAnon in KiB, exit code)."""
     with open(os.devnull, "wb") as null:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=null)
+        proc = subprocess.Popen(cmd, stdout=null, **kw)
         peak = 0
         while proc.poll() is None:
             try:
@@ -74,10 +82,12 @@ def run_timed(cmd):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", default="1GiB")
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--dir", default=os.path.join(ROOT, "target", "compare"))
     ap.add_argument("--keep", action="store_true", help="reuse an existing generated file")
+    ap.add_argument("--jobs", default="report,gate,summary,summary-all,jsonl,net,redact,plain",
+                    help="comma-separated jobs to time besides the baseline and rg")
     ap.add_argument("--gzip", action="store_true", help="also compare with zcat on a .gz copy")
     args = ap.parse_args()
 
@@ -91,22 +101,36 @@ def main():
     threads = [int(t) for t in args.threads.split(",")]
 
     def commands(t):
+        scan = [piiscan, "scan", "--threads", str(t)]
         return {
             "baseline": [os.path.join(RELEASE, "examples", "linecount"), path, str(t)],
             "rg": ["rg", "-o", "-b", "--no-filename", "-j", str(t), ALTERNATION, path],
-            "all": [piiscan, "scan", "--format", "jsonl", "--threads", str(t), path],
-            "net": [piiscan, "scan", "--format", "jsonl", "--threads", str(t),
-                    "--kinds", "email,ipv4,ipv6", path],
-            "plain": [piiscan, "scan", "--format", "jsonl", "--threads", str(t), "--plain", path],
+            "report": [piiscan, "report", "--format", "json", "--threads", str(t), path],
+            "gate": [piiscan, "gate", "--threads", str(t), path],
+            "summary": scan + ["--format", "summary", path],
+            "summary-all": scan + ["--format", "summary", "--kinds", "all", path],
+            "jsonl": scan + ["--format", "jsonl", path],
+            "net": scan + ["--format", "summary", "--kinds", "email,ipv4,ipv6", path],
+            "redact": [piiscan, "redact", "--threads", str(t), "-o", "-", path],
+            "plain": scan + ["--format", "summary", "--plain", path],
         }
+
+    wanted = ["baseline", "rg"] + [j for j in args.jobs.split(",") if j not in ("baseline", "rg")]
+    unknown = [j for j in wanted if j not in commands(1)]
+    if unknown:
+        sys.exit(f"unknown jobs: {', '.join(unknown)}")
+    # The gate reads piiscan.toml in its working directory: an empty one keeps the default policy.
+    cwd = os.path.join(args.dir, "cwd")
+    os.makedirs(cwd, exist_ok=True)
+    env = dict(os.environ, PIISCAN_REDACT_KEY=os.environ.get("PIISCAN_REDACT_KEY", "compare-" + "k" * 32))
 
     times = {}
     peaks = {}
     for rep in range(args.reps):
         for t in threads:
-            for name, cmd in commands(t).items():
+            for name in wanted:
                 warm(path)
-                secs, peak, code = run_timed(cmd)
+                secs, peak, code = run_timed(commands(t)[name], cwd=cwd, env=env)
                 if code not in (0, 1):
                     sys.exit(f"{name} exited {code}")
                 times.setdefault((name, t), []).append(secs)
@@ -116,21 +140,27 @@ def main():
 
     gbps = {k: size / statistics.median(v) / 1e9 for k, v in times.items()}
     print(f"\ninput: {path}, {size} bytes; median of {args.reps} runs; GB/s = 10^9 bytes/s\n")
-    print(f"| threads | baseline GB/s | rg GB/s | piiscan all GB/s | piiscan email+ip GB/s "
-          f"| all/rg | all/baseline | email+ip/baseline | peak RssAnon all (MiB) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| job | threads | GB/s | of baseline | x ripgrep | peak RssAnon (MiB) |")
+    print("|---|---|---|---|---|---|")
+    for name in wanted:
+        for t in threads:
+            g, b, r = gbps[(name, t)], gbps[("baseline", t)], gbps[("rg", t)]
+            rss = f"{peaks[(name, t)] / 1024:.0f}" if name not in ("baseline", "rg") else ""
+            print(f"| {name} | {t} | {g:.3f} | {g / b:.1%} | {g / r:.2f} | {rss} |")
+    print()
     for t in threads:
-        b, r, a, n = (gbps[(x, t)] for x in ("baseline", "rg", "all", "net"))
-        print(f"| {t} | {b:.3f} | {r:.3f} | {a:.3f} | {n:.3f} | {a / r:.1f}x | {a / b:.0%} | {n / b:.0%} "
-              f"| {peaks[('all', t)] / 1024:.0f} |")
+        if "report" in wanted and "summary-all" in wanted:
+            print(f"report / summary-all at {t} thread(s): "
+                  f"{gbps[('report', t)] / gbps[('summary-all', t)]:.0%}")
+        if "redact" in wanted and "summary" in wanted:
+            print(f"redact / summary at {t} thread(s): {gbps[('redact', t)] / gbps[('summary', t)]:.0%}")
+        if "plain" in wanted and "summary" in wanted:
+            print(f"structure-aware / --plain at {t} thread(s): "
+                  f"{gbps[('summary', t)] / gbps[('plain', t)]:.0%} of the plain scan's GB/s")
     if len(threads) > 1:
         lo, hi = min(threads), max(threads)
-        print(f"\npiiscan all: {hi} threads / {lo} thread = {gbps[('all', hi)] / gbps[('all', lo)]:.2f}x")
-    for t in threads:
-        print(f"structure-aware / --plain at {t} thread(s): "
-              f"{gbps[('all', t)] / gbps[('plain', t)]:.0%} of the plain scan's GB/s")
-    print("peak RssAnon (MiB): " + ", ".join(
-        f"{name} {t}t {peaks[(name, t)] / 1024:.0f}" for (name, t) in sorted(peaks) if name != "rg"))
+        print("two threads / one: " + ", ".join(
+            f"{name} {gbps[(name, hi)] / gbps[(name, lo)]:.2f}x" for name in wanted))
     if args.gzip:
         compare_gzip(path, size, piiscan, args.reps)
 

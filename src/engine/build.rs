@@ -232,7 +232,7 @@ impl Scanner {
                     kind: m.kind,
                     detail: m.detail,
                     field,
-                    masked: if self.config.describe {
+                    masked: if self.config.describe && self.config.masks {
                         detect::mask(m.kind, raw)
                     } else {
                         CompactString::default()

@@ -74,6 +74,10 @@ pub struct Config {
     /// Give each finding its masked value and field name. Off when the output is counts
     /// only (the summary): masking and walking JSON paths are most of the cost of a finding.
     pub describe: bool,
+    /// Give each described finding its masked value too. Off when findings are only counted
+    /// by field (the exposure report): a mask is a string built per finding, and the
+    /// report never prints one.
+    pub masks: bool,
     /// Read JSON and CSV structure: key hints, key paths and column names, `\u` escapes.
     /// Off, every input is plain text (`--plain`), which is what the structure costs is
     /// measured against.
@@ -101,6 +105,7 @@ impl Default for Config {
             fingerprints: false,
             fingerprint_key: None,
             describe: true,
+            masks: true,
             structure: true,
             hooks: Hooks::default(),
             exclude: Vec::new(),

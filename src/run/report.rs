@@ -63,6 +63,7 @@ pub fn report(job: &ReportJob) -> Result<ExitCode, Error> {
         kinds: job.kinds,
         fingerprints: true,
         fingerprint_key: key,
+        masks: false,
         exclude: out
             .temporary_path()
             .map(PathBuf::from)
