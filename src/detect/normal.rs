@@ -96,20 +96,6 @@ impl Normal {
                 Some(raw.len())
             }
             Normal::Text => {
-                // Most values (a user agent, a name) are words joined by single spaces: then
-                // folding is lower-casing, in one loop the compiler vectorises.
-                let controls = raw
-                    .iter()
-                    .fold(false, |any, b| any | (b.wrapping_sub(b'\t') < 5));
-                let single = raw.first() != Some(&b' ')
-                    && raw.last() != Some(&b' ')
-                    && memchr::memmem::find(raw, b"  ").is_none();
-                if single && !controls {
-                    for (o, b) in out.iter_mut().zip(raw) {
-                        *o = b.to_ascii_lowercase();
-                    }
-                    return Some(raw.len());
-                }
                 let mut n = 0;
                 // The white space of `char::is_whitespace` in ASCII, as the general path splits.
                 let blank = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
