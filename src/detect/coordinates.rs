@@ -334,6 +334,17 @@ fn key_before_eq(bytes: &[u8], eq: usize) -> Option<&[u8]> {
 /// number with two decimal places or more, in range, with the complementary key on the same
 /// line within [`KEYED_WINDOW`] bytes (for a single axis); or both numbers of a pair key.
 fn keyed_at(bytes: &[u8], dot: usize) -> Option<(usize, usize)> {
+    // Most decimals are JSON numbers: only one right after a `=` is read further.
+    let int = bytes[..dot]
+        .iter()
+        .rev()
+        .take(4)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let sign = usize::from(dot > int && bytes[dot - int - 1] == b'-');
+    if dot < int + sign + 1 || bytes[dot - int - sign - 1] != b'=' {
+        return None;
+    }
     let number = number_at(bytes, dot)?;
     if number.places < HINTED_PLACES || number.start == 0 || bytes[number.start - 1] != b'=' {
         return None;
