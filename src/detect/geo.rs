@@ -211,6 +211,10 @@ pub const EXAMPLES: &[Example] = &[
         "I moved to Jordan last year; Amman, Jordan",
         &["Jordan", "Jordan"],
     ),
+    country(
+        r#"{"product_name":"Air Jordan","product":{"name":"Jordan"},"variant":"Jordan 11"}"#,
+        &[],
+    ),
 ];
 
 const fn city(input: &'static str, expect: &'static [&'static str]) -> Example {
