@@ -3,12 +3,16 @@
 //!
 //! An identifier has no shape of its own (a UUID, a hash, a number, an e-mail), so it is known
 //! by where it sits: any non-placeholder value under an identifier key (`distinct_id`,
-//! `$user_id`, `$device_id`, `anonymousId`) is one. Outside keys, only the prefixed forms that
-//! products print everywhere are taken (`user-8f3a2c`, `org-AbC123…`, Stripe-style `cus_…`,
-//! `acct_…`), and only with a digit in them, so that `user-friendly` stays a word.
+//! `$user_id`, `$device_id`, `anonymousId`, `org_id`) is one. Outside keys, only the prefixed
+//! forms that products print everywhere are taken (`user-8f3a2c`, `org-AbC123…`, Stripe-style
+//! `cus_…`, `acct_…`), and only with a digit in them, so that `user-friendly` stays a word; and
+//! the segment of a URL path after one that names users, accounts, organisations or customers
+//! (`/users/8f3a2c9d/settings`, `/u/12345`, `/accounts/507f1f77…`), when it has a digit, so
+//! that `/users/me` and `/accounts/new` are routes, not people.
 //!
-//! Account IDs are quasi-identifiers: reported apart from direct identifiers, and never
-//! hiding an e-mail address that is used as an ID (the engine prefers the direct kind).
+//! Account IDs are quasi-identifiers, reported apart from direct identifiers. An e-mail address
+//! used as an ID (`"distinct_id":"jane@example.com"`) is reported once, as the e-mail address it
+//! is, when e-mail is scanned for.
 
 use compact_str::CompactString;
 use memchr::memmem;
@@ -73,6 +77,27 @@ pub const EXAMPLES: &[Example] = &[
         "a user-friendly org-level view; the user-agent; xuser-123456",
         &[],
     ),
+    ex(
+        r#"{"distinct_id":"jane@example.com","user_id":"jane%40example.com","org_id":"5f8d0d55b54764421b7156c3"}"#,
+        &["5f8d0d55b54764421b7156c3"],
+    ),
+    ex(
+        "GET /users/8f3a2c9d/settings and /u/12345/settings?tab=1 /accounts/507f1f77bcf86cd799439011 /api/orgs/org_42/members",
+        &["8f3a2c9d", "12345", "507f1f77bcf86cd799439011", "org_42"],
+    ),
+    ex(
+        r#"{"url":"https://app.example.com/customers/cus9a8b7c/orders"}"#,
+        &["cus9a8b7c"],
+    ),
+    ex(
+        "GET /users/me/ /accounts/new /users/settings /users/{id} /docs/users/v2/ /menu/12345/",
+        &[],
+    ),
+    Example::csv(
+        Kind::AccountId,
+        "org_id,plan\n5f8d0d55b54764421b7156c3,pro\n507f1f77bcf86cd799439011,free\n",
+        &["5f8d0d55b54764421b7156c3", "507f1f77bcf86cd799439011"],
+    ),
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
@@ -81,6 +106,24 @@ const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
 
 /// Prefixes of identifiers printed in the clear by common products.
 const PREFIXES: &[&str] = &["user-", "org-", "cus_", "acct_", "usr_"];
+/// URL path segments after which a segment is the ID of a person's account.
+const PATH_SEGMENTS: &[&str] = &[
+    "/users/",
+    "/user/",
+    "/u/",
+    "/accounts/",
+    "/account/",
+    "/orgs/",
+    "/org/",
+    "/organizations/",
+    "/organisations/",
+    "/customers/",
+    "/customer/",
+    "/members/",
+    "/profiles/",
+];
+/// The shortest and longest ID in a URL path.
+const PATH_ID_LEN: std::ops::RangeInclusive<usize> = 3..=64;
 /// The shortest and longest identifier after its prefix.
 const ID_LEN: std::ops::RangeInclusive<usize> = 6..=64;
 /// The longest value under a key that is taken as an identifier.
@@ -89,6 +132,8 @@ const MAX_VALUE: usize = 128;
 /// Finds account identifiers under identifier keys and in their prefixed forms.
 pub struct AccountIdDetector {
     prefixes: Vec<memmem::Finder<'static>>,
+    /// [`PATH_SEGMENTS`], searched in one pass.
+    paths: Option<aho_corasick::AhoCorasick>,
 }
 
 impl AccountIdDetector {
@@ -98,6 +143,7 @@ impl AccountIdDetector {
                 .iter()
                 .map(|p| memmem::Finder::new(p.as_bytes()))
                 .collect(),
+            paths: aho_corasick::AhoCorasick::new(PATH_SEGMENTS).ok(),
         }
     }
 }
@@ -126,8 +172,11 @@ impl Detector for AccountIdDetector {
             return;
         }
         let bytes = hay.bytes;
+        let email = enabled.contains(Kind::Email);
         for h in hay.hints.iter().filter(|h| h.hint == Hint::AccountId) {
-            if is_identifier(&bytes[h.start..h.end]) {
+            if is_identifier(&bytes[h.start..h.end])
+                && !(email && super::email::is_whole_address(bytes, h.start, h.end))
+            {
                 out.push(Match {
                     detail: crate::detect::Detail::NONE,
                     start: h.start,
@@ -161,7 +210,47 @@ impl Detector for AccountIdDetector {
                 }
             }
         }
+        if let Some(paths) = &self.paths {
+            for m in paths.find_iter(bytes) {
+                if let Some(end) = path_id_end(bytes, m.end()) {
+                    out.push(Match::new(m.end(), end, Kind::AccountId));
+                }
+            }
+        }
     }
+}
+
+/// The end of the ID that starts a URL path segment at `start` (after `/users/`): letters,
+/// digits, `-` and `_`, with a digit and not a version (`v2`), up to the end of the segment
+/// (`/`, `?`, `#`, a quote, a blank, `,`, `;`, `)`, `&` or the end of the text).
+fn path_id_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let len = bytes[start..]
+        .iter()
+        .take(PATH_ID_LEN.end() + 1)
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        .count();
+    let end = start + len;
+    let id = &bytes[start..end];
+    let ends_segment = bytes.get(end).is_none_or(|&b| {
+        matches!(
+            b,
+            b'/' | b'?'
+                | b'#'
+                | b'"'
+                | b'\''
+                | b' '
+                | b'\t'
+                | b'\n'
+                | b'\r'
+                | b','
+                | b';'
+                | b')'
+                | b'&'
+        )
+    });
+    let version = matches!(id, [b'v' | b'V', rest @ ..] if rest.iter().all(u8::is_ascii_digit));
+    (PATH_ID_LEN.contains(&len) && ends_segment && id.iter().any(u8::is_ascii_digit) && !version)
+        .then_some(end)
 }
 
 /// True for a value that can identify an account: printable, without blanks, not a

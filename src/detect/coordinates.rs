@@ -12,6 +12,10 @@
 //!   finding when it is in range, has at least two decimal places, and a number under the
 //!   complementary key sits on the same line (in a JSON document written over many lines, in
 //!   the same object), so that a lone `lat` field of some other meaning does not count.
+//! * **Numbers after coordinate keys in query strings and `key=value` logs**
+//!   (`?lat=43.1302&lng=141.7621`, `latitude=43.13 longitude=141.76`): the same rule as under
+//!   JSON keys, the complementary key within the same line nearby; a pair under one key
+//!   (`ll=43.13,141.76`, `latlng=43.13%2C141.76`) is one finding.
 //!
 //! The prefilter is the shared list of dots between digits
 //! ([`crate::prefilter::Class::Decimal`]).
@@ -75,6 +79,29 @@ pub const EXAMPLES: &[Example] = &[
     ex("version 1.2.3.4, build 10.123,20.456.7", &[]),
     ex("ratio 95.123, 200.456", &[]),
     ex("took 12.345 ms, then 45.678 ms", &[]),
+    ex(
+        "GET /map?lat=43.1302&lng=141.7621 HTTP/1.1",
+        &["43.1302", "141.7621"],
+    ),
+    ex(
+        r#"{"url":"https://x.example/?z=3&longitude=-70.25&latitude=-33.45"}"#,
+        &["-70.25", "-33.45"],
+    ),
+    ex(
+        "level=info latitude=43.1302 longitude=141.7621 msg=ok",
+        &["43.1302", "141.7621"],
+    ),
+    ex(
+        "GET /search?ll=43.13,141.76&z=12 and ?latlng=-33.45%2C-70.66",
+        &["43.13,141.76", "-33.45%2C-70.66"],
+    ),
+    // One axis alone, out of range, too coarse, or under another key.
+    ex(
+        "GET /?lat=43.1302&zoom=12.5\nGET /?lat=95.12&lng=10.12",
+        &[],
+    ),
+    ex("GET /?lat=43.1&lng=141.7 /?flat=43.13&slng=141.76", &[]),
+    ex("ll=43.13,141.76,12.5 ratio=43.13,141.76", &[]),
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
@@ -153,7 +180,7 @@ impl Detector for CoordinatesDetector {
             if dot < next {
                 continue;
             }
-            if let Some((start, end)) = pair_at(bytes, dot) {
+            if let Some((start, end)) = pair_at(bytes, dot).or_else(|| keyed_at(bytes, dot)) {
                 out.push(Match {
                     detail: crate::detect::Detail::NONE,
                     start,
@@ -257,6 +284,156 @@ fn pair_at(bytes: &[u8], dot: usize) -> Option<(usize, usize)> {
     }
     Some((first.start, second.end))
 }
+
+/// What a `key=` before a number says of it in a query string or a `key=value` log.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Axis {
+    Latitude,
+    Longitude,
+    /// `ll=43.13,141.76`: both, latitude first.
+    Pair,
+}
+
+/// The axis of a query-string or log key (`lat`, `longitude`, `ll`), ASCII case ignored.
+fn axis_of(key: &[u8]) -> Option<Axis> {
+    const KEYS: &[(&str, Axis)] = &[
+        ("lat", Axis::Latitude),
+        ("latitude", Axis::Latitude),
+        ("lng", Axis::Longitude),
+        ("lon", Axis::Longitude),
+        ("long", Axis::Longitude),
+        ("longitude", Axis::Longitude),
+        ("ll", Axis::Pair),
+        ("latlng", Axis::Pair),
+        ("latlon", Axis::Pair),
+        ("latlong", Axis::Pair),
+        ("lat_lng", Axis::Pair),
+        ("lat_lon", Axis::Pair),
+    ];
+    KEYS.iter()
+        .find(|(k, _)| k.as_bytes().eq_ignore_ascii_case(key))
+        .map(|&(_, axis)| axis)
+}
+
+/// The key of a `key=value` whose `=` is at `eq`: letters and `_` back to a separator of
+/// query strings and logs (`?`, `&`, `;`, a blank, a quote) or the start of the text.
+fn key_before_eq(bytes: &[u8], eq: usize) -> Option<&[u8]> {
+    let mut i = eq;
+    while i > 0 && eq - i <= 12 && (bytes[i - 1].is_ascii_alphabetic() || bytes[i - 1] == b'_') {
+        i -= 1;
+    }
+    let bounded = i == 0
+        || matches!(
+            bytes[i - 1],
+            b'?' | b'&' | b';' | b' ' | b'\t' | b'"' | b'\'' | b'\n'
+        );
+    (i < eq && bounded).then(|| &bytes[i..eq])
+}
+
+/// A coordinate after a `lat=`, `lng=` or `ll=` key whose number has its `.` at `dot`: a
+/// number with two decimal places or more, in range, with the complementary key on the same
+/// line within [`KEYED_WINDOW`] bytes (for a single axis); or both numbers of a pair key.
+fn keyed_at(bytes: &[u8], dot: usize) -> Option<(usize, usize)> {
+    // Most decimals are JSON numbers: only one right after a `=` is read further.
+    let int = bytes[..dot]
+        .iter()
+        .rev()
+        .take(4)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let sign = usize::from(dot > int && bytes[dot - int - 1] == b'-');
+    if dot < int + sign + 1 || bytes[dot - int - sign - 1] != b'=' {
+        return None;
+    }
+    let number = number_at(bytes, dot)?;
+    if number.places < HINTED_PLACES || number.start == 0 || bytes[number.start - 1] != b'=' {
+        return None;
+    }
+    let axis = axis_of(key_before_eq(bytes, number.start - 1)?)?;
+    let value = number.value(bytes)?;
+    match axis {
+        Axis::Pair => {
+            let rest = &bytes[number.end..];
+            let sep = if rest.starts_with(b",") {
+                1
+            } else if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(b"%2C") {
+                3
+            } else {
+                return None;
+            };
+            let second = number_starting(bytes, number.end + sep)?;
+            let lon = second.value(bytes)?;
+            let ok = second.places >= HINTED_PLACES
+                && value.abs() <= 90.0
+                && lon.abs() <= 180.0
+                && !(value == 0.0 && lon == 0.0)
+                && !in_list_after(bytes, second.end);
+            ok.then_some((number.start, second.end))
+        }
+        Axis::Latitude | Axis::Longitude => {
+            let (limit, other) = match axis {
+                Axis::Latitude => (90.0, Axis::Longitude),
+                _ => (180.0, Axis::Latitude),
+            };
+            if value.abs() > limit || value == 0.0 {
+                return None;
+            }
+            let lo = number.start.saturating_sub(KEYED_WINDOW);
+            let hi = bytes.len().min(number.end + KEYED_WINDOW);
+            let other_limit = if limit == 90.0 { 180.0 } else { 90.0 };
+            let near = |from: usize, to: usize| {
+                memchr::memchr_iter(b'=', &bytes[from..to]).any(|i| {
+                    let eq = from + i;
+                    key_before_eq(bytes, eq).and_then(axis_of) == Some(other)
+                        && number_after_eq(bytes, eq).is_some_and(|(n, v)| {
+                            n.places >= HINTED_PLACES && v.abs() <= other_limit && v != 0.0
+                        })
+                })
+            };
+            let after =
+                memchr::memchr(b'\n', &bytes[number.end..hi]).map_or(hi, |i| number.end + i);
+            let before =
+                memchr::memrchr(b'\n', &bytes[lo..number.start]).map_or(lo, |i| lo + i + 1);
+            (near(number.end, after) || near(before, number.start))
+                .then_some((number.start, number.end))
+        }
+    }
+}
+
+/// The decimal number right after the `=` at `eq`, with its value.
+fn number_after_eq(bytes: &[u8], eq: usize) -> Option<(Number, f64)> {
+    let number = number_starting(bytes, eq + 1)?;
+    Some((number, number.value(bytes)?))
+}
+
+/// The decimal number `-?\d{1,3}\.\d+` that starts at `start` (whatever comes before it: a
+/// `=` or the `%2C` of a query string), not continued by word bytes or another `.` and digit.
+fn number_starting(bytes: &[u8], start: usize) -> Option<Number> {
+    let sign = usize::from(bytes.get(start) == Some(&b'-'));
+    let int = bytes
+        .get(start + sign..)?
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let dot = start + sign + int;
+    if !(1..=3).contains(&int) || bytes.get(dot) != Some(&b'.') {
+        return None;
+    }
+    let places = bytes[dot + 1..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let end = dot + 1 + places;
+    let continues = match bytes.get(end) {
+        Some(b'.') => bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
+        Some(&b) => b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80,
+        None => false,
+    };
+    (places > 0 && !continues).then_some(Number { start, end, places })
+}
+
+/// How far from a `lat=` value its `lng=` may be (and the reverse), on the same line.
+const KEYED_WINDOW: usize = 96;
 
 /// The length of a separator between the two numbers of a pair: `,`, `;` or `/`, each
 /// optionally followed by a space, or a single space.

@@ -2,9 +2,15 @@
 //!
 //! Alone, `Mac OS X` or `Chrome 131` names millions of people; beside a city and an employer
 //! it narrows to a few, which is why the Mixpanel breach notice listed them. Values are taken
-//! under device keys (`$os`, `$browser`, `$device`, `os_name`, `userAgent`), and user-agent
-//! strings are taken anywhere from their fixed opening (`Mozilla/5.0 (`, `Dalvik/`) to the end
-//! of their quoted field or line. Devices are quasi-identifiers.
+//! under device keys (`$os`, `$browser`, `$device`, `os_name`, `userAgent`) whatever their shape
+//! (`curl/8.4.0`, `okhttp/4.12.0`, `Pingdom.com_bot_version_1.4`), and user-agent strings are
+//! taken anywhere from their fixed opening (`Mozilla/5.0 (`, `Dalvik/`) to the end of their
+//! quoted field or line. Other user agents are taken in text only with a user agent's full
+//! shape (RFC 9110's `product/version (comment)`): a product and version right before a
+//! parenthesised comment that holds a `;` (`Opera/9.80 (Windows NT 6.1; U; en)`) or is followed
+//! by another product (`Nokia6300/2.0 (05.00) Profile/MIDP-2.0`), up to the last product or
+//! comment. A bare `curl/8.4.0` in text is a tool's name and version, not a device: in an
+//! access log it is a script, not a person's machine. Devices are quasi-identifiers.
 
 use compact_str::CompactString;
 use memchr::memmem;
@@ -62,6 +68,40 @@ pub const EXAMPLES: &[Example] = &[
     ),
     ex(r#"{"$os":"","$browser":"unknown","os":null}"#, &[]),
     ex("Mozilla/ and Mozilla/5.0 without parenthesis", &[]),
+    ex(
+        r#"{"user_agent":"curl/8.4.0","ua":"Wget/1.21.4","userAgent":"python-requests/2.31.0"}"#,
+        &["curl/8.4.0", "Wget/1.21.4", "python-requests/2.31.0"],
+    ),
+    ex(
+        r#"{"user_agent":"okhttp/4.12.0","ua":"Go-http-client/1.1","agent":"x","userAgent":"Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)"}"#,
+        &[
+            "okhttp/4.12.0",
+            "Go-http-client/1.1",
+            "Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)",
+        ],
+    ),
+    ex(
+        r#"1.2.3.4 - - [x] "GET / HTTP/1.1" 200 5 "-" "Opera/9.80 (Windows NT 6.1; U; en) Presto/2.10.289 Version/12.00""#,
+        &["Opera/9.80 (Windows NT 6.1; U; en) Presto/2.10.289 Version/12.00"],
+    ),
+    ex(
+        "seen from Nokia6300/2.0 (05.00) Profile/MIDP-2.0 Configuration/CLDC-1.1 yesterday",
+        &["Nokia6300/2.0 (05.00) Profile/MIDP-2.0 Configuration/CLDC-1.1"],
+    ),
+    ex(
+        "agent=Dalvik/2.1.0 (Linux; U; Android 11; SM-G991B Build/RP1A.200720.012)",
+        &["Dalvik/2.1.0 (Linux; U; Android 11; SM-G991B Build/RP1A.200720.012)"],
+    ),
+    Example::csv(
+        Kind::Device,
+        "id,user_agent\n1,curl/8.4.0\n2,Go-http-client/1.1\n",
+        &["curl/8.4.0", "Go-http-client/1.1"],
+    ),
+    // Tools in text, and versions with a remark, are not devices.
+    ex(
+        r#"1.2.3.4 - - [x] "GET / HTTP/1.1" 200 5 "-" "curl/8.4.0"; upgraded to git/2.43.0 (Apple Git-143); HTTP/1.1 (see; RFC)"#,
+        &[],
+    ),
 ];
 
 const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
@@ -140,7 +180,101 @@ impl Detector for DeviceDetector {
                 }
             }
         }
+        let mut next = 0;
+        for open in memchr::memchr_iter(b'(', bytes) {
+            if open < next {
+                continue;
+            }
+            if let Some((start, end)) = product_user_agent(bytes, open) {
+                out.push(Match::new(start, end, Kind::Device));
+                next = end;
+            }
+        }
     }
+}
+
+/// Bytes of a product name or version in a user agent (`python-requests`, `2.31.0`,
+/// `MIDP-2.0`).
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+')
+}
+
+/// A user agent other than `Mozilla/` or `Dalvik/` whose comment opens at `open`: a
+/// `product/version` right before it (after one space), a comment with a `;` or another
+/// product after it. Returns its span, up to its last product or comment.
+fn product_user_agent(bytes: &[u8], open: usize) -> Option<(usize, usize)> {
+    let space = open.checked_sub(1).filter(|&i| bytes[i] == b' ')?;
+    let mut v = space;
+    while v > 0 && space - v < 24 && is_token_byte(bytes[v - 1]) {
+        v -= 1;
+    }
+    if v == space || !bytes[v].is_ascii_digit() {
+        return None;
+    }
+    let slash = v.checked_sub(1).filter(|&i| bytes[i] == b'/')?;
+    let mut start = slash;
+    while start > 0 && slash - start < 48 && is_token_byte(bytes[start - 1]) {
+        start -= 1;
+    }
+    let name = &bytes[start..slash];
+    let bounded = start == 0
+        || matches!(
+            bytes[start - 1],
+            b' ' | b'\t' | b'"' | b'\'' | b'=' | b':' | b'[' | b',' | b'\n'
+        );
+    if name.is_empty()
+        || !name[0].is_ascii_alphabetic()
+        || !bounded
+        || [&b"Mozilla"[..], b"Dalvik", b"HTTP", b"HTTPS"].contains(&name)
+    {
+        return None;
+    }
+    let limit = bytes.len().min(start + MAX_UA);
+    let close = comment_end(bytes, open, limit)?;
+    let end = products_end(bytes, close, limit);
+    let strong = bytes[open..close].contains(&b';') || end > close;
+    strong.then_some((start, end))
+}
+
+/// The end (after its `)`) of the comment that opens at `open`, on the same line and within
+/// `limit`, without quotes or escapes in it.
+fn comment_end(bytes: &[u8], open: usize, limit: usize) -> Option<usize> {
+    let len = bytes[open..limit]
+        .iter()
+        .position(|&b| matches!(b, b')' | b'"' | b'\n' | b'\\'))?;
+    (bytes[open + len] == b')').then_some(open + len + 1)
+}
+
+/// Where the products and comments that follow a user agent's comment end: each after one
+/// space, a `name/version` or another comment; `end` itself when none follows.
+fn products_end(bytes: &[u8], mut end: usize, limit: usize) -> usize {
+    while end + 1 < limit && bytes[end] == b' ' {
+        let at = end + 1;
+        if bytes[at] == b'(' {
+            match comment_end(bytes, at, limit) {
+                Some(close) => end = close,
+                None => break,
+            }
+            continue;
+        }
+        let name = bytes[at..limit]
+            .iter()
+            .take_while(|&&b| is_token_byte(b))
+            .count();
+        let slash = at + name;
+        if name == 0 || !bytes[at].is_ascii_alphabetic() || bytes.get(slash) != Some(&b'/') {
+            break;
+        }
+        let version = bytes[slash + 1..limit]
+            .iter()
+            .take_while(|&&b| is_token_byte(b))
+            .count();
+        if version == 0 {
+            break;
+        }
+        end = slash + 1 + version;
+    }
+    end
 }
 
 /// The end of a user-agent string at `start`: it needs a version and a `(` platform part, and

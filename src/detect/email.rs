@@ -210,6 +210,18 @@ fn address_at(bytes: &[u8], sep: usize, sep_end: usize) -> Option<(usize, usize)
     Some((start, end))
 }
 
+/// True when `bytes[start..end]` is one e-mail address and nothing else, as this detector
+/// finds it (`jane@example.com`, `jane%40example.com`, `jane\u0040example.com`): the account
+/// ID detector leaves such an ID to this one.
+pub(super) fn is_whole_address(bytes: &[u8], start: usize, end: usize) -> bool {
+    let value = &bytes[start..end];
+    let sep = memchr::memchr(b'@', value)
+        .map(|i| (i, 1))
+        .or_else(|| memchr::memmem::find(value, b"%40").map(|i| (i, 3)))
+        .or_else(|| memchr::memmem::find(value, b"\\u0040").map(|i| (i, 6)));
+    sep.is_some_and(|(i, len)| address_at(bytes, start + i, start + i + len) == Some((start, end)))
+}
+
 #[inline]
 fn is_local_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'-')

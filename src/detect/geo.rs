@@ -17,6 +17,13 @@
 //!   towns, need strong context: a
 //!   preposition of place before (`moved to Nice`, not at the start of a sentence) or a
 //!   country or region after (`Reading, UK`, `Mobile, Alabama`).
+//!
+//! Words that are places in other roles are judged by the words around them: a day or month
+//! (or its abbreviation) beside a number or another day or month is a date (`Mon, 07 Dec
+//! 2026`: not Myanmar's Mon State; `Sun 13 Dec`); a place that is also a first name is a
+//! product after `Air` or before a model number or a product noun (`Air Jordan`, `Jordan 1`,
+//! `Jordan shoes`: not the country), and a person before a surname (`Jordan Smith`);
+//! `Washington DC` and `Washington, D.C.` are the city, whole, not the state.
 
 use std::sync::OnceLock;
 
@@ -180,6 +187,33 @@ pub const EXAMPLES: &[Example] = &[
     region(
         "Offices in Texas and Indiana. Texas Ohio",
         &["Texas", "Indiana", "Texas", "Ohio"],
+    ),
+    // Words that are places in other roles.
+    region(
+        "Date: Mon, 07 Dec 2026 10:00:00 GMT; Mon Dec  7 2026; Sun 13 Dec; Sat, 12 Dec",
+        &[],
+    ),
+    region("we opened an office in Mon last year", &["Mon"]),
+    city("We shipped it on Mar 3 and in March 2026", &[]),
+    city(
+        "She lives in Washington DC now; offices in Washington, D.C. and Washington D.C.",
+        &["Washington DC", "Washington, D.C.", "Washington D.C."],
+    ),
+    region(
+        "She lives in Washington DC; Washington, D.C. is not the state of Washington.",
+        &["Washington"],
+    ),
+    country(
+        "He bought Air Jordan 1 sneakers, Jordan 11 Retro and Jordan shoes; Jordan Smith called.",
+        &[],
+    ),
+    country(
+        "I moved to Jordan last year; Amman, Jordan",
+        &["Jordan", "Jordan"],
+    ),
+    country(
+        r#"{"product_name":"Air Jordan","product":{"name":"Jordan"},"variant":"Jordan 11"}"#,
+        &[],
     ),
 ];
 
@@ -431,6 +465,24 @@ impl Detector for GeoDetector {
             if !is_title_case(&bytes[pos..word_end(bytes, pos)]) {
                 return end;
             }
+            let word = &bytes[pos..end];
+            // `Mon, 07 Dec`: a date; `Air Jordan`, `Jordan shoes`: a product.
+            if (place.person && names_a_product(bytes, pos, end, line_end))
+                || in_a_date(bytes, pos, end, line_end)
+            {
+                return end;
+            }
+            // `Washington DC`, `Washington, D.C.`: the city, whole.
+            if let Some(district) = (word == b"Washington")
+                .then(|| district_of_columbia(bytes, end, line_end))
+                .flatten()
+            {
+                last_place_end = Some(district);
+                if enabled.contains(Kind::City) {
+                    out.push(Match::new(pos, district, Kind::City));
+                }
+                return district;
+            }
             let believed = (place.stands_alone()
                 && !(place.person && opens_sentence(bytes, pos))
                 && !self.proper_noun_follows(bytes, end, line_end))
@@ -543,6 +595,81 @@ fn is_calendar_word(word: &[u8]) -> bool {
     CALENDAR
         .iter()
         .any(|c| c.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// Days and months as dates abbreviate them (`Mon`, `Sept`).
+const CALENDAR_ABBREVIATIONS: &[&str] = &[
+    "Mon", "Tue", "Tues", "Wed", "Thu", "Thur", "Thurs", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar",
+    "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+];
+
+/// True for a day or month, whole or abbreviated.
+fn is_day_or_month(word: &[u8]) -> bool {
+    is_calendar_word(word) || CALENDAR_ABBREVIATIONS.iter().any(|c| c.as_bytes() == word)
+}
+
+/// True when the day or month at `pos..end` is part of a date: a number or another day or
+/// month follows it (past a `,` or `.` and blanks: `Mon, 07 Dec`, `Mon Dec 7`, `Mar 3`), or a
+/// number comes right before it (`07 Dec`).
+fn in_a_date(bytes: &[u8], pos: usize, end: usize, line_end: usize) -> bool {
+    if !is_day_or_month(&bytes[pos..end]) {
+        return false;
+    }
+    let mut next = end;
+    if matches!(bytes.get(next), Some(b',' | b'.')) {
+        next += 1;
+    }
+    let blanks = bytes[next..line_end]
+        .iter()
+        .take(3)
+        .take_while(|&&b| b == b' ')
+        .count();
+    let next = next + blanks;
+    if blanks > 0 && next < line_end {
+        if bytes[next].is_ascii_digit() {
+            return true;
+        }
+        let word = &bytes[next..word_end(bytes, next)];
+        if is_day_or_month(word) {
+            return true;
+        }
+    }
+    pos >= 2 && bytes[pos - 1] == b' ' && bytes[pos - 2].is_ascii_digit()
+}
+
+/// Words of products that a place named like a person also names: `Jordan shoes`.
+const PRODUCT_NOUNS: &[&str] = &[
+    "shoe", "shoes", "sneaker", "sneakers", "trainers", "retro", "brand", "hoodie", "sandals",
+];
+
+/// True when the place at `pos..end`, also a first name, names a product here: after `Air`
+/// (`Air Jordan`), or before a model number of up to three digits (`Jordan 1`, `Jordan 11`)
+/// or a product noun (`Jordan shoes`).
+fn names_a_product(bytes: &[u8], pos: usize, end: usize, line_end: usize) -> bool {
+    if bytes[..pos].ends_with(b"Air ") {
+        return true;
+    }
+    if bytes.get(end) != Some(&b' ') || end + 1 >= line_end {
+        return false;
+    }
+    let next = end + 1;
+    let word = &bytes[next..word_end(bytes, next)];
+    (!word.is_empty() && word.len() <= 3 && word.iter().all(u8::is_ascii_digit))
+        || PRODUCT_NOUNS
+            .iter()
+            .any(|n| n.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// The end of `DC`, `D.C.`, `, DC` or `, D.C.` after `Washington` at `end`, if one follows.
+fn district_of_columbia(bytes: &[u8], end: usize, line_end: usize) -> Option<usize> {
+    let rest = &bytes[end..line_end];
+    let after = [&b", D.C."[..], b" D.C.", b", DC", b" DC"]
+        .iter()
+        .find(|s| rest.starts_with(s))
+        .map(|s| end + s.len())?;
+    // `DC` must end a word; `D.C.` ends with its dot.
+    (bytes[after - 1] == b'.' || bytes.get(after).is_none_or(|&b| !b.is_ascii_alphanumeric()))
+        .then_some(after)
 }
 
 /// True when a preposition of place (`in`, `from`, `to`...) is the word before `pos`.

@@ -23,7 +23,8 @@
 //!   `%201.2.3.4` (an encoded space, then `1.2.3.4`) and `"\n1.2.3.4"` are found.
 //! - Version numbers: a `Product/1.2.3.4` token as in User-Agent strings (`Chrome/120.0.0.0`,
 //!   `MyApp/2.3.1.45`) and a value right after a word ending in `version` or `build`
-//!   (`"app_version":"1.2.3.4"`, `build 10.0.0.1`) are rejected, unless the value sits under an
+//!   (`"app_version":"1.2.3.4"`, `build 10.0.0.1`, `the build: it is 1.2.3.4`) or right
+//!   before one (`app 10.1.17.14 build 7885`) are rejected, unless the value sits under an
 //!   IP key (`"ip": ...`).
 //! - CIDR suffixes and ports are left out of the match: `10.0.0.0/8` and `1.2.3.4:8080` match
 //!   `10.0.0.0` and `1.2.3.4`. The prefix length and the port are not personal data, and one
@@ -91,6 +92,13 @@ pub const EXAMPLES: &[Example] = &[
     ex(r#"{"app_version" : "1.2.3.4"}"#, &[]),
     ex("oid 1.3.6.1.4.1.2021 host 10.0.0.1.nip.io", &[]),
     ex("the build is 7.26.6.235 now", &[]),
+    ex("Support asked for the build: it is 2.14.19.5.", &[]),
+    ex("the version, which is 1.2.3.4, is old", &[]),
+    ex("[release] app 10.1.17.14 build 78854160 started", &[]),
+    ex("app 2.0.46.202 Build 28951635; 3.4.5.6 release notes", &[]),
+    // Not a version: a pronoun without a version word, a host before `built`.
+    ex("the proxy: it is 10.1.2.3 now", &["10.1.2.3"]),
+    ex("host 10.1.2.3 built the image", &["10.1.2.3"]),
     ex(
         r#"{"ua":"Mozilla/5.0 Chrome\/124.0.0.0 Safari\/537.36"}"#,
         &[],
@@ -190,7 +198,9 @@ fn address_around(hay: &Haystack<'_>, dot: usize) -> Option<(usize, usize)> {
     if hay.listed_hint_around(start, end) == Some(Hint::Version) {
         return None;
     }
-    if looks_like_version(bytes, start) && hay.hint_around(start, end) != Some(Hint::Ip) {
+    if (looks_like_version(bytes, start) || version_word_follows(bytes, end))
+        && hay.hint_around(start, end) != Some(Hint::Ip)
+    {
         return None;
     }
     Some((start, end))
@@ -316,12 +326,49 @@ fn looks_like_version(bytes: &[u8], start: usize) -> bool {
     if !LINKS.iter().any(|l| word.eq_ignore_ascii_case(l)) || i < 2 || bytes[i - 1] != b' ' {
         return false;
     }
+    let word_before = |end: usize| {
+        let mut j = end;
+        while j > 0 && end - j < 24 && bytes[j - 1].is_ascii_alphabetic() {
+            j -= 1;
+        }
+        j
+    };
     let before_end = i - 1;
-    let mut j = before_end;
-    while j > 0 && before_end - j < 24 && bytes[j - 1].is_ascii_alphabetic() {
-        j -= 1;
+    let j = word_before(before_end);
+    if names_version(&bytes[j..before_end]) {
+        return true;
     }
-    names_version(&bytes[j..before_end])
+    // `the build: it is 2.14.19.5`, `the version, which is 1.2.3.4`: a pronoun that stands for
+    // the version word before it.
+    const PRONOUNS: &[&[u8]] = &[b"it", b"that", b"this", b"which"];
+    if !PRONOUNS
+        .iter()
+        .any(|p| bytes[j..before_end].eq_ignore_ascii_case(p))
+    {
+        return false;
+    }
+    let mut k = j;
+    while k > 0 && j - k < 3 && matches!(bytes[k - 1], b' ' | b':' | b',') {
+        k -= 1;
+    }
+    k < j && names_version(&bytes[word_before(k)..k])
+}
+
+/// True when the word after the address at `end` (after one space) names a version or build:
+/// `app 10.1.17.14 build 78854160`, `2.0.46.202 release notes`.
+fn version_word_follows(bytes: &[u8], end: usize) -> bool {
+    let Some(rest) = bytes.get(end..).and_then(|r| r.strip_prefix(b" ")) else {
+        return false;
+    };
+    let len = rest
+        .iter()
+        .take(16)
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    let word = &rest[..len];
+    [&b"build"[..], b"version", b"release", b"rev", b"revision"]
+        .iter()
+        .any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// Masks an address as its first two octets: `203.0.113.7` → `203.0.*.*`.

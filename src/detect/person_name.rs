@@ -146,10 +146,24 @@ pub const EXAMPLES: &[Example] = &[
         "Hi team, the Rose gold Jordan 1 sold out on Baker Street. Thanks, Dan will call.",
         &[],
     ),
+    // Words that are names in other roles: a product's or a colour's words (issue 20).
+    ex(
+        r#"{"product":{"name":"Amber Brown"},"color":"Amber Brown","items":[{"name":"Rose Gold"}]}"#,
+        &[],
+    ),
+    ex(
+        "Jordan Smith called about the Air Jordan 1 shoes",
+        &["Jordan Smith"],
+    ),
     Example::csv(
         Kind::PersonName,
         "user_id,full_name,plan\n1,Jane Doe,Pro\n",
         &["Jane Doe"],
+    ),
+    Example::csv(
+        Kind::PersonName,
+        "sku,product_name,colour\nA1,Amber Brown,Olive Green\n",
+        &[],
     ),
     Example::csv(Kind::PersonName, "id,product\nA1,Grace Period\n", &[]),
 ];

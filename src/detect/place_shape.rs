@@ -11,9 +11,11 @@
 
 /// True when `value` (as on disk, JSON escapes included) has the shape of a place name: one to
 /// eight words of letters of any script (a non-ASCII byte or a `\uXXXX` escape counts as a
-/// letter), with spaces, `-`, `'`, `’`, `,`, `.` and parentheses between; at least two letters;
-/// the first letter not a lower-case ASCII one (places are written capitalised; `eu-west`,
-/// `active` are not places); no digit, no other symbol; not a placeholder.
+/// letter), with spaces, `-`, `'`, `’`, `,`, `.`, parentheses and `/` (`Biel/Bienne`, escaped
+/// `\/` in JSON) between; at least two letters; the first letter not a lower-case ASCII one
+/// (places are written capitalised; `eu-west`, `active` are not places) unless a capital
+/// follows it within its first four letters (the Nguni prefixes of `uThungulu`, `eThekwini`);
+/// no digit, no other symbol; not a placeholder.
 pub fn looks_like_place(value: &[u8]) -> bool {
     if value.len() < 2 || value.len() > 120 || is_placeholder(value) {
         return false;
@@ -26,6 +28,11 @@ pub fn looks_like_place(value: &[u8]) -> bool {
     while i < value.len() {
         let b = value[i];
         let letter = match b {
+            b'\\' if value.get(i + 1) == Some(&b'/') && i > 0 => {
+                i += 1;
+                false
+            }
+            b'/' if i > 0 => false,
             b'\\' => {
                 let hex = value.get(i + 2..i + 6);
                 if value.get(i + 1) != Some(&b'u')
@@ -54,7 +61,18 @@ pub fn looks_like_place(value: &[u8]) -> bool {
         }
         i += 1;
     }
-    letters >= 2 && words <= 8 && !first_letter.is_some_and(|b| b.is_ascii_lowercase())
+    let prefixed = || {
+        value
+            .iter()
+            .take(4)
+            .skip(1)
+            .take_while(|b| b.is_ascii_alphabetic())
+            .any(u8::is_ascii_uppercase)
+    };
+    letters >= 2
+        && words <= 8
+        && (!first_letter.is_some_and(|b| b.is_ascii_lowercase()) || prefixed())
+        && !value.ends_with(b"/")
 }
 
 /// The values analytics tools and forms write where they know no place.
@@ -122,6 +140,14 @@ mod tests {
             ("Île-de-France", true),
             (r"S\u00e3o Paulo", true),
             ("Washington, D.C.", true),
+            ("Biel/Bienne District", true),
+            (r"Biel\/Bienne District", true),
+            ("uThungulu District Municipality", true),
+            ("eThekwini", true),
+            ("/Bienne", false),
+            ("Biel/", false),
+            ("iPhone 15", false),
+            ("eu-West", false),
             ("", false),
             ("-", false),
             ("--", false),

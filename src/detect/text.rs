@@ -4,8 +4,8 @@
 use super::{Haystack, Hint};
 
 /// The hints the name and place detectors read at every value: a name or place key settles
-/// its value, and the values under software (`$os`, `$browser`) and event keys are never a
-/// person or a place, so both detectors leave them alone.
+/// its value, and the values under software (`$os`, `$browser`), event and product keys are
+/// never a person or a place, so both detectors leave them alone.
 pub(super) const WORDS_READ: &[Hint] = &[
     Hint::PersonName,
     Hint::FirstName,
@@ -18,6 +18,7 @@ pub(super) const WORDS_READ: &[Hint] = &[
     Hint::CountryCode,
     Hint::Software,
     Hint::Event,
+    Hint::Product,
 ];
 use crate::prefilter::Class;
 

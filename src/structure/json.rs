@@ -57,7 +57,25 @@ pub fn find_hints_with(
     // hints at something wanted. Called for the keys that pass `filter`, a few an event: the
     // filter is asked in the loops, where most keys end without a call.
     let hinted = |quote: usize, value: usize| {
-        let hint = key_before(bytes, quote).and_then(hint_for_key)?;
+        let key = key_before(bytes, quote)?;
+        let mut hint = hint_for_key(key)?;
+        // `name` and `state` say little alone: their object's key tells (`address.state` is a
+        // region, `customer.name` a person, `product.name` and `items[].name` a product), read
+        // with the parent key as a column path is (`keys::hint_for_path`).
+        if matches!(hint, Hint::MaybePersonName | Hint::MaybeRegion) {
+            let open = quote - key.len() - 1;
+            if let Some(joined) = parent_key(bytes, structure, open).and_then(|parent| {
+                let mut buf = [0u8; 2 * MAX_KEY_LEN];
+                let len = parent.len() + key.len();
+                buf.get_mut(..len).map(|b| {
+                    b[..parent.len()].copy_from_slice(parent);
+                    b[parent.len()..].copy_from_slice(key);
+                    hint_for_key(b)
+                })?
+            }) {
+                hint = joined;
+            }
+        }
         let (start, end) = value_after(bytes, value)?;
         Some(HintedValue { start, end, hint })
     };
@@ -87,6 +105,53 @@ pub fn find_hints_with(
     if out.len() > compact {
         out[first..].sort_by_key(|h| (h.start, h.end));
     }
+}
+
+/// How many brackets [`parent_key`] reads back at most: a key's object opens a few brackets
+/// before it in an export, and a file that is one long line must cost no more per key.
+const PARENT_WALK: usize = 64;
+
+/// The key of the object that holds the key whose opening quote is at `open`, or of the
+/// array that holds that object (`"items":[{"name":…}]` gives `items`), read back over the
+/// brackets outside strings that the prefilter listed (`structure`, in order); `None` at the
+/// top level, past [`PARENT_WALK`] brackets, or when the brackets were not listed.
+fn parent_key<'a>(bytes: &'a [u8], structure: &[u32], open: usize) -> Option<&'a [u8]> {
+    let before = &structure[..structure.partition_point(|&p| (p as usize) < open)];
+    let mut depth = 0usize;
+    for &p in before.iter().rev().take(PARENT_WALK) {
+        let p = p as usize;
+        match bytes[p] {
+            b'}' | b']' => depth += 1,
+            b'{' | b'[' if depth > 0 => depth -= 1,
+            bracket @ (b'{' | b'[') => {
+                let end = p - blanks_and_newlines_back(&bytes[..p]);
+                match end.checked_sub(1).map(|i| bytes[i]) {
+                    Some(b':') => {
+                        let colon = end - 1;
+                        let quote = colon.checked_sub(1 + blanks_back(&bytes[..colon]))?;
+                        return (bytes[quote] == b'"')
+                            .then(|| key_before(bytes, quote))
+                            .flatten();
+                    }
+                    // An object in an array: the array's key is the parent.
+                    Some(b'[' | b',') if bracket == b'{' => continue,
+                    _ => return None,
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The number of blanks and line ends at the end of `bytes` (a document written over many
+/// lines puts a line end between a key's `:` and its object).
+fn blanks_and_newlines_back(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .rev()
+        .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count()
 }
 
 /// The number of spaces and tabs at the end of `bytes`.
@@ -696,6 +761,62 @@ mod tests {
         out.iter()
             .map(|h| (s[h.start..h.end].to_string(), h.hint))
             .collect()
+    }
+
+    /// `name` and `state` are read with the key of their object, or of the array that holds
+    /// their object, as a column path is: `address.state` is a region, `product.name` and
+    /// `items[].name` products, `customer.name` a person; alone, or under another key, they
+    /// keep their own meaning.
+    #[test]
+    fn name_and_state_are_read_with_their_parent_key() {
+        let cases: &[(&str, &[(&str, Hint)])] = &[
+            (
+                r#"{"traits":{"address":{"state":"Tverskaya oblast'"}}}"#,
+                &[("Tverskaya oblast'", Hint::Region)],
+            ),
+            (
+                r#"{"address":{"city":"Lyon","zip":{"a":1},"state":"Jiangsu"}}"#,
+                &[("Lyon", Hint::City), ("Jiangsu", Hint::Region)],
+            ),
+            (
+                r#"{"billingAddress" : {"state":"Jiangsu"}}"#,
+                &[("Jiangsu", Hint::Region)],
+            ),
+            (
+                "{\n  \"address\": {\n    \"state\": \"Jiangsu\"\n  }\n}",
+                &[("Jiangsu", Hint::Region)],
+            ),
+            (
+                r#"{"order":{"state":"pending"},"state":"active"}"#,
+                &[
+                    ("pending", Hint::MaybeRegion),
+                    ("active", Hint::MaybeRegion),
+                ],
+            ),
+            (
+                r#"{"product":{"sku":"A1","name":"Midnight Blue"}}"#,
+                &[("Midnight Blue", Hint::Product)],
+            ),
+            (
+                r#"{"items":[{"name":"Rose Gold"},{"price":{"v":1},"name":"Amber Brown"}]}"#,
+                &[("Rose Gold", Hint::Product), ("Amber Brown", Hint::Product)],
+            ),
+            (
+                r#"{"customer":{"name":"Jane Doe"},"user":{"name":"Jo Roe"}}"#,
+                &[
+                    ("Jane Doe", Hint::PersonName),
+                    ("Jo Roe", Hint::MaybePersonName),
+                ],
+            ),
+            (
+                r#"{"name":"Jo","list":[["x"],{"name":"Al"}]}"#,
+                &[("Jo", Hint::MaybePersonName), ("Al", Hint::MaybePersonName)],
+            ),
+        ];
+        for (line, want) in cases {
+            let want: Vec<(String, Hint)> = want.iter().map(|(v, h)| (v.to_string(), *h)).collect();
+            assert_eq!(hints(line), want, "in {line}");
+        }
     }
 
     /// Keys written `"key" : value` (Jackson's pretty printer) hint like compact ones, and the

@@ -75,6 +75,10 @@ pub enum Hint {
     Imei,
     /// `app_version`, `build_number`: a version, never an address, in CSV as in JSON.
     Version,
+    /// `product_name`, `color`, `variant_name`, and `name` inside a `product` or `items[]`
+    /// object: the seller's words (`Midnight Blue`, `Air Jordan`), never a person or a place.
+    /// The name and place detectors leave these values alone.
+    Product,
 }
 
 /// The national identity numbers a key can name.
@@ -118,6 +122,7 @@ impl Hint {
                 | Hint::Password
                 | Hint::Mac
                 | Hint::Imei
+                | Hint::Product
         )
     }
 }
@@ -214,6 +219,7 @@ impl Hint {
         ("mac", Hint::Mac),
         ("imei", Hint::Imei),
         ("version", Hint::Version),
+        ("product", Hint::Product),
     ];
 
     /// The hint a field table or a policy names, by its name or by the kind it hints at
@@ -759,8 +765,12 @@ mod tests {
             ("user_pseudo_id", Some(Hint::AccountId)),
             // Words that end keys but mean other things there.
             ("app_name", None),
-            ("product_name", None),
             ("order_state", None),
+            ("product_name", Some(Hint::Product)),
+            ("primaryColor", Some(Hint::Product)),
+            ("item_name", Some(Hint::Product)),
+            ("billingAddressState", Some(Hint::Region)),
+            ("shipping.address.state", Some(Hint::Region)),
             ("is_ip_allowed", None),
             ("zip", None),
             ("ship", None),
