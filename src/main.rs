@@ -297,12 +297,14 @@ struct ReportArgs {
     partial: bool,
 
     /// With --partial: also judge the findings by this policy as `gate` does (its kinds,
-    /// custom detectors and allowlists), and keep the gate's counts for `merge --policy`.
+    /// custom detectors and allowlists; not with --kinds), and keep the gate's counts for
+    /// `merge --policy`.
     #[arg(
         long = "policy",
         visible_alias = "config",
         value_name = "FILE",
-        requires = "partial"
+        requires = "partial",
+        conflicts_with = "kinds"
     )]
     policy: Option<PathBuf>,
 

@@ -150,8 +150,8 @@ fn a_shard_does_not_depend_on_where_the_folder_is() {
 }
 
 #[test]
-fn bad_shards_and_standard_input_are_refused() {
-    let cases: [(&[&str], &str); 5] = [
+fn bad_shards_standard_input_and_partial_options_are_refused() {
+    let cases: [(&[&str], &str); 7] = [
         (
             &["scan", "--shard", "0/4", "corpora/samples"],
             "JOB_COMPLETION_INDEX + 1",
@@ -169,6 +169,23 @@ fn bad_shards_and_standard_input_are_refused() {
             "K/N",
         ),
         (&["scan", "--shard", "1/2", "-"], "standard input"),
+        // A partial judged by a policy scans the policy's kinds.
+        (
+            &[
+                "report",
+                "--partial",
+                "--policy",
+                "p.toml",
+                "--kinds",
+                "email",
+                "corpora/samples",
+            ],
+            "cannot be used with",
+        ),
+        (
+            &["report", "--policy", "p.toml", "corpora/samples"],
+            "--partial",
+        ),
     ];
     for (args, want) in cases {
         let out = run(args);
