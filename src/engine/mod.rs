@@ -90,6 +90,8 @@ pub struct Config {
     /// The delimiter of delimited files (`--delimiter`); sniffed from each file's head when
     /// `None`.
     pub delimiter: Option<u8>,
+    /// Scan only this share of the inputs (`--shard K/N`, see [`crate::source::shard`]).
+    pub shard: Option<crate::source::shard::Shard>,
 }
 
 impl Default for Config {
@@ -110,6 +112,7 @@ impl Default for Config {
             hooks: Hooks::default(),
             exclude: Vec::new(),
             delimiter: None,
+            shard: None,
         }
     }
 }
