@@ -116,8 +116,7 @@ const DISTINCT_KEY_LABEL: &[u8] = b"piiscan exposure distinct counts v1\0";
 
 /// The key of distinct counts: from `--key-file`, else `PIISCAN_FINGERPRINT_KEY`, else none
 /// (one is drawn for the run). A secret shorter than 32 bytes is refused, as everywhere.
-fn distinct_key(key_file: Option<&Path>) -> Result<Option<[u64; 2]>, Error> {
-    use sha2::{Digest, Sha256};
+pub fn distinct_key(key_file: Option<&Path>) -> Result<Option<[u64; 2]>, Error> {
     let secret = match key_file {
         Some(path) => {
             let mut secret = std::fs::read(path).map_err(|e| {
@@ -141,24 +140,31 @@ fn distinct_key(key_file: Option<&Path>) -> Result<Option<[u64; 2]>, Error> {
         }
         None => env_secret()?,
     };
-    Ok(secret.map(|mut secret| {
-        let digest = Sha256::new()
-            .chain_update(DISTINCT_KEY_LABEL)
-            .chain_update(&secret)
-            .finalize();
-        secret.fill(0);
-        let word = |i: usize| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&digest[i * 8..i * 8 + 8]);
-            u64::from_le_bytes(w)
-        };
-        [word(0), word(1)]
-    }))
+    Ok(secret.map(distinct_key_of))
+}
+
+/// The key of distinct counts made from `secret` (the contents of a key file, or of
+/// `PIISCAN_FINGERPRINT_KEY`), which it wipes: the key a front end other than the command
+/// line (the Python bindings) must use for its counts to merge with the command line's. The
+/// caller checks the secret's length ([`MIN_SECRET`]).
+pub fn distinct_key_of(mut secret: Vec<u8>) -> [u64; 2] {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(DISTINCT_KEY_LABEL)
+        .chain_update(&secret)
+        .finalize();
+    secret.fill(0);
+    let word = |i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&digest[i * 8..i * 8 + 8]);
+        u64::from_le_bytes(w)
+    };
+    [word(0), word(1)]
 }
 
 /// When the report is written, in seconds since 1970: `SOURCE_DATE_EPOCH` when it is set (for
 /// reports that must come out byte for byte the same), else now.
-fn generated_at() -> u64 {
+pub fn generated_at() -> u64 {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse().ok())
@@ -170,7 +176,7 @@ fn generated_at() -> u64 {
 }
 
 /// `secs` since 1970 as UTC `YYYY-MM-DDTHH:MM:SSZ` (Howard Hinnant's civil-from-days).
-fn utc_timestamp(secs: u64) -> String {
+pub fn utc_timestamp(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let z = days + 719_468;
