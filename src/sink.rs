@@ -144,7 +144,7 @@ pub enum Problem<'a> {
 }
 
 /// An input that was not scanned, as reports list it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SkippedInput {
     /// The path, printable.
     pub path: String,
@@ -188,6 +188,16 @@ impl SkippedList {
 
     pub fn is_empty(&self) -> bool {
         self.listed.is_empty() && self.unlisted == 0
+    }
+
+    /// Adds the skipped inputs of another list (of other inputs), after these: listed while
+    /// there is room, counted beyond.
+    pub fn merge(&mut self, other: SkippedList) {
+        let room = Self::MAX.saturating_sub(self.listed.len());
+        let listed = other.listed.len() as u64;
+        self.listed.extend(other.listed.into_iter().take(room));
+        self.unlisted += listed.saturating_sub(room as u64) + other.unlisted;
+        self.failing += other.failing;
     }
 
     /// How many inputs were skipped, listed or not.

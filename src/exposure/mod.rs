@@ -36,18 +36,22 @@ use crate::sink::{Chunk, Flow, InputEnd, InputInfo, Problem, Sink, SkippedList, 
 
 mod distinct;
 mod fields;
+mod partial;
 mod rows;
 #[cfg(test)]
 mod tests;
 
 pub use distinct::{Count, Distinct};
 pub use fields::field_pattern;
+pub use partial::{
+    key_check, Partial, PartialError, PartialStats, PARTIAL_FORMAT, PARTIAL_VERSION,
+};
 pub use rows::{About, Combination, InputRow, Report, Row};
 use rows::{ByKind, RowCounts};
 
 /// Distinct values counted exactly per field, before switching to an estimate.
 pub const EXACT_LIMIT: usize = 1 << 16;
-/// HyperLogLog++ precision: 2^14 registers, a standard error of 1.04 / sqrt(2^14) ≈ 0.81%.
+/// HyperLogLog precision: 2^14 registers, a standard error of 1.04 / sqrt(2^14) ≈ 0.81%.
 const PRECISION: u8 = 14;
 /// The relative standard error of an estimated count.
 pub const ESTIMATE_ERROR: f64 = 0.0081;
@@ -245,7 +249,7 @@ impl Exposure {
         let name = |id: u32| &*names[id as usize];
         let mut rows: Vec<Row> = fields
             .into_iter()
-            .map(|mut f| {
+            .map(|f| {
                 f.slot
                     .tally
                     .row(f.kind, f.name.map(|id| name(id).to_string()))
@@ -327,43 +331,10 @@ impl Exposure {
     /// the row of its kind and field pattern, made while there are fewer than [`MAX_FIELDS`].
     /// Once there are that many there will never be fewer, so the answer holds for good.
     fn resolve(&mut self, kind: Kind, field: Option<&str>) -> RowRef {
-        let k = match self.kinds.iter().position(|&k| k == kind) {
-            Some(k) => k,
-            None => {
-                self.kinds.push(kind);
-                self.by_kind.push(RowCounts::default());
-                self.other_fields.push(None);
-                self.kinds.len() - 1
-            }
-        };
-        let room = self.fields.len() < MAX_FIELDS;
-        // Identifiers in key paths do not make fields distinct; keys do. `None` when the
-        // pattern is new and has no room.
-        let name: Option<Option<u32>> = match field {
-            None => Some(None),
-            Some(raw) => {
-                let pattern = field_pattern(raw);
-                match self.name_ids.get(&*pattern) {
-                    Some(&id) => Some(Some(id)),
-                    None if room => Some(Some(self.intern(&pattern))),
-                    None => None,
-                }
-            }
-        };
-        let field = name.and_then(|name| match self.field_ids.get(&(kind, name)) {
-            Some(&i) => Some(i),
-            None if room => {
-                let i = self.fields.len() as u32;
-                self.fields.push(Field {
-                    kind,
-                    name,
-                    slot: Slot::default(),
-                });
-                self.field_ids.insert((kind, name), i);
-                Some(i)
-            }
-            None => None,
-        });
+        let k = self.kind_index(kind);
+        // Identifiers in key paths do not make fields distinct; keys do.
+        let pattern = field.map(field_pattern);
+        let field = self.field_row(kind, pattern.as_deref());
         RowRef {
             kind: k as u32,
             field,

@@ -1,6 +1,6 @@
 //! The rows of the exposure report and the counts behind each.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Count, Distinct, ESTIMATE_ERROR};
 use crate::finding::Kind;
@@ -10,11 +10,14 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
-#[derive(Default)]
+/// A row's counts; a partial report holds them as `{"occurrences", "records", "distinct"}`.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct RowCounts {
     occurrences: u64,
     records: u64,
     /// The last record counted, as (file number, line).
+    #[serde(skip)]
     last_record: Option<(usize, u64)>,
     distinct: Distinct,
 }
@@ -32,7 +35,17 @@ impl RowCounts {
         }
     }
 
-    pub(super) fn row(&mut self, kind: Kind, field: Option<String>) -> Row {
+    /// Adds the counts of `other`, made over other records (a record is one line of one input,
+    /// and inputs are not split between parts): occurrences and records add up, distinct
+    /// values are merged (see [`Distinct::merge`]). The next record counted is a new one.
+    pub(super) fn merge(&mut self, other: RowCounts, room: &mut usize) {
+        self.occurrences += other.occurrences;
+        self.records += other.records;
+        self.last_record = None;
+        self.distinct.merge(other.distinct, room);
+    }
+
+    pub(super) fn row(&self, kind: Kind, field: Option<String>) -> Row {
         let mut distinct = self.distinct.count();
         // An estimate can overshoot; there are never more values than occurrences.
         distinct.value = distinct.value.min(self.occurrences);
@@ -182,7 +195,7 @@ pub struct About {
 }
 
 /// One input scanned, with what was found in it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputRow {
     /// The path, printable (an archive member as `archive.zip:member`).
     pub path: String,

@@ -335,7 +335,32 @@ fn feed(exposure: &mut Exposure, input: &InputInfo, findings: &[Finding]) {
 /// the engine shares them: one `Arc` per name within a chunk of `chunk` findings, a new
 /// one in the next chunk.
 fn assert_same_as_reference(events: &[Event], chunk: usize) -> Report {
-    let files: Vec<InputInfo> = ["a.ndjson", "b.ndjson", "c/a.ndjson"]
+    let mut slow = reference::Reference::default();
+    let mut file = None;
+    for (at, line, kind, field, fingerprint) in events {
+        if file != Some(*at) {
+            file = Some(*at);
+            slow.begin(FILES[*at]);
+        }
+        slow.finding(&Finding {
+            field: field.as_deref().map(Into::into),
+            ..finding(*kind, "", *line, *fingerprint)
+        });
+    }
+    let fast = fed(events, chunk).report(&Stats::default());
+    let slow = slow.report();
+    let json = |r: &Report| serde_json::to_string_pretty(r).unwrap();
+    assert_eq!(json(&fast), json(&slow));
+    fast
+}
+
+const FILES: [&str; 3] = ["a.ndjson", "b.ndjson", "c/a.ndjson"];
+
+/// `events` fed to a new [`Exposure`]. A change of file begins a new input. Field names are
+/// shared like the engine shares them: one `Arc` per name within a chunk of `chunk` findings,
+/// a new one in the next chunk.
+fn fed(events: &[Event], chunk: usize) -> Exposure {
+    let files: Vec<InputInfo> = FILES
         .iter()
         .map(|p| InputInfo {
             path: p.to_string(),
@@ -345,7 +370,6 @@ fn assert_same_as_reference(events: &[Event], chunk: usize) -> Report {
         })
         .collect();
     let mut fast = Exposure::new();
-    let mut slow = reference::Reference::default();
     let mut file = None;
     for piece in events.chunks(chunk.max(1)) {
         let mut names: HashMap<&str, std::sync::Arc<str>> = HashMap::new();
@@ -357,7 +381,6 @@ fn assert_same_as_reference(events: &[Event], chunk: usize) -> Report {
                 }
                 file = Some(*at);
                 assert!(fast.begin(&files[*at]).is_continue());
-                slow.begin(&files[*at].path);
             }
             let field = field
                 .as_deref()
@@ -369,18 +392,59 @@ fn assert_same_as_reference(events: &[Event], chunk: usize) -> Report {
                 fingerprint: Some(*fingerprint),
                 ..finding(*kind, "", *line, *fingerprint)
             };
-            slow.finding(&f);
             findings.push(f);
             if i + 1 == piece.len() {
                 feed(&mut fast, &files[*at], &findings);
             }
         }
     }
-    let fast = fast.report(&Stats::default());
-    let slow = slow.report();
-    let json = |r: &Report| serde_json::to_string_pretty(r).unwrap();
-    assert_eq!(json(&fast), json(&slow));
     fast
+}
+
+/// The events cut into parts at the given places, moved to the next change of file (a part
+/// is made of whole inputs), each fed to its own [`Exposure`].
+fn parts(events: &[Event], cuts: &[usize], chunk: usize) -> Vec<Exposure> {
+    let mut starts: Vec<usize> = cuts
+        .iter()
+        .filter_map(|&cut| (cut.max(1)..events.len()).find(|&i| events[i].0 != events[i - 1].0))
+        .collect();
+    starts.push(0);
+    starts.push(events.len());
+    starts.sort_unstable();
+    starts.dedup();
+    if starts.len() == 1 {
+        return vec![Exposure::new()];
+    }
+    starts
+        .windows(2)
+        .map(|w| fed(&events[w[0]..w[1]], chunk))
+        .collect()
+}
+
+/// Merges `parts` in order, in memory and through partial reports written and read back,
+/// and checks that both report what one pass over `events` reports, to the byte.
+fn assert_merged_like_one_run(events: &[Event], cuts: &[usize], chunk: usize) -> Report {
+    let json = |r: &Report| serde_json::to_string_pretty(r).unwrap();
+    let one = fed(events, chunk).report(&Stats::default());
+    let mut merged = Exposure::new();
+    for part in parts(events, cuts, chunk) {
+        merged.merge(part);
+    }
+    assert_eq!(json(&merged.report(&Stats::default())), json(&one));
+    let key = Some([1, 2]);
+    let mut partial: Option<Partial> = None;
+    for part in parts(events, cuts, chunk) {
+        let written = part.into_partial(&Stats::default(), key).to_json();
+        let read = Partial::from_json(&written).unwrap();
+        match &mut partial {
+            None => partial = Some(read),
+            Some(p) => p.merge(read).unwrap(),
+        }
+    }
+    let mut report = partial.unwrap().report();
+    report.about = About::default();
+    assert_eq!(json(&report), json(&one));
+    one
 }
 
 /// A name of letters only, different for each `i`: never taken for an identifier.
@@ -506,6 +570,30 @@ proptest::proptest! {
         }
         assert_same_as_reference(&events, chunk);
     }
+
+    /// Any stream of findings, cut into parts of whole inputs, merged.
+    #[test]
+    fn any_split_merges_into_the_report_of_one_run(
+        events in proptest::collection::vec(
+            (0..3usize, 1..6u64, 0..Kind::ALL.len(), 0..6usize, 0..20u64),
+            0..300,
+        ),
+        cuts in proptest::collection::vec(0..300usize, 0..6),
+        chunk in 1..50usize,
+    ) {
+        let fields = [None, Some("a.email"), Some("a.city"), Some("contacts.c1.email"),
+            Some("device"), Some("(text)")];
+        let mut events: Vec<Event> = events
+            .into_iter()
+            .map(|(file, line, kind, field, fingerprint)| {
+                (file, line, Kind::ALL[kind], fields[field].map(str::to_string), fingerprint)
+            })
+            .collect();
+        for run in events.chunk_by_mut(|a, b| a.0 == b.0) {
+            run.sort_by_key(|e| e.1);
+        }
+        assert_merged_like_one_run(&events, &cuts, chunk);
+    }
 }
 
 /// A shared budget of kept fingerprints sends the fields that would exceed it to their
@@ -566,4 +654,146 @@ fn distinct_counts_are_exact_then_estimated() {
     assert!(c.estimated);
     let error = (c.value as f64 - n as f64).abs() / n as f64;
     assert!(error < 5.0 * ESTIMATE_ERROR, "{c:?}");
+}
+
+/// Estimated counts merge into the estimate one run makes: the sketch of a union is the
+/// register-wise maximum of the sketches, and an exact set met with a sketch joins it.
+#[test]
+fn estimates_merge_into_the_estimate_of_one_run() {
+    let spread = |i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // (values of part a, values of part b): both exact, exact meeting a sketch, two sketches,
+    // and two exact sets whose union passes the limit.
+    let limit = EXACT_LIMIT as u64;
+    let cases = [
+        (0..1000, 500..3000),
+        (0..limit + 10, limit..limit + 100),
+        (0..1000, 0..limit + 5000),
+        (0..2 * limit, limit..3 * limit),
+        (0..limit - 10, 10..limit),
+    ];
+    for (a_values, b_values) in cases {
+        let (mut one, mut a, mut b) = (
+            Distinct::default(),
+            Distinct::default(),
+            Distinct::default(),
+        );
+        for i in a_values.clone() {
+            one.insert(spread(i));
+            a.insert(spread(i));
+        }
+        for i in b_values.clone() {
+            one.insert(spread(i));
+            b.insert(spread(i));
+        }
+        let mut room = usize::MAX;
+        a.merge(b, &mut room);
+        assert_eq!(a.count(), one.count(), "{a_values:?} {b_values:?}");
+        let n = a_values.end.max(b_values.end) - a_values.start.min(b_values.start);
+        let error = (a.count().value as f64 - n as f64).abs() / n as f64;
+        assert!(error < 5.0 * ESTIMATE_ERROR, "{:?} of {n}", a.count());
+        // Written and read back, a count is the same.
+        let json = serde_json::to_string(&a).unwrap();
+        let back: Distinct = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.count(), a.count());
+    }
+}
+
+/// Stored counts that are not what this build writes are refused, not taken in.
+#[test]
+fn malformed_stored_counts_are_refused() {
+    let registers = |digit: &str| format!("{{\"registers\":\"{}\"}}", digit.repeat(1 << 14));
+    let cases = [
+        "{\"exact\":\"00000000000000\"}".to_string(),
+        "{\"exact\":\"000000000000000G\"}".to_string(),
+        "{\"exact\":\"000000000000000A\"}".to_string(),
+        registers("34"),
+        registers("0"),
+        "{\"estimate\":12}".to_string(),
+    ];
+    for json in &cases {
+        assert!(serde_json::from_str::<Distinct>(json).is_err(), "{json}");
+    }
+    let fine = ["{\"exact\":\"\"}".to_string(), registers("33")];
+    for json in &fine {
+        assert!(serde_json::from_str::<Distinct>(json).is_ok(), "{json}");
+    }
+}
+
+/// Past the caps on fields and combinations a merge loses no occurrence and no record of a
+/// combination: a field with no room is counted in its kind's other-fields row, a pair with
+/// no room among the other combinations. Which rows are told apart can differ from one run.
+#[test]
+fn merges_past_the_caps_keep_every_count() {
+    let mut events: Vec<Event> = Vec::new();
+    // Two files of MAX_FIELDS fields each, half of them shared.
+    for (file, offset) in [(0usize, 0usize), (1, MAX_FIELDS / 2)] {
+        for i in 0..MAX_FIELDS {
+            let line = i as u64 + 1;
+            let name = letters(offset + i);
+            events.push((file, line, Kind::Email, Some(format!("{name}.email")), line));
+            events.push((file, line, Kind::City, Some(format!("{name}.city")), line));
+        }
+    }
+    let one = fed(&events, 500).report(&Stats::default());
+    let mut merged = Exposure::new();
+    for part in parts(&events, &[MAX_FIELDS * 2], 500) {
+        merged.merge(part);
+    }
+    let merged = merged.report(&Stats::default());
+    let total = |r: &Report| -> (u64, u64, u64) {
+        let occurrences = r.fields.iter().map(|f| f.occurrences).sum();
+        let combined = r.combinations.iter().map(|c| c.records).sum();
+        (occurrences, combined, r.profiles)
+    };
+    assert_eq!(total(&merged), total(&one));
+    assert_eq!(merged.direct, one.direct);
+    assert_eq!(merged.quasi, one.quasi);
+    assert!(merged.fields.iter().any(|r| r.other_fields));
+    assert!(
+        merged.fields.len() <= MAX_FIELDS + 2,
+        "{}",
+        merged.fields.len()
+    );
+}
+
+/// Partials of another format, version or key are refused, each with its reason.
+#[test]
+fn partials_of_other_formats_versions_and_keys_are_refused() {
+    let partial = |key| Exposure::new().into_partial(&Stats::default(), key);
+    let json = partial(Some([1, 2])).to_json();
+    assert!(Partial::from_json(&json).is_ok());
+    let cases = [
+        (json.replace("\"version\":1", "\"version\":2"), "version 2"),
+        (
+            json.replace("piiscan-partial", "other"),
+            "format is 'other'",
+        ),
+        ("{\"findings\":[]}".to_string(), "format is ''"),
+        ("[1,2]".to_string(), "not a piiscan partial"),
+        (
+            json.replace("\"records\":0", "\"records\":\"x\""),
+            "not a piiscan partial",
+        ),
+    ];
+    for (text, reason) in cases {
+        match Partial::from_json(&text) {
+            Ok(_) => panic!("{text} was read"),
+            Err(e) => assert!(e.to_string().contains(reason), "{e} for {text}"),
+        }
+    }
+    let mut a = partial(Some([1, 2]));
+    assert!(matches!(
+        a.merge(partial(Some([1, 3]))),
+        Err(PartialError::KeyMismatch { .. })
+    ));
+    assert!(matches!(a.merge(partial(None)), Err(PartialError::NoKey)));
+    assert!(matches!(
+        partial(None).merge(partial(None)),
+        Err(PartialError::NoKey)
+    ));
+    assert!(a.merge(partial(Some([1, 2]))).is_ok());
+    // The check value tells keys apart and is not the key.
+    assert_ne!(key_check([1, 2]), key_check([1, 3]));
+    assert_eq!(key_check([1, 2]).len(), 16);
+    assert!(!json.contains("\"key\""));
 }
