@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use piiscan::engine::{Config, Scanner};
-use piiscan::exposure::{About, Exposure, Report as Summary};
+use piiscan::exposure::{key_check, Exposure, Partial, PartialError, Report as Summary};
 use piiscan::report::exposure as render;
 use piiscan::sink::{Chunk, Flow, InputEnd, InputInfo, Problem, Sink, Stats, GO_ON};
 use piiscan::source::records::Records;
@@ -486,44 +486,106 @@ fn key_of(key: Option<&Bound<'_, PyAny>>) -> PyResult<Option<[u64; 2]>> {
 
 /// An exposure report built from data added piece by piece: what `piiscan report` says of
 /// files, for bytes and for records (a dataframe's rows, its columns' names as key hints).
+///
+/// What was added is folded into a [`Partial`] (the library's mergeable state) whenever the
+/// report is rendered, written out or merged; data added after goes into a new
+/// [`Exposure`], folded in the same way, so rendering never closes the report.
 #[pyclass(module = "piiscan", name = "Report")]
 struct PyReport {
     scanner: Arc<Scanner>,
     kinds: KindSet,
+    /// The key of distinct counts: given, or drawn for this report (`keyed` false).
+    key: [u64; 2],
     keyed: bool,
-    exposure: Option<Exposure>,
-    stats: Stats,
     roots: Vec<String>,
+    /// Everything folded so far.
+    done: Option<Partial>,
+    /// What was added since, and the scan's counters for it.
+    current: Exposure,
+    current_stats: Stats,
+}
+
+fn partial_err(e: PartialError) -> PyErr {
+    PiiscanError::new_err(format!("cannot merge the reports: {e}"))
 }
 
 impl PyReport {
-    fn exposure(&mut self) -> PyResult<&mut Exposure> {
-        self.exposure.as_mut().ok_or_else(|| {
-            PiiscanError::new_err(
-                "this Report was rendered (to_json, to_html): it takes no more data; start \
-                 another Report",
-            )
-        })
+    fn with_key(kinds: KindSet, key: Option<[u64; 2]>) -> PyReport {
+        let keyed = key.is_some();
+        let key = key.unwrap_or_else(|| {
+            use rand::RngCore;
+            let mut rng = rand::rngs::OsRng;
+            [rng.next_u64(), rng.next_u64()]
+        });
+        PyReport {
+            scanner: scanner(kinds, false, Some(key)),
+            kinds,
+            key,
+            keyed,
+            roots: Vec::new(),
+            done: None,
+            current: Exposure::new(),
+            current_stats: Stats::default(),
+        }
     }
 
     fn note_root(&mut self, path: &str) {
-        if self.roots.len() < piiscan::exposure::MAX_INPUTS {
+        if self.roots.len() < piiscan::exposure::MAX_INPUTS && !self.roots.iter().any(|r| r == path)
+        {
             self.roots.push(path.to_owned());
         }
     }
 
-    /// The report as it stands, closed.
-    fn summary(&mut self) -> PyResult<Summary> {
-        self.exposure()?;
-        let exposure = self.exposure.take().unwrap_or_default();
-        let mut report = exposure.report(&self.stats);
-        report.about = About {
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            generated: piiscan::run::utc_timestamp(piiscan::run::generated_at()),
-            roots: self.roots.clone(),
-            kinds: self.kinds.iter().collect(),
-            keyed: self.keyed,
+    /// Refuses data when the report came from a partial made under another key (or none):
+    /// its distinct counts could not take the new data's fingerprints.
+    fn check_key_fits(&self) -> PyResult<()> {
+        match &self.done {
+            Some(done) if done.key_check != Some(key_check(self.key)) => {
+                Err(PiiscanError::new_err(
+                    "this report was read from a partial made under another key of distinct \
+                 counts: give Report.from_partial the same key (key= or \
+                 PIISCAN_FINGERPRINT_KEY) to add data to it",
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Folds what was added since the last fold into `done`, and returns it.
+    fn fold(&mut self) -> PyResult<&mut Partial> {
+        let current = std::mem::take(&mut self.current);
+        let stats = std::mem::take(&mut self.current_stats);
+        let mut part = current.into_partial(&stats, Some(self.key));
+        part.kinds = self.kinds.iter().collect();
+        let done = match self.done.take() {
+            None => part,
+            Some(mut done) => {
+                if let Err(e) = done.merge(part) {
+                    self.done = Some(done);
+                    return Err(partial_err(e));
+                }
+                done
+            }
         };
+        let done = self.done.insert(done);
+        for root in &self.roots {
+            if !done.roots.contains(root) {
+                done.roots.push(root.clone());
+            }
+        }
+        Ok(done)
+    }
+
+    /// A copy of everything folded so far, as the library writes it.
+    fn snapshot(&mut self) -> PyResult<Partial> {
+        let json = self.fold()?.to_json();
+        Partial::from_json(&json).map_err(partial_err)
+    }
+
+    fn summary(&mut self) -> PyResult<Summary> {
+        let mut report = self.snapshot()?.report();
+        report.about.generated = piiscan::run::utc_timestamp(piiscan::run::generated_at());
+        report.about.keyed = self.keyed;
         Ok(report)
     }
 
@@ -538,35 +600,19 @@ impl PyReport {
     }
 }
 
-// `to_json` and the others close the report (they take `&mut self`) until partial reports
-// can be rendered without closing them.
+// The `to_*` methods fold what was added into the partial state before rendering it: a
+// change of layout Python cannot see, which needs `&mut self`.
 #[allow(clippy::wrong_self_convention)]
 #[pymethods]
 impl PyReport {
     /// `kinds`: as `--kinds` (default: all, as `piiscan report`). `key`: the secret of
-    /// distinct counts (else `PIISCAN_FINGERPRINT_KEY`; without either, one is drawn).
+    /// distinct counts (else `PIISCAN_FINGERPRINT_KEY`; without either, one is drawn, and the
+    /// report merges with no other).
     #[new]
     #[pyo3(signature = (kinds=None, key=None))]
     fn new(kinds: Option<Vec<String>>, key: Option<&Bound<'_, PyAny>>) -> PyResult<PyReport> {
         let kinds = kinds_of(kinds, KindSet::all())?;
-        let fixed = key_of(key)?;
-        // Without a key, the scanner draws one of its own: such a report is not shared.
-        let scanner = match fixed {
-            Some(_) => scanner(kinds, false, fixed),
-            None => Arc::new(Scanner::new(Config {
-                kinds,
-                fingerprints: true,
-                ..Config::default()
-            })),
-        };
-        Ok(PyReport {
-            scanner,
-            kinds,
-            keyed: fixed.is_some(),
-            exposure: Some(Exposure::new()),
-            stats: Stats::default(),
-            roots: Vec::new(),
-        })
+        Ok(PyReport::with_key(kinds, key_of(key)?))
     }
 
     /// Scans `data` (bytes or str) named `path` into the report. Raises `ScanError` when it
@@ -578,18 +624,19 @@ impl PyReport {
         data: &Bound<'_, PyAny>,
         path: Option<String>,
     ) -> PyResult<()> {
+        self.check_key_fits()?;
         let data = data_of(data)?;
         let path = path.unwrap_or_else(|| NO_PATH.to_owned());
         self.note_root(&path);
         let scanner = Arc::clone(&self.scanner);
-        let exposure = self.exposure()?;
+        let exposure = &mut self.current;
         let bytes = data.as_slice();
         let (stats, problems) = py.detach(|| {
             let mut sink = Collect::new(false, Some(exposure));
             let stats = scanner.scan_reader(Path::new(&path), Cursor::new(bytes), &mut sink);
             (stats, sink.problems)
         });
-        add_stats(&mut self.stats, &stats);
+        add_stats(&mut self.current_stats, &stats);
         problems_to_err(problems)
     }
 
@@ -605,6 +652,7 @@ impl PyReport {
         rows: &Bound<'_, PyAny>,
         path: Option<String>,
     ) -> PyResult<u64> {
+        self.check_key_fits()?;
         let path = path.unwrap_or_else(|| "records".to_owned());
         self.note_root(&path);
         let scanner = Arc::clone(&self.scanner);
@@ -614,7 +662,7 @@ impl PyReport {
             compression: None,
             encoding: None,
         };
-        let exposure = self.exposure()?;
+        let exposure = &mut self.current;
         let _ = exposure.begin(&input);
         let mut bytes = 0u64;
         let mut findings = 0u64;
@@ -630,43 +678,112 @@ impl PyReport {
                 judgements: None,
             });
         });
-        let exposure = self.exposure()?;
-        let _ = exposure.end(
-            &input,
-            &InputEnd {
-                bytes,
-                complete: read.is_ok(),
-            },
-        );
-        self.stats.files += 1;
-        self.stats.bytes += bytes;
-        self.stats.findings += findings;
+        let end = InputEnd {
+            bytes,
+            complete: read.is_ok(),
+        };
+        let _ = self.current.end(&input, &end);
+        self.current_stats.files += 1;
+        self.current_stats.bytes += bytes;
+        self.current_stats.findings += findings;
         if read.is_err() {
             // Counted as an input not read whole, as an unreadable file is.
-            self.stats.errors += 1;
+            self.current_stats.errors += 1;
         }
         read
     }
 
-    /// The report as JSON (`piiscan report --format json`). Closes the report.
+    /// Adds what `other` read, as if this report had read it after its own inputs: every
+    /// count as one report over both. Both must have been made under one key (`key=` or
+    /// `PIISCAN_FINGERPRINT_KEY`). `other` is left as it was.
+    fn merge(slf: &Bound<'_, Self>, other: &Bound<'_, PyReport>) -> PyResult<()> {
+        if slf.is(other) {
+            return Err(PiiscanError::new_err(
+                "a report cannot be merged into itself",
+            ));
+        }
+        let theirs = other.borrow_mut().snapshot()?;
+        let mut ours = slf.borrow_mut();
+        if !ours.keyed || theirs.key_check != Some(key_check(ours.key)) {
+            return Err(PiiscanError::new_err(
+                "cannot merge the reports: they were not made under one key of distinct \
+                 counts; make both with the same key= or PIISCAN_FINGERPRINT_KEY",
+            ));
+        }
+        let kinds = theirs.kinds.clone();
+        ours.fold()?.merge(theirs).map_err(partial_err)?;
+        for kind in kinds {
+            ours.kinds.insert(kind);
+        }
+        Ok(())
+    }
+
+    /// The report's partial state (`piiscan report --partial`'s format, as UTF-8 JSON
+    /// bytes): counts and keyed fingerprints, no value. Merges with partials of the command
+    /// line and of other reports made under the same key.
+    fn to_partial<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let keyed = self.keyed;
+        let done = self.fold()?;
+        let mut json = Vec::new();
+        if keyed {
+            done.write_json(&mut json)
+        } else {
+            // Made under a key drawn for this report: it merges with nothing.
+            let key_check = done.key_check.take();
+            let written = done.write_json(&mut json);
+            done.key_check = key_check;
+            written
+        }
+        .map_err(|e| PiiscanError::new_err(e.to_string()))?;
+        Ok(PyBytes::new(py, &json))
+    }
+
+    /// A report from a partial (`to_partial()`, or `piiscan report --partial`'s file), to be
+    /// merged, rendered, or given more data under the same `key` (else
+    /// `PIISCAN_FINGERPRINT_KEY`).
+    #[staticmethod]
+    #[pyo3(signature = (data, key=None))]
+    fn from_partial(data: &Bound<'_, PyAny>, key: Option<&Bound<'_, PyAny>>) -> PyResult<PyReport> {
+        let data = data_of(data)?;
+        let json = std::str::from_utf8(data.as_slice()).map_err(|_| {
+            PiiscanError::new_err("not a piiscan partial report: it is not UTF-8 JSON")
+        })?;
+        let partial = Partial::from_json(json)
+            .map_err(|e| PiiscanError::new_err(format!("cannot read the partial: {e}")))?;
+        let mut kinds = KindSet::empty();
+        for &kind in &partial.kinds {
+            kinds.insert(kind);
+        }
+        if kinds.is_empty() {
+            kinds = KindSet::all();
+        }
+        let key = key_of(key)?;
+        let mut report = PyReport::with_key(kinds, key);
+        report.keyed = partial.key_check.is_some() && partial.key_check == key.map(key_check);
+        report.roots = partial.roots.clone();
+        report.done = Some(partial);
+        Ok(report)
+    }
+
+    /// The report as JSON (`piiscan report --format json`).
     fn to_json(&mut self) -> PyResult<String> {
         self.rendered(render::write_json)
     }
 
-    /// The report as a self-contained HTML page (`--format html`). Closes the report.
+    /// The report as a self-contained HTML page (`--format html`).
     fn to_html(&mut self) -> PyResult<String> {
         self.rendered(render::write_html)
     }
 
-    /// The report as the terminal table (`--format table`). Closes the report.
+    /// The report as the terminal table (`--format table`).
     fn to_table(&mut self) -> PyResult<String> {
         self.rendered(render::write_table)
     }
 
-    /// Whether every input added was read whole.
+    /// Whether every input added (and merged) was read whole.
     #[getter]
     fn all_read(&self) -> bool {
-        self.stats.all_read()
+        self.current_stats.all_read() && self.done.as_ref().is_none_or(|d| d.stats().all_read())
     }
 }
 
