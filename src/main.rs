@@ -12,6 +12,7 @@ use piiscan::report::Format as ReportOutput;
 use piiscan::run::{self, ExitCode, Inputs};
 use piiscan::source::archive::DEFAULT_MAX_DEPTH;
 use piiscan::source::decompress::DEFAULT_MAX_RATIO;
+use piiscan::source::shard::Shard;
 use piiscan::{policy, KindSet};
 
 #[derive(Parser)]
@@ -36,6 +37,9 @@ enum Command {
     /// Scan, then compare the findings with ground-truth labels: precision, recall and F1 per
     /// kind, split into structured (JSON, CSV) and free-text contexts.
     Eval(EvalArgs),
+    /// Merge partial reports (`report --partial`, of shards or partitions) into the report
+    /// one run over all their inputs gives; with --policy, also the gate's verdict.
+    Merge(MergeArgs),
     /// Scan and decide by a policy whether these files may leave: exit 0 when the policy
     /// passes, 1 when it fails, 2 on an error. Takes the options of `scan`; the default
     /// output is the verdict, and `--format sarif` is for code scanning.
@@ -134,6 +138,12 @@ struct InputArgs {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_CHUNK_SIZE, hide = true)]
     chunk_size: usize,
 
+    /// Scan only shard K of N (K from 1 to N): the files whose path below the folder named
+    /// (or whose name, for a file named) hashes to it, archives whole. N runs with 1/N .. N/N
+    /// scan every file once; merge their `report --partial` outputs with `piiscan merge`.
+    #[arg(long, value_name = "K/N", value_parser = shard_parser)]
+    shard: Option<Shard>,
+
     #[command(flatten)]
     dialect: DialectArgs,
 }
@@ -159,6 +169,7 @@ impl Default for InputArgs {
             plain: false,
             max_ratio: DEFAULT_MAX_RATIO,
             chunk_size: DEFAULT_CHUNK_SIZE,
+            shard: None,
             dialect: DialectArgs::default(),
         }
     }
@@ -279,8 +290,48 @@ struct ReportArgs {
     #[arg(long)]
     stats: bool,
 
+    /// Write a partial report (JSON, readable by its owner only) for `piiscan merge` instead
+    /// of the report: the counts and the keyed hashes behind distinct counts, no value. Needs
+    /// a fingerprint key (PIISCAN_FINGERPRINT_KEY or --key-file), the same for every part.
+    #[arg(long, conflicts_with = "format")]
+    partial: bool,
+
+    /// With --partial: also judge the findings by this policy as `gate` does (its kinds,
+    /// custom detectors and allowlists), and keep the gate's counts for `merge --policy`.
+    #[arg(
+        long = "policy",
+        visible_alias = "config",
+        value_name = "FILE",
+        requires = "partial"
+    )]
+    policy: Option<PathBuf>,
+
     #[command(flatten)]
     input: InputArgs,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// Partial reports written by `report --partial` (all made with one fingerprint key).
+    #[arg(required = true, value_name = "PART")]
+    parts: Vec<PathBuf>,
+
+    /// Output format, as `report`'s.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    format: ReportFormat,
+
+    /// Write the merged report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Also judge the merged counts by this policy, as `gate` judges one run: the verdict on
+    /// standard output (stderr when the report is there), exit 0 pass, 1 fail, 2 error.
+    #[arg(long = "policy", visible_alias = "config", value_name = "FILE")]
+    policy: Option<PathBuf>,
+
+    /// Exit 1 when anything is found (as `report --fail-on-findings`).
+    #[arg(long)]
+    fail_on_findings: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -385,7 +436,7 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
         )),
         Command::Scan(args) => run::scan(&run::ScanJob {
             kinds: run::parse_kinds(&args.kinds, KindSet::direct())?,
-            inputs: inputs(args.paths, &args.input),
+            inputs: inputs(args.paths, &args.input)?,
             format: args.format.into(),
             output: args.output,
             show_values: args.show_values,
@@ -393,17 +444,21 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
         }),
         Command::Report(args) => run::report(&run::ReportJob {
             kinds: run::parse_kinds(&args.kinds, KindSet::all())?,
-            inputs: inputs(args.paths, &args.input),
-            format: match args.format {
-                ReportFormat::Table => run::ReportFormat::Table,
-                ReportFormat::Json => run::ReportFormat::Json,
-                ReportFormat::Html => run::ReportFormat::Html,
-                ReportFormat::Markdown => run::ReportFormat::Markdown,
-            },
+            inputs: inputs(args.paths, &args.input)?,
+            format: args.format.into(),
             output: args.output,
             fail_on_findings: args.fail_on_findings,
             key_file: args.key_file,
             stats: args.stats,
+            partial: args.partial,
+            policy: args.policy,
+        }),
+        Command::Merge(args) => run::merge(&run::MergeJob {
+            parts: args.parts,
+            format: args.format.into(),
+            output: args.output,
+            policy: args.policy,
+            fail_on_findings: args.fail_on_findings,
         }),
         Command::Eval(args) => run::eval(&run::EvalJob {
             labels: args.labels,
@@ -413,12 +468,12 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
         }),
         Command::Gate(args) => run::gate(&gate_job(args)?),
         Command::Baseline(args) => run::baseline(&run::BaselineJob {
-            inputs: inputs(args.paths, &args.input),
+            inputs: inputs(args.paths, &args.input)?,
             policy: args.config,
             output: args.output,
         }),
         Command::Redact(args) => run::redact(&run::RedactJob {
-            inputs: inputs(args.paths, &args.input),
+            inputs: inputs(args.paths, &args.input)?,
             out_dir: args.out_dir,
             output: args.output,
             policy: args.config,
@@ -454,7 +509,7 @@ fn gate_job(args: ScanArgs) -> Result<run::GateJob, run::Error> {
         ));
     }
     Ok(run::GateJob {
-        inputs: inputs(args.paths, &args.input),
+        inputs: inputs(args.paths, &args.input)?,
         format: args.format.into(),
         output: args.output,
         show_values: args.show_values,
@@ -464,8 +519,8 @@ fn gate_job(args: ScanArgs) -> Result<run::GateJob, run::Error> {
     })
 }
 
-fn inputs(paths: Vec<PathBuf>, input: &InputArgs) -> Inputs {
-    Inputs {
+fn inputs(paths: Vec<PathBuf>, input: &InputArgs) -> Result<Inputs, run::Error> {
+    let inputs = Inputs {
         paths,
         threads: input.threads,
         quiet: input.quiet,
@@ -476,6 +531,25 @@ fn inputs(paths: Vec<PathBuf>, input: &InputArgs) -> Inputs {
         max_ratio: input.max_ratio,
         chunk_size: input.chunk_size,
         delimiter: input.dialect.delimiter,
+        shard: input.shard,
+    };
+    inputs.check_shard()?;
+    Ok(inputs)
+}
+
+/// `--shard K/N`.
+fn shard_parser(value: &str) -> Result<Shard, String> {
+    Shard::parse(value)
+}
+
+impl From<ReportFormat> for run::ReportFormat {
+    fn from(format: ReportFormat) -> run::ReportFormat {
+        match format {
+            ReportFormat::Table => run::ReportFormat::Table,
+            ReportFormat::Json => run::ReportFormat::Json,
+            ReportFormat::Html => run::ReportFormat::Html,
+            ReportFormat::Markdown => run::ReportFormat::Markdown,
+        }
     }
 }
 

@@ -469,7 +469,7 @@ fn key_of(key: Option<&Bound<'_, PyAny>>) -> PyResult<Option<[u64; 2]>> {
     let Some(key) = key.filter(|k| !k.is_none()) else {
         return piiscan::run::distinct_key(None).map_err(|e| PiiscanError::new_err(e.to_string()));
     };
-    let secret = data_of(key)
+    let mut secret = data_of(key)
         .map_err(|_| PyTypeError::new_err("key must be bytes or str"))?
         .as_slice()
         .to_vec();
@@ -481,7 +481,9 @@ fn key_of(key: Option<&Bound<'_, PyAny>>) -> PyResult<Option<[u64; 2]>> {
             secret.len()
         )));
     }
-    Ok(Some(piiscan::run::distinct_key_of(secret)))
+    let key = piiscan::exposure::key_from_secret(&secret);
+    secret.fill(0);
+    Ok(Some(key))
 }
 
 /// An exposure report built from data added piece by piece: what `piiscan report` says of

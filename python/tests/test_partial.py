@@ -94,3 +94,35 @@ def test_an_unkeyed_partial_merges_with_nothing():
     merged = piiscan.Report(key=KEY)
     with pytest.raises(piiscan.PiiscanError):
         merged.merge(piiscan.Report.from_partial(partial, key=KEY))
+
+
+def test_partials_cross_between_python_and_the_command_line(repo, tmp_path, piiscan_bin, cli_report):
+    """A partial of `piiscan report --partial` merges into a Python report, and Python's
+    partial into `piiscan merge`: both give the report of one run over all the files."""
+    import os
+    import subprocess
+
+    files = split_corpus(repo / "corpora/labelled", tmp_path / "split", 2)
+    half = len(files) // 2
+    env = dict(os.environ, PIISCAN_FINGERPRINT_KEY=KEY)
+    cli_part = tmp_path / "cli.json"
+    subprocess.run(
+        [piiscan_bin, "report", "--partial", "--quiet", "-o", str(cli_part)] + [str(p) for p in files[:half]],
+        env=env,
+        check=True,
+    )
+    py_part = tmp_path / "py.json"
+    py_part.write_bytes(report_of(files[half:]).to_partial())
+    want = counts(cli_report(*files))
+
+    merged = piiscan.Report.from_partial(cli_part.read_bytes(), key=KEY)
+    merged.merge(piiscan.Report.from_partial(py_part.read_bytes(), key=KEY))
+    assert counts(json.loads(merged.to_json())) == want
+
+    done = subprocess.run(
+        [piiscan_bin, "merge", "--format", "json", str(cli_part), str(py_part)],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    assert counts(json.loads(done.stdout)) == want

@@ -86,6 +86,8 @@ pub struct Config {
     /// The delimiter of delimited files (`--delimiter`); sniffed from each file's head when
     /// `None`.
     pub delimiter: Option<u8>,
+    /// Scan only this share of the inputs (`--shard K/N`, see [`crate::source::shard`]).
+    pub shard: Option<crate::source::shard::Shard>,
 }
 
 impl Default for Config {
@@ -105,6 +107,7 @@ impl Default for Config {
             hooks: Hooks::default(),
             exclude: Vec::new(),
             delimiter: None,
+            shard: None,
         }
     }
 }

@@ -155,6 +155,93 @@ pub struct Partial {
     pub kinds: Vec<Kind>,
     pub stats: PartialStats,
     exposure: State,
+    /// What a gate counted over the same findings, when the part was made with a policy
+    /// (`report --partial --policy FILE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<GateState>,
+}
+
+/// A gate's counts over a part, for `merge --policy` to judge all parts as one gate run
+/// would: per kind the findings new, known and allowed, and where the new ones are (no
+/// example: a partial holds no value, masked or not); per allowlist entry its findings; per
+/// ignored kind its findings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateState {
+    /// SHA-256 of the policy file, hexadecimal: parts judged by other policies do not merge.
+    pub policy: String,
+    pub kinds: Vec<GateKind>,
+    pub allowed: Vec<GateAllowed>,
+    pub ignored: Vec<(Kind, u64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateKind {
+    pub kind: Kind,
+    pub new: u64,
+    pub known: u64,
+    pub allowed: u64,
+    pub places: Vec<GatePlace>,
+}
+
+/// New findings of a kind in one file and field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatePlace {
+    pub path: String,
+    pub field: Option<String>,
+    pub count: u64,
+    /// The line of the first one.
+    pub line: u64,
+}
+
+/// Findings an allowlist entry accepted: the entry's position in the policy and its label.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateAllowed {
+    pub entry: u32,
+    pub label: String,
+    pub count: u64,
+}
+
+impl GateState {
+    /// Adds the counts of another part judged by the same policy.
+    fn merge(&mut self, other: GateState) {
+        for k in other.kinds {
+            match self.kinds.iter_mut().find(|ours| ours.kind == k.kind) {
+                None => self.kinds.push(k),
+                Some(ours) => {
+                    ours.new += k.new;
+                    ours.known += k.known;
+                    ours.allowed += k.allowed;
+                    for place in k.places {
+                        let same =
+                            |p: &&mut GatePlace| p.path == place.path && p.field == place.field;
+                        match ours.places.iter_mut().find(same) {
+                            Some(p) => p.count += place.count,
+                            None => ours.places.push(place),
+                        }
+                    }
+                }
+            }
+        }
+        self.kinds.sort_by_key(|k| k.kind);
+        for a in other.allowed {
+            match self.allowed.iter_mut().find(|ours| ours.entry == a.entry) {
+                Some(ours) => ours.count += a.count,
+                None => self.allowed.push(a),
+            }
+        }
+        self.allowed.sort_by_key(|a| a.entry);
+        for (kind, count) in other.ignored {
+            match self.ignored.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, ours)) => *ours += count,
+                None => self.ignored.push((kind, count)),
+            }
+        }
+        self.ignored.sort();
+    }
 }
 
 /// Why partials cannot be read or merged. The caller names the file.
@@ -180,6 +267,26 @@ pub enum PartialError {
          the same PIISCAN_FINGERPRINT_KEY or --key-file"
     )]
     KeyMismatch { found: String, expected: String },
+}
+
+/// The label that makes the keys of distinct counts a use of the secret of their own: the
+/// same secret keys baselines and SARIF fingerprints by HMAC, never these hashes directly.
+const DISTINCT_KEY_LABEL: &[u8] = b"piiscan exposure distinct counts v1\0";
+
+/// The key of distinct counts (and of a partial's fingerprints) made from a secret: the first
+/// 16 bytes of SHA-256 over a label and the secret. The caller checks the secret's length.
+pub fn key_from_secret(secret: &[u8]) -> [u64; 2] {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(DISTINCT_KEY_LABEL)
+        .chain_update(secret)
+        .finalize();
+    let word = |i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&digest[i * 8..i * 8 + 8]);
+        u64::from_le_bytes(w)
+    };
+    [word(0), word(1)]
 }
 
 /// The check value of a fingerprint key: the first 8 bytes of SHA-256 over a fixed label and
@@ -248,6 +355,13 @@ impl Partial {
         }
         self.kinds.sort();
         self.stats.add(&other.stats);
+        self.gate = match (self.gate.take(), other.gate) {
+            (Some(mut ours), Some(theirs)) if ours.policy == theirs.policy => {
+                ours.merge(theirs);
+                Some(ours)
+            }
+            _ => None,
+        };
         let mut exposure = Exposure::from_state(std::mem::replace(
             &mut self.exposure,
             Exposure::new().into_state(),
@@ -263,8 +377,19 @@ impl Partial {
     }
 
     /// The exposure report; `about.generated` is left for the caller to fill in.
-    pub fn report(self) -> Report {
+    ///
+    /// The inputs (and the inputs skipped) are listed in the order one run over the roots
+    /// reads them: by root, in the order named, then by path, a folder's entries sorted by
+    /// name as the walk sorts them; an archive's members stay in their order after it.
+    pub fn report(mut self) -> Report {
         let stats = self.stats.stats();
+        let roots = &self.roots;
+        self.exposure
+            .input_rows
+            .sort_by_cached_key(|row| walk_order(roots, &row.path));
+        self.exposure
+            .skipped
+            .sort_by_cached_key(|skipped| walk_order(roots, &skipped.path));
         let mut report = Exposure::from_state(self.exposure).report(&stats);
         report.about = About {
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -275,6 +400,27 @@ impl Partial {
         };
         report
     }
+}
+
+/// Where a walk of `roots` meets the input shown as `path`: the index of its root, then its
+/// path's components (a member of an archive sorts as its archive; the sort is stable).
+fn walk_order(roots: &[String], path: &str) -> (usize, Vec<String>) {
+    let file = path.split('!').next().unwrap_or(path);
+    let root = roots
+        .iter()
+        .position(|r| {
+            file == r
+                || file
+                    .strip_prefix(r.as_str())
+                    .is_some_and(|rest| r.ends_with('/') || rest.starts_with('/'))
+        })
+        .unwrap_or(roots.len());
+    let components = file
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .map(str::to_string)
+        .collect();
+    (root, components)
 }
 
 impl Exposure {
@@ -291,6 +437,7 @@ impl Exposure {
             kinds: Vec::new(),
             stats: PartialStats::of(stats),
             exposure: self.into_state(),
+            gate: None,
         }
     }
 

@@ -40,7 +40,11 @@ pub struct BaselineJob {
 /// policy's kinds and hooks. A file that looks binary is refused (the gate then cannot pass)
 /// unless `--binary` says to scan it as text: read as text, a binary format's values are
 /// mostly not found, and passing it would vouch for what was never read.
-fn policy_config(policy: &Policy, key: Option<FingerprintKey>, inputs: &Inputs) -> Config {
+pub(super) fn policy_config(
+    policy: &Policy,
+    key: Option<FingerprintKey>,
+    inputs: &Inputs,
+) -> Config {
     Config {
         kinds: policy.scan_kinds(),
         hooks: policy.hooks(key),

@@ -8,6 +8,7 @@
 //! clap, so the same jobs can be driven from tests or other front ends.
 
 mod gate;
+mod merge;
 mod redact;
 mod report;
 mod scan;
@@ -24,13 +25,14 @@ use crate::policy::baseline::BaselineError;
 use crate::policy::PolicyError;
 use crate::progress::Progress;
 use crate::sink::{Sink, Stats};
+use crate::source::shard::Shard;
 use crate::source::SourceError;
 
 pub use gate::{baseline, config_check, config_init, gate, BaselineJob, GateJob};
+pub use merge::{merge, MergeJob};
 pub use redact::{redact, RedactJob, KEY_VARIABLE};
 pub use report::{
-    distinct_key, distinct_key_of, eval, generated_at, report, utc_timestamp, EvalJob,
-    ReportFormat, ReportJob,
+    distinct_key, eval, generated_at, report, utc_timestamp, EvalJob, ReportFormat, ReportJob,
 };
 pub use scan::{scan, ScanJob};
 
@@ -110,9 +112,24 @@ pub struct Inputs {
     pub chunk_size: usize,
     /// The delimiter of delimited files; sniffed from each file when `None`.
     pub delimiter: Option<u8>,
+    /// Scan only this share of the inputs (`--shard K/N`).
+    pub shard: Option<Shard>,
 }
 
 impl Inputs {
+    /// Refuses `--shard` with standard input, which has no path to share by.
+    pub fn check_shard(&self) -> Result<(), Error> {
+        if let Some(shard) = self.shard {
+            if self.paths.iter().any(|p| p.as_os_str() == "-") {
+                return Err(Error::Usage(format!(
+                    "--shard {shard} shares files by their paths, and standard input has none: \
+                     give files or folders"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The engine's configuration for these inputs, every other setting at its default.
     fn config(&self) -> Config {
         Config {
@@ -123,6 +140,7 @@ impl Inputs {
             max_depth: self.max_depth,
             follow: self.follow,
             delimiter: self.delimiter,
+            shard: self.shard,
             ..Config::default()
         }
     }

@@ -38,6 +38,11 @@ pub struct ReportJob {
     pub key_file: Option<PathBuf>,
     /// Print the scan's statistics on stderr after the report.
     pub stats: bool,
+    /// Write a partial report for `merge` instead (see [`crate::exposure::Partial`]).
+    pub partial: bool,
+    /// With `partial`: judge the findings by this policy as a gate would, and keep its counts
+    /// in the partial for `merge --policy`.
+    pub policy: Option<PathBuf>,
 }
 
 /// What `eval` was asked for.
@@ -57,6 +62,9 @@ pub struct EvalJob {
 pub fn report(job: &ReportJob) -> Result<ExitCode, Error> {
     // A key that cannot be used is an error before anything is read or written.
     let key = distinct_key(job.key_file.as_deref())?;
+    if job.partial {
+        return super::merge::write_partial(job, key);
+    }
     // Created (and checked against the inputs) before the scan, which can be long.
     let mut out = Output::create(job.output.as_deref(), &job.inputs.paths, Readers::Usual)?;
     let config = Config {
@@ -110,10 +118,6 @@ pub fn report(job: &ReportJob) -> Result<ExitCode, Error> {
     })
 }
 
-/// The label that makes the keys of distinct counts a use of the secret of their own: the
-/// same secret keys baselines and SARIF fingerprints by HMAC, never these hashes directly.
-const DISTINCT_KEY_LABEL: &[u8] = b"piiscan exposure distinct counts v1\0";
-
 /// The key of distinct counts: from `--key-file`, else `PIISCAN_FINGERPRINT_KEY`, else none
 /// (one is drawn for the run). A secret shorter than 32 bytes is refused, as everywhere.
 pub fn distinct_key(key_file: Option<&Path>) -> Result<Option<[u64; 2]>, Error> {
@@ -140,26 +144,11 @@ pub fn distinct_key(key_file: Option<&Path>) -> Result<Option<[u64; 2]>, Error> 
         }
         None => env_secret()?,
     };
-    Ok(secret.map(distinct_key_of))
-}
-
-/// The key of distinct counts made from `secret` (the contents of a key file, or of
-/// `PIISCAN_FINGERPRINT_KEY`), which it wipes: the key a front end other than the command
-/// line (the Python bindings) must use for its counts to merge with the command line's. The
-/// caller checks the secret's length ([`MIN_SECRET`]).
-pub fn distinct_key_of(mut secret: Vec<u8>) -> [u64; 2] {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::new()
-        .chain_update(DISTINCT_KEY_LABEL)
-        .chain_update(&secret)
-        .finalize();
-    secret.fill(0);
-    let word = |i: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&digest[i * 8..i * 8 + 8]);
-        u64::from_le_bytes(w)
-    };
-    [word(0), word(1)]
+    Ok(secret.map(|mut secret| {
+        let key = crate::exposure::key_from_secret(&secret);
+        secret.fill(0);
+        key
+    }))
 }
 
 /// When the report is written, in seconds since 1970: `SOURCE_DATE_EPOCH` when it is set (for

@@ -23,6 +23,7 @@ pub mod mmap;
 pub mod parquet;
 pub mod probe;
 pub mod records;
+pub mod shard;
 pub mod transcode;
 pub mod walk;
 

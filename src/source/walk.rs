@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use walkdir::WalkDir;
 
+use super::shard::Shard;
 use super::{display_path, SkipReason, SourceError, Target};
 
 /// What expanding the user's paths yields, in order.
@@ -29,36 +30,51 @@ pub enum Walked {
 
 /// The inputs of `paths` ([`walk`]), each file once by identity ([`Seen`]), leaving out the
 /// files `exclude` names (the run's own output), and symbolic links that lead out of the paths
-/// named unless `follow`.
+/// named unless `follow`. With a `shard`, only the files in it (see [`super::shard`]); the
+/// others are left out without a word.
 pub fn inputs<'a>(
     paths: &'a [PathBuf],
     exclude: &[PathBuf],
     follow: bool,
+    shard: Option<Shard>,
 ) -> impl Iterator<Item = Walked> + 'a {
     let mut seen = Seen::default();
     let excluded = Excluded::new(exclude);
-    walk(paths, follow).map(move |walked| match walked {
-        Walked::Target(target) if target.is_stdin() => Walked::Target(target),
-        Walked::Target(target) if excluded.contains(&target.path) => Walked::Skipped {
-            path: display_path(&target.path),
-            reason: SkipReason::Excluded("the output file of this run"),
-        },
-        Walked::Target(target) => match seen.repeat_of(&target.path) {
-            None => Walked::Target(target),
-            Some(first) => {
-                let message = if target.path == first {
-                    "named more than once; scanned once".to_string()
-                } else {
-                    format!("the same file as {}; scanned once", display_path(&first))
-                };
-                Walked::Note {
-                    path: display_path(&target.path),
-                    message,
+    let dirs: Vec<PathBuf> = match shard {
+        Some(_) => paths.iter().filter(|p| p.is_dir()).cloned().collect(),
+        None => Vec::new(),
+    };
+    let in_shard = move |target: &Target| match shard {
+        Some(shard) if !target.is_stdin() => shard.holds(&Shard::relative(&target.path, &dirs)),
+        _ => true,
+    };
+    walk(paths, follow)
+        .filter_map(move |walked| match walked {
+            Walked::Target(target) if !in_shard(&target) => None,
+            walked => Some(walked),
+        })
+        .map(move |walked| match walked {
+            Walked::Target(target) if target.is_stdin() => Walked::Target(target),
+            Walked::Target(target) if excluded.contains(&target.path) => Walked::Skipped {
+                path: display_path(&target.path),
+                reason: SkipReason::Excluded("the output file of this run"),
+            },
+            Walked::Target(target) => match seen.repeat_of(&target.path) {
+                None => Walked::Target(target),
+                Some(first) => {
+                    let message = if target.path == first {
+                        "named more than once; scanned once".to_string()
+                    } else {
+                        format!("the same file as {}; scanned once", display_path(&first))
+                    };
+                    Walked::Note {
+                        path: display_path(&target.path),
+                        message,
+                    }
                 }
-            }
-        },
-        other => other,
-    })
+            },
+            other => other,
+        })
 }
 
 /// Every file of `paths`, following every symbolic link ([`walk`] with `follow`): what an

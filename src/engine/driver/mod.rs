@@ -203,7 +203,7 @@ impl<'s> Driver<'s> {
     /// Queues every input of `paths`.
     pub(super) fn add_paths(&mut self, paths: &[PathBuf]) {
         let config = &self.scanner.config;
-        for walked in walk::inputs(paths, &config.exclude, config.follow) {
+        for walked in walk::inputs(paths, &config.exclude, config.follow, config.shard) {
             if self.stats.stopped {
                 return;
             }

@@ -1,0 +1,316 @@
+//! `piiscan report --partial` and `piiscan merge`: reports of parts of an export (shards,
+//! partitions) written as partial reports, and merged into the report, and with a policy the
+//! gate's verdict, that one run over all the parts gives (see [`crate::exposure::Partial`]).
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::gate::policy_config;
+use super::report::{generated_at, utc_timestamp};
+use super::{scan_with_progress, start_threads, written, Error, ExitCode, ReportFormat, ReportJob};
+use crate::engine::{Config, Scanner};
+use crate::exposure::{Exposure, GateAllowed, GateKind, GatePlace, GateState, Partial};
+use crate::output::{Output, Readers};
+use crate::policy::gate::Verdict;
+use crate::policy::gate::{AllowCount, Gate, KindCount, KindVerdict, NewFindings, Outcome};
+use crate::policy::{Action, Policy};
+use crate::report::{exposure as render, verdict, PrintProblems};
+use crate::sink::Stats;
+use crate::source::display_path;
+
+/// What `merge` was asked for.
+#[derive(Clone, Debug)]
+pub struct MergeJob {
+    /// The partial reports, in the order given.
+    pub parts: Vec<PathBuf>,
+    pub format: ReportFormat,
+    pub output: Option<PathBuf>,
+    /// Judge the merged counts by this policy (the one the parts were made with).
+    pub policy: Option<PathBuf>,
+    pub fail_on_findings: bool,
+}
+
+/// Shown in a merged verdict where a gate shows a masked example: parts keep none.
+const NO_EXAMPLE: &str = "(no example in partial reports)";
+
+/// `report --partial`: scans and writes the partial report, readable by its owner only (it
+/// holds keyed hashes of values). Exit codes as `report`'s.
+pub(super) fn write_partial(job: &ReportJob, key: Option<[u64; 2]>) -> Result<ExitCode, Error> {
+    if key.is_none() {
+        return Err(Error::Usage(
+            "report --partial needs a fingerprint key, the same for every part, or the distinct \
+             counts of the parts could not be merged: set PIISCAN_FINGERPRINT_KEY (at least 32 \
+             bytes: `export PIISCAN_FINGERPRINT_KEY=$(openssl rand -hex 32)`) or give \
+             --key-file FILE"
+                .into(),
+        ));
+    }
+    let policy = match &job.policy {
+        Some(path) => Some((Policy::load(path)?, policy_digest(path)?)),
+        None => None,
+    };
+    let mut out = Output::create(job.output.as_deref(), &job.inputs.paths, Readers::OwnerOnly)?;
+    let exclude: Vec<PathBuf> = out
+        .temporary_path()
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    let config = match &policy {
+        // Scanned as the gate scans: its kinds, detectors and value allowlists.
+        Some((policy, _)) => Config {
+            fingerprints: true,
+            fingerprint_key: key,
+            exclude,
+            ..policy_config(policy, None, &job.inputs)
+        },
+        None => Config {
+            kinds: job.kinds,
+            fingerprints: true,
+            fingerprint_key: key,
+            exclude,
+            ..job.inputs.config()
+        },
+    };
+    start_threads(job.inputs.threads)?;
+    let scanner = Scanner::new(config);
+    let mut exposure = Exposure::new();
+    let (stats, gate) = match &policy {
+        None => (
+            scan_with_progress(&scanner, &job.inputs, &mut PrintProblems(&mut exposure)),
+            None,
+        ),
+        Some((policy, digest)) => {
+            let mut inner = PrintProblems(&mut exposure);
+            let mut gate = Gate::new(policy, &job.inputs.paths, None, None, None, &mut inner);
+            let stats = scan_with_progress(&scanner, &job.inputs, &mut gate);
+            let (verdict, _) = gate.finish(&stats);
+            (stats, Some(gate_state(policy, &verdict, digest.clone())))
+        }
+    };
+    let kinds = scanner_kinds(&scanner);
+    let mut partial = exposure.into_partial(&stats, key);
+    partial.roots = job.inputs.paths.iter().map(|p| display_path(p)).collect();
+    partial.kinds = kinds;
+    partial.gate = gate;
+    written(partial.write_json(&mut out), "partial report")?;
+    out.commit()?;
+    Ok(if !stats.all_read() {
+        ExitCode::Error
+    } else if job.fail_on_findings && stats.findings > 0 {
+        ExitCode::Found
+    } else {
+        ExitCode::Clean
+    })
+}
+
+fn scanner_kinds(scanner: &Scanner) -> Vec<crate::finding::Kind> {
+    scanner.config().kinds.iter().collect()
+}
+
+/// The SHA-256 of a policy file, hexadecimal.
+fn policy_digest(path: &Path) -> Result<String, Error> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read the policy {}: {e}",
+            display_path(path)
+        ))
+    })?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// A gate's verdict over one part, as a partial keeps it (no example).
+fn gate_state(policy: &Policy, verdict: &Verdict, digest: String) -> GateState {
+    // The entries by their place in the policy, the order a gate lists them in.
+    let entry = |label: &str| {
+        (0..policy.allow.len())
+            .find(|&i| policy.allow.label(i) == label)
+            .unwrap_or(policy.allow.len()) as u32
+    };
+    GateState {
+        policy: digest,
+        kinds: verdict
+            .kinds
+            .iter()
+            .map(|k| GateKind {
+                kind: k.kind,
+                new: k.new,
+                known: k.known,
+                allowed: k.allowed,
+                places: k
+                    .places
+                    .iter()
+                    .map(|p| GatePlace {
+                        path: p.path.clone(),
+                        field: p.field.clone(),
+                        count: p.count,
+                        line: p.line,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        allowed: verdict
+            .allowed
+            .iter()
+            .map(|a| GateAllowed {
+                entry: entry(&a.entry),
+                label: a.entry.clone(),
+                count: a.count,
+            })
+            .collect(),
+        ignored: verdict.ignored.iter().map(|k| (k.kind, k.count)).collect(),
+    }
+}
+
+/// The verdict a gate run over all the parts would give, from their merged counts: the same
+/// outcomes, counts and places, without examples.
+fn verdict_of(policy: &Policy, gate: &GateState, stats: &Stats) -> Verdict {
+    let mut passed = stats.all_read() && !stats.stopped;
+    let mut kinds = Vec::new();
+    for k in &gate.kinds {
+        let rule = policy.rule(k.kind);
+        let outcome = match (k.new >= rule.threshold, rule.action) {
+            _ if k.new == 0 => Outcome::Clean,
+            (false, _) => Outcome::BelowThreshold,
+            (true, Action::Fail) => Outcome::Fail,
+            (true, _) => Outcome::Warn,
+        };
+        passed &= outcome != Outcome::Fail;
+        let mut places: Vec<NewFindings> = k
+            .places
+            .iter()
+            .map(|p| NewFindings {
+                path: p.path.clone(),
+                field: p.field.clone(),
+                count: p.count,
+                line: p.line,
+                example: NO_EXAMPLE.to_string(),
+            })
+            .collect();
+        places.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| (&a.path, &a.field).cmp(&(&b.path, &b.field)))
+        });
+        kinds.push(KindVerdict {
+            kind: k.kind,
+            action: rule.action,
+            threshold: rule.threshold,
+            outcome,
+            new: k.new,
+            known: k.known,
+            allowed: k.allowed,
+            places,
+            description: policy
+                .custom
+                .iter()
+                .find(|c| c.kind == k.kind)
+                .and_then(|c| c.description.clone()),
+        });
+    }
+    Verdict {
+        passed,
+        policy: policy.source.to_string(),
+        kinds,
+        allowed: gate
+            .allowed
+            .iter()
+            .map(|a| AllowCount {
+                entry: a.label.clone(),
+                count: a.count,
+            })
+            .collect(),
+        ignored: gate
+            .ignored
+            .iter()
+            .map(|&(kind, count)| KindCount { kind, count })
+            .collect(),
+        baseline: None,
+        errors: stats.errors,
+        skipped: stats.skipped,
+        files: stats.files,
+    }
+}
+
+/// `merge`: reads the parts, refusing any of another format, version or key (each error
+/// names the file), writes the merged report, and with a policy the verdict. Exit codes as
+/// `report`'s, or with a policy as `gate`'s.
+pub fn merge(job: &MergeJob) -> Result<ExitCode, Error> {
+    // The policy first: it makes its custom kinds known, which the parts may name.
+    let policy = match &job.policy {
+        Some(path) => Some((
+            Policy::load(path)?,
+            policy_digest(path)?,
+            display_path(path),
+        )),
+        None => None,
+    };
+    let mut merged: Option<Partial> = None;
+    for path in &job.parts {
+        let display = display_path(path);
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Usage(format!("cannot read the partial report {display}: {e}")))?;
+        let part =
+            Partial::from_json(&text).map_err(|e| Error::Usage(format!("{display}: {e}")))?;
+        if let Some((_, digest, policy_path)) = &policy {
+            if part.gate.as_ref().map(|g| &g.policy) != Some(digest) {
+                return Err(Error::Usage(format!(
+                    "{display} was not made with the policy {policy_path} (byte for byte), so \
+                     the gate's counts cannot be merged: make every part with `piiscan report \
+                     --partial --policy {policy_path}`"
+                )));
+            }
+        }
+        match &mut merged {
+            None => merged = Some(part),
+            Some(m) => m
+                .merge(part)
+                .map_err(|e| Error::Usage(format!("{display}: {e}")))?,
+        }
+    }
+    let Some(merged) = merged else {
+        return Err(Error::Usage(
+            "merge needs at least one partial report".into(),
+        ));
+    };
+    let stats = merged.stats();
+    let gate = merged.gate.clone();
+    let mut report = merged.report();
+    report.about.generated = utc_timestamp(generated_at());
+    let mut out = Output::create(job.output.as_deref(), &job.parts, Readers::Usual)?;
+    let rendered = match job.format {
+        ReportFormat::Table => render::write_table(&mut out, &report),
+        ReportFormat::Json => render::write_json(&mut out, &report),
+        ReportFormat::Html => render::write_html(&mut out, &report),
+        ReportFormat::Markdown => render::write_markdown(&mut out, &report),
+    };
+    written(rendered, "report")?;
+    out.commit()?;
+    let Some((policy, _, _)) = policy else {
+        return Ok(if !stats.all_read() {
+            ExitCode::Error
+        } else if job.fail_on_findings && stats.findings > 0 {
+            ExitCode::Found
+        } else {
+            ExitCode::Clean
+        });
+    };
+    let verdict = verdict_of(&policy, &gate.unwrap_or_default(), &stats);
+    // The verdict goes to standard output unless the report does.
+    let shown = if job.output.is_some() {
+        verdict::write_verdict(&mut io::stdout().lock(), &verdict)
+    } else {
+        verdict::write_verdict(&mut io::stderr().lock(), &verdict)
+    };
+    written(shown, "verdict")?;
+    Ok(if !stats.all_read() {
+        ExitCode::Error
+    } else if verdict.passed {
+        ExitCode::Clean
+    } else {
+        ExitCode::Found
+    })
+}
