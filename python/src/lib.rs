@@ -286,7 +286,8 @@ fn scan(
     let kinds = kinds_of(kinds, KindSet::direct())?;
     let data = data_of(data)?;
     let path = path.unwrap_or_else(|| NO_PATH.to_owned());
-    let scanner = scanner(kinds, show_values, None);
+    // Made (the detectors' tables loaded, the first time) without the GIL, too.
+    let scanner = py.detach(|| scanner(kinds, show_values, None));
     let bytes = data.as_slice();
     let (findings, problems) = py.detach(|| {
         let mut sink = Collect::new(true, None);
@@ -453,7 +454,8 @@ fn scan_records(
     first_row: u64,
 ) -> PyResult<Vec<PyFinding>> {
     let kinds = kinds_of(kinds, KindSet::direct())?;
-    let scanner = scanner(kinds, show_values, None);
+    // Made (the detectors' tables loaded, the first time) without the GIL, too.
+    let scanner = py.detach(|| scanner(kinds, show_values, None));
     let mut findings = Vec::new();
     read_records(py, rows, first_row, |records| {
         let result = scanner.scan_records(records);
@@ -512,7 +514,7 @@ fn partial_err(e: PartialError) -> PyErr {
 }
 
 impl PyReport {
-    fn with_key(kinds: KindSet, key: Option<[u64; 2]>) -> PyReport {
+    fn with_key(py: Python<'_>, kinds: KindSet, key: Option<[u64; 2]>) -> PyReport {
         let keyed = key.is_some();
         let key = key.unwrap_or_else(|| {
             use rand::RngCore;
@@ -520,7 +522,7 @@ impl PyReport {
             [rng.next_u64(), rng.next_u64()]
         });
         PyReport {
-            scanner: scanner(kinds, false, Some(key)),
+            scanner: py.detach(|| scanner(kinds, false, Some(key))),
             kinds,
             key,
             keyed,
@@ -612,9 +614,13 @@ impl PyReport {
     /// report merges with no other).
     #[new]
     #[pyo3(signature = (kinds=None, key=None))]
-    fn new(kinds: Option<Vec<String>>, key: Option<&Bound<'_, PyAny>>) -> PyResult<PyReport> {
+    fn new(
+        py: Python<'_>,
+        kinds: Option<Vec<String>>,
+        key: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyReport> {
         let kinds = kinds_of(kinds, KindSet::all())?;
-        Ok(PyReport::with_key(kinds, key_of(key)?))
+        Ok(PyReport::with_key(py, kinds, key_of(key)?))
     }
 
     /// Scans `data` (bytes or str) named `path` into the report. Raises `ScanError` when it
@@ -746,6 +752,7 @@ impl PyReport {
     #[staticmethod]
     #[pyo3(signature = (data, key=None))]
     fn from_partial(data: &Bound<'_, PyAny>, key: Option<&Bound<'_, PyAny>>) -> PyResult<PyReport> {
+        let py = data.py();
         let data = data_of(data)?;
         let json = std::str::from_utf8(data.as_slice()).map_err(|_| {
             PiiscanError::new_err("not a piiscan partial report: it is not UTF-8 JSON")
@@ -760,7 +767,7 @@ impl PyReport {
             kinds = KindSet::all();
         }
         let key = key_of(key)?;
-        let mut report = PyReport::with_key(kinds, key);
+        let mut report = PyReport::with_key(py, kinds, key);
         report.keyed = partial.key_check.is_some() && partial.key_check == key.map(key_check);
         report.roots = partial.roots.clone();
         report.done = Some(partial);
