@@ -196,8 +196,11 @@ impl SkippedList {
         let room = Self::MAX.saturating_sub(self.listed.len());
         let listed = other.listed.len() as u64;
         self.listed.extend(other.listed.into_iter().take(room));
-        self.unlisted += listed.saturating_sub(room as u64) + other.unlisted;
-        self.failing += other.failing;
+        self.unlisted = self
+            .unlisted
+            .saturating_add(listed.saturating_sub(room as u64))
+            .saturating_add(other.unlisted);
+        self.failing = self.failing.saturating_add(other.failing);
     }
 
     /// How many inputs were skipped, listed or not.

@@ -110,13 +110,14 @@ impl PartialStats {
     }
 
     fn add(&mut self, other: &PartialStats) {
-        self.files += other.files;
-        self.bytes += other.bytes;
-        self.errors += other.errors;
-        self.skipped += other.skipped;
-        self.skipped_binary += other.skipped_binary;
-        self.findings += other.findings;
-        self.malformed_json += other.malformed_json;
+        let sum = |a: &mut u64, b: u64| *a = a.saturating_add(b);
+        sum(&mut self.files, other.files);
+        sum(&mut self.bytes, other.bytes);
+        sum(&mut self.errors, other.errors);
+        sum(&mut self.skipped, other.skipped);
+        sum(&mut self.skipped_binary, other.skipped_binary);
+        sum(&mut self.findings, other.findings);
+        sum(&mut self.malformed_json, other.malformed_json);
         self.stopped |= other.stopped;
     }
 
@@ -212,14 +213,14 @@ impl GateState {
             match self.kinds.iter_mut().find(|ours| ours.kind == k.kind) {
                 None => self.kinds.push(k),
                 Some(ours) => {
-                    ours.new += k.new;
-                    ours.known += k.known;
-                    ours.allowed += k.allowed;
+                    ours.new = ours.new.saturating_add(k.new);
+                    ours.known = ours.known.saturating_add(k.known);
+                    ours.allowed = ours.allowed.saturating_add(k.allowed);
                     for place in k.places {
                         let same =
                             |p: &&mut GatePlace| p.path == place.path && p.field == place.field;
                         match ours.places.iter_mut().find(same) {
-                            Some(p) => p.count += place.count,
+                            Some(p) => p.count = p.count.saturating_add(place.count),
                             None => ours.places.push(place),
                         }
                     }
@@ -229,14 +230,14 @@ impl GateState {
         self.kinds.sort_by_key(|k| k.kind);
         for a in other.allowed {
             match self.allowed.iter_mut().find(|ours| ours.entry == a.entry) {
-                Some(ours) => ours.count += a.count,
+                Some(ours) => ours.count = ours.count.saturating_add(a.count),
                 None => self.allowed.push(a),
             }
         }
         self.allowed.sort_by_key(|a| a.entry);
         for (kind, count) in other.ignored {
             match self.ignored.iter_mut().find(|(k, _)| *k == kind) {
-                Some((_, ours)) => *ours += count,
+                Some((_, ours)) => *ours = ours.saturating_add(count),
                 None => self.ignored.push((kind, count)),
             }
         }
@@ -556,8 +557,8 @@ impl Exposure {
                     .merge(f.counts, &mut self.exact_room),
             }
         }
-        self.records += state.records;
-        self.profiles += state.profiles;
+        self.records = self.records.saturating_add(state.records);
+        self.profiles = self.profiles.saturating_add(state.profiles);
         // A name without a row here was counted past MAX_FIELDS: under the other fields.
         let id = |name: &str, ids: &rustc_hash::FxHashMap<Box<str>, u32>| {
             if name == TEXT {
@@ -574,20 +575,25 @@ impl Exposure {
                 id(&c.place_field, &self.name_ids),
             );
             if let Some(n) = self.combinations.get_mut(&key) {
-                *n += c.records;
+                *n = n.saturating_add(c.records);
             } else if self.combinations.len() < MAX_COMBINATIONS {
                 self.combinations.insert(key, c.records);
             } else {
-                self.other_combinations += c.records;
+                self.other_combinations = self.other_combinations.saturating_add(c.records);
             }
         }
-        self.other_combinations += state.other_combinations;
-        self.inputs += state.inputs as usize;
+        self.other_combinations = self
+            .other_combinations
+            .saturating_add(state.other_combinations);
+        self.inputs = self.inputs.saturating_add(state.inputs as usize);
         let room = MAX_INPUTS.saturating_sub(self.input_rows.len());
         let rows = state.input_rows.len() as u64;
         self.input_rows
             .extend(state.input_rows.into_iter().take(room));
-        self.inputs_not_listed += rows.saturating_sub(room as u64) + state.inputs_not_listed;
+        self.inputs_not_listed = self
+            .inputs_not_listed
+            .saturating_add(rows.saturating_sub(room as u64))
+            .saturating_add(state.inputs_not_listed);
         let room = MAX_INPUTS.saturating_sub(self.errors.len());
         self.errors.extend(state.errors.into_iter().take(room));
         self.skipped.merge(SkippedList {

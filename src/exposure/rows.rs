@@ -39,8 +39,8 @@ impl RowCounts {
     /// and inputs are not split between parts): occurrences and records add up, distinct
     /// values are merged (see [`Distinct::merge`]). The next record counted is a new one.
     pub(super) fn merge(&mut self, other: RowCounts, room: &mut usize) {
-        self.occurrences += other.occurrences;
-        self.records += other.records;
+        self.occurrences = self.occurrences.saturating_add(other.occurrences);
+        self.records = self.records.saturating_add(other.records);
         self.last_record = None;
         self.distinct.merge(other.distinct, room);
     }

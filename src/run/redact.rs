@@ -92,6 +92,8 @@ pub fn redact(job: &RedactJob) -> Result<ExitCode, Error> {
             detectors,
             values: None,
         },
+        // The copies written are this shard's: all of them are checked.
+        shard: None,
         ..job.inputs.config()
     });
     let mut verifier = Verifier::new(&plan);

@@ -12,6 +12,7 @@ mod floors;
 mod gate;
 mod ids;
 mod inputs;
+mod merge;
 mod options;
 mod parquet;
 mod redact;

@@ -83,6 +83,7 @@ fn arguments(spelling: &str, command: &str, dir: &Path) -> Vec<String> {
         ("--out", _) => path("copies"),
         ("--kinds", _) => "email,ipv4".to_string(),
         ("--action", _) => "email=mask".to_string(),
+        ("--shard", _) => "1/1".to_string(),
         (_, "N") => "2".to_string(),
         (_, "R") => "100".to_string(),
         (_, "C") => ",".to_string(),
@@ -99,6 +100,14 @@ fn base(command: &str, name: &str, dir: &Path) -> Vec<String> {
     // Scans of one kind start at once; with every detector, a debug build takes a second.
     let one_kind = !matches!(name, "--kinds" | "--policy" | "--config" | "--baseline");
     match command {
+        // A partial report needs a fingerprint key.
+        "report" if name == "--partial" => vec![
+            "--key-file".into(),
+            out("key"),
+            "--kinds".into(),
+            "email".into(),
+            input,
+        ],
         "scan" | "report" if one_kind => vec!["--kinds".into(), "email".into(), input],
         "baseline" if !matches!(name, "-o" | "--output") => {
             vec![input, "-o".into(), out("base-out.json")]
