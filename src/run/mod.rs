@@ -31,7 +31,9 @@ use crate::source::SourceError;
 pub use gate::{baseline, config_check, config_init, gate, BaselineJob, GateJob};
 pub use merge::{merge, MergeJob};
 pub use redact::{redact, RedactJob, KEY_VARIABLE};
-pub use report::{distinct_key, eval, report, EvalJob, ReportFormat, ReportJob};
+pub use report::{
+    distinct_key, eval, generated_at, report, utc_timestamp, EvalJob, ReportFormat, ReportJob,
+};
 pub use scan::{scan, ScanJob};
 
 /// How a run ended, as the shell sees it (like grep's).

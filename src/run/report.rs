@@ -154,7 +154,7 @@ pub fn distinct_key(key_file: Option<&Path>) -> Result<Option<[u64; 2]>, Error> 
 
 /// When the report is written, in seconds since 1970: `SOURCE_DATE_EPOCH` when it is set (for
 /// reports that must come out byte for byte the same), else now.
-pub(super) fn generated_at() -> u64 {
+pub fn generated_at() -> u64 {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse().ok())
@@ -166,7 +166,7 @@ pub(super) fn generated_at() -> u64 {
 }
 
 /// `secs` since 1970 as UTC `YYYY-MM-DDTHH:MM:SSZ` (Howard Hinnant's civil-from-days).
-pub(super) fn utc_timestamp(secs: u64) -> String {
+pub fn utc_timestamp(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let z = days + 719_468;
