@@ -17,3 +17,4 @@ mod parquet;
 mod redact;
 mod report;
 mod safety;
+mod secrets;
