@@ -46,7 +46,7 @@ pub use error::RuleError;
 pub use rules::{RuleFile, RuleSpec, SecretMatch, SecretRules, BUILTIN_RULES};
 pub use spec::{Example as RuleExample, KeyHintSpec, OneOrMany};
 
-use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
+use super::{walk, Detector, Example, Haystack, Hint, HintCursor, Match};
 use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
 
@@ -247,14 +247,11 @@ impl Detector for SecretDetector {
                 out.extend(found.into_iter().map(|m| self.matched(hint.start, m)));
             }
         }
-        let mut hinted = HintCursor::new(hay.hints);
-        // Windows already searched end here: a later candidate inside one is skipped.
-        let mut searched = 0;
+        // Windows already searched end where the walk resumes: a later candidate inside one
+        // is skipped.
         let mut found = Vec::new();
-        for at in hay.candidates(Class::Secret) {
-            if at < searched || hinted.around(at).is_some_and(|h| h.hint.settles_words()) {
-                continue;
-            }
+        let starts = hay.candidates(Class::Secret);
+        walk::unsettled_starts(hay, starts, Hint::settles_words, |at| {
             let worth = match bytes[at] {
                 // Five dashes: a PEM block's header.
                 b'-' => true,
@@ -264,12 +261,12 @@ impl Detector for SecretDetector {
                 _ => self.dispatch.starts(bytes, at) || self.named_before(bytes, at),
             };
             if !worth {
-                continue;
+                return None;
             }
             let (from, to) = window(bytes, at);
             self.search_into(bytes, from, to, &mut found);
-            searched = to;
-        }
+            Some(to)
+        });
         // `scheme://user:password@host`: an `@` with `:` and `://` before it in the same word.
         // The windows above are behind the last one only: a line they skipped may hold one.
         let mut searched = 0;
