@@ -146,12 +146,13 @@ impl Detector for CardDetector {
         let starts = hay
             .candidates(Class::Number)
             .map(|at| at + usize::from(bytes[at] == b'('));
+        let card = |at| token_at(bytes, at);
         walk::unsettled_starts(
             hay,
             starts,
             |h| h == Hint::Card,
-            |at| {
-                let t = token_at(bytes, at)?;
+            card,
+            |t| {
                 let alone = t.standalone || token::has_cue_before(bytes, t.start, &[CUES]);
                 alone.then(|| {
                     out.push(Match::new(t.start, t.end, Kind::CreditCard));

@@ -24,23 +24,32 @@ pub(super) fn hinted_starts(
     }
 }
 
-/// Calls `found(at)` at each of `starts` (increasing) that is not before the end of the last
-/// match and not inside a value whose key hint `settled` says its key has dealt with;
-/// `found` returns the end of its match, or `None`.
+/// At each of `starts` (increasing) that is not before the end of the last match: `probe(at)`
+/// reads what may start there; unless `at` is inside a value whose key hint `settled` says its
+/// key has dealt with, `take` keeps it and returns where it ends (the next start must reach
+/// that), or `None`. The hint is read only for what a probe found: most starts are turned
+/// away by the probe, and reading the hint first cost national numbers a tenth more on m60.
 #[inline]
-pub(super) fn unsettled_starts(
+pub(super) fn unsettled_starts<T>(
     hay: &Haystack<'_>,
     starts: impl Iterator<Item = usize>,
     settled: impl Fn(Hint) -> bool,
-    mut found: impl FnMut(usize) -> Option<usize>,
+    mut probe: impl FnMut(usize) -> Option<T>,
+    mut take: impl FnMut(T) -> Option<usize>,
 ) {
     let mut hinted = HintCursor::new(hay.hints);
     let mut done = 0;
     for at in starts {
-        if at < done || hinted.around(at).is_some_and(|h| settled(h.hint)) {
+        if at < done {
             continue;
         }
-        if let Some(end) = found(at) {
+        let Some(found) = probe(at) else {
+            continue;
+        };
+        if hinted.around(at).is_some_and(|h| settled(h.hint)) {
+            continue;
+        }
+        if let Some(end) = take(found) {
             done = end;
         }
     }

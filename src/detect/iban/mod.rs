@@ -140,12 +140,13 @@ impl Detector for IbanDetector {
             },
         );
         let starts = hay.candidates(prefilter::Class::Code);
+        let iban = |at| token_at(bytes, at);
         walk::unsettled_starts(
             hay,
             starts,
             |h| h == Hint::Iban,
-            |at| {
-                let t = token_at(bytes, at)?;
+            iban,
+            |t| {
                 out.push(Match::new(t.start, t.end, Kind::Iban));
                 Some(t.end)
             },

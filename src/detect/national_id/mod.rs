@@ -197,8 +197,8 @@ impl Detector for NationalIdDetector {
             (None, _) => codes.next(),
         };
         let starts = std::iter::from_fn(next).map(|at| at + usize::from(bytes[at] == b'('));
-        walk::unsettled_starts(hay, starts, national, |at| {
-            let t = best_at(bytes, at)?;
+        let best = |at| best_at(bytes, at);
+        walk::unsettled_starts(hay, starts, national, best, |t| {
             push(out, t);
             Some(t.end)
         });

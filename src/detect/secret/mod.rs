@@ -251,7 +251,7 @@ impl Detector for SecretDetector {
         // is skipped.
         let mut found = Vec::new();
         let starts = hay.candidates(Class::Secret);
-        walk::unsettled_starts(hay, starts, Hint::settles_words, |at| {
+        let worth = |at: usize| {
             let worth = match bytes[at] {
                 // Five dashes: a PEM block's header.
                 b'-' => true,
@@ -260,9 +260,9 @@ impl Detector for SecretDetector {
                 // A long word: it may start like a credential, or follow a word that names one.
                 _ => self.dispatch.starts(bytes, at) || self.named_before(bytes, at),
             };
-            if !worth {
-                return None;
-            }
+            worth.then_some(at)
+        };
+        walk::unsettled_starts(hay, starts, Hint::settles_words, worth, |at| {
             let (from, to) = window(bytes, at);
             self.search_into(bytes, from, to, &mut found);
             Some(to)
@@ -356,6 +356,7 @@ impl SecretDetector {
     /// words before it (past a few separators; `Mailgun key e534…`), or for a path segment,
     /// inside one of the three segments before it (`hooks.slack.com/services/T…/B…/`). Not
     /// after a JSON key (`"key":"…"`): those are the key hints' job.
+    #[inline]
     fn named_before(&self, hay: &[u8], at: usize) -> bool {
         let mut i = at;
         for _ in 0..3 {
