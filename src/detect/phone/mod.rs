@@ -178,7 +178,7 @@ impl Detector for PhoneDetector {
         );
         // `?phone=%2B4930...`: a phone parameter's value, percent-decoded ([`param`]).
         for at in hay.candidates(Class::Secret) {
-            if matches!(bytes[at], b'=' | b':') {
+            if bytes[at] == b'=' {
                 param::phones_in_param(bytes, at, |start, end| {
                     out.push(Match::new(start, end, Kind::Phone));
                 });

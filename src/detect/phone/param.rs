@@ -1,5 +1,5 @@
 //! Phones in query strings, form bodies and log fields: `?phone=%2B49%2030%201234567`,
-//! `msisdn=4915...`, `phone_number=0342-718 2564`, `mobile: 06473 173300`.
+//! `msisdn=4915...`, `phone_number=0342-718 2564`.
 //!
 //! Why: sign-up, verification and SMS endpoints take the number as a URL parameter, and an
 //! access log keeps it percent-encoded (`%2B` for `+`, `%20` for a space), where the digits
@@ -9,7 +9,7 @@
 //! found is mapped back onto the encoded bytes. A log line's `key=value` is read the same
 //! way: a field named as a phone key holds a phone as a JSON key does, though its name is no
 //! cue word (`phone_number`, `customerPhone`), and its value may hold blanks when digits
-//! follow them. Candidates are the prefilter's `=` after a word and `:` after a letter
+//! follow them. Candidates are the prefilter's `=` after a word
 //! ([`crate::prefilter::Class::Secret`]); the name is looked up in the key table
 //! ([`crate::structure::keys::hint_for_key`]), so `phone`, `msisdn`, `tel`, `mobile`,
 //! `phone_number` and the other phone keys count and nothing else does.
@@ -26,7 +26,7 @@ const MAX_ENCODED: usize = 96;
 /// `=` (or `:`) is at `eq` starts with, when its name is a phone key; offsets are those of the
 /// bytes as written.
 pub fn phones_in_param(h: &[u8], eq: usize, mut f: impl FnMut(usize, usize)) {
-    if !matches!(h.get(eq), Some(b'=' | b':')) {
+    if h.get(eq) != Some(&b'=') {
         return;
     }
     let name_start = h[..eq]
@@ -37,11 +37,8 @@ pub fn phones_in_param(h: &[u8], eq: usize, mut f: impl FnMut(usize, usize)) {
     if name.is_empty() || hint_for_key(name) != Some(Hint::Phone) {
         return;
     }
-    // `phone: 0342...`, `phone="0342..."`.
+    // `phone="0342..."`.
     let mut from = eq + 1;
-    if h[eq] == b':' && h.get(from) == Some(&b' ') {
-        from += 1;
-    }
     if matches!(h.get(from), Some(b'"' | b'\'')) {
         from += 1;
     }
@@ -91,7 +88,7 @@ mod tests {
     fn found(text: &str) -> Vec<&str> {
         let h = text.as_bytes();
         let mut out = Vec::new();
-        for (eq, _) in text.match_indices(['=', ':']) {
+        for (eq, _) in text.match_indices('=') {
             phones_in_param(h, eq, |s, e| out.push(&text[s..e]));
         }
         out
@@ -123,7 +120,7 @@ mod tests {
                 "sms ok phone_number=0342-718 2564 status=200",
                 &["0342-718 2564"],
             ),
-            ("user=7 mobile: 06473 173300, plan=pro", &["06473 173300"]),
+            ("user=7 mobile=06473 173300, plan=pro", &["06473 173300"]),
             (
                 "to customerPhone=\"+33 6 12 34 56 78\" ok",
                 &["+33 6 12 34 56 78"],
