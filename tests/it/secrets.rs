@@ -2,10 +2,9 @@
 //! find an in-house token format that our rules miss, as kind `secret` named by the rule's
 //! id, a gate fails on it, and a broken example is an error at its line, by its index.
 
-use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
+use super::ids::run as piiscan;
 
 /// `acme_live_` and 32 base62 characters: an in-house format no built-in rule knows. The
 /// tokens below are random, not credentials.
@@ -30,16 +29,6 @@ const EXPORT: &str = "\
 {\"event\":\"config\",\"api\":{\"client_key\":\"acme_live_xB5I3l4apfbDyChRTPq7iEsCzsVkDCtt\"}}
 {\"event\":\"docs\",\"note\":\"set ACME_KEY=acme_live_<your-key>\"}
 ";
-
-fn piiscan(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("piiscan")
-        .unwrap()
-        .current_dir(dir)
-        .env_remove("PIISCAN_FINGERPRINT_KEY")
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn case(policy: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
