@@ -21,7 +21,7 @@
 use compact_str::CompactString;
 
 use super::token::{self, cue, Cue};
-use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
+use super::{walk, Detector, Example, Haystack, Hint, Match};
 use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
 
@@ -132,30 +132,34 @@ impl Detector for CardDetector {
         }
         let bytes = hay.bytes;
         // Under a card key any number that validates is a card, grouped or bare.
-        for hint in hay.hints.iter().filter(|h| h.hint == Hint::Card) {
-            token::for_each_start(bytes, hint.start, hint.end, |at| {
-                let t = token_at(bytes, at).filter(|t| t.end <= hint.end)?;
+        walk::hinted_starts(
+            hay,
+            |h| h == Hint::Card,
+            |value, at| {
+                let t = token_at(bytes, at).filter(|t| t.end <= value.end)?;
                 out.push(Match::new(t.start, t.end, Kind::CreditCard));
                 Some(t.end)
-            });
-        }
-        let mut hinted = HintCursor::new(hay.hints);
-        let mut done = 0;
-        for at in hay.candidates(Class::Number) {
-            // A card in brackets: the prefilter lists the bracket, which is not glued to
-            // what comes before it.
-            let at = at + usize::from(bytes[at] == b'(');
-            if at < done || hinted.around(at).is_some_and(|h| h.hint == Hint::Card) {
-                continue;
-            }
-            let Some(t) = token_at(bytes, at) else {
-                continue;
-            };
-            if t.standalone || token::has_cue_before(bytes, t.start, &[CUES]) {
-                out.push(Match::new(t.start, t.end, Kind::CreditCard));
-                done = t.end;
-            }
-        }
+            },
+        );
+        // A card in brackets: the prefilter lists the bracket, which is not glued to what
+        // comes before it.
+        let starts = hay
+            .candidates(Class::Number)
+            .map(|at| at + usize::from(bytes[at] == b'('));
+        let card = |at| token_at(bytes, at);
+        walk::unsettled_starts(
+            hay,
+            starts,
+            |h| h == Hint::Card,
+            card,
+            |t| {
+                let alone = t.standalone || token::has_cue_before(bytes, t.start, &[CUES]);
+                alone.then(|| {
+                    out.push(Match::new(t.start, t.end, Kind::CreditCard));
+                    t.end
+                })
+            },
+        );
     }
 }
 

@@ -48,6 +48,7 @@ pub mod referrer;
 pub mod secret;
 mod text;
 mod token;
+mod walk;
 
 pub use kind::{
     CustomKind, Generalisation, Identifies, Kind, KindSet, KindSpec, Pseudonym, RedactAction,

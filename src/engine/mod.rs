@@ -123,8 +123,9 @@ impl Default for Config {
 /// policy never call into it.
 #[derive(Clone, Default)]
 pub struct Hooks {
-    /// More detectors, run after the built-in ones. Their matches are resolved among
-    /// themselves (see [`resolve`]), so they add findings and never hide any.
+    /// More detectors, run after the built-in ones. A detector of a built-in family (a
+    /// policy's secret rules with ours) replaces the built-in one; those of custom kinds are
+    /// resolved among themselves (see [`resolve`]), so they add findings and never hide any.
     pub detectors: Vec<Arc<dyn Detector>>,
     /// Called once per finding with its raw bytes; what it returns is the finding's
     /// [`crate::finding::Finding::checked`].
@@ -166,6 +167,12 @@ pub struct Scanner {
 impl Scanner {
     pub fn new(config: Config) -> Scanner {
         let mut detectors = detect::detectors(config.kinds);
+        // A hook of a built-in family (a policy's secret rules, with ours) takes its place.
+        let hooked = |d: &dyn Detector| {
+            let family = d.family();
+            config.hooks.detectors.iter().any(|h| h.family() == family)
+        };
+        detectors.retain(|d| !hooked(d.as_ref()));
         for extra in &config.hooks.detectors {
             detectors.push(Box::new(Arc::clone(extra)));
         }

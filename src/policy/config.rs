@@ -23,6 +23,7 @@ use super::allow::{Allowlist, Domain, Entry, NAMED_RANGES};
 use super::redact::FieldRule;
 use super::{Action, CustomKindInfo, Policy, Problem, Rule, Source};
 use crate::detect::custom::{CustomDetector, PatternRule, WordRule};
+use crate::detect::secret::{OneOrMany, RuleExample};
 use crate::detect::{CustomKind, Kind, RedactAction};
 use crate::detect::{Detector, Shape};
 use crate::engine::{examples, Config, Hooks, Scanner};
@@ -126,39 +127,88 @@ struct AllowTable {
     files: Vec<Spanned<String>>,
 }
 
+/// `[[detector]]`: a custom kind's regex or word list, or with `kind = "secret"`, a credential
+/// rule of the user's (read by [`super::secrets`] into the fields of our own rules).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DetectorTable {
-    kind: Spanned<String>,
-    description: Option<String>,
-    regex: Option<Spanned<String>>,
+pub(super) struct DetectorTable {
+    pub(super) kind: Spanned<String>,
+    pub(super) description: Option<String>,
+    pub(super) regex: Option<Spanned<String>>,
     words: Option<Vec<String>>,
     words_file: Option<Spanned<String>>,
-    #[serde(default)]
-    case_sensitive: bool,
-    #[serde(default = "default_severity")]
-    severity: Action,
+    case_sensitive: Option<bool>,
+    severity: Option<Action>,
     threshold: Option<Spanned<u64>>,
-    /// Inputs in which the detector must find its kind, checked when the policy is read.
+    /// Inputs in which the detector must find its kind, checked when the policy is read (a
+    /// secret rule's may name the secret: `{ text = "...", secret = "..." }`).
     #[serde(default)]
-    examples: Vec<Spanned<String>>,
+    pub(super) examples: Vec<Spanned<RuleExample>>,
     /// Inputs in which it must find nothing of its kind.
     #[serde(default)]
-    negative_examples: Vec<Spanned<String>>,
+    pub(super) negative_examples: Vec<Spanned<String>>,
+    // The fields of a secret rule only, as in our rules (see
+    // [`crate::detect::secret::RuleSpec`]); not flattened into a struct of their own, which
+    // would cost the spans and the refusal of unknown fields.
+    pub(super) id: Option<Spanned<String>>,
+    pub(super) keywords: Option<Vec<String>>,
+    pub(super) prefix: Option<OneOrMany>,
+    pub(super) min_entropy: Option<f64>,
+    pub(super) min_len: Option<usize>,
+    pub(super) min_char_classes: Option<u8>,
+    pub(super) boundary_chars: Option<String>,
+    pub(super) before: Option<usize>,
+    pub(super) after: Option<usize>,
+    pub(super) anchor: Option<String>,
+    pub(super) requires: Option<String>,
+    pub(super) validate: Option<String>,
+    pub(super) placeholder_check: Option<bool>,
+    pub(super) generic: Option<bool>,
 }
 
-fn default_severity() -> Action {
-    Action::Fail
+impl DetectorTable {
+    /// The fields of a custom detector that this table sets, for a secret rule to refuse.
+    pub(super) fn custom_fields(&self) -> Vec<&'static str> {
+        let set = [
+            ("words", self.words.is_some()),
+            ("words_file", self.words_file.is_some()),
+            ("case_sensitive", self.case_sensitive.is_some()),
+            ("severity", self.severity.is_some()),
+            ("threshold", self.threshold.is_some()),
+        ];
+        set.iter().filter(|(_, s)| *s).map(|(n, _)| *n).collect()
+    }
+
+    /// The fields of a secret rule that this table sets, for a custom detector to refuse.
+    fn secret_fields(&self) -> Vec<&'static str> {
+        let set = [
+            ("id", self.id.is_some()),
+            ("keywords", self.keywords.is_some()),
+            ("prefix", self.prefix.is_some()),
+            ("min_entropy", self.min_entropy.is_some()),
+            ("min_len", self.min_len.is_some()),
+            ("min_char_classes", self.min_char_classes.is_some()),
+            ("boundary_chars", self.boundary_chars.is_some()),
+            ("before", self.before.is_some()),
+            ("after", self.after.is_some()),
+            ("anchor", self.anchor.is_some()),
+            ("requires", self.requires.is_some()),
+            ("validate", self.validate.is_some()),
+            ("placeholder_check", self.placeholder_check.is_some()),
+            ("generic", self.generic.is_some()),
+        ];
+        set.iter().filter(|(_, s)| *s).map(|(n, _)| *n).collect()
+    }
 }
 
 /// Where problems go while a file is checked: every one is kept, with its position.
-struct Problems<'t> {
+pub(super) struct Problems<'t> {
     text: &'t str,
     list: Vec<Problem>,
 }
 
 impl Problems<'_> {
-    fn at(&mut self, offset: usize, message: impl Into<String>) {
+    pub(super) fn at(&mut self, offset: usize, message: impl Into<String>) {
         let (line, column) = line_column(self.text, offset);
         self.list.push(Problem {
             line,
@@ -269,6 +319,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Policy, Vec<Problem>> {
         };
     }
 
+    policy.secret = super::secrets::read(&file.detector, &mut problems).map(Arc::new);
     let detector = read_detectors(&file.detector, path, &mut problems, &mut policy);
     policy.detector = detector.map(Arc::new);
     if let Some(detector) = &policy.detector {
@@ -396,10 +447,34 @@ fn read_detectors(
         let d = table.get_ref();
         let name = d.kind.get_ref().as_str();
         let kind_at = d.kind.span().start;
+        if name == "secret" {
+            // Read by `secrets::read`.
+            continue;
+        }
         if Kind::from_name(name).is_some() || matches!(name, "all" | "direct" | "quasi") {
             problems.at(
                 kind_at,
-                format!("`{name}` is a built-in kind; a custom detector needs a new kind name"),
+                format!(
+                    "`{name}` is a built-in kind; a custom detector needs a new kind name \
+                     (of the built-in kinds, only `secret` takes rules)"
+                ),
+            );
+            continue;
+        }
+        if let Some(field) = d.secret_fields().first() {
+            problems.at(
+                at,
+                format!("`{field}` is a field of secret rules (`kind = \"secret\"`), not of custom detectors"),
+            );
+            continue;
+        }
+        if d.examples
+            .iter()
+            .any(|e| matches!(e.get_ref(), RuleExample::Span { .. }))
+        {
+            problems.at(
+                at,
+                "a custom detector's examples are texts; `{ text, secret }` is for secret rules",
             );
             continue;
         }
@@ -421,7 +496,7 @@ fn read_detectors(
             problems.at(at, "threshold must be at least 1");
         }
         let rule = Rule {
-            action: d.severity,
+            action: d.severity.unwrap_or(Action::Fail),
             threshold: threshold.max(1),
         };
         match policy.custom.iter().find(|c| c.kind == kind) {
@@ -491,7 +566,7 @@ fn read_detectors(
             word_rules.push(WordRule {
                 kind,
                 words: words.into_iter().map(|w| w.trim().to_string()).collect(),
-                case_sensitive: d.case_sensitive,
+                case_sensitive: d.case_sensitive.unwrap_or(false),
             });
         }
     }
@@ -538,9 +613,15 @@ fn check_examples(
             continue;
         };
         let name = d.kind.get_ref();
-        let cases = d.examples.iter().map(|e| (e, true));
-        for (example, positive) in cases.chain(d.negative_examples.iter().map(|e| (e, false))) {
-            let found = examples::findings(&scanner, example.get_ref(), Shape::Lines)
+        let cases = d
+            .examples
+            .iter()
+            .map(|e| (e.span(), e.get_ref().text(), true));
+        let negative = d.negative_examples.iter();
+        for (span, text, positive) in
+            cases.chain(negative.map(|e| (e.span(), e.get_ref().as_str(), false)))
+        {
+            let found = examples::findings(&scanner, text, Shape::Lines)
                 .iter()
                 .any(|(k, _)| *k == kind);
             if found != positive {
@@ -549,7 +630,7 @@ fn check_examples(
                 } else {
                     format!("this negative example of `{name}` yields a finding of `{name}`")
                 };
-                problems.at(example.span().start, message);
+                problems.at(span.start, message);
             }
         }
     }
@@ -810,6 +891,136 @@ mod tests {
                 "{text:?}\n  want {want:?}\n  got  {got:?}"
             );
         }
+    }
+
+    /// A policy's secret rule: an in-house token format (`acme_live_` and 32 base62
+    /// characters; these are random, not credentials).
+    const ACME: &str = "[[detector]]\nkind = 'secret'\nid = 'acme.live_key'\n\
+        description = 'ACME live API key'\nregex = 'acme_live_[A-Za-z0-9]{32}'\n\
+        keywords = ['acme_live_']\nprefix = 'acme_live_'\nmin_entropy = 3.5\n";
+    const ACME_KEY: &str = "acme_live_RcY5HhGmzwHsLjMqgqAu9r1gXu5tbKNm";
+
+    /// Each broken secret rule, and the one problem it must report at its line and column;
+    /// no message quotes an example.
+    #[test]
+    fn secret_rule_problems_name_the_line_and_the_example() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "examples = ['acme_live_RcY5HhGmzwHsLjMqgqAu9r1gXu5tbKNm', 'acme_live_4e6mhIDy3UeZgAbgLUBW']\n",
+                "9:59: secret rule `acme.live_key`: example 2: no match",
+            ),
+            (
+                "examples = [{ text = 'x=acme_live_RcY5HhGmzwHsLjMqgqAu9r1gXu5tbKNm', secret = 'acme_live_RcY5' }]\n",
+                "9:13: secret rule `acme.live_key`: example 1: found 2..44 instead",
+            ),
+            (
+                "negative_examples = ['acme_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'acme_live_4e6mhIDy3UeZgAbgLUBW2zCQtK6G1kYO']\n",
+                "9:68: secret rule `acme.live_key`: negative example 2: found a secret at 0..42",
+            ),
+            ("severity = 'warn'\n", "1:1: `severity` is not a field of secret rules"),
+            ("words = ['x']\n", "1:1: `words` is a field of custom detectors"),
+            ("validate = 'crc'\n", "3:6: secret rule `acme.live_key`: unknown `validate"),
+        ];
+        for (extra, want) in cases {
+            let text = format!("{ACME}{extra}");
+            let got = problems(&text);
+            assert!(
+                got.len() == 1 && got[0].starts_with(want),
+                "{extra:?}\n  want {want:?}\n  got  {got:?}"
+            );
+            assert!(
+                !got[0].contains("4e6mh") && !got[0].contains("RcY5"),
+                "{got:?}"
+            );
+        }
+        let broken: &[(&str, &str)] = &[
+            (
+                "[[detector]]\nkind = 'secret'\nid = 'github.pat'\nregex = 'ghp_x'\nkeywords = ['ghp_']\n",
+                "3:6: secret rule `github.pat`: a built-in rule has this id",
+            ),
+            (
+                "[[detector]]\nkind = 'secret'\nid = 'acme.x'\nregex = 'acme_[a-z'\nkeywords = ['acme_']\n",
+                "4:9: secret rule `acme.x`: bad regex: unclosed character class",
+            ),
+            (
+                "[[detector]]\nkind = 'secret'\nregex = 'acme_x'\nkeywords = ['acme_']\n",
+                "1:1: a secret rule needs an `id`",
+            ),
+            (
+                "[[detector]]\nkind = 'secret'\nid = 'acme.x'\nregex = 'acme_x'\n",
+                "3:6: secret rule `acme.x`: a rule needs at least one keyword",
+            ),
+            (
+                "[[detector]]\nkind = 'badge'\nregex = 'B-[0-9]{4}'\nkeywords = ['B-']\n",
+                "1:1: `keywords` is a field of secret rules",
+            ),
+            (
+                "[[detector]]\nkind = 'badge'\nregex = 'B-[0-9]{4}'\nexamples = [{ text = 'B-1234', secret = 'B-1234' }]\n",
+                "1:1: a custom detector's examples are texts",
+            ),
+        ];
+        for (text, want) in broken {
+            let got = problems(text);
+            assert!(
+                got.len() == 1 && got[0].starts_with(want),
+                "{text:?}\n  want {want:?}\n  got  {got:?}"
+            );
+            assert!(!got[0].contains("[a-z"), "{got:?}");
+        }
+        let twice = format!("{ACME}{ACME}");
+        let got = problems(&twice);
+        assert!(
+            got.len() == 1
+                && got[0].starts_with("11:6: another secret rule of the policy has this id"),
+            "{got:?}"
+        );
+    }
+
+    /// A policy's secret rule finds its format, as kind `secret` named by the rule's id, and
+    /// its mask keeps the rule's prefix; our rules still run beside it.
+    #[test]
+    fn a_policy_secret_rule_finds_its_format() {
+        let text = format!("{ACME}examples = ['{ACME_KEY}']\n");
+        let policy = parse(&text, Path::new("p.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(
+            policy.describe().contains("secret rules: 1"),
+            "{}",
+            policy.describe()
+        );
+        let scanner = Scanner::new(Config {
+            kinds: policy.scan_kinds(),
+            hooks: policy.hooks(None),
+            ..Config::default()
+        });
+        let line = format!(
+            "charge ok key={ACME_KEY} gh=ghp_ZeZcqckdfeepqag6wNLx5T1uznQs6hINJZ7F other=acme_live_short\n"
+        );
+        let context = crate::engine::FileContext::default();
+        let result = scanner.scan_chunk(line.as_bytes(), 0, &context);
+        let secrets: Vec<(&str, String)> = result
+            .findings
+            .iter()
+            .filter(|f| f.kind == Kind::Secret)
+            .map(|f| (f.detail.name().unwrap_or(""), f.masked.to_string()))
+            .collect();
+        assert_eq!(
+            secrets,
+            [
+                ("acme.live_key", "acme_live_…".to_string()),
+                ("github.pat", "ghp_…".to_string())
+            ]
+        );
+        // Without the policy, our rules alone miss the format.
+        let plain = Scanner::new(Config::default());
+        let result = plain.scan_chunk(line.as_bytes(), 0, &context);
+        assert_eq!(
+            result
+                .findings
+                .iter()
+                .filter(|f| f.kind == Kind::Secret)
+                .count(),
+            1
+        );
     }
 
     #[test]

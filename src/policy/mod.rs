@@ -17,6 +17,7 @@ pub mod baseline;
 pub mod config;
 pub mod gate;
 pub mod redact;
+mod secrets;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::detect::custom::CustomDetector;
+use crate::detect::secret::SecretDetector;
 use crate::engine::{Hooks, ValueCheck};
 use crate::finding::{Checked, Kind, KindSet};
 
@@ -94,6 +96,9 @@ pub struct Policy {
     pub custom: Vec<CustomKindInfo>,
     pub allow: Allowlist,
     detector: Option<Arc<CustomDetector>>,
+    /// Our secret rules with the policy's (`[[detector]]` with `kind = "secret"`), when it has
+    /// any: the detector that takes the place of ours.
+    secret: Option<Arc<SecretDetector>>,
     /// What `piiscan redact` writes in place of each kind and field (`[redact]`).
     pub redact: redact::RedactRules,
     /// What the user's own fields mean (`[[field]]`): a path and the hint of its last key.
@@ -108,6 +113,7 @@ impl Default for Policy {
             custom: Vec::new(),
             allow: Allowlist::default(),
             detector: None,
+            secret: None,
             redact: redact::RedactRules::default(),
             fields: Vec::new(),
         }
@@ -220,11 +226,15 @@ impl Policy {
         if !self.fields.is_empty() {
             crate::structure::keys::set_user_fields(&self.fields);
         }
-        let detectors = self
+        let custom = self
             .detector
             .iter()
-            .map(|d| Arc::clone(d) as Arc<dyn crate::detect::Detector>)
-            .collect();
+            .map(|d| Arc::clone(d) as Arc<dyn crate::detect::Detector>);
+        let secret = self
+            .secret
+            .iter()
+            .map(|d| Arc::clone(d) as Arc<dyn crate::detect::Detector>);
+        let detectors = secret.chain(custom).collect();
         let values: Option<Arc<dyn ValueCheck>> = if self.allow.checks_values() || key.is_some() {
             Some(Arc::new(ValueJudge {
                 allow: self.allow.clone(),
@@ -257,6 +267,10 @@ impl Policy {
             self.allow.len(),
             self.custom.len()
         );
+        if let Some(secret) = &self.secret {
+            let rules = secret.policy_rules().count();
+            line.push_str(&format!("; secret rules: {rules}"));
+        }
         if !self.fields.is_empty() {
             line.push_str(&format!("; fields: {}", self.fields.len()));
         }

@@ -184,8 +184,8 @@ fn cards_ibans_and_national_numbers_in_an_export() {
     assert!(fields.contains(&"note"));
 }
 
-/// Runs piiscan in `dir`.
-fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+/// Runs piiscan in `dir` (without the fingerprint key of the environment).
+pub(crate) fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::cargo_bin("piiscan")
         .unwrap()
         .current_dir(dir)

@@ -18,3 +18,4 @@ mod parquet;
 mod redact;
 mod report;
 mod safety;
+mod secrets;

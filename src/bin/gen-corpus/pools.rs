@@ -17,6 +17,8 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use piiscan::detect::national_id::Scheme;
+
 /// Given names and surnames of one locale in one script.
 struct NameGroup {
     /// Written surname first without a space (CJK, Hangul), as those locales write names.
@@ -72,38 +74,6 @@ fn issued_card(faker_type: &str, number: &str) -> bool {
     }
 }
 
-/// The Verhoeff check digit of ASCII digits (Aadhaar's, per UIDAI).
-fn verhoeff_check(digits: &str) -> u8 {
-    const D: [[u8; 10]; 10] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-    ];
-    const P: [[u8; 10]; 8] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-        [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
-        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-    ];
-    const INV: [u8; 10] = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
-    let mut c = 0u8;
-    for (i, b) in digits.bytes().rev().enumerate() {
-        c = D[c as usize][P[(i + 1) % 8][(b - b'0') as usize] as usize];
-    }
-    INV[c as usize]
-}
-
 /// A pool national id as a real record holds it, or `None` when it cannot be one:
 /// - Faker's Aadhaar numbers fail the Verhoeff check UIDAI issues them with: the first eleven
 ///   digits are kept and the check digit computed (as `imeis.tsv` computes Luhn); those that
@@ -121,8 +91,12 @@ fn issued_id(scheme: &str, value: &str) -> Option<String> {
             {
                 return None;
             }
+            // The check digit is the one of ten that the library's validator accepts (Verhoeff,
+            // as UIDAI computes it): one check, written once.
             let body = &value[..11];
-            Some(format!("{body}{}", verhoeff_check(body)))
+            (b'0'..=b'9')
+                .map(|d| format!("{body}{}", char::from(d)))
+                .find(|v| Scheme::InAadhaar.validate(v.as_bytes()))
         }
         "uk_nino" if value.starts_with("ZZ") => None,
         "us_ssn" | "de_tax_id" => {

@@ -29,7 +29,7 @@ mod registry;
 use compact_str::CompactString;
 
 use super::token;
-use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
+use super::{walk, Detector, Example, Haystack, Hint, Match};
 use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{self, Classes};
 
@@ -130,28 +130,27 @@ impl Detector for IbanDetector {
         }
         let bytes = hay.bytes;
         // Under an IBAN key, one written in lower case too.
-        for hint in hay.hints.iter().filter(|h| h.hint == Hint::Iban) {
-            token::for_each_start(bytes, hint.start, hint.end, |at| {
-                let t = token_at(bytes, at).filter(|t| t.end <= hint.end)?;
+        walk::hinted_starts(
+            hay,
+            |h| h == Hint::Iban,
+            |value, at| {
+                let t = token_at(bytes, at).filter(|t| t.end <= value.end)?;
                 out.push(Match::new(t.start, t.end, Kind::Iban));
                 Some(t.end)
-            });
-        }
-        let mut hinted = HintCursor::new(hay.hints);
-        let mut done = 0;
-        for at in hay.candidates(prefilter::Class::Code) {
-            if at < done {
-                continue;
-            }
-            let Some(t) = token_at(bytes, at) else {
-                continue;
-            };
-            if hinted.around(at).is_some_and(|h| h.hint == Hint::Iban) {
-                continue;
-            }
-            out.push(Match::new(t.start, t.end, Kind::Iban));
-            done = t.end;
-        }
+            },
+        );
+        let starts = hay.candidates(prefilter::Class::Code);
+        let iban = |at| token_at(bytes, at);
+        walk::unsettled_starts(
+            hay,
+            starts,
+            |h| h == Hint::Iban,
+            iban,
+            |t| {
+                out.push(Match::new(t.start, t.end, Kind::Iban));
+                Some(t.end)
+            },
+        );
     }
 }
 

@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 
 use compact_str::CompactString;
 
-use super::{token, Detail, Detector, Example, Haystack, Hint, HintCursor, Match};
+use super::{token, walk, Detail, Detector, Example, Haystack, Hint, Match};
 use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
 use crate::structure::keys::IdScheme;
@@ -164,34 +164,30 @@ impl Detector for NationalIdDetector {
         let push = |out: &mut Vec<Match>, t: Token| {
             out.push(Match::new(t.start, t.end, Kind::NationalId).with_detail(detail(t.scheme)));
         };
-        for hint in hay.hints {
-            let Hint::NationalId(id) = hint.hint else {
-                continue;
+        let national = |h: Hint| matches!(h, Hint::NationalId(_));
+        walk::hinted_starts(hay, national, |value, at| {
+            let Hint::NationalId(id) = value.hint else {
+                return None;
             };
             let named = Scheme::of_key(id);
-            token::for_each_start(bytes, hint.start, hint.end, |at| {
-                // The key's own scheme first, bare or not; else a number formatted as
-                // another scheme's; under a generic key, the first scheme that validates.
-                let mut best: Option<Token> = None;
-                tokens_at(bytes, at, |t| {
-                    let rank = |t: &Token| match named {
-                        Some(s) if s == t.scheme => 0,
-                        None => 0,
-                        Some(_) if t.standalone => 1,
-                        Some(_) => 2,
-                    };
-                    if t.end <= hint.end && rank(&t) < 2 && best.is_none_or(|b| rank(&t) < rank(&b))
-                    {
-                        best = Some(t);
-                    }
-                });
-                let t = best?;
-                push(out, t);
-                Some(t.end)
+            // The key's own scheme first, bare or not; else a number formatted as another
+            // scheme's; under a generic key, the first scheme that validates.
+            let mut best: Option<Token> = None;
+            tokens_at(bytes, at, |t| {
+                let rank = |t: &Token| match named {
+                    Some(s) if s == t.scheme => 0,
+                    None => 0,
+                    Some(_) if t.standalone => 1,
+                    Some(_) => 2,
+                };
+                if t.end <= value.end && rank(&t) < 2 && best.is_none_or(|b| rank(&t) < rank(&b)) {
+                    best = Some(t);
+                }
             });
-        }
-        let mut hinted = HintCursor::new(hay.hints);
-        let mut done = 0;
+            let t = best?;
+            push(out, t);
+            Some(t.end)
+        });
         let mut numbers = hay.candidates(Class::Number).peekable();
         let mut codes = hay.candidates(Class::Code).peekable();
         // The two lists, merged in increasing order.
@@ -200,23 +196,12 @@ impl Detector for NationalIdDetector {
             (Some(_), _) => numbers.next(),
             (None, _) => codes.next(),
         };
-        for at in std::iter::from_fn(next) {
-            let at = at + usize::from(bytes[at] == b'(');
-            if at < done {
-                continue;
-            }
-            let Some(t) = best_at(bytes, at) else {
-                continue;
-            };
-            if hinted
-                .around(at)
-                .is_some_and(|h| matches!(h.hint, Hint::NationalId(_)))
-            {
-                continue;
-            }
+        let starts = std::iter::from_fn(next).map(|at| at + usize::from(bytes[at] == b'('));
+        let best = |at| best_at(bytes, at);
+        walk::unsettled_starts(hay, starts, national, best, |t| {
             push(out, t);
-            done = t.end;
-        }
+            Some(t.end)
+        });
     }
 }
 

@@ -188,6 +188,27 @@ pub static BLOCKERS: &[&str] = &[
     "ms",
 ];
 
+/// Phrases that end right before a number and say it is one that reaches a person, in reading
+/// order, lower case: `verification code sent to 0342-718 2564`, `update my number to 08437
+/// 886189`. Checked before [`BLOCKERS`] (`sent`, `code` say otherwise when they stand alone).
+pub static PHRASES: &[&[&str]] = &[
+    &["sent", "to"],
+    &["send", "to"],
+    &["texted", "to"],
+    &["sms", "to"],
+    &["forwarded", "to"],
+    &["my", "number", "to"],
+    &["my", "number", "is"],
+    &["your", "number", "is"],
+    &["new", "number", "is"],
+    &["reach", "me", "at"],
+    &["reach", "me", "on"],
+    &["call", "me", "at"],
+    &["call", "me", "on"],
+    &["text", "me", "at"],
+    &["text", "me", "on"],
+];
+
 /// How far back (bytes) a cue may be.
 pub const WINDOW: usize = 32;
 
@@ -264,7 +285,9 @@ pub fn cue_before(h: &[u8], start: usize) -> bool {
     let lo = start.saturating_sub(WINDOW);
     let mut i = start;
     let mut nearest = true;
-    for _ in 0..3 {
+    // The words met so far, nearest first.
+    let mut words: [&[u8]; 3] = [&[]; 3];
+    for k in 0..3 {
         // Gap before the word.
         let gap_end = i;
         while i > lo && is_gap_byte(h[i - 1]) {
@@ -284,6 +307,13 @@ pub fn cue_before(h: &[u8], start: usize) -> bool {
         }
         let word = trim_fullwidth(&h[i..wend]);
         if is_cue(word) {
+            return true;
+        }
+        words[k] = word;
+        let phrase = |p: &&[&str]| {
+            p.len() == k + 1 && p.iter().rev().zip(&words).all(|(w, got)| lower_eq(got, w))
+        };
+        if k > 0 && PHRASES.iter().any(phrase) {
             return true;
         }
         if BLOCKERS.iter().any(|b| lower_eq(word, b)) {

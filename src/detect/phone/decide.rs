@@ -67,8 +67,9 @@ pub fn decide(h: &[u8], t: &Token, key_hint: bool) -> Option<(Phone, Evidence)> 
     parse_national_any_grouped(d, t.group_lengths())
         .or_else(|| {
             // An MSISDN: the E.164 digits without `+`, as SMS gateways and telecom logs write
-            // them (`msisdn=4915112345678`). Only a bare run under a key or after a cue.
-            (t.shape == Shape::Bare).then(|| parse_international(d))?
+            // them (`msisdn=4915112345678`): a bare run under a key or after a cue, or grouped
+            // under a key (`57 318 029 39 11`, a Colombian mobile under `$phone`).
+            (t.shape == Shape::Bare || key_hint).then(|| parse_international(d))?
         })
         .map(|p| (p, ev))
 }

@@ -8,14 +8,18 @@
 //! ([`number`]: every region for `+CC ...`, national formats for the 25 most populous
 //! countries and the EU members). A `+` number must be valid for its calling code; a national
 //! number needs a phone key or column above it, a phone-like grouping, or a cue word before it
-//! (`Tel.`, `Handy`, `电话：`, see [`cues`]); a bare 10- or 13-digit run starting with 1 reads
-//! as an epoch time and needs a key ([`decide`]).
+//! (`Tel.`, `Handy`, `电话：`, `sent to`, `my number is`, see [`cues`]); a bare 10- or 13-digit
+//! run starting with 1 reads as an epoch time and needs a key ([`decide`]). A log field or
+//! query parameter named as a phone key (`phone_number=0342-718 2564`, `?phone=%2B49...`) is
+//! judged as a value under that key ([`param`]), and numbers written in other scripts' digits
+//! (`০১৭১১-২৩৪৫৬৭`) are folded to ASCII digits and judged the same way ([`digits`]).
 //!
 //! Normalised to E.164 (`+442079460958`), so that one number however written is one value for
 //! distinct counts, allowlists and baselines.
 
 mod cues;
 mod decide;
+mod digits;
 #[rustfmt::skip]
 mod generated;
 mod number;
@@ -130,13 +134,18 @@ impl Detector for PhoneDetector {
         // Values under a phone key: any valid number in them is a phone.
         for hint in hay.hints.iter().filter(|h| h.hint == Hint::Phone) {
             let value = &bytes[hint.start..hint.end];
-            decide::find_phones(value, true, |found| {
+            let mut push = |start: usize, end: usize| {
                 out.push(Match::new(
-                    hint.start + found.start,
-                    hint.start + found.end,
+                    hint.start + start,
+                    hint.start + end,
                     Kind::Phone,
                 ))
-            });
+            };
+            if !value.is_ascii() && digits::has_digit(value) {
+                digits::phones_in_value(value, push);
+            } else {
+                decide::find_phones(value, true, |found| push(found.start, found.end));
+            }
         }
         let mut hinted = HintCursor::new(hay.hints);
         let mut done = 0;
@@ -160,6 +169,13 @@ impl Detector for PhoneDetector {
                 done = token.end;
             }
         }
+        // `০১৭১১-২৩৪৫৬৭`: digits of other scripts, folded ([`digits`]).
+        let mut hinted = HintCursor::new(hay.hints);
+        digits::phones_in_text(
+            bytes,
+            |at| hinted.around(at).is_some_and(|h| h.hint == Hint::Phone),
+            |start, end| out.push(Match::new(start, end, Kind::Phone)),
+        );
         // `?phone=%2B4930...`: a phone parameter's value, percent-decoded ([`param`]).
         for at in hay.candidates(Class::Secret) {
             if bytes[at] == b'=' {
@@ -210,6 +226,10 @@ fn dotted_not_phone(h: &[u8], at: usize) -> bool {
 
 /// The E.164 form of a phone number as written (`+44 (0)20 7946-0958`), when it parses.
 pub fn e164(text: &[u8]) -> Option<String> {
+    if !text.is_ascii() && digits::has_digit(text) {
+        let folded = digits::Folded::new(text, 0, text.len())?;
+        return e164(folded.bytes());
+    }
     let at = text
         .iter()
         .position(|&b| b.is_ascii_digit() || b == b'+' || b == b'(')?;
@@ -226,12 +246,14 @@ pub fn e164(text: &[u8]) -> Option<String> {
 /// after it (the calling code, or part of it) and the last two digits; every other digit and
 /// letter starred, separators kept.
 pub fn mask(value: &str) -> CompactString {
-    let digits = value.bytes().filter(u8::is_ascii_digit).count();
+    // Digits of any script (`০১৭১১-২৩৪৫৬৭`).
+    let is_digit = |c: char| c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric());
+    let digits = value.chars().filter(|&c| is_digit(c)).count();
     let plus = value.trim_start().starts_with('+');
     let mut seen = 0;
     let mut out = MaskBuf::new();
     for c in value.chars() {
-        if c.is_ascii_digit() {
+        if is_digit(c) {
             seen += 1;
             let shown = digits >= 7 && ((plus && seen <= 2) || seen > digits - 2);
             let mut buf = [0u8; 4];

@@ -1001,6 +1001,23 @@ mod detect_cases {
             false,
             &[("612 345 678", "+34612345678")],
         ),
+        (
+            "2025-11-04Z DEBUG [sms] verification code sent to 0342-718 2564",
+            false,
+            &[("0342-718 2564", "+913427182564")],
+        ),
+        (
+            "Please update my number to 08437 886189. Thanks",
+            false,
+            &[("08437 886189", "+498437886189")],
+        ),
+        // An MSISDN written in groups: under a key only.
+        (
+            "57 318 029 39 11",
+            true,
+            &[("57 318 029 39 11", "+573180293911")],
+        ),
+        ("57 318 029 39 11", false, &[]),
         // Bare national digits: only with a cue or under a phone key.
         ("0612345678", false, &[]),
         (
@@ -1086,6 +1103,11 @@ mod detect_cases {
         ("\"phone\": \"", true),
         ("fax (office) ", true),
         ("no hp ", true),
+        // Phrases that end right before the number.
+        ("[sms] verification code sent to ", true),
+        ("Please update my number to ", true),
+        ("you can reach me on ", true),
+        ("OTP texted to ", true),
         // Not cues.
         ("Order ", false),
         ("hotel ", false),
@@ -1100,6 +1122,11 @@ mod detect_cases {
         ("call id ", false),
         ("call duration: ", false),
         ("phone verified at ", false),
+        ("sms sent ", false),
+        ("code sent ", false),
+        ("number to ", false),
+        ("order number is ", false),
+        ("payment to ", false),
         ("", false),
     ];
 

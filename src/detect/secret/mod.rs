@@ -24,22 +24,29 @@
 //! (`sk-proj-…`), and the finding's detail names the rule (`openai.api_key`).
 
 mod checks;
+mod compile;
+mod dispatch;
 mod error;
+mod examples;
 mod keywords;
+mod matching;
 mod rules;
 mod spec;
 #[cfg(test)]
 mod tests;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock, RwLock};
 
-use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 use compact_str::CompactString;
 
+use dispatch::Dispatch;
+
+pub use compile::Rule;
 pub use error::RuleError;
 pub use rules::{RuleFile, RuleSpec, SecretMatch, SecretRules, BUILTIN_RULES};
+pub use spec::{Example as RuleExample, KeyHintSpec, OneOrMany};
 
-use super::{Detail, Detector, Example, Haystack, Hint, HintCursor, Match};
+use super::{walk, Detector, Example, Haystack, Hint, HintCursor, Match};
 use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
 
@@ -108,106 +115,79 @@ const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
 
 /// The rules built into piiscan, compiled once per process. Their examples are run by the
 /// tests, not at every start.
-fn builtin_rules() -> &'static SecretRules {
-    static RULES: OnceLock<SecretRules> = OnceLock::new();
+fn builtin_rules() -> &'static Arc<SecretRules> {
+    static RULES: OnceLock<Arc<SecretRules>> = OnceLock::new();
     RULES.get_or_init(|| {
-        SecretRules::from_toml_unchecked(BUILTIN_RULES)
-            .expect("the built-in secret rules compile (a test holds them to their examples)")
+        Arc::new(
+            SecretRules::from_toml_unchecked(BUILTIN_RULES)
+                .expect("the built-in secret rules compile (a test holds them to their examples)"),
+        )
     })
-}
-
-/// How the detector decides quickly whether a window is worth the keyword search.
-struct Dispatch {
-    /// The first two bytes of every keyword and prefix, ASCII case folded, as a bit table.
-    leads: Box<[u64; 1024]>,
-    /// Every keyword and prefix, anchored and ASCII case folded: whether one starts at a
-    /// position whose two bytes lead, before the window around it is searched.
-    words: AhoCorasick,
-    /// A rule's details, by rule index.
-    details: Vec<Detail>,
-    /// The key-hint rules for values under credential and password keys.
-    keyed_secret: Option<u16>,
-    keyed_password: Option<u16>,
-}
-
-impl Dispatch {
-    fn new(rules: &SecretRules) -> Dispatch {
-        let mut leads = Box::new([0u64; 1024]);
-        for rule in rules.rules() {
-            for word in rule.keywords().iter().chain(rule.prefixes()) {
-                if let [a, b, ..] = word.as_bytes() {
-                    let i = pair(*a, *b);
-                    leads[i / 64] |= 1 << (i % 64);
-                }
-            }
-        }
-        let words = rules
-            .rules()
-            .iter()
-            .flat_map(|rule| rule.keywords().iter().chain(rule.prefixes()));
-        let words = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .start_kind(StartKind::Anchored)
-            .build(words)
-            .expect("a few hundred short keywords and prefixes fit an automaton");
-        Dispatch {
-            leads,
-            words,
-            details: rules
-                .rules()
-                .iter()
-                .map(|r| Detail::intern(r.id()))
-                .collect(),
-            keyed_secret: rules.rule_index("keyed.token"),
-            keyed_password: rules.rule_index("keyed.password"),
-        }
-    }
-
-    /// Whether some keyword or prefix starts at `at` (ASCII case folded): most tokens are
-    /// turned away by their first two bytes, the rest by an anchored search.
-    #[inline]
-    fn starts(&self, hay: &[u8], at: usize) -> bool {
-        if !self.leads(hay, at) {
-            return false;
-        }
-        let input = Input::new(hay)
-            .span(at..hay.len().min(at + keywords::MAX_KEYWORD))
-            .anchored(Anchored::Yes);
-        self.words.find(input).is_some()
-    }
-
-    /// Whether some keyword or prefix starts with the two bytes at `at`.
-    #[inline]
-    fn leads(&self, hay: &[u8], at: usize) -> bool {
-        match hay.get(at..at + 2) {
-            Some(&[a, b]) => {
-                let i = pair(a, b);
-                self.leads[i / 64] & 1 << (i % 64) != 0
-            }
-            _ => false,
-        }
-    }
-}
-
-/// Two bytes, ASCII case folded, as an index.
-#[inline]
-fn pair(a: u8, b: u8) -> usize {
-    usize::from(a.to_ascii_lowercase() & 0x7f) << 7 | usize::from(b.to_ascii_lowercase() & 0x7f)
 }
 
 /// Finds credentials where the prefilter says one may sit, and under credential keys.
 pub struct SecretDetector {
-    rules: &'static SecretRules,
+    rules: Arc<SecretRules>,
+    /// A policy's rules alone, searched over the whole chunk by their own keywords, with the
+    /// index of their first rule in `rules`: the prefilter's candidates are shaped on our
+    /// formats, and a policy's token may be shorter or start where no candidate does.
+    policy: Option<(SecretRules, u16)>,
     dispatch: Dispatch,
 }
+
+impl std::fmt::Debug for SecretDetector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretDetector")
+            .field("rules", &self.rules.len())
+            .field("policy", &self.policy.as_ref().map_or(0, |(p, _)| p.len()))
+            .finish()
+    }
+}
+
+/// The public prefixes of the rules of policies read in this process, which masks keep as
+/// they keep ours (a prefix is public by the rule's word; keeping one for the rest of the
+/// process is harmless).
+static POLICY_PREFIXES: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
 impl SecretDetector {
     pub fn builtin() -> SecretDetector {
         let rules = builtin_rules();
         SecretDetector {
-            rules,
             dispatch: Dispatch::new(rules),
+            rules: Arc::clone(rules),
+            policy: None,
         }
+    }
+
+    /// Our rules and a policy's (`extra`, `[[detector]]` tables with `kind = "secret"`),
+    /// which are held to their examples here; every problem is returned (see
+    /// [`SecretRules::with_rules`]). The policy's prefixes are kept by masks from now on.
+    pub fn with_rules(extra: &[RuleSpec]) -> Result<SecretDetector, Vec<RuleError>> {
+        let rules = SecretRules::with_rules(extra)?;
+        // A policy's rules follow ours, in order.
+        let first = extra
+            .first()
+            .and_then(|s| rules.rule_index(&s.id))
+            .unwrap_or(0);
+        let own = SecretRules::of_specs_unchecked(extra).map_err(|e| vec![e])?;
+        let mut prefixes = POLICY_PREFIXES.write().unwrap_or_else(|e| e.into_inner());
+        for p in extra.iter().flat_map(|s| s.prefix.clone().into_vec()) {
+            if !p.is_empty() && !prefixes.contains(&p) {
+                prefixes.push(p);
+            }
+        }
+        Ok(SecretDetector {
+            dispatch: Dispatch::new(&rules),
+            rules: Arc::new(rules),
+            policy: Some((own, first)),
+        })
+    }
+
+    /// The ids of the policy's rules.
+    pub fn policy_rules(&self) -> impl Iterator<Item = &str> {
+        self.policy
+            .iter()
+            .flat_map(|(own, _)| own.rules().iter().map(|r| r.id()))
     }
 
     fn matched(&self, base: usize, m: SecretMatch) -> Match {
@@ -267,14 +247,11 @@ impl Detector for SecretDetector {
                 out.extend(found.into_iter().map(|m| self.matched(hint.start, m)));
             }
         }
-        let mut hinted = HintCursor::new(hay.hints);
-        // Windows already searched end here: a later candidate inside one is skipped.
-        let mut searched = 0;
+        // Windows already searched end where the walk resumes: a later candidate inside one
+        // is skipped.
         let mut found = Vec::new();
-        for at in hay.candidates(Class::Secret) {
-            if at < searched || hinted.around(at).is_some_and(|h| h.hint.settles_words()) {
-                continue;
-            }
+        let starts = hay.candidates(Class::Secret);
+        let worth = |at: usize| {
             let worth = match bytes[at] {
                 // Five dashes: a PEM block's header.
                 b'-' => true,
@@ -283,13 +260,13 @@ impl Detector for SecretDetector {
                 // A long word: it may start like a credential, or follow a word that names one.
                 _ => self.dispatch.starts(bytes, at) || self.named_before(bytes, at),
             };
-            if !worth {
-                continue;
-            }
+            worth.then_some(at)
+        };
+        walk::unsettled_starts(hay, starts, Hint::settles_words, worth, |at| {
             let (from, to) = window(bytes, at);
             self.search_into(bytes, from, to, &mut found);
-            searched = to;
-        }
+            Some(to)
+        });
         // `scheme://user:password@host`: an `@` with `:` and `://` before it in the same word.
         // The windows above are behind the last one only: a line they skipped may hold one.
         let mut searched = 0;
@@ -350,6 +327,15 @@ impl Detector for SecretDetector {
             self.search_into(bytes, from, to, &mut found);
             searched = to;
         }
+        // A policy's rules, over the whole chunk.
+        if let Some((own, first)) = &self.policy {
+            let mut theirs = Vec::new();
+            own.find(bytes, &mut theirs);
+            found.extend(theirs.into_iter().map(|m| {
+                let rule = m.rule + first;
+                self.matched(0, SecretMatch { rule, ..m })
+            }));
+        }
         // Windows overlap when candidates are near: each finding once.
         found.sort_unstable();
         found.dedup();
@@ -370,6 +356,7 @@ impl SecretDetector {
     /// words before it (past a few separators; `Mailgun key e534…`), or for a path segment,
     /// inside one of the three segments before it (`hooks.slack.com/services/T…/B…/`). Not
     /// after a JSON key (`"key":"…"`): those are the key hints' job.
+    #[inline]
     fn named_before(&self, hay: &[u8], at: usize) -> bool {
         let mut i = at;
         for _ in 0..3 {
@@ -424,10 +411,12 @@ fn window(hay: &[u8], at: usize) -> (usize, usize) {
 /// A credential masked: the longest public prefix of a rule it starts with, then `…`
 /// (`sk-proj-…`, `AKIA…`, `…`).
 pub fn mask(value: &str) -> CompactString {
+    let policy = POLICY_PREFIXES.read().unwrap_or_else(|e| e.into_inner());
     let prefix = builtin_rules()
         .rules()
         .iter()
         .flat_map(|r| r.prefixes())
+        .chain(policy.iter())
         .filter(|p| value.starts_with(p.as_str()) && p.len() < value.len())
         .max_by_key(|p| p.len())
         .map_or("", String::as_str);

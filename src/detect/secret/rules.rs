@@ -5,8 +5,12 @@
 //! keywords, public prefix, entropy floor, examples and counter-examples), in the way of Nosey
 //! Parker's rules, so that a format is added or fixed without touching code, and so that a
 //! policy adds its own the same way (`[[detector]]` with `kind = "secret"`). Every rule's
-//! examples are run when the rules load: a rule that does not find its own examples, or finds
-//! a counter-example, is refused with an error naming the rule and the example.
+//! examples are run: ours by the tests, a policy's whenever the policy is read; a rule that does
+//! not find its own examples, or finds a counter-example, is refused with an error naming the
+//! rule and the example by its index.
+//!
+//! Loading and compiling are in `compile.rs`, matching in `matching.rs`, the examples' checks in
+//! `examples.rs`; this file holds the compiled set and what callers ask of it.
 //!
 //! **Keywords first.** Credentials are rare and a scan is dominated by bytes that hold none, so
 //! one pass over the haystack finds every rule keyword, ASCII case-insensitively (see
@@ -31,29 +35,17 @@
 //! [`SecretRules::mask`] and [`normalise`] for reporting.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
-
-use memchr::memmem;
-use regex_automata::meta::{self, Regex};
-use regex_automata::util::primitives::NonMaxUsize;
-use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input};
 
 pub use super::error::RuleError;
-pub use super::spec::{KeyHintSpec, RuleFile, RuleSpec};
+pub use super::spec::{RuleFile, RuleSpec};
 
-use super::checks::{self, ByteSet};
-use super::keywords::{Keywords, MAX_KEYWORD};
+use super::compile::{compile_rule, normalise_key, parse_file, Rule, MAX_HINT_KEY};
+use super::keywords::Keywords;
+use super::matching::accept;
+use super::spec::policy_rules;
 
 /// Our rule file, built into the binary.
 pub const BUILTIN_RULES: &str = include_str!("rules.toml");
-
-/// How far after a keyword a match may end, unless a rule says otherwise.
-const DEFAULT_AFTER: usize = 512;
-/// The longest window a rule may ask for on either side of its keyword.
-const MAX_WINDOW: usize = 64 * 1024;
-/// The longest key that can hint at a secret, after normalisation.
-const MAX_HINT_KEY: usize = 48;
 
 /// A secret found: its span in the haystack (the secret alone, without context such as
 /// `api_key=`) and the rule that found it.
@@ -64,133 +56,15 @@ pub struct SecretMatch {
     pub rule: u16,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Anchor {
-    Keyword,
-    Word,
-    Window,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Validator {
-    None,
-    Jwt,
-    Pem,
-    BasicAuth,
-    UrlPassword,
-}
-
-/// A compiled rule (or key hint, which has no regex).
-#[derive(Debug)]
-pub struct Rule {
-    id: String,
-    description: String,
-    /// Longest first.
-    prefixes: Vec<String>,
-    /// The literals one of which must be near a match.
-    keywords: Vec<String>,
-    /// `None` for a key hint.
-    regex: Option<Pattern>,
-    min_entropy: f64,
-    min_len: usize,
-    min_char_classes: u8,
-    token: ByteSet,
-    before: usize,
-    after: usize,
-    anchor: Anchor,
-    requires: Option<memmem::Finder<'static>>,
-    validate: Validator,
-    placeholder_check: bool,
-    generic: bool,
-    exclude_paths: Vec<String>,
-}
-
-/// A rule's regex, compiled when first needed when the rules were loaded unchecked (the
-/// built-in ones, which the tests hold to their examples): a scan meets the keywords of a few
-/// rules, and compiling all of them cost more at start-up (44 M instructions for 36 regexes)
-/// than searching a 60 MiB export for them.
-#[derive(Debug)]
-struct Pattern {
-    source: String,
-    /// The regex, and whether it has a capture group (the secret within the match); `None`
-    /// when it does not compile, which a checked load refuses and the tests rule out for ours.
-    compiled: OnceLock<Option<(Regex, bool)>>,
-}
-
-impl Pattern {
-    fn compiled(&self) -> Option<&(Regex, bool)> {
-        self.compiled
-            .get_or_init(|| {
-                let regex = build_regex(&self.source).ok()?;
-                let group = regex.captures_len() == 2;
-                Some((regex, group))
-            })
-            .as_ref()
-    }
-}
-
-/// The error is the regex crate's message (its error type is large to carry by value).
-fn build_regex(source: &str) -> Result<Regex, String> {
-    Regex::builder()
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
-        .configure(meta::Config::new().utf8_empty(false))
-        .build(source)
-        .map_err(|e| e.to_string())
-}
-
-impl Rule {
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    pub fn description(&self) -> &str {
-        &self.description
-    }
-
-    /// Whether the rule is a key hint (a value under a key such as `password`) rather than a
-    /// pattern.
-    pub fn is_key_hint(&self) -> bool {
-        self.regex.is_none()
-    }
-
-    /// Whether the rule yields to specific rules (`password=`, `Bearer`, key hints).
-    pub fn is_generic(&self) -> bool {
-        self.generic
-    }
-
-    /// For a key hint: the JSON key paths under which its keys hold public values.
-    pub fn exclude_paths(&self) -> &[String] {
-        &self.exclude_paths
-    }
-
-    /// The public prefixes a mask keeps, longest first.
-    pub fn prefixes(&self) -> &[String] {
-        &self.prefixes
-    }
-
-    /// The literals one of which must be near a match.
-    pub fn keywords(&self) -> &[String] {
-        &self.keywords
-    }
-
-    /// The longest public prefix that `value` starts with.
-    pub fn prefix_of(&self, value: &[u8]) -> Option<&str> {
-        self.prefixes
-            .iter()
-            .find(|p| value.starts_with(p.as_bytes()))
-            .map(String::as_str)
-    }
-}
-
 /// Every rule, compiled, with the keyword automaton that drives them.
 #[derive(Debug)]
 pub struct SecretRules {
-    rules: Vec<Rule>,
-    keywords: Keywords,
+    pub(super) rules: Vec<Rule>,
+    pub(super) keywords: Keywords,
     /// The rules of each keyword, by keyword index.
-    keyword_rules: Vec<Vec<u16>>,
+    pub(super) keyword_rules: Vec<Vec<u16>>,
     /// Normalised hinting key to key-hint rule.
-    hint_keys: HashMap<Vec<u8>, u16>,
+    pub(super) hint_keys: HashMap<Vec<u8>, u16>,
 }
 
 impl SecretRules {
@@ -200,16 +74,55 @@ impl SecretRules {
     }
 
     /// Our rules plus a policy's: the `[[detector]]` tables of `policy_text` with
-    /// `kind = "secret"` (other tables and other detectors are left to the policy loader).
+    /// `kind = "secret"` (other tables and other detectors are left to the policy loader); the
+    /// first problem is the error.
     pub fn with_policy(policy_text: &str) -> Result<SecretRules, RuleError> {
-        SecretRules::with_rules(policy_rules(policy_text)?)
+        SecretRules::with_rules(&policy_rules(policy_text)?)
+            .map_err(|mut errors| errors.swap_remove(0))
     }
 
-    /// Our rules plus `extra`.
-    pub fn with_rules(extra: Vec<RuleSpec>) -> Result<SecretRules, RuleError> {
-        let mut file = parse_file(BUILTIN_RULES)?;
-        file.rule.extend(extra);
-        SecretRules::from_file(file)
+    /// Our rules plus a policy's (`extra`, after ours, in order): ours compiled as
+    /// [`SecretRules::from_toml_unchecked`] compiles them (the tests hold them to their
+    /// examples), the policy's compiled now and held to their examples and negative examples.
+    /// An id of ours is refused. Every problem is returned, each naming its rule (and an
+    /// example by its 1-based index, never by its text).
+    pub fn with_rules(extra: &[RuleSpec]) -> Result<SecretRules, Vec<RuleError>> {
+        let mut file = parse_file(BUILTIN_RULES).map_err(|e| vec![e])?;
+        let ours = file.rule.len();
+        let mut errors = Vec::new();
+        for spec in extra {
+            let taken = file.rule.iter().any(|r| r.id == spec.id)
+                || file.key_hint.iter().any(|h| h.id == spec.id);
+            if taken {
+                errors.push(RuleError::Rule {
+                    rule: spec.id.clone(),
+                    message: "a built-in rule has this id; give the policy's rule another".into(),
+                });
+            } else if let Err(e) = compile_rule(spec, true) {
+                errors.push(e);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        file.rule.extend(extra.iter().cloned());
+        let rules = SecretRules::compile(&file, ours).map_err(|e| vec![e])?;
+        let failures = rules.example_failures(&file, ours);
+        if failures.is_empty() {
+            Ok(rules)
+        } else {
+            Err(failures)
+        }
+    }
+
+    /// `specs` alone, compiled without running their examples (a policy's rules, which
+    /// [`SecretRules::with_rules`] has held to theirs).
+    pub fn of_specs_unchecked(specs: &[RuleSpec]) -> Result<SecretRules, RuleError> {
+        let file = RuleFile {
+            rule: specs.to_vec(),
+            key_hint: Vec::new(),
+        };
+        SecretRules::compile(&file, usize::MAX)
     }
 
     /// The rules of a whole rule file.
@@ -220,8 +133,8 @@ impl SecretRules {
     /// Compiles `file` and runs every example and negative example of every rule; the first
     /// failure is the error.
     pub fn from_file(file: RuleFile) -> Result<SecretRules, RuleError> {
-        let rules = SecretRules::compile(&file, true)?;
-        match rules.example_failures(&file).into_iter().next() {
+        let rules = SecretRules::compile(&file, 0)?;
+        match rules.example_failures(&file, 0).into_iter().next() {
             Some(e) => Err(e),
             None => Ok(rules),
         }
@@ -232,96 +145,7 @@ impl SecretRules {
     /// built-in rules, which the tests hold to their examples, and for debugging tools.
     #[doc(hidden)]
     pub fn from_toml_unchecked(text: &str) -> Result<SecretRules, RuleError> {
-        SecretRules::compile(&parse_file(text)?, false)
-    }
-
-    /// Every failing example and negative example of a rule file (not only the first), for
-    /// tests and for `piiscan config check`.
-    pub fn check_file(text: &str) -> Vec<RuleError> {
-        let file = match parse_file(text) {
-            Ok(f) => f,
-            Err(e) => return vec![e],
-        };
-        match SecretRules::compile(&file, true) {
-            Ok(rules) => rules.example_failures(&file),
-            Err(e) => vec![e],
-        }
-    }
-
-    fn example_failures(&self, file: &RuleFile) -> Vec<RuleError> {
-        let mut errors = Vec::new();
-        for (index, spec) in file.rule.iter().enumerate() {
-            self.check_examples(index as u16, spec, &mut errors);
-        }
-        for (offset, spec) in file.key_hint.iter().enumerate() {
-            self.check_hint_examples((file.rule.len() + offset) as u16, spec, &mut errors);
-        }
-        errors
-    }
-
-    /// Compiles `file`; `checked` compiles every regex now, to refuse a bad one with its error
-    /// (otherwise each is compiled at its rule's first keyword hit, see [`Pattern`]).
-    fn compile(file: &RuleFile, checked: bool) -> Result<SecretRules, RuleError> {
-        let RuleFile { rule, key_hint } = file;
-        let mut rules = Vec::with_capacity(rule.len() + key_hint.len());
-        let mut patterns: Vec<Vec<u8>> = Vec::new();
-        let mut keyword_rules: Vec<Vec<u16>> = Vec::new();
-        let mut seen = HashMap::new();
-        let total = rule.len() + key_hint.len();
-        if total > usize::from(u16::MAX) {
-            return Err(RuleError::Toml(format!("{total} rules; at most 65535")));
-        }
-        for spec in rule {
-            check_id(&spec.id, &mut seen)?;
-            let index = rules.len() as u16;
-            rules.push(compile_rule(spec, checked)?);
-            for keyword in &spec.keywords {
-                let lower = keyword.to_ascii_lowercase().into_bytes();
-                let pattern = match patterns.iter().position(|p| *p == lower) {
-                    Some(p) => p,
-                    None => {
-                        patterns.push(lower);
-                        keyword_rules.push(Vec::new());
-                        patterns.len() - 1
-                    }
-                };
-                if !keyword_rules[pattern].contains(&index) {
-                    keyword_rules[pattern].push(index);
-                }
-            }
-        }
-        let mut hint_keys = HashMap::new();
-        for spec in key_hint {
-            check_id(&spec.id, &mut seen)?;
-            let index = rules.len() as u16;
-            rules.push(compile_key_hint(spec)?);
-            for key in &spec.keys {
-                let mut buf = [0u8; MAX_HINT_KEY];
-                let normal = normalise_key(key.as_bytes(), &mut buf)
-                    .filter(|n| *n == key.as_bytes())
-                    .ok_or_else(|| RuleError::Rule {
-                        rule: spec.id.clone(),
-                        message: format!(
-                            "key `{key}` is not normalised (lower-case letters and digits, at most {MAX_HINT_KEY})"
-                        ),
-                    })?;
-                if hint_keys.insert(normal.to_vec(), index).is_some() {
-                    return Err(RuleError::Rule {
-                        rule: spec.id.clone(),
-                        message: format!("key `{key}` is already a hint"),
-                    });
-                }
-            }
-        }
-        let simd = std::env::var_os("PIISCAN_SECRETS_NO_SIMD").is_none();
-        let keywords = Keywords::new(&patterns, simd)
-            .map_err(|e| RuleError::Toml(format!("keyword automaton: {e}")))?;
-        Ok(SecretRules {
-            rules,
-            keywords,
-            keyword_rules,
-            hint_keys,
-        })
+        SecretRules::compile(&parse_file(text)?, usize::MAX)
     }
 
     /// How many rules (key hints included).
@@ -351,138 +175,6 @@ impl SecretRules {
     /// Every hinting key (normalised) with its key-hint rule, for the caller's key table.
     pub fn hint_keys(&self) -> impl Iterator<Item = (&[u8], u16)> {
         self.hint_keys.iter().map(|(k, &r)| (k.as_slice(), r))
-    }
-
-    /// Pushes every secret in `haystack` onto `out`, in order of position, none overlapping.
-    pub fn find(&self, haystack: &[u8], out: &mut Vec<SecretMatch>) {
-        self.find_only(haystack, out, None);
-    }
-
-    fn find_only(&self, hay: &[u8], out: &mut Vec<SecretMatch>, only: Option<u16>) {
-        let base = out.len();
-        // Where each rule's last match ended, so that nearby hits of one rule do not report a
-        // match twice. On the stack for the usual number of rules.
-        let mut stack = [0usize; 64];
-        let mut heap = Vec::new();
-        let last_end: &mut [usize] = if self.rules.len() <= stack.len() {
-            &mut stack[..self.rules.len()]
-        } else {
-            heap.resize(self.rules.len(), 0);
-            &mut heap
-        };
-        self.keywords.for_each(hay, |at, keyword| {
-            for &rule in &self.keyword_rules[keyword as usize] {
-                if only.is_some_and(|o| o != rule) {
-                    continue;
-                }
-                self.search(rule, hay, at, &mut last_end[usize::from(rule)], out);
-            }
-        });
-        self.resolve_overlaps(out, base);
-    }
-
-    /// Runs `rule` in the window around a keyword hit at `at`.
-    fn search(
-        &self,
-        index: u16,
-        hay: &[u8],
-        at: usize,
-        last_end: &mut usize,
-        out: &mut Vec<SecretMatch>,
-    ) {
-        let rule = &self.rules[usize::from(index)];
-        let Some((regex, has_group)) = rule.regex.as_ref().and_then(Pattern::compiled) else {
-            return;
-        };
-        let hi = at.saturating_add(rule.after).min(hay.len());
-        let end = memchr::memchr(b'\n', &hay[at..hi]).map_or(hi, |i| at + i);
-        if let Some(required) = &rule.requires {
-            if required.find(&hay[at..end]).is_none() {
-                return;
-            }
-        }
-        let lo = at.saturating_sub(rule.before);
-        let mut pos = match rule.anchor {
-            Anchor::Keyword => at,
-            Anchor::Word => {
-                let mut start = at;
-                while start > lo && is_word_byte(hay[start - 1]) {
-                    start -= 1;
-                }
-                start
-            }
-            Anchor::Window => {
-                let line_start = memchr::memrchr(b'\n', &hay[lo..at]).map_or(lo, |i| lo + i + 1);
-                line_start.max(*last_end)
-            }
-        };
-        let anchored = rule.anchor != Anchor::Window;
-        if anchored && pos < *last_end {
-            return;
-        }
-        let slot_count = if *has_group { 4 } else { 2 };
-        while pos < end {
-            let input = Input::new(hay).range(pos..end).anchored(if anchored {
-                Anchored::Yes
-            } else {
-                Anchored::No
-            });
-            let mut slots: [Option<NonMaxUsize>; 4] = [None; 4];
-            if regex
-                .search_slots(&input, &mut slots[..slot_count])
-                .is_none()
-            {
-                break;
-            }
-            let (Some(ms), Some(me)) = (slots[0], slots[1]) else {
-                break;
-            };
-            let (ms, me) = (ms.get(), me.get());
-            let (start, stop) = match (slots[2], slots[3]) {
-                (Some(s), Some(e)) => (s.get(), e.get()),
-                _ => (ms, me),
-            };
-            if accept(rule, hay, start, stop) {
-                out.push(SecretMatch {
-                    start,
-                    end: stop,
-                    rule: index,
-                });
-                *last_end = me;
-                if anchored {
-                    break;
-                }
-                pos = me.max(ms + 1);
-            } else {
-                if anchored {
-                    break;
-                }
-                pos = ms + 1;
-            }
-        }
-    }
-
-    /// Sorts the matches from `base` on and drops overlaps: a specific rule's match wins over
-    /// a generic one's; otherwise the first (then longest) wins.
-    fn resolve_overlaps(&self, out: &mut Vec<SecretMatch>, base: usize) {
-        let generic = |m: &SecretMatch| self.rules[usize::from(m.rule)].generic;
-        out[base..].sort_unstable_by_key(|m| (m.start, generic(m), std::cmp::Reverse(m.end)));
-        let mut kept = base;
-        for i in base..out.len() {
-            let m = out[i];
-            if kept > base {
-                let last = out[kept - 1];
-                if m.start < last.end {
-                    if generic(&last) && !generic(&m) {
-                        out[kept - 1] = m;
-                    }
-                    continue;
-                }
-            }
-            out[kept] = m;
-            kept += 1;
-        }
-        out.truncate(kept);
     }
 
     /// The key-hint rule of a JSON key or CSV column as written (`apiKey`, `X-Api-Key`,
@@ -521,15 +213,6 @@ impl SecretRules {
         }
         false
     }
-
-    fn keyword_hit(&self, text: &[u8], rule: u16) -> bool {
-        let mut hit = false;
-        self.keywords.for_each(text, |_, k| {
-            hit |= self.keyword_rules[k as usize].contains(&rule);
-        });
-        hit
-    }
-
     /// Whether the keyword prefilter runs on SIMD (Teddy) rather than the fallback automaton.
     pub fn prefilter_is_simd(&self) -> bool {
         self.keywords.uses_teddy()
@@ -557,107 +240,6 @@ impl SecretRules {
             .unwrap_or("");
         format!("{prefix}\u{2026}")
     }
-
-    fn check_examples(&self, index: u16, spec: &RuleSpec, errors: &mut Vec<RuleError>) {
-        let mut out = Vec::new();
-        for (i, example) in spec.examples.iter().enumerate() {
-            out.clear();
-            let text = example.text().as_bytes();
-            self.find_only(text, &mut out, Some(index));
-            let want = example.secret().as_bytes();
-            if out.iter().any(|m| &text[m.start..m.end] == want) {
-                continue;
-            }
-            let message = if memmem::find(text, want).is_none() {
-                "the secret is not in the text".to_string()
-            } else if !self.keyword_hit(text, index) {
-                "none of the rule's keywords occurs in the text".to_string()
-            } else if let Some(m) = out.first() {
-                format!(
-                    "found {}..{} instead of the expected secret",
-                    m.start, m.end
-                )
-            } else {
-                "no match (regex, boundary, placeholder, entropy or validation check failed)"
-                    .to_string()
-            };
-            errors.push(RuleError::Example {
-                rule: spec.id.clone(),
-                index: i + 1,
-                message,
-            });
-        }
-        for (i, text) in spec.negative_examples.iter().enumerate() {
-            out.clear();
-            self.find_only(text.as_bytes(), &mut out, Some(index));
-            if let Some(m) = out.first() {
-                errors.push(RuleError::NegativeExample {
-                    rule: spec.id.clone(),
-                    index: i + 1,
-                    message: format!("found a secret at {}..{}", m.start, m.end),
-                });
-            }
-        }
-    }
-
-    fn check_hint_examples(&self, index: u16, spec: &KeyHintSpec, errors: &mut Vec<RuleError>) {
-        let mut out = Vec::new();
-        for (i, value) in spec.examples.iter().enumerate() {
-            out.clear();
-            if !self.check_keyed_value(index, value.as_bytes(), &mut out) {
-                errors.push(RuleError::Example {
-                    rule: spec.id.clone(),
-                    index: i + 1,
-                    message: "the value is not reported".to_string(),
-                });
-            }
-        }
-        for (i, value) in spec.negative_examples.iter().enumerate() {
-            out.clear();
-            if self.check_keyed_value(index, value.as_bytes(), &mut out) {
-                errors.push(RuleError::NegativeExample {
-                    rule: spec.id.clone(),
-                    index: i + 1,
-                    message: "the value is reported".to_string(),
-                });
-            }
-        }
-    }
-}
-
-/// The bytes of a word for `anchor = "word"`: identifiers, dotted names, URL schemes.
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'+' | b'-')
-}
-
-/// Whether a candidate span passes its rule's checks.
-fn accept(rule: &Rule, hay: &[u8], start: usize, end: usize) -> bool {
-    if end <= start || end - start < rule.min_len {
-        return false;
-    }
-    if !checks::at_boundary(hay, start, end, &rule.token) {
-        return false;
-    }
-    let value = &hay[start..end];
-    let body = rule.prefix_of(value).map_or(value, |p| &value[p.len()..]);
-    if rule.placeholder_check
-        && (checks::is_placeholder(body) || (rule.generic && checks::is_non_secret_word(body)))
-    {
-        return false;
-    }
-    if rule.min_entropy > 0.0 && checks::entropy(body) < rule.min_entropy {
-        return false;
-    }
-    if checks::char_classes(body) < rule.min_char_classes {
-        return false;
-    }
-    match rule.validate {
-        Validator::None => true,
-        Validator::Jwt => checks::valid_jwt(value),
-        Validator::Pem => checks::valid_pem(hay, start, end),
-        Validator::BasicAuth => checks::valid_basic_auth(value),
-        Validator::UrlPassword => checks::valid_url_password(value),
-    }
 }
 
 /// The span of a keyed value without surrounding blanks and an auth scheme (`Bearer `,
@@ -683,206 +265,4 @@ fn strip_scheme(value: &[u8]) -> (usize, usize) {
         }
     }
     (start, end)
-}
-
-/// A key with ASCII letters lower-cased and everything but letters and digits dropped, as
-/// piiscan's key hints normalise keys (`X-Api-Key` and `api_key` are `apikey`).
-fn normalise_key<'b>(key: &[u8], buf: &'b mut [u8; MAX_HINT_KEY]) -> Option<&'b [u8]> {
-    let mut n = 0;
-    for &b in key {
-        if b.is_ascii_alphanumeric() {
-            *buf.get_mut(n)? = b.to_ascii_lowercase();
-            n += 1;
-        }
-    }
-    (n > 0).then_some(&buf[..n])
-}
-
-fn parse_file(text: &str) -> Result<RuleFile, RuleError> {
-    toml::from_str(text).map_err(|e| RuleError::Toml(e.to_string()))
-}
-
-/// The `[[detector]]` tables of a policy with `kind = "secret"`.
-pub fn policy_rules(policy_text: &str) -> Result<Vec<RuleSpec>, RuleError> {
-    let table: toml::Table =
-        toml::from_str(policy_text).map_err(|e| RuleError::Toml(e.to_string()))?;
-    let Some(detectors) = table.get("detector") else {
-        return Ok(Vec::new());
-    };
-    let detectors = detectors
-        .as_array()
-        .ok_or_else(|| RuleError::Toml("`detector` must be an array of tables".into()))?;
-    let mut specs = Vec::new();
-    for (i, d) in detectors.iter().enumerate() {
-        if d.get("kind").and_then(toml::Value::as_str) != Some("secret") {
-            continue;
-        }
-        let spec: RuleSpec = d.clone().try_into().map_err(|e: toml::de::Error| {
-            let id = d.get("id").and_then(toml::Value::as_str).unwrap_or("?");
-            RuleError::Rule {
-                rule: id.to_string(),
-                message: format!("[[detector]] {}: {}", i + 1, e.message()),
-            }
-        })?;
-        specs.push(spec);
-    }
-    Ok(specs)
-}
-
-fn check_id(id: &str, seen: &mut HashMap<String, ()>) -> Result<(), RuleError> {
-    let valid = !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-    if !valid {
-        return Err(RuleError::Rule {
-            rule: id.to_string(),
-            message: "an id is lower-case letters, digits, `.`, `_` and `-`".into(),
-        });
-    }
-    if seen.insert(id.to_string(), ()).is_some() {
-        return Err(RuleError::Rule {
-            rule: id.to_string(),
-            message: "another rule has this id".into(),
-        });
-    }
-    Ok(())
-}
-
-fn compile_rule(spec: &RuleSpec, checked: bool) -> Result<Rule, RuleError> {
-    let bad = |message: String| RuleError::Rule {
-        rule: spec.id.clone(),
-        message,
-    };
-    if let Some(kind) = &spec.kind {
-        if kind != "secret" {
-            return Err(bad(format!("kind `{kind}` is not `secret`")));
-        }
-    }
-    let compiled = OnceLock::new();
-    if checked {
-        let regex = build_regex(&spec.regex).map_err(|e| bad(format!("bad regex: {e}")))?;
-        let groups = regex.captures_len();
-        if groups > 2 {
-            return Err(bad(format!(
-                "the regex has {} capture groups; at most one (the secret), use (?:...) for others",
-                groups - 1
-            )));
-        }
-        if regex.search(&Input::new("")).is_some() {
-            return Err(bad("the regex matches the empty string".into()));
-        }
-        let _ = compiled.set(Some((regex, groups == 2)));
-    }
-    if spec.keywords.is_empty() {
-        return Err(bad("a rule needs at least one keyword".into()));
-    }
-    if let Some(k) = spec.keywords.iter().find(|k| k.len() < 3) {
-        return Err(bad(format!(
-            "keyword `{k}` is shorter than 3 bytes: it would run the regex everywhere"
-        )));
-    }
-    if let Some(k) = spec.keywords.iter().find(|k| k.len() > MAX_KEYWORD) {
-        return Err(bad(format!(
-            "keyword `{k}` is longer than {MAX_KEYWORD} bytes"
-        )));
-    }
-    let before = spec.before.unwrap_or(0);
-    let after = spec.after.unwrap_or(DEFAULT_AFTER);
-    if before > MAX_WINDOW || after == 0 || after > MAX_WINDOW {
-        return Err(bad(format!(
-            "`before` and `after` are at most {MAX_WINDOW}, `after` at least 1"
-        )));
-    }
-    let anchor = match (spec.anchor.as_deref(), before) {
-        (None, 0) | (Some("keyword"), _) => Anchor::Keyword,
-        (None, _) | (Some("window"), _) => Anchor::Window,
-        (Some("word"), _) => Anchor::Word,
-        (Some(other), _) => {
-            return Err(bad(format!(
-                "unknown `anchor = \"{other}\"`; one of keyword, word, window"
-            )))
-        }
-    };
-    let validate = match spec.validate.as_deref() {
-        None => Validator::None,
-        Some("jwt") => Validator::Jwt,
-        Some("pem") => Validator::Pem,
-        Some("basic_auth") => Validator::BasicAuth,
-        Some("url_password") => Validator::UrlPassword,
-        Some(other) => {
-            return Err(bad(format!(
-                "unknown `validate = \"{other}\"`; one of jwt, pem, basic_auth, url_password"
-            )))
-        }
-    };
-    let min_entropy = check_entropy(spec.min_entropy).map_err(bad)?;
-    let mut prefixes = spec.prefix.clone().into_vec();
-    prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    Ok(Rule {
-        id: spec.id.clone(),
-        description: spec.description.clone(),
-        prefixes,
-        keywords: spec.keywords.clone(),
-        regex: Some(Pattern {
-            source: spec.regex.clone(),
-            compiled,
-        }),
-        min_entropy,
-        min_len: spec.min_len.unwrap_or(1),
-        min_char_classes: spec.min_char_classes.unwrap_or(0),
-        token: ByteSet::token_chars(spec.boundary_chars.as_bytes()),
-        before,
-        after,
-        anchor,
-        requires: spec
-            .requires
-            .as_ref()
-            .map(|r| memmem::Finder::new(r.as_bytes()).into_owned()),
-        validate,
-        placeholder_check: spec.placeholder_check,
-        generic: spec.generic,
-        exclude_paths: Vec::new(),
-    })
-}
-
-fn compile_key_hint(spec: &KeyHintSpec) -> Result<Rule, RuleError> {
-    let min_entropy = check_entropy(spec.min_entropy).map_err(|message| RuleError::Rule {
-        rule: spec.id.clone(),
-        message,
-    })?;
-    if spec.keys.is_empty() {
-        return Err(RuleError::Rule {
-            rule: spec.id.clone(),
-            message: "a key hint needs at least one key".into(),
-        });
-    }
-    Ok(Rule {
-        id: spec.id.clone(),
-        description: spec.description.clone(),
-        prefixes: Vec::new(),
-        keywords: Vec::new(),
-        regex: None,
-        min_entropy,
-        min_len: spec.min_len.unwrap_or(1),
-        min_char_classes: spec.min_char_classes.unwrap_or(0),
-        // The value is the whole of a JSON string or CSV cell: nothing around it to check.
-        token: ByteSet::default(),
-        before: 0,
-        after: 0,
-        anchor: Anchor::Keyword,
-        requires: None,
-        validate: Validator::None,
-        placeholder_check: true,
-        generic: true,
-        exclude_paths: spec.exclude_paths.clone(),
-    })
-}
-
-fn check_entropy(e: Option<f64>) -> Result<f64, String> {
-    match e {
-        None => Ok(0.0),
-        Some(e) if (0.0..=8.0).contains(&e) => Ok(e),
-        Some(e) => Err(format!("min_entropy {e} is not within 0..=8 bits per byte")),
-    }
 }

@@ -163,3 +163,30 @@ pub struct KeyHintSpec {
     #[serde(default)]
     pub negative_examples: Vec<String>,
 }
+
+/// The `[[detector]]` tables of a policy with `kind = "secret"`.
+pub fn policy_rules(policy_text: &str) -> Result<Vec<RuleSpec>, super::RuleError> {
+    let table: toml::Table =
+        toml::from_str(policy_text).map_err(|e| super::RuleError::Toml(e.to_string()))?;
+    let Some(detectors) = table.get("detector") else {
+        return Ok(Vec::new());
+    };
+    let detectors = detectors
+        .as_array()
+        .ok_or_else(|| super::RuleError::Toml("`detector` must be an array of tables".into()))?;
+    let mut specs = Vec::new();
+    for (i, d) in detectors.iter().enumerate() {
+        if d.get("kind").and_then(toml::Value::as_str) != Some("secret") {
+            continue;
+        }
+        let spec: RuleSpec = d.clone().try_into().map_err(|e: toml::de::Error| {
+            let id = d.get("id").and_then(toml::Value::as_str).unwrap_or("?");
+            super::RuleError::Rule {
+                rule: id.to_string(),
+                message: format!("[[detector]] {}: {}", i + 1, e.message()),
+            }
+        })?;
+        specs.push(spec);
+    }
+    Ok(specs)
+}

@@ -490,7 +490,7 @@ fn user_rule_errors_name_the_rule_and_the_example() {
             short,
             "secret rule `acme.x`: keyword `ac` is shorter than 3 bytes",
         ),
-        (dup, "secret rule `github.pat`: another rule has this id"),
+        (dup, "secret rule `github.pat`: a built-in rule has this id"),
     ] {
         let err = SecretRules::with_policy(text).err().map(|e| e.to_string());
         assert!(
