@@ -1,5 +1,7 @@
 //! `piiscan gate` and `piiscan baseline`: scan, judge by a policy, decide or record.
 
+use crate::policy::gate::Verdict;
+use crate::sink::Stats;
 use std::io;
 use std::path::PathBuf;
 
@@ -132,21 +134,31 @@ pub fn gate(job: &GateJob) -> Result<ExitCode, Error> {
     }
     // The Markdown verdict on standard output stands for the text one.
     let markdown_on_stdout = job.format == Format::Markdown && job.output.is_none();
-    let shown = if markdown_on_stdout {
-        Ok(())
-    } else if verdict_on_stdout {
-        verdict::write_verdict(&mut io::stdout().lock(), &verdict)
+    if !markdown_on_stdout {
+        print_verdict(&verdict, verdict_on_stdout)?;
+    }
+    Ok(exit_of(&verdict, &stats))
+}
+
+/// Prints the verdict on standard output, or on standard error when the report has it.
+pub(super) fn print_verdict(verdict: &Verdict, on_stdout: bool) -> Result<(), Error> {
+    let shown = if on_stdout {
+        verdict::write_verdict(&mut io::stdout().lock(), verdict)
     } else {
-        verdict::write_verdict(&mut io::stderr().lock(), &verdict)
+        verdict::write_verdict(&mut io::stderr().lock(), verdict)
     };
-    written(shown, "verdict")?;
-    Ok(if !stats.all_read() {
+    written(shown, "verdict")
+}
+
+/// A gate's exit: 2 when an input was not read whatever the verdict, else 0 or 1.
+pub(super) fn exit_of(verdict: &Verdict, stats: &Stats) -> ExitCode {
+    if !stats.all_read() {
         ExitCode::Error
     } else if verdict.passed {
         ExitCode::Clean
     } else {
         ExitCode::Found
-    })
+    }
 }
 
 /// Records what a gate would report now as accepted.

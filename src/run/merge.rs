@@ -2,11 +2,10 @@
 //! partitions) written as partial reports, and merged into the report, and with a policy the
 //! gate's verdict, that one run over all the parts gives (see [`crate::exposure::Partial`]).
 
-use std::io;
 use std::path::{Path, PathBuf};
 
-use super::gate::policy_config;
-use super::report::{generated_at, utc_timestamp};
+use super::gate::{exit_of, policy_config, print_verdict};
+use super::report::{generated_at, render_as, utc_timestamp};
 use super::{scan_with_progress, start_threads, written, Error, ExitCode, ReportFormat, ReportJob};
 use crate::engine::{Config, Scanner};
 use crate::exposure::{Exposure, GateAllowed, GateKind, GatePlace, GateState, Partial};
@@ -14,7 +13,7 @@ use crate::output::{Output, Readers};
 use crate::policy::gate::Verdict;
 use crate::policy::gate::{AllowCount, Gate, KindCount, KindVerdict, NewFindings, Outcome};
 use crate::policy::{Action, Policy};
-use crate::report::{exposure as render, verdict, PrintProblems};
+use crate::report::PrintProblems;
 use crate::sink::Stats;
 use crate::source::display_path;
 
@@ -281,13 +280,7 @@ pub fn merge(job: &MergeJob) -> Result<ExitCode, Error> {
     let mut report = merged.report();
     report.about.generated = utc_timestamp(generated_at());
     let mut out = Output::create(job.output.as_deref(), &job.parts, Readers::Usual)?;
-    let rendered = match job.format {
-        ReportFormat::Table => render::write_table(&mut out, &report),
-        ReportFormat::Json => render::write_json(&mut out, &report),
-        ReportFormat::Html => render::write_html(&mut out, &report),
-        ReportFormat::Markdown => render::write_markdown(&mut out, &report),
-    };
-    written(rendered, "report")?;
+    written(render_as(job.format, &mut out, &report), "report")?;
     out.commit()?;
     let Some((policy, _, _)) = policy else {
         return Ok(if !stats.all_read() {
@@ -300,17 +293,6 @@ pub fn merge(job: &MergeJob) -> Result<ExitCode, Error> {
     };
     let verdict = verdict_of(&policy, &gate.unwrap_or_default(), &stats);
     // The verdict goes to standard output unless the report does.
-    let shown = if job.output.is_some() {
-        verdict::write_verdict(&mut io::stdout().lock(), &verdict)
-    } else {
-        verdict::write_verdict(&mut io::stderr().lock(), &verdict)
-    };
-    written(shown, "verdict")?;
-    Ok(if !stats.all_read() {
-        ExitCode::Error
-    } else if verdict.passed {
-        ExitCode::Clean
-    } else {
-        ExitCode::Found
-    })
+    print_verdict(&verdict, job.output.is_some())?;
+    Ok(exit_of(&verdict, &stats))
 }

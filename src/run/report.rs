@@ -96,13 +96,7 @@ pub fn report(job: &ReportJob) -> Result<ExitCode, Error> {
         kinds: job.kinds.iter().collect(),
         keyed: key.is_some(),
     };
-    let rendered = match job.format {
-        ReportFormat::Table => render::write_table(&mut out, &report),
-        ReportFormat::Json => render::write_json(&mut out, &report),
-        ReportFormat::Html => render::write_html(&mut out, &report),
-        ReportFormat::Markdown => render::write_markdown(&mut out, &report),
-    };
-    written(rendered, "report")?;
+    written(render_as(job.format, &mut out, &report), "report")?;
     out.commit()?;
     if job.stats {
         written(
@@ -239,6 +233,20 @@ pub fn eval(job: &EvalJob) -> Result<ExitCode, Error> {
     } else {
         ExitCode::Clean
     })
+}
+
+/// Writes an exposure report in `format`: the renderers of `report` and `merge`.
+pub(super) fn render_as(
+    format: ReportFormat,
+    out: &mut dyn Write,
+    report: &crate::exposure::Report,
+) -> io::Result<()> {
+    match format {
+        ReportFormat::Table => render::write_table(out, report),
+        ReportFormat::Json => render::write_json(out, report),
+        ReportFormat::Html => render::write_html(out, report),
+        ReportFormat::Markdown => render::write_markdown(out, report),
+    }
 }
 
 #[cfg(test)]
