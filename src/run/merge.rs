@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::gate::{exit_of, policy_config, print_verdict};
-use super::report::{generated_at, render_as, utc_timestamp};
+use super::report::{generated_at, render_as, report_exit, utc_timestamp};
 use super::{scan_with_progress, start_threads, written, Error, ExitCode, ReportFormat, ReportJob};
 use crate::engine::{Config, Scanner};
 use crate::exposure::{Exposure, GateAllowed, GateKind, GatePlace, GateState, Partial};
@@ -93,13 +93,7 @@ pub(super) fn write_partial(job: &ReportJob, key: Option<[u64; 2]>) -> Result<Ex
     partial.gate = gate;
     written(partial.write_json(&mut out), "partial report")?;
     out.commit()?;
-    Ok(if !stats.all_read() {
-        ExitCode::Error
-    } else if job.fail_on_findings && stats.findings > 0 {
-        ExitCode::Found
-    } else {
-        ExitCode::Clean
-    })
+    Ok(report_exit(&stats, job.fail_on_findings))
 }
 
 fn scanner_kinds(scanner: &Scanner) -> Vec<crate::finding::Kind> {
@@ -283,13 +277,7 @@ pub fn merge(job: &MergeJob) -> Result<ExitCode, Error> {
     written(render_as(job.format, &mut out, &report), "report")?;
     out.commit()?;
     let Some((policy, _, _)) = policy else {
-        return Ok(if !stats.all_read() {
-            ExitCode::Error
-        } else if job.fail_on_findings && stats.findings > 0 {
-            ExitCode::Found
-        } else {
-            ExitCode::Clean
-        });
+        return Ok(report_exit(&stats, job.fail_on_findings));
     };
     let verdict = verdict_of(&policy, &gate.unwrap_or_default(), &stats);
     // The verdict goes to standard output unless the report does.

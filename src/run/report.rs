@@ -11,6 +11,7 @@ use crate::exposure::{About, Exposure};
 use crate::output::{Output, Readers};
 use crate::policy::baseline::{env_secret, MIN_SECRET};
 use crate::report::{self, exposure as render, PrintProblems};
+use crate::sink::Stats;
 
 /// How the exposure report is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,13 +105,7 @@ pub fn report(job: &ReportJob) -> Result<ExitCode, Error> {
             "stats",
         )?;
     }
-    Ok(if !stats.all_read() {
-        ExitCode::Error
-    } else if job.fail_on_findings && stats.findings > 0 {
-        ExitCode::Found
-    } else {
-        ExitCode::Clean
-    })
+    Ok(report_exit(&stats, job.fail_on_findings))
 }
 
 /// The key of distinct counts: from `--key-file`, else `PIISCAN_FINGERPRINT_KEY`, else none
@@ -233,6 +228,18 @@ pub fn eval(job: &EvalJob) -> Result<ExitCode, Error> {
     } else {
         ExitCode::Clean
     })
+}
+
+/// A report's exit: 2 when an input was not read, 1 when asked to fail on findings and
+/// there are some, else 0 (the report was written).
+pub(super) fn report_exit(stats: &Stats, fail_on_findings: bool) -> ExitCode {
+    if !stats.all_read() {
+        ExitCode::Error
+    } else if fail_on_findings && stats.findings > 0 {
+        ExitCode::Found
+    } else {
+        ExitCode::Clean
+    }
 }
 
 /// Writes an exposure report in `format`: the renderers of `report` and `merge`.
