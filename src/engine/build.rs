@@ -7,15 +7,13 @@
 //! a CSV cell is named by its column. A name is made fit to print once per chunk ([`FieldNames`]):
 //! keys that are themselves personal data are masked as their findings would be.
 
-use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::Arc;
 
 use compact_str::CompactString;
 
 use super::{resolve, FileContext, Resume, Scanner};
-use crate::detect::normal::FOLD_MAX;
-use crate::detect::{self, Haystack, Kind, KindSet, Match};
+use crate::detect::{self, Haystack, KindSet, Match};
 use crate::finding::Finding;
 use crate::prefilter::{Candidates, Class};
 use crate::structure::json;
@@ -81,27 +79,6 @@ impl Scanner {
         }
         out.push_str(&String::from_utf8_lossy(&name[at..]));
         out.into()
-    }
-
-    /// A keyed hash of a value in its kind's normal form (see [`super::Config::fingerprints`]):
-    /// the same value however it is written (`Jane@Example.com`, `jane%40example.com`) is one.
-    fn fingerprint(&self, kind: Kind, raw: &[u8]) -> u64 {
-        use std::hash::{Hash, Hasher};
-        thread_local! {
-            static NORMAL: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-        }
-        let mut hasher = self.fingerprint_key.build_hasher();
-        kind.hash(&mut hasher);
-        let mut folded = [0u8; FOLD_MAX];
-        match kind.normal().fold_ascii(raw, &mut folded) {
-            Some(n) => hasher.write(&folded[..n]),
-            None => NORMAL.with(|normal| {
-                let mut normal = normal.borrow_mut();
-                kind.normal().apply_into(raw, &mut normal);
-                hasher.write(normal.as_bytes());
-            }),
-        }
-        hasher.finish()
     }
 
     /// Turns matches into findings: line, column, field, masked value. `candidates` hold the
@@ -244,7 +221,7 @@ impl Scanner {
                     fingerprint: self
                         .config
                         .fingerprints
-                        .then(|| self.fingerprint(m.kind, raw)),
+                        .then(|| self.fingerprint_key.fingerprint(m.kind, raw)),
                     checked: self
                         .config
                         .hooks

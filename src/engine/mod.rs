@@ -16,6 +16,7 @@ mod context;
 mod document;
 mod driver;
 pub mod examples;
+mod fingerprint;
 mod long_line;
 mod pipeline;
 mod records;
@@ -28,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use self::fingerprint::FingerprintHasher;
 use crate::chunk;
 use crate::detect::{self, Detector, Kind, KindSet};
 use crate::finding::Checked;
@@ -231,35 +233,5 @@ impl Scanner {
         let mut stats = driver.into_stats();
         stats.elapsed = started.elapsed();
         stats
-    }
-}
-
-/// The key of fingerprints: SipHash-2-4 under two 64-bit keys, given or drawn for the run.
-///
-/// The standard library's `RandomState` cannot be given a key, and a report whose distinct
-/// counts are to be compared across runs needs the same key each time (its estimates hash
-/// the fingerprints, so they move with the key). `SipHasher` is deprecated only in favour of
-/// crates; it is the same keyed function `RandomState` uses, with two more rounds.
-#[derive(Clone, Copy, Debug)]
-pub struct FingerprintHasher([u64; 2]);
-
-impl FingerprintHasher {
-    /// `key`, or one drawn at random.
-    pub fn new(key: Option<[u64; 2]>) -> FingerprintHasher {
-        FingerprintHasher(key.unwrap_or_else(|| {
-            use rand::RngCore;
-            let mut rng = rand::rngs::OsRng;
-            [rng.next_u64(), rng.next_u64()]
-        }))
-    }
-}
-
-impl std::hash::BuildHasher for FingerprintHasher {
-    #[allow(deprecated)]
-    type Hasher = std::hash::SipHasher;
-
-    #[allow(deprecated)]
-    fn build_hasher(&self) -> std::hash::SipHasher {
-        std::hash::SipHasher::new_with_keys(self.0[0], self.0[1])
     }
 }

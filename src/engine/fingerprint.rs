@@ -1,0 +1,167 @@
+//! Fingerprints: keyed hashes of values in their kind's normal form, so that the exposure
+//! report counts distinct people (`Jane@Example.com` and `jane%40example.com` are one) and
+//! partial reports merge, without any value, raw or hashed with a known function, kept.
+//!
+//! The report fingerprints every finding, and folding a value then hashing it with
+//! SipHash-2-4 costs a few hundred instructions. An export repeats its values line after line
+//! (a browser, a city, a referrer, the same user's id), so each thread remembers the
+//! fingerprints of the values it met last, by the bytes as written: a hit costs a cheap hash
+//! and a comparison.
+
+use std::cell::RefCell;
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use crate::detect::normal::FOLD_MAX;
+use crate::detect::Kind;
+
+/// The key of fingerprints: SipHash-2-4 under two 64-bit keys, given or drawn for the run.
+///
+/// The standard library's `RandomState` cannot be given a key, and a report whose distinct
+/// counts are to be compared across runs needs the same key each time (its estimates hash
+/// the fingerprints, so they move with the key). `SipHasher` is deprecated only in favour of
+/// crates; it is the same keyed function `RandomState` uses, with two more rounds.
+#[derive(Clone, Copy, Debug)]
+pub struct FingerprintHasher([u64; 2]);
+
+impl FingerprintHasher {
+    /// `key`, or one drawn at random.
+    pub fn new(key: Option<[u64; 2]>) -> FingerprintHasher {
+        FingerprintHasher(key.unwrap_or_else(|| {
+            use rand::RngCore;
+            let mut rng = rand::rngs::OsRng;
+            [rng.next_u64(), rng.next_u64()]
+        }))
+    }
+}
+
+impl std::hash::BuildHasher for FingerprintHasher {
+    #[allow(deprecated)]
+    type Hasher = std::hash::SipHasher;
+
+    #[allow(deprecated)]
+    fn build_hasher(&self) -> std::hash::SipHasher {
+        std::hash::SipHasher::new_with_keys(self.0[0], self.0[1])
+    }
+}
+
+/// Values remembered per thread, in a table indexed by a hash of the value.
+const RECENT: usize = 1024;
+/// Longer values are fingerprinted every time: rarely repeated, and costly to keep.
+const RECENT_MAX_LEN: usize = 256;
+
+/// A value met lately, with its fingerprint under `key`.
+#[derive(Default)]
+struct Recent {
+    key: [u64; 2],
+    kind: Option<Kind>,
+    raw: Vec<u8>,
+    fingerprint: u64,
+}
+
+thread_local! {
+    static RECENT_VALUES: RefCell<Vec<Recent>> = const { RefCell::new(Vec::new()) };
+    // Kept by the thread: a buffer on the stack would be zeroed for every finding.
+    static FOLDED: RefCell<[u8; FOLD_MAX]> = const { RefCell::new([0; FOLD_MAX]) };
+    static NORMAL: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+impl FingerprintHasher {
+    /// The fingerprint of the raw value `raw` of `kind`: the same for the same value however it
+    /// is written, and for the same key.
+    pub fn fingerprint(&self, kind: Kind, raw: &[u8]) -> u64 {
+        if raw.len() > RECENT_MAX_LEN {
+            return self.compute(kind, raw);
+        }
+        let mut hash = rustc_hash::FxHasher::default();
+        hash.write(raw);
+        kind.hash(&mut hash);
+        // The high bits: a multiplicative hash mixes its input into them.
+        let slot = (hash.finish() >> (64 - RECENT.trailing_zeros())) as usize;
+        RECENT_VALUES.with_borrow_mut(|recent| {
+            if recent.is_empty() {
+                recent.resize_with(RECENT, Recent::default);
+            }
+            let entry = &mut recent[slot];
+            if entry.kind == Some(kind) && entry.key == self.0 && entry.raw == raw {
+                return entry.fingerprint;
+            }
+            let fingerprint = self.compute(kind, raw);
+            entry.key = self.0;
+            entry.kind = Some(kind);
+            entry.raw.clear();
+            entry.raw.extend_from_slice(raw);
+            entry.fingerprint = fingerprint;
+            fingerprint
+        })
+    }
+
+    /// [`FingerprintHasher::fingerprint`] worked out.
+    fn compute(&self, kind: Kind, raw: &[u8]) -> u64 {
+        let mut hasher = self.build_hasher();
+        kind.hash(&mut hasher);
+        FOLDED.with_borrow_mut(|folded| match kind.normal().fold_ascii(raw, folded) {
+            Some(n) => hasher.write(&folded[..n]),
+            None => NORMAL.with_borrow_mut(|normal| {
+                kind.normal().general_into(raw, normal);
+                hasher.write(normal.as_bytes());
+            }),
+        });
+        hasher.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the cache answers is what working it out gives, whoever asked before: the same
+    /// bytes under another kind or key, values that share a slot, values past the length cut.
+    #[test]
+    fn remembered_fingerprints_are_those_worked_out() {
+        let keys = [
+            FingerprintHasher::new(Some([1, 2])),
+            FingerprintHasher::new(Some([3, 4])),
+        ];
+        let long = "x".repeat(RECENT_MAX_LEN + 1);
+        let mut values: Vec<String> = (0..3 * RECENT)
+            .map(|i| format!("user{i}@example.com"))
+            .collect();
+        values.extend(
+            [
+                "Jane@Example.com",
+                "jane%40example.com",
+                "Chrome",
+                "São Paulo",
+                &long,
+            ]
+            .map(String::from),
+        );
+        for round in 0..2 {
+            for key in &keys {
+                for kind in [Kind::Email, Kind::City, Kind::Device] {
+                    for value in &values {
+                        let raw = value.as_bytes();
+                        assert_eq!(
+                            key.fingerprint(kind, raw),
+                            key.compute(kind, raw),
+                            "round {round}, {kind:?}, {value}"
+                        );
+                    }
+                }
+            }
+        }
+        let [a, b] = keys;
+        assert_ne!(
+            a.fingerprint(Kind::Email, b"a@b.co"),
+            b.fingerprint(Kind::Email, b"a@b.co")
+        );
+        assert_ne!(
+            a.fingerprint(Kind::Email, b"Paris"),
+            a.fingerprint(Kind::City, b"Paris")
+        );
+        assert_eq!(
+            a.fingerprint(Kind::Email, b"Jane@Example.com"),
+            a.fingerprint(Kind::Email, b"jane%40example.com")
+        );
+    }
+}
