@@ -574,6 +574,9 @@ impl PackedKey {
 /// there are no false negatives, because normalisation keeps exactly the letters and digits.
 pub struct KeyFilter {
     bits: Box<[u64; 1 << (KeyFilter::BITS - 6)]>,
+    /// The last letters or digits (lower-cased, as bits) of the wanted short word entries
+    /// (`p` of `ip`): a key whose last byte is none of them has no short last word to test.
+    short_ends: u128,
 }
 
 impl KeyFilter {
@@ -582,6 +585,7 @@ impl KeyFilter {
     /// A filter for the keys whose hint `wanted` accepts.
     pub fn new(wanted: impl Fn(Hint) -> bool) -> KeyFilter {
         let mut bits = Box::new([0u64; 1 << (KeyFilter::BITS - 6)]);
+        let mut short_ends = 0u128;
         let mut set = |suffix: u64| {
             let i = Self::index(suffix);
             bits[i / 64] |= 1 << (i % 64);
@@ -596,10 +600,13 @@ impl KeyFilter {
                 set(suffix(key.bytes().rev()));
                 if word && key.len() < 4 {
                     set(suffix(key.bytes().rev()) | WORD_MARK);
+                    if let Some(&last) = key.as_bytes().last() {
+                        short_ends |= 1 << (last & 0x7F);
+                    }
                 }
             }
         }
-        KeyFilter { bits }
+        KeyFilter { bits, short_ends }
     }
 
     /// A filter that passes every hinting key.
@@ -637,6 +644,13 @@ impl KeyFilter {
     /// the last four letters do not cover.
     #[inline]
     fn short_last_word(&self, bytes: &[u8], quote: usize) -> bool {
+        // Most keys end with a letter or digit that ends no wanted short word (`_id`, `_url`
+        // and `$os` in a scan without account IDs or devices): one bit test.
+        if let Some(&last) = quote.checked_sub(1).and_then(|i| bytes.get(i)) {
+            if is_alnum(last) && self.short_ends & (1 << ((last | 0x20) & 0x7F)) == 0 {
+                return false;
+            }
+        }
         let lo = quote.saturating_sub(MAX_KEY * 2);
         let mut end = quote;
         while end > lo && !is_alnum(bytes[end - 1]) && bytes[end - 1] != b'"' {
