@@ -636,7 +636,19 @@ impl KeyFilter {
         };
         let i = Self::index(suffix);
         self.bits[i / 64] & (1 << (i % 64)) != 0
-            || (!long_word && self.short_last_word(bytes, quote))
+            || (!long_word
+                && quote
+                    .checked_sub(1)
+                    .is_some_and(|i| self.may_end_short_word(bytes[i]))
+                && self.short_last_word(bytes, quote))
+    }
+
+    /// False when a key that ends with `last` certainly has no wanted short last word: most
+    /// keys end with a letter or digit that ends none (`_id`, `_url` and `$os` in a scan
+    /// without account IDs or devices), which one bit test tells.
+    #[inline(always)]
+    fn may_end_short_word(&self, last: u8) -> bool {
+        !is_alnum(last) || self.short_ends & (1 << ((last | 0x20) & 0x7F)) != 0
     }
 
     /// True when the key's last word is shorter than four letters and digits and a short
@@ -644,13 +656,6 @@ impl KeyFilter {
     /// the last four letters do not cover.
     #[inline]
     fn short_last_word(&self, bytes: &[u8], quote: usize) -> bool {
-        // Most keys end with a letter or digit that ends no wanted short word (`_id`, `_url`
-        // and `$os` in a scan without account IDs or devices): one bit test.
-        if let Some(&last) = quote.checked_sub(1).and_then(|i| bytes.get(i)) {
-            if is_alnum(last) && self.short_ends & (1 << ((last | 0x20) & 0x7F)) == 0 {
-                return false;
-            }
-        }
         let lo = quote.saturating_sub(MAX_KEY * 2);
         let mut end = quote;
         while end > lo && !is_alnum(bytes[end - 1]) && bytes[end - 1] != b'"' {
