@@ -30,6 +30,7 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashSet;
 
 use super::dictionary::{self, Dictionary};
+use super::name_context;
 use super::place_shape::looks_like_place;
 use super::text::{for_each_capital_start, is_title_case, opens_sentence, word_end};
 use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
@@ -215,6 +216,25 @@ pub const EXAMPLES: &[Example] = &[
         r#"{"product_name":"Air Jordan","product":{"name":"Jordan"},"variant":"Jordan 11"}"#,
         &[],
     ),
+    // Towns that no list has, told by a preposition before and a country or region after.
+    city(
+        "I moved to Matsamo, South Africa; offices in Villafranca del Cid, Spain and in Oberwil-Lieli, CH",
+        &["Matsamo", "Villafranca del Cid", "Oberwil-Lieli"],
+    ),
+    country("I moved to Matsamo, South Africa last month", &["South Africa"]),
+    city(
+        "Matsamo, South Africa; in Acme2, France; to Rxq_a, Spain; in Matsamo, Acme",
+        &[],
+    ),
+    city("Hi Matsamo, Jordan here. I talked to Matsamo, Spain called", &[]),
+    // A greeting or a sign-off names a person; `to` after a verb of owning or telling names
+    // an owner or a listener, not a destination.
+    city("Hi Milan, thanks. Best, Xiuying", &[]),
+    city("Thanks for the update.\nBest regards,\nXiuying", &[]),
+    city(
+        "The account belongs to Toki Afonja; I spoke to Toki Sato. We ship to Toki.",
+        &["Toki"],
+    ),
 ];
 
 const fn city(input: &'static str, expect: &'static [&'static str]) -> Example {
@@ -287,6 +307,30 @@ const GENERIC: &[&str] = &[
 /// Prepositions that announce a place: `in Reading`, `moved to Nice`.
 const PLACE_PREPOSITIONS: &[&str] = &[
     "in", "from", "to", "near", "at", "visiting", "outside", "around", "via", "towards",
+];
+
+/// Verbs whose `to` names an owner or a listener, not a destination: `belongs to Toki Afonja`,
+/// `spoke to Florence` (`moved to`, `ship to`, `sent to` still announce places).
+const TO_A_PERSON: &[&str] = &[
+    "belongs",
+    "belong",
+    "belonged",
+    "belonging",
+    "talk",
+    "talked",
+    "speak",
+    "spoke",
+    "spoken",
+    "reply",
+    "replied",
+    "respond",
+    "responded",
+    "assigned",
+    "reassigned",
+    "married",
+    "introduce",
+    "introduced",
+    "according",
 ];
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -460,7 +504,15 @@ impl Detector for GeoDetector {
                 line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
             }
             let Some((end, place)) = self.gazetteer.places.longest_at(bytes, pos, line_end) else {
-                return word_end(bytes, pos);
+                // `I moved to Matsamo, South Africa`: a town that no list has.
+                let Some(town) = self.unlisted_town(bytes, pos, line_end) else {
+                    return word_end(bytes, pos);
+                };
+                last_place_end = Some(town);
+                if enabled.contains(Kind::City) {
+                    out.push(Match::new(pos, town, Kind::City));
+                }
+                return town;
             };
             if !is_title_case(&bytes[pos..word_end(bytes, pos)]) {
                 return end;
@@ -483,14 +535,16 @@ impl Detector for GeoDetector {
                 }
                 return district;
             }
-            let believed = (place.stands_alone()
+            let believed = ((place.stands_alone()
                 && !(place.person && opens_sentence(bytes, pos))
                 && !self.proper_noun_follows(bytes, end, line_end))
                 || (after_place_preposition(bytes, pos)
                     && !opens_sentence(bytes, pos)
                     && !is_calendar_word(&bytes[pos..end]))
                 || self.place_follows(bytes, end, line_end)
-                || last_place_end.is_some_and(|e| pos == e + 2 && bytes[e..pos] == *b", ");
+                || last_place_end.is_some_and(|e| pos == e + 2 && bytes[e..pos] == *b", "))
+                // `Hi Milan,`, `Best, Xiuying`: a greeting or a sign-off names a person.
+                && !name_context::introduced_at(bytes, pos);
             if believed {
                 last_place_end = Some(end);
             }
@@ -550,6 +604,42 @@ impl GeoDetector {
                 .is_none()
     }
 
+    /// The end of the name of a town that no list has, at `pos`, when a preposition of place
+    /// comes before it and a known country or region after a comma (`moved to Matsamo, South
+    /// Africa`, `in Villafranca del Cid, Spain`): up to [`MAX_TOWN_WORDS`] capitalised words of
+    /// letters, short lower-case particles between them. Without both, a capitalised word
+    /// after `in` is as often a month, a product or a language (`in Python, Java`).
+    fn unlisted_town(&self, bytes: &[u8], pos: usize, line_end: usize) -> Option<usize> {
+        if !after_place_preposition(bytes, pos) || opens_sentence(bytes, pos) {
+            return None;
+        }
+        let mut end = pos;
+        let mut next = pos;
+        for _ in 0..MAX_TOWN_WORDS + 2 {
+            let word_end = letters_end(bytes, next, line_end);
+            let word = &bytes[next..word_end];
+            if word.is_empty() {
+                break;
+            }
+            if is_title_case(word) {
+                end = word_end;
+            } else if !(word.len() <= 4 && word.iter().all(u8::is_ascii_lowercase)) {
+                break;
+            }
+            if bytes.get(word_end) != Some(&b' ') {
+                break;
+            }
+            next = word_end + 1;
+        }
+        let words = bytes[pos..end].split(|&b| b == b' ').count();
+        (end > pos
+            && words <= MAX_TOWN_WORDS
+            && self.place_follows(bytes, end, line_end)
+            && !is_calendar_word(&bytes[pos..end])
+            && !name_context::introduced_at(bytes, pos))
+        .then_some(end)
+    }
+
     /// True when `, Country`, `, Region` or `, XX` (a capitalised code) follows `end`.
     fn place_follows(&self, bytes: &[u8], end: usize, line_end: usize) -> bool {
         if !bytes[end..line_end].starts_with(b", ") {
@@ -567,6 +657,31 @@ impl GeoDetector {
                 .longest_at(bytes, next, line_end)
                 .is_some_and(|(_, p)| p.country || p.region)
     }
+}
+
+/// The most words of a town's name that no list has: `Villafranca del Cid`.
+const MAX_TOWN_WORDS: usize = 4;
+
+/// The end of the word of letters (any script; `-` and `'` inside) that starts at `pos`;
+/// `pos` when a digit, `_` or another symbol comes first or within it.
+fn letters_end(bytes: &[u8], pos: usize, line_end: usize) -> usize {
+    let mut end = pos;
+    while end < line_end {
+        let b = bytes[end];
+        let joiner = matches!(b, b'-' | b'\'')
+            && end > pos
+            && bytes
+                .get(end + 1)
+                .is_some_and(|&n| n.is_ascii_alphabetic() || n >= 0x80);
+        if b.is_ascii_alphabetic() || b >= 0x80 || joiner {
+            end += 1;
+        } else if b.is_ascii_digit() || b == b'_' {
+            return pos;
+        } else {
+            break;
+        }
+    }
+    end
 }
 
 /// Months and days: `in March` and `on Sunday` are dates, whatever towns bear the name.
@@ -672,19 +787,33 @@ fn district_of_columbia(bytes: &[u8], end: usize, line_end: usize) -> Option<usi
         .then_some(after)
 }
 
-/// True when a preposition of place (`in`, `from`, `to`...) is the word before `pos`.
+/// True when a preposition of place (`in`, `from`, `to`...) is the word before `pos`, and
+/// not `to` after a verb whose `to` names a person ([`TO_A_PERSON`]: `belongs to`).
 fn after_place_preposition(bytes: &[u8], pos: usize) -> bool {
     let Some(space) = pos.checked_sub(1).filter(|&i| bytes[i] == b' ') else {
         return false;
     };
-    let start = bytes[..space]
-        .iter()
-        .rposition(|b| !b.is_ascii_alphabetic())
-        .map_or(0, |i| i + 1);
-    let word = &bytes[start..space];
-    PLACE_PREPOSITIONS
+    let word_before = |end: usize| {
+        let start = bytes[..end]
+            .iter()
+            .rposition(|b| !b.is_ascii_alphabetic())
+            .map_or(0, |i| i + 1);
+        &bytes[start..end]
+    };
+    let word = word_before(space);
+    if !PLACE_PREPOSITIONS
         .iter()
         .any(|p| p.as_bytes().eq_ignore_ascii_case(word))
+    {
+        return false;
+    }
+    let verb_end = space - word.len();
+    !(word.eq_ignore_ascii_case(b"to")
+        && verb_end > 0
+        && bytes[verb_end - 1] == b' '
+        && TO_A_PERSON
+            .iter()
+            .any(|v| v.as_bytes().eq_ignore_ascii_case(word_before(verb_end - 1))))
 }
 
 /// True for a value that could name a town: letters of any script, spaces, `-`, `'`, `.`,

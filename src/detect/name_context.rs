@@ -28,6 +28,8 @@ const MAX_WORDS: usize = 4;
 const MAX_WORD: usize = 48;
 /// How far back from an address a sender's name may start.
 const MAX_SENDER: usize = 96;
+/// How far back from a name the words that introduce it may start (`Best regards,\r\n`).
+const MAX_TRIGGER: usize = 24;
 
 /// Lower-case words inside a name: `Ludwig van Beethoven`, `Ana de la Cruz`, `Ali bin Omar`.
 const PARTICLES: &[&[u8]] = &[
@@ -450,6 +452,18 @@ pub(super) fn after_lower_trigger(bytes: &[u8], pos: usize) -> Option<usize> {
         return run_at(bytes, pos, ends_greeting);
     }
     None
+}
+
+/// True when the words before `pos` say that a person's name starts there: a greeting, a
+/// sign-off, a title or an introduction (`Hi Milan,`, `Best, Xiuying`, `Mr. Toki`). A place
+/// named like a person is a person there.
+pub(super) fn introduced_at(bytes: &[u8], pos: usize) -> bool {
+    after_lower_trigger(bytes, pos).is_some()
+        || (pos.saturating_sub(MAX_TRIGGER)..pos).any(|s| {
+            bytes[s].is_ascii_alphabetic()
+                && is_word_start(bytes, s)
+                && after_trigger(bytes, s).is_some_and(|(start, _)| start == pos)
+        })
 }
 
 /// A sender's name beside the address whose `@` is at `at`: `from 呂玉玲 <u@x.org>`,

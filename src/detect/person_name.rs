@@ -151,6 +151,11 @@ pub const EXAMPLES: &[Example] = &[
         r#"{"product":{"name":"Amber Brown"},"color":"Amber Brown","items":[{"name":"Rose Gold"}]}"#,
         &[],
     ),
+    // Places that name people: a greeting, a sign-off (`Milan` and `Xiuying` are cities).
+    ex(
+        "Hi Milan, thanks for reaching out.\nBest,\nXiuying",
+        &["Milan", "Xiuying"],
+    ),
     ex(
         "Jordan Smith called about the Air Jordan 1 shoes",
         &["Jordan Smith"],

@@ -171,9 +171,12 @@ fn blanks(bytes: &[u8]) -> usize {
         .count()
 }
 
-/// The hint of the key of the JSON value that contains `pos`, read backwards from `pos`: for
-/// the few candidates (an IPv4-shaped version string) that need their key when no
-/// [`find_hints`] pass was made.
+/// The hint of the key of the JSON value that contains `pos`, read backwards from `pos`, when
+/// it is one of the hints asked for on demand ([`Hint::Ip`], [`Hint::Phone`]): for the few
+/// candidates (an IPv4-shaped version string, a phone-shaped number) that need to know
+/// whether their key says what they are, when no [`find_hints`] pass listed it. Other keys
+/// are not looked up: `app_version`, before every version shaped like an address, is turned
+/// away by the filter.
 ///
 /// Only the [`LOOK_BACK`] bytes before `pos` are read, so that a file that is one long line
 /// (a JSON array on one line) costs no more per candidate than NDJSON: a value whose key is
@@ -193,13 +196,17 @@ pub fn hint_of_value_at(bytes: &[u8], pos: usize) -> Option<Hint> {
     if line[quote] != b'"' {
         return None;
     }
-    // Most keys asked about (`app_version` before a version shaped like an address) hint at
-    // nothing: the filter turns them away before they are normalised and looked up.
-    static EVERY_HINT: OnceLock<KeyFilter> = OnceLock::new();
-    if !EVERY_HINT.get_or_init(KeyFilter::all).may_hint(line, quote) {
+    static ASKED: OnceLock<KeyFilter> = OnceLock::new();
+    let asked = |hint: Hint| matches!(hint, Hint::Ip | Hint::Phone);
+    if !ASKED
+        .get_or_init(|| KeyFilter::new(asked))
+        .may_hint(line, quote)
+    {
         return None;
     }
-    key_before(line, quote).and_then(hint_for_key)
+    key_before(line, quote)
+        .and_then(hint_for_key)
+        .filter(|&hint| asked(hint))
 }
 
 /// The key whose closing quote is at `quote`, if it is a short, unescaped key on this line.
@@ -1010,11 +1017,12 @@ mod tests {
         let line = r#"{"ip": "1.2.3.4","app_version":"1.2.3.4","msg":"a \"b\" 1.2.3.4"}"#;
         let at = |n: usize| line.match_indices("1.2.3.4").nth(n).unwrap().0;
         assert_eq!(hint_of_value_at(line.as_bytes(), at(0)), Some(Hint::Ip));
-        assert_eq!(
-            hint_of_value_at(line.as_bytes(), at(1)),
-            Some(Hint::Version)
-        );
+        // A version key is not asked for: no reader on demand wants it.
+        assert_eq!(hint_of_value_at(line.as_bytes(), at(1)), None);
         assert_eq!(hint_of_value_at(line.as_bytes(), at(2)), None);
+        let phone = r#"{"mobile":"+33 6 12 34 56 78","city":"Lyon"}"#;
+        assert_eq!(hint_of_value_at(phone.as_bytes(), 11), Some(Hint::Phone));
+        assert_eq!(hint_of_value_at(phone.as_bytes(), 38), None);
         assert_eq!(hint_of_value_at(b"1.2.3.4", 0), None);
         assert_eq!(hint_of_value_at(b"\":\"1", 3), None);
         // Blanks on both sides of the colon, as Jackson's pretty printer writes keys.
@@ -1026,10 +1034,7 @@ mod tests {
         let long = format!("[{}{line}]", r#"{"a":"b"},"#.repeat(100_000));
         let at = |n: usize| long.match_indices("1.2.3.4").nth(n).unwrap().0;
         assert_eq!(hint_of_value_at(long.as_bytes(), at(0)), Some(Hint::Ip));
-        assert_eq!(
-            hint_of_value_at(long.as_bytes(), at(1)),
-            Some(Hint::Version)
-        );
+        assert_eq!(hint_of_value_at(long.as_bytes(), at(1)), None);
         let far = format!(r#"{{"ip":"{}1.2.3.4"}}"#, "x".repeat(LOOK_BACK));
         assert_eq!(
             hint_of_value_at(far.as_bytes(), far.find('1').unwrap()),

@@ -574,6 +574,9 @@ impl PackedKey {
 /// there are no false negatives, because normalisation keeps exactly the letters and digits.
 pub struct KeyFilter {
     bits: Box<[u64; 1 << (KeyFilter::BITS - 6)]>,
+    /// The last letters or digits (lower-cased, as bits) of the wanted short word entries
+    /// (`p` of `ip`): a key whose last byte is none of them has no short last word to test.
+    short_ends: u128,
 }
 
 impl KeyFilter {
@@ -582,6 +585,7 @@ impl KeyFilter {
     /// A filter for the keys whose hint `wanted` accepts.
     pub fn new(wanted: impl Fn(Hint) -> bool) -> KeyFilter {
         let mut bits = Box::new([0u64; 1 << (KeyFilter::BITS - 6)]);
+        let mut short_ends = 0u128;
         let mut set = |suffix: u64| {
             let i = Self::index(suffix);
             bits[i / 64] |= 1 << (i % 64);
@@ -596,10 +600,13 @@ impl KeyFilter {
                 set(suffix(key.bytes().rev()));
                 if word && key.len() < 4 {
                     set(suffix(key.bytes().rev()) | WORD_MARK);
+                    if let Some(&last) = key.as_bytes().last() {
+                        short_ends |= 1 << (last & 0x7F);
+                    }
                 }
             }
         }
-        KeyFilter { bits }
+        KeyFilter { bits, short_ends }
     }
 
     /// A filter that passes every hinting key.
@@ -629,7 +636,19 @@ impl KeyFilter {
         };
         let i = Self::index(suffix);
         self.bits[i / 64] & (1 << (i % 64)) != 0
-            || (!long_word && self.short_last_word(bytes, quote))
+            || (!long_word
+                && quote
+                    .checked_sub(1)
+                    .is_some_and(|i| self.may_end_short_word(bytes[i]))
+                && self.short_last_word(bytes, quote))
+    }
+
+    /// False when a key that ends with `last` certainly has no wanted short last word: most
+    /// keys end with a letter or digit that ends none (`_id`, `_url` and `$os` in a scan
+    /// without account IDs or devices), which one bit test tells.
+    #[inline(always)]
+    fn may_end_short_word(&self, last: u8) -> bool {
+        !is_alnum(last) || self.short_ends & (1 << ((last | 0x20) & 0x7F)) != 0
     }
 
     /// True when the key's last word is shorter than four letters and digits and a short

@@ -46,7 +46,7 @@ use Measure::{AnyPlace, Strict};
 
 /// (kind, context, measure, precision floor, recall floor); `None` context means all
 /// contexts. Floors hold on the strict figures wherever those reach them. The text floors of
-/// places are held on the any-place figures: strictly, city text is at precision 0.9801 and
+/// places are held on the any-place figures: strictly, city text is at precision 0.9834 and
 /// recall 0.9610, region text 0.9371 and 0.9551, country text 0.9881 and 1.0 (place names
 /// that are both a city and a region); raising those to the floors is open work, and the
 /// floors were not lowered to fit them.
@@ -72,7 +72,7 @@ const STRUCTURED: Option<Context> = Some(Context::Structured);
 const TEXT: Option<Context> = Some(Context::Text);
 
 /// Free-text person names: F1, the issue's measure there.
-const PERSON_TEXT_F1: f64 = 0.92;
+const PERSON_TEXT_F1: f64 = 0.99; // 0.9906
 
 #[test]
 fn every_kind_stays_above_its_floor() {
@@ -126,18 +126,21 @@ const INDEPENDENT_FLOORS: &[(Kind, Option<Context>, Measure, f64, f64)] = &[
     (Kind::Ipv4, TEXT, Strict, 0.999, 0.999), // 1.0000 1.0000
     (Kind::Ipv6, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
     (Kind::Ipv6, TEXT, Strict, 0.999, 0.999), // 1.0000 1.0000
-    (Kind::PersonName, STRUCTURED, Strict, 0.999, 0.997), // 1.0000 0.9985
-    (Kind::PersonName, TEXT, Strict, 0.998, 0.945), // 0.9995 0.9471
+    (Kind::PersonName, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
+    (Kind::PersonName, TEXT, Strict, 0.998, 0.947), // 0.9995 0.9476
     (Kind::City, STRUCTURED, Strict, 0.999, 0.998), // 1.0000 0.9988
-    (Kind::City, TEXT, AnyPlace, 0.840, 0.086), // 0.8421 0.0880
+    // A greeting or a sign-off names a person (`Best, Xiuying`, not the city), and `belongs
+    // to` an owner (`Toki Afonja`): 0.9412 before. Towns that no list has before `, Country`
+    // after a preposition of place (`moved to Matsamo, South Africa`): recall 0.0880 before.
+    (Kind::City, TEXT, AnyPlace, 0.999, 0.390), // 1.0000 0.3920
     // Place-shaped values under region keys and Segment's `traits.address.state` (issue 20:
     // `state` is read with its object's key, and `Biel/Bienne District` and `uThungulu
     // District Municipality` have a place's shape; it was 0.9463 when `state` alone believed
     // only known regions).
     (Kind::Region, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
-    (Kind::Region, TEXT, AnyPlace, 0.999, 0.358),     // 1.0000 0.3605
+    (Kind::Region, TEXT, AnyPlace, 0.999, 0.371),     // 1.0000 0.3721
     (Kind::Country, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
-    (Kind::Country, TEXT, AnyPlace, 0.978, 0.828),    // 0.9800 0.8305
+    (Kind::Country, TEXT, AnyPlace, 0.999, 0.930),    // 1.0000 0.9322
     (Kind::Coordinates, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
     (Kind::Coordinates, TEXT, Strict, 0.999, 0.999),  // 1.0000 1.0000
     (Kind::AccountId, STRUCTURED, Strict, 0.999, 0.999), // 1.0000 1.0000
@@ -241,4 +244,26 @@ fn every_kind_stays_above_its_floor_on_the_vendor_sample() {
         "below the floor on {FIELDS}:\n{}",
         failures.join("\n")
     );
+}
+
+/// Issue 20's precision floor: no kind below 0.97, in structured files or in free text, on
+/// every labelled sample. A place name found as another place kind counts as right (`Terni`
+/// is a province and its city; see corpora/README.md for the strict figures).
+#[test]
+fn no_kind_is_below_precision_0_97_in_any_context() {
+    let mut failures = Vec::new();
+    for sample in [SAMPLE, INDEPENDENT, FIELDS] {
+        let e = evaluate(sample);
+        for (&(kind, context), c) in &e.counts {
+            if c.findings > 0 && c.precision_any_place() < 0.97 {
+                failures.push(format!(
+                    "{sample}: {kind} {context:?}: precision {:.4} ({} of {} findings right)",
+                    c.precision_any_place(),
+                    c.correct_any_place,
+                    c.findings
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
