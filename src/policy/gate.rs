@@ -140,7 +140,10 @@ impl Roots {
         let mut roots: Vec<(String, bool)> = paths
             .iter()
             .filter(|p| p.as_os_str() != "-")
-            .map(|p| (crate::source::display_path(p), p.is_dir()))
+            .map(|p| {
+                let folder = p.is_dir() || crate::source::objects::is_prefix(p);
+                (crate::source::display_path(p), folder)
+            })
             .collect();
         // The longest root first: `exports/eu` before `exports`.
         roots.sort_by_key(|(r, _)| std::cmp::Reverse(r.len()));
@@ -150,6 +153,10 @@ impl Roots {
     /// The path of a finding shown as `display`, relative to the root it was found under.
     pub fn relative<'a>(&self, display: &'a str) -> &'a str {
         for (root, is_dir) in &self.roots {
+            // A file named, or an object named by a URL that could have been a prefix.
+            if display == root {
+                return file_name(display);
+            }
             if *is_dir {
                 if let Some(rest) = display.strip_prefix(root.as_str()) {
                     if root.ends_with('/') {
@@ -159,9 +166,8 @@ impl Roots {
                         return rest;
                     }
                 }
-            } else if display == root {
-                return file_name(display);
-            } else if let Some(member) = display
+            }
+            if let Some(member) = display
                 .strip_prefix(root.as_str())
                 .filter(|rest| rest.starts_with('!'))
             {

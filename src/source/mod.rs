@@ -20,6 +20,7 @@
 pub mod archive;
 pub mod decompress;
 pub mod mmap;
+pub mod objects;
 pub mod parquet;
 pub mod probe;
 pub mod records;
@@ -131,7 +132,14 @@ pub fn is_encoded(head: &[u8]) -> bool {
 /// characters escaped (see [`printable`]), so that a file name cannot move the cursor,
 /// rewrite a terminal or pass for another name.
 pub fn display_path(path: &Path) -> String {
-    printable(&path.to_string_lossy()).into_owned()
+    let text = path.to_string_lossy();
+    // A URL named (object storage, a signed URL) is shown without what grants access.
+    let text = if objects::is_url(path) {
+        crate::scrub::url_secrets(&text)
+    } else {
+        text
+    };
+    printable(&text).into_owned()
 }
 
 /// Text from the data (a file name, a JSON key) made safe to show a person: control
@@ -217,11 +225,21 @@ pub struct Target {
     pub path: PathBuf,
     /// Named on the command line, rather than found in a directory.
     pub explicit: bool,
+    /// In object storage (the path is then its URL as shown).
+    pub object: Option<std::sync::Arc<objects::Object>>,
 }
 
 impl Target {
     pub fn is_stdin(&self) -> bool {
-        self.explicit && self.path.as_os_str() == "-"
+        self.explicit && self.path.as_os_str() == "-" && self.object.is_none()
+    }
+
+    /// A file on this machine that the target is: its path, or a `file://` object's file.
+    pub fn file(&self) -> Option<&Path> {
+        match &self.object {
+            None => Some(&self.path),
+            Some(object) => object.local.as_deref(),
+        }
     }
 }
 
@@ -232,6 +250,12 @@ pub fn open(target: &Target) -> Result<Option<Input>, SourceError> {
         return Ok(Some(Input::Stream(Box::new(io::stdin()))));
     }
     let path = &target.path;
+    if let Some(object) = &target.object {
+        if object.is_empty() {
+            return Ok(None);
+        }
+        return objects::open(object, path).map(|r| Some(Input::Stream(r)));
+    }
     let meta = std::fs::metadata(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_ok() {
             SourceError::Other {
