@@ -1,10 +1,14 @@
-//! Parser messages without the values they quote.
+//! Messages without the values and secrets they quote.
 //!
 //! serde, `toml` and `serde_json` name the offending text in their messages: ``unknown variant
 //! `a.b@corp.io`, expected one of `fail`, `warn`, `ignore` `` or `invalid type: string
 //! "jane@corp.io", expected struct Label`. A policy's allowlist and an eval's labels hold real
 //! addresses, so every such message goes through [`parser_message`] before it is shown: what
 //! the file says becomes `…`, what the schema expects is kept.
+//!
+//! URLs are the other text that can carry what must not be shown: a signed URL's query string
+//! is a credential, and object stores name the URL they failed on. [`url_secrets`] keeps a
+//! URL's place (scheme, host, path) and drops the rest.
 
 /// `message` with the text it quotes from the input replaced by `…`: every double-quoted
 /// string, and text in backticks except where it names what the schema holds (the list after

@@ -9,8 +9,9 @@
 //!   an error for that file. Small files, and files that cannot be mapped, are read into
 //!   memory instead. Either way the file is closed before its content is queued, so the
 //!   descriptors open do not grow with the files waiting in a batch.
-//! * Everything else (stdin, FIFOs named explicitly, character devices named explicitly) is
-//!   read as a stream, in newline-aligned chunks, through the same engine.
+//! * Everything else (stdin, FIFOs named explicitly, character devices named explicitly, and
+//!   objects in object storage, [`objects`]) is read as a stream, in newline-aligned chunks,
+//!   through the same engine.
 //!
 //! Directories are walked in a deterministic order (sorted by name) so that findings come out
 //! in the same order on every run; `.git` is skipped; symlinks are followed with loop

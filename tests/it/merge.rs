@@ -597,7 +597,11 @@ fn merged_verdict_with_a_baseline_is_one_gate_run() {
         assert!(verdict.contains("in the baseline"), "{verdict}");
         assert!(!verdict.contains(" 0 no longer found"), "{verdict}");
         // The built-in default has no allowlist.
-        assert_eq!(verdict.contains("allowed"), *baseline != "default.json", "{verdict}");
+        assert_eq!(
+            verdict.contains("allowed"),
+            *baseline != "default.json",
+            "{verdict}"
+        );
         failed += usize::from(one.status.code() == Some(1));
 
         let parts: Vec<String> = (1..=4)
@@ -661,10 +665,10 @@ fn merged_verdict_with_a_baseline_is_one_gate_run() {
     judged(None, "b.json");
     let out = run_in(d, &["merge", "a.json", "b.json"]);
     assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
     assert!(
-        stderr(&out).contains("b.json: judged by another policy or baseline"),
-        "{}",
-        stderr(&out)
+        err.contains("b.json: judged by another policy or baseline"),
+        "{err}"
     );
     // A plain part beside a judged one is refused too.
     let plain = run_in(

@@ -84,47 +84,27 @@ fn a_prefix_reports_shards_and_merges_as_the_folder() {
     );
     assert_eq!(as_on_disk(&from_url.stdout, &url, "export/"), on_disk);
 
+    // A partial report of shard `k/4` of `root`, written to `out` (`-`: standard output).
+    let partial = |k: u32, out: &str, root: &str| {
+        let shard = format!("{k}/4");
+        let mut args: Vec<&str> = "report -q --partial --shard".split(' ').collect();
+        args.extend([shard.as_str(), "-o", out, root]);
+        let done = run(dir.path(), &args);
+        assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+        done.stdout
+    };
     let mut parts = Vec::new();
     for k in 1..=4 {
         let part = format!("part-{k}.json");
-        let shard = format!("{k}/4");
-        let out = run(
-            dir.path(),
-            &[
-                "report",
-                "-q",
-                "--partial",
-                "--shard",
-                &shard,
-                "-o",
-                &part,
-                &url,
-            ],
-        );
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        parts.push(part);
-    }
-    // The shards split the objects as they split the files: by name below the prefix.
-    for (k, part) in parts.iter().enumerate() {
-        let shard = format!("{}/4", k + 1);
-        let disk = run(
-            dir.path(),
-            &[
-                "report",
-                "-q",
-                "--partial",
-                "--shard",
-                &shard,
-                "-o",
-                "-",
-                "export/",
-            ],
-        );
-        let ours = std::fs::read(dir.path().join(part)).unwrap();
+        partial(k, &part, &url);
+        // The shards split the objects as they split the files: by name below the prefix.
+        let ours = std::fs::read(dir.path().join(&part)).unwrap();
+        let disk = partial(k, "-", "export/");
         assert_eq!(
             as_on_disk(&ours, &url, "export/"),
-            as_on_disk(&disk.stdout, "", "")
+            as_on_disk(&disk, "", "")
         );
+        parts.push(part);
     }
     let mut merge = vec!["merge", "--format", "json"];
     merge.extend(parts.iter().map(String::as_str));
@@ -170,33 +150,18 @@ fn a_file_url_keeps_the_outputs_rules() {
     let dir = tempfile::tempdir().unwrap();
     let root = export(dir.path());
     let url = file_url(&root);
-    let out = run(
-        dir.path(),
-        &[
-            "scan",
-            "-q",
-            "--format",
-            "jsonl",
-            "-o",
-            "export/day/out.jsonl",
-            &url,
-        ],
-    );
+    // A scan of the URL whose findings go to `out`, below the folder it names.
+    let scan_to = |out: &str| {
+        run(
+            dir.path(),
+            &["scan", "-q", "--format", "jsonl", "-o", out, &url],
+        )
+    };
+    let out = scan_to("export/day/out.jsonl");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let written = std::fs::read_to_string(root.join("day/out.jsonl")).unwrap();
     assert!(!written.contains("out.jsonl"));
-    let out = run(
-        dir.path(),
-        &[
-            "scan",
-            "-q",
-            "--format",
-            "jsonl",
-            "-o",
-            "export/day/export.csv",
-            &url,
-        ],
-    );
+    let out = scan_to("export/day/export.csv");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("export.csv"), "{}", stderr(&out));
     assert!(std::fs::read_to_string(root.join("day/export.csv"))
