@@ -38,7 +38,8 @@ enum Command {
     /// kind, split into structured (JSON, CSV) and free-text contexts.
     Eval(EvalArgs),
     /// Merge partial reports (`report --partial`, of shards or partitions) into the report
-    /// one run over all their inputs gives; for parts judged by a policy, also the gate's verdict.
+    /// one run over all their inputs gives; for parts judged by a policy (`report --partial
+    /// --gate`), also the gate's verdict.
     Merge(MergeArgs),
     /// Scan and decide by a policy whether these files may leave: exit 0 when the policy
     /// passes, 1 when it fails, 2 on an error. Takes the options of `scan`; the default

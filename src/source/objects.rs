@@ -129,9 +129,10 @@ fn message(e: &object_store::Error) -> String {
         object_store::Error::NotFound { .. } => "no such object".to_string(),
         e => e.to_string(),
     };
-    // Its first line, without the XML body a server answered with.
+    // Its first line, without the body a server answered with (S3's XML can name the access
+    // key and echo what was signed).
     let line = text.lines().next().unwrap_or_default();
-    let line = line.split(": <?xml").next().unwrap_or(line);
+    let line = line.split(": <").next().unwrap_or(line);
     url_secrets(line).into_owned()
 }
 
