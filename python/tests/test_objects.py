@@ -51,20 +51,28 @@ def lay_out(repo: pathlib.Path, into: pathlib.Path) -> None:
         path.write_bytes(data)
 
 
-def upload(endpoint: str, root: pathlib.Path, prefix: str) -> None:
-    s3 = boto3.client(
+def client(endpoint: str):
+    return boto3.client(
         "s3",
         endpoint_url=endpoint,
         region_name="us-east-1",
         aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
+
+
+def upload(endpoint: str, root: pathlib.Path, prefix: str) -> None:
+    s3 = client(endpoint)
     s3.create_bucket(Bucket=BUCKET)
     for path in sorted(root.rglob("*")):
         if path.is_file():
             s3.put_object(Bucket=BUCKET, Key=f"{prefix}/{path.relative_to(root)}", Body=path.read_bytes())
     # Beside the prefix, not below it: never read.
     s3.put_object(Bucket=BUCKET, Key=f"{prefix}-other/x.ndjson", Body=b'{"email":"x.y@corp.io"}\n')
+
+
+def upload_one(endpoint: str, path: pathlib.Path, key: str) -> None:
+    client(endpoint).put_object(Bucket=BUCKET, Key=key, Body=path.read_bytes())
 
 
 def piiscan(bin_: str, env: dict, *args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -108,6 +116,21 @@ def test_a_bucket_prefix_reports_shards_and_merges_as_the_files(piiscan_bin, rep
     merged = piiscan(piiscan_bin, env, "merge", "--format", "json", *parts, cwd=tmp_path)
     assert merged.returncode == 0, merged.stderr.decode(errors="replace")
     assert merged.stdout.decode().replace(url, "export/") == on_disk.stdout.decode()
+
+    # Fingerprints hold an object's name below the prefix, as a file's below its folder: a
+    # baseline of the files on disk accepts the same findings in the bucket.
+    baseline = piiscan(piiscan_bin, env, "baseline", "-q", "export/", "-o", "b.json", cwd=tmp_path)
+    assert baseline.returncode == 0, baseline.stderr.decode(errors="replace")
+    (local / "day" / "new.ndjson").write_bytes(b'{"email":"new.person@corp.io"}\n')
+    upload_one(s3_endpoint, local / "day" / "new.ndjson", "2025/export/day/new.ndjson")
+    gates = [
+        piiscan(piiscan_bin, env, "gate", "-q", "--baseline", "b.json", root, cwd=tmp_path)
+        for root in ("export/", url)
+    ]
+    assert [g.returncode for g in gates] == [1, 1], gates[1].stderr.decode(errors="replace")
+    verdicts = [g.stdout.decode().replace(url, "export/") for g in gates]
+    assert verdicts[0] == verdicts[1]
+    assert "email: 1 new finding" in verdicts[0] and "in the baseline" in verdicts[0], verdicts[0]
 
 
 def test_what_cannot_be_listed_fails_the_gate(piiscan_bin, tmp_path, s3_endpoint):
