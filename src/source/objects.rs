@@ -35,7 +35,7 @@ use object_store::{GetResultPayload, ObjectMeta, ObjectStore, ObjectStoreExt};
 use url::Url;
 
 use super::walk::Walked;
-use super::{SourceError, Target};
+use super::{SkipReason, SourceError, Target};
 use crate::scrub::url_secrets;
 
 /// The schemes read as object storage.
@@ -210,8 +210,10 @@ fn store_of(url: &Url) -> Result<(Arc<dyn ObjectStore>, Key), String> {
 }
 
 /// The inputs of the URL named as `path`, in the walk's order: the objects below its prefix,
-/// else the object it names; an error, in its place, for what cannot be listed.
-pub fn walk(path: &Path) -> Vec<Walked> {
+/// else the object it names; an error, in its place, for what cannot be listed. A `file://`
+/// tree keeps the walk's rules (the crate's listing follows every link and reads `.git`): a
+/// `.git` folder is left out, and a link out of the tree is skipped unless `follow`.
+pub fn walk(path: &Path, follow: bool) -> Vec<Walked> {
     let shown = shown(path);
     let error = |message: String| {
         vec![Walked::Error(SourceError::other(
@@ -255,12 +257,26 @@ pub fn walk(path: &Path) -> Vec<Walked> {
     // In the walk's order: by name below the prefix, component by component.
     listed.sort_by(|a, b| a.location.parts().cmp(b.location.parts()));
     let base = shown.trim_end_matches('/');
+    let tree = local(&key).and_then(|root| std::fs::canonicalize(root).ok());
     let mut walked: Vec<Walked> = listed
         .into_iter()
         .filter_map(|meta| {
             let relative = below(&meta.location, &key)?;
+            let shown = format!("{base}/{relative}");
+            if let Some(tree) = &tree {
+                if relative.split('/').any(|part| part == ".git") {
+                    return None;
+                }
+                let real = local(&meta.location).and_then(|f| std::fs::canonicalize(f).ok());
+                if let Some(real) = real.filter(|real| !follow && !real.starts_with(tree)) {
+                    return Some(Walked::Skipped {
+                        path: shown,
+                        reason: SkipReason::LinkOutside(super::display_path(&real)),
+                    });
+                }
+            }
             Some(Walked::Target(Target {
-                path: PathBuf::from(format!("{base}/{relative}")),
+                path: PathBuf::from(shown),
                 explicit: false,
                 object: Some(Arc::new(Object {
                     store: Arc::clone(&store),
@@ -394,35 +410,54 @@ mod tests {
     }
 
     /// A `file://` tree is listed as a walk of the same folder is: sorted by name component
-    /// by component (`a/x` before `a-b`), each object known by its path below the prefix.
+    /// by component (`a/x` before `a-b`), each object known by its path below the prefix,
+    /// `.git` left out, a link out of the tree skipped.
+    #[cfg(unix)]
     #[test]
     fn a_prefix_lists_in_the_walks_order() {
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("export");
-        for name in ["a-b.csv", "a/x.ndjson", "b.log", "a/y/z.gz"] {
+        let dir = dir.path().canonicalize().unwrap();
+        let root = dir.join("export");
+        for name in ["a-b.csv", "a/x.ndjson", "b.log", "a/y/z.gz", ".git/config"] {
             let path = root.join(name);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "x\n").unwrap();
         }
+        std::fs::write(dir.join("secret"), "s\n").unwrap();
+        std::os::unix::fs::symlink(dir.join("secret"), root.join("c-out")).unwrap();
         let url = Url::from_directory_path(&root).unwrap();
-        let listed: Vec<String> = walk(Path::new(url.as_str()))
+        let entry = |w: Walked, base: &str| match w {
+            Walked::Target(t) => {
+                let below = t.path.to_str().unwrap().strip_prefix(base).unwrap();
+                (below.trim_start_matches('/').to_string(), "file")
+            }
+            Walked::Skipped { path, .. } => {
+                let below = path.strip_prefix(base).unwrap();
+                (below.trim_start_matches('/').to_string(), "skipped")
+            }
+            other => panic!("{other:?}"),
+        };
+        let base = url.as_str();
+        let listed: Vec<_> = walk(Path::new(base), false)
             .into_iter()
-            .map(|w| match w {
-                Walked::Target(t) => t.object.unwrap().relative.clone(),
-                other => panic!("{other:?}"),
-            })
+            .map(|w| entry(w, base))
             .collect();
-        let on_disk: Vec<String> = super::super::walk::walk(std::slice::from_ref(&root), false)
-            .map(|w| match w {
-                Walked::Target(t) => t.path.strip_prefix(&root).unwrap().display().to_string(),
-                other => panic!("{other:?}"),
-            })
+        let shown = root.to_str().unwrap();
+        let on_disk: Vec<_> = super::super::walk::walk(std::slice::from_ref(&root), false)
+            .map(|w| entry(w, shown))
             .collect();
         assert_eq!(listed, on_disk);
-        assert_eq!(listed, ["a/x.ndjson", "a/y/z.gz", "a-b.csv", "b.log"]);
+        let names: Vec<&str> = listed.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["a/x.ndjson", "a/y/z.gz", "a-b.csv", "b.log", "c-out"]
+        );
+        assert_eq!(listed[4].1, "skipped");
+        let followed = walk(Path::new(base), true);
+        assert!(matches!(&followed[4], Walked::Target(_)));
         // Named itself, an object is known by its name; a URL with nothing there is an error.
         let one = Url::from_file_path(root.join("a/x.ndjson")).unwrap();
-        match &walk(Path::new(one.as_str()))[..] {
+        match &walk(Path::new(one.as_str()), false)[..] {
             [Walked::Target(t)] => {
                 assert_eq!(t.object.as_ref().unwrap().relative, "x.ndjson");
                 assert_eq!(t.path, Path::new(one.as_str()));
@@ -430,7 +465,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let none = Url::from_file_path(root.join("missing")).unwrap();
-        match &walk(Path::new(none.as_str()))[..] {
+        match &walk(Path::new(none.as_str()), false)[..] {
             [Walked::Error(e)] => assert!(e.to_string().contains("no object there"), "{e}"),
             other => panic!("{other:?}"),
         }

@@ -125,7 +125,7 @@ pub fn walk(paths: &[PathBuf], follow: bool) -> impl Iterator<Item = Walked> + '
         .iter()
         .flat_map(move |path| -> Box<dyn Iterator<Item = Walked>> {
             if objects::is_url(path) {
-                return Box::new(objects::walk(path).into_iter());
+                return Box::new(objects::walk(path, follow).into_iter());
             }
             if path.as_os_str() == "-" || !path.is_dir() {
                 return Box::new(std::iter::once(Walked::Target(Target {
