@@ -133,14 +133,11 @@ pub fn is_encoded(head: &[u8]) -> bool {
 /// characters escaped (see [`printable`]), so that a file name cannot move the cursor,
 /// rewrite a terminal or pass for another name.
 pub fn display_path(path: &Path) -> String {
-    let text = path.to_string_lossy();
     // A URL named (object storage, a signed URL) is shown without what grants access.
-    let text = if objects::is_url(path) {
-        crate::scrub::url_secrets(&text)
-    } else {
-        text
-    };
-    printable(&text).into_owned()
+    if objects::is_url(path) {
+        return printable(&objects::shown(path)).into_owned();
+    }
+    printable(&path.to_string_lossy()).into_owned()
 }
 
 /// Text from the data (a file name, a JSON key) made safe to show a person: control

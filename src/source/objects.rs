@@ -136,9 +136,14 @@ fn message(e: &object_store::Error) -> String {
     url_secrets(line).into_owned()
 }
 
-/// The URL named, as it is shown: without its query string, fragment or password.
+/// The URL named, as it is shown: without its query string, fragment or password, so that
+/// a signed URL's object is known by its name (`export.csv`, read as CSV by it).
 pub fn shown(path: &Path) -> String {
-    url_secrets(&path.to_string_lossy()).into_owned()
+    let text = url_secrets(&path.to_string_lossy()).into_owned();
+    match text.find(['?', '#']) {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
 }
 
 /// A store as built, or why not.
