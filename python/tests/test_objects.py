@@ -145,3 +145,34 @@ def test_what_cannot_be_listed_fails_the_gate(piiscan_bin, tmp_path, s3_endpoint
         err = done.stderr.decode(errors="replace")
         assert url in err and why in err, err
         assert "testing-secret" not in err + done.stdout.decode(errors="replace")
+
+
+def test_one_object_over_http_by_a_signed_url(piiscan_bin, tmp_path):
+    """`https://...?signature` names one object: read as its name says (a CSV by `.csv`), the
+    query sent with the request and never shown."""
+    import functools
+    import http.server
+    import threading
+
+    (tmp_path / "export.csv").write_bytes(b"id,email,city\n1,jane.doe@corp.io,Paris\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        signed = f"{base}/export.csv?X-Amz-Signature=5ecret&X-Amz-Credential=AKIATEST"
+        done = piiscan(piiscan_bin, dict(os.environ), "scan", "-q", "--format", "jsonl", signed)
+        assert done.returncode == 1, done.stderr.decode(errors="replace")
+        findings = [json.loads(line) for line in done.stdout.splitlines()]
+        assert [(f["path"], f["field"], f["kind"]) for f in findings] == [
+            (f"{base}/export.csv", "email", "email"),
+            (f"{base}/export.csv", "city", "city"),
+        ]
+        missing = piiscan(piiscan_bin, dict(os.environ), "gate", "-q", f"{base}/gone.csv?sig=5ecret")
+        assert missing.returncode == 2
+        shown = (done.stdout + done.stderr + missing.stdout + missing.stderr).decode(errors="replace")
+        assert "5ecret" not in shown and "AKIATEST" not in shown, shown
+        assert f"{base}/gone.csv: cannot read the object: no such object" in shown, shown
+    finally:
+        server.shutdown()
