@@ -38,7 +38,8 @@ enum Command {
     /// kind, split into structured (JSON, CSV) and free-text contexts.
     Eval(EvalArgs),
     /// Merge partial reports (`report --partial`, of shards or partitions) into the report
-    /// one run over all their inputs gives; with --policy, also the gate's verdict.
+    /// one run over all their inputs gives; for parts judged by a policy (`report --partial
+    /// --gate`), also the gate's verdict.
     Merge(MergeArgs),
     /// Scan and decide by a policy whether these files may leave: exit 0 when the policy
     /// passes, 1 when it fails, 2 on an error. Takes the options of `scan`; the default
@@ -296,9 +297,14 @@ struct ReportArgs {
     #[arg(long, conflicts_with = "format")]
     partial: bool,
 
-    /// With --partial: also judge the findings by this policy as `gate` does (its kinds,
-    /// custom detectors and allowlists; not with --kinds), and keep the gate's counts for
-    /// `merge --policy`.
+    /// With --partial: also judge the findings as `gate` does, by its policy (--policy FILE,
+    /// else piiscan.toml in the working directory, else the built-in default) and --baseline,
+    /// and keep the gate's counts, so that `merge` gives the verdict of one gate run.
+    #[arg(long, requires = "partial", conflicts_with = "kinds")]
+    gate: bool,
+
+    /// With --partial: judge the findings by this policy as `gate` does (its kinds, custom
+    /// detectors and allowlists; not with --kinds); implies --gate.
     #[arg(
         long = "policy",
         visible_alias = "config",
@@ -307,6 +313,16 @@ struct ReportArgs {
         conflicts_with = "kinds"
     )]
     policy: Option<PathBuf>,
+
+    /// With --partial: findings this baseline accepts are counted as known, as `gate
+    /// --baseline` counts them; implies --gate.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "partial",
+        conflicts_with = "kinds"
+    )]
+    baseline: Option<PathBuf>,
 
     #[command(flatten)]
     input: InputArgs,
@@ -326,8 +342,10 @@ struct MergeArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Also judge the merged counts by this policy, as `gate` judges one run: the verdict on
-    /// standard output (stderr when the report is there), exit 0 pass, 1 fail, 2 error.
+    /// Check that the parts were judged by this policy (`report --partial --policy FILE`).
+    /// Parts judged by any policy give the verdict of one gate run over their inputs, with or
+    /// without this option: on standard output (stderr when the report is there), exit 0
+    /// pass, 1 fail, 2 error.
     #[arg(long = "policy", visible_alias = "config", value_name = "FILE")]
     policy: Option<PathBuf>,
 
@@ -453,7 +471,9 @@ fn run(cli: Cli) -> Result<ExitCode, run::Error> {
             key_file: args.key_file,
             stats: args.stats,
             partial: args.partial,
+            gate: args.gate,
             policy: args.policy,
+            baseline: args.baseline,
         }),
         Command::Merge(args) => run::merge(&run::MergeJob {
             parts: args.parts,

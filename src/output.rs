@@ -252,7 +252,7 @@ pub fn refuse_input(output: &Path, inputs: &[PathBuf]) -> Result<(), OutputError
     let replaced = walk::targets(inputs)
         .flatten()
         .filter(|t| !t.is_stdin())
-        .find(|t| walk::same_file(output, &t.path));
+        .find(|t| t.file().is_some_and(|f| walk::same_file(output, f)));
     match replaced {
         Some(input) => {
             let (output, input) = (display_path(output), display_path(&input.path));

@@ -1,10 +1,14 @@
-//! Parser messages without the values they quote.
+//! Messages without the values and secrets they quote.
 //!
 //! serde, `toml` and `serde_json` name the offending text in their messages: ``unknown variant
 //! `a.b@corp.io`, expected one of `fail`, `warn`, `ignore` `` or `invalid type: string
 //! "jane@corp.io", expected struct Label`. A policy's allowlist and an eval's labels hold real
 //! addresses, so every such message goes through [`parser_message`] before it is shown: what
 //! the file says becomes `…`, what the schema expects is kept.
+//!
+//! URLs are the other text that can carry what must not be shown: a signed URL's query string
+//! is a credential, and object stores name the URL they failed on. [`url_secrets`] keeps a
+//! URL's place (scheme, host, path) and drops the rest.
 
 /// `message` with the text it quotes from the input replaced by `…`: every double-quoted
 /// string, and text in backticks except where it names what the schema holds (the list after
@@ -53,9 +57,54 @@ pub fn parser_message(message: &str) -> String {
     out.trim().to_string()
 }
 
+/// `message` with what a URL in it may carry besides its place taken out: the query string
+/// and fragment (a signed URL's signature and credentials: `X-Amz-Signature=…`, an Azure SAS
+/// `sig=…`) and the password of `user:password@`, each replaced by `…`. Object stores name
+/// the URL they failed on in their messages, and a user names signed URLs as inputs; neither
+/// may print what grants access.
+pub fn url_secrets(message: &str) -> std::borrow::Cow<'_, str> {
+    if !message.contains("://") {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let ends = |c: char| c.is_whitespace() || matches!(c, ')' | '(' | '"' | '\'' | '<' | '>' | ',');
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("://") {
+        // The scheme, the authority and the path are kept; the rest of the URL is not.
+        let (before, after) = rest.split_at(at + 3);
+        out.push_str(before);
+        let len = after.find(ends).unwrap_or(after.len());
+        let (url, tail) = after.split_at(len);
+        let authority_end = url.find(['/', '?', '#']).unwrap_or(url.len());
+        let (authority, path) = url.split_at(authority_end);
+        match authority.rsplit_once('@') {
+            Some((user, host)) => {
+                out.push_str(user.split(':').next().unwrap_or(""));
+                if user.contains(':') {
+                    out.push_str(":…");
+                }
+                out.push('@');
+                out.push_str(host);
+            }
+            None => out.push_str(authority),
+        }
+        match path.find(['?', '#']) {
+            Some(q) => {
+                out.push_str(&path[..q]);
+                out.push_str(&path[q..q + 1]);
+                out.push('…');
+            }
+            None => out.push_str(path),
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parser_message;
+    use super::{parser_message, url_secrets};
 
     #[test]
     fn values_are_redacted_and_what_is_expected_is_kept() {
@@ -89,6 +138,30 @@ mod tests {
         ];
         for (message, want) in cases {
             assert_eq!(parser_message(message), want, "{message}");
+        }
+    }
+
+    /// Query strings, fragments and passwords of URLs are never shown; their place is.
+    #[test]
+    fn urls_lose_what_grants_access() {
+        let cases = [
+            ("no url here", "no url here"),
+            (
+                "Error performing GET https://b.s3.amazonaws.com/k/a.csv?X-Amz-Signature=abc&X-Amz-Credential=AKIA in 1s",
+                "Error performing GET https://b.s3.amazonaws.com/k/a.csv?… in 1s",
+            ),
+            (
+                "(https://acct.blob.core.windows.net/c/x?sv=1&sig=s3cr3t)",
+                "(https://acct.blob.core.windows.net/c/x?…)",
+            ),
+            ("http://user:pa55@host:9000/b#frag", "http://user:…@host:9000/b#…"),
+            ("s3://bucket/prefix/", "s3://bucket/prefix/"),
+            ("a http://h/x?q, then ftp://u@h/y", "a http://h/x?…, then ftp://u@h/y"),
+        ];
+        for (message, want) in cases {
+            let got = url_secrets(message);
+            assert_eq!(got, want, "{message}");
+            assert!(!got.contains("pa55") && !got.contains("s3cr3t") && !got.contains("AKIA"));
         }
     }
 }

@@ -44,8 +44,8 @@ mod tests;
 pub use distinct::{Count, Distinct};
 pub use fields::field_pattern;
 pub use partial::{
-    key_check, key_from_secret, GateAllowed, GateKind, GatePlace, GateState, Partial, PartialError,
-    PartialStats, PARTIAL_FORMAT, PARTIAL_VERSION,
+    key_check, key_from_secret, GateAllowed, GateBaseline, GateKind, GatePlace, GateState, Partial,
+    PartialError, PartialStats, PARTIAL_FORMAT, PARTIAL_VERSION,
 };
 pub use rows::{About, Combination, InputRow, Report, Row};
 use rows::{ByKind, RowCounts};

@@ -28,7 +28,7 @@ use crate::sink::{SkippedInput, SkippedList, Stats};
 pub const PARTIAL_FORMAT: &str = "piiscan-partial";
 /// The version of the partial format this build writes and reads; any change of meaning
 /// or layout makes a new one, and parts of other versions are refused.
-pub const PARTIAL_VERSION: u32 = 1;
+pub const PARTIAL_VERSION: u32 = 2;
 
 /// The state of an [`Exposure`] (see the module documentation).
 #[derive(Serialize, Deserialize)]
@@ -162,24 +162,36 @@ pub struct Partial {
     pub gate: Option<GateState>,
 }
 
-/// A gate's counts over a part, for `merge --policy` to judge all parts as one gate run
-/// would: per kind the findings new, known and allowed, and where the new ones are (no
-/// example: a partial holds no value, masked or not); per allowlist entry its findings; per
-/// ignored kind its findings.
+/// A gate's counts over a part, for `merge` to judge all parts as one gate run would: the
+/// policy's rules for the kinds found (so that no policy file is needed to merge), per kind
+/// the findings new, known and allowed, and where the new ones are (no example: a partial
+/// holds no value, masked or not); per allowlist entry its findings; per ignored kind its
+/// findings; and what the baseline accepted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GateState {
-    /// SHA-256 of the policy file, hexadecimal: parts judged by other policies do not merge.
+    /// SHA-256 of the policy file, hexadecimal (`built-in` for the default policy): parts
+    /// judged by other policies do not merge.
     pub policy: String,
+    /// The policy as a verdict names it (`piiscan.toml`, `built-in default`).
+    pub source: String,
     pub kinds: Vec<GateKind>,
     pub allowed: Vec<GateAllowed>,
     pub ignored: Vec<(Kind, u64)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<GateBaseline>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GateKind {
     pub kind: Kind,
+    /// The policy's rule for the kind.
+    pub action: crate::finding::Action,
+    pub threshold: u64,
+    /// What a custom kind is, as its detector says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     pub new: u64,
     pub known: u64,
     pub allowed: u64,
@@ -206,9 +218,32 @@ pub struct GateAllowed {
     pub count: u64,
 }
 
+/// The baseline a part was judged with. Its fingerprints hold the path of their file, and a
+/// file is in one part only, so what the parts accepted adds up to what one run accepts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateBaseline {
+    /// The file as named, printable.
+    pub path: String,
+    /// SHA-256 of the file, hexadecimal: parts judged with other baselines do not merge.
+    pub digest: String,
+    /// Occurrences it accepts, and those it accepted in this part (merged: summed).
+    pub total: u64,
+    pub known: u64,
+}
+
 impl GateState {
-    /// Adds the counts of another part judged by the same policy.
+    /// Whether `other` was judged by the same policy and baseline, so that they add up.
+    fn judged_alike(&self, other: &GateState) -> bool {
+        let digest = |b: &Option<GateBaseline>| b.as_ref().map(|b| b.digest.clone());
+        other.policy == self.policy && digest(&other.baseline) == digest(&self.baseline)
+    }
+
+    /// Adds the counts of another part judged alike ([`GateState::judged_alike`]).
     fn merge(&mut self, other: GateState) {
+        if let (Some(ours), Some(theirs)) = (&mut self.baseline, other.baseline) {
+            ours.known = ours.known.saturating_add(theirs.known);
+        }
         for k in other.kinds {
             match self.kinds.iter_mut().find(|ours| ours.kind == k.kind) {
                 None => self.kinds.push(k),
@@ -268,6 +303,12 @@ pub enum PartialError {
          the same PIISCAN_FINGERPRINT_KEY or --key-file"
     )]
     KeyMismatch { found: String, expected: String },
+    #[error(
+        "judged by another policy or baseline than the parts before it, or judged where they \
+         were not (or not where they were): make every part with the same `report --partial` \
+         options (--gate, --policy FILE, --baseline FILE)"
+    )]
+    GateMismatch,
 }
 
 /// The label that makes the keys of distinct counts a use of the secret of their own: the
@@ -321,16 +362,31 @@ impl Partial {
         struct Head {
             format: Option<String>,
             version: Option<u32>,
+            #[serde(default)]
+            kinds: Vec<String>,
         }
         let head: Head = serde_json::from_str(json)?;
         let format = head.format.unwrap_or_default();
         if format != PARTIAL_FORMAT {
             return Err(PartialError::Format(format));
         }
-        match head.version {
-            Some(PARTIAL_VERSION) => Ok(serde_json::from_str(json)?),
-            other => Err(PartialError::Version(other.unwrap_or(0))),
+        if head.version != Some(PARTIAL_VERSION) {
+            return Err(PartialError::Version(head.version.unwrap_or(0)));
         }
+        // The kinds looked for name a policy's custom kinds, which the rest may name: known
+        // to this process first, so that parts judged by a policy merge without it. As a
+        // policy's, a custom kind's name is a few lower-case letters, digits and `_`.
+        let custom = |name: &&String| {
+            Kind::from_name(name).is_none()
+                && (1..=64).contains(&name.len())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        };
+        for name in head.kinds.iter().filter(custom).take(1024) {
+            crate::detect::CustomKind::intern(name);
+        }
+        Ok(serde_json::from_str(json)?)
     }
 
     /// Adds `other`, a partial of other inputs made under the same key, after this one.
@@ -344,6 +400,11 @@ impl Partial {
                 expected: ours.clone(),
             });
         }
+        match (&self.gate, &other.gate) {
+            (Some(ours), Some(theirs)) if ours.judged_alike(theirs) => {}
+            (None, None) => {}
+            _ => return Err(PartialError::GateMismatch),
+        }
         for root in other.roots {
             if !self.roots.contains(&root) {
                 self.roots.push(root);
@@ -356,13 +417,9 @@ impl Partial {
         }
         self.kinds.sort();
         self.stats.add(&other.stats);
-        self.gate = match (self.gate.take(), other.gate) {
-            (Some(mut ours), Some(theirs)) if ours.policy == theirs.policy => {
-                ours.merge(theirs);
-                Some(ours)
-            }
-            _ => None,
-        };
+        if let (Some(ours), Some(theirs)) = (&mut self.gate, other.gate) {
+            ours.merge(theirs);
+        }
         let mut exposure = Exposure::from_state(std::mem::replace(
             &mut self.exposure,
             Exposure::new().into_state(),

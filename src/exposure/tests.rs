@@ -769,7 +769,7 @@ fn partials_of_other_formats_versions_and_keys_are_refused() {
     let json = partial(Some([1, 2])).to_json();
     assert!(Partial::from_json(&json).is_ok());
     let cases = [
-        (json.replace("\"version\":1", "\"version\":2"), "version 2"),
+        (json.replace("\"version\":2", "\"version\":1"), "version 1"),
         (
             json.replace("piiscan-partial", "other"),
             "format is 'other'",
@@ -798,6 +798,26 @@ fn partials_of_other_formats_versions_and_keys_are_refused() {
         Err(PartialError::NoKey)
     ));
     assert!(a.merge(partial(Some([1, 2]))).is_ok());
+    // Parts judged by a gate merge only with parts judged alike.
+    let judged = |policy: &str| {
+        let mut part = partial(Some([1, 2]));
+        part.gate = Some(GateState {
+            policy: policy.to_string(),
+            ..GateState::default()
+        });
+        part
+    };
+    for (mut first, second) in [
+        (judged("a"), partial(Some([1, 2]))),
+        (partial(Some([1, 2])), judged("a")),
+        (judged("a"), judged("b")),
+    ] {
+        assert!(matches!(
+            first.merge(second),
+            Err(PartialError::GateMismatch)
+        ));
+    }
+    assert!(judged("a").merge(judged("a")).is_ok());
     // The check value tells keys apart and is not the key.
     assert_ne!(key_check([1, 2]), key_check([1, 3]));
     assert_eq!(key_check([1, 2]).len(), 16);

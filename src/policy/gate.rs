@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::baseline::{Baseline, BaselineError, FingerprintKey, Recorder};
-use super::{Action, Policy};
+use super::{Action, Policy, Rule};
 use crate::finding::{Finding, Judgement, Kind};
 use crate::sink::{Chunk, Flow, InputEnd, InputInfo, Problem, Sink, Stats};
 
@@ -33,6 +33,18 @@ pub enum Outcome {
     Clean,
 }
 
+impl Outcome {
+    /// How a kind comes out under `rule` with `new` findings neither allowed nor known.
+    pub fn of(rule: Rule, new: u64) -> Outcome {
+        match (new >= rule.threshold, rule.action) {
+            _ if new == 0 => Outcome::Clean,
+            (false, _) => Outcome::BelowThreshold,
+            (true, Action::Fail) => Outcome::Fail,
+            (true, _) => Outcome::Warn,
+        }
+    }
+}
+
 /// Where new findings of a kind sit: one file and field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NewFindings {
@@ -43,6 +55,17 @@ pub struct NewFindings {
     pub line: u64,
     /// The first one, masked (or raw with `--show-values`).
     pub example: String,
+}
+
+impl NewFindings {
+    /// In the order a verdict lists them: most first, then by path and field.
+    pub fn sort(places: &mut [NewFindings]) {
+        places.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| (&a.path, &a.field).cmp(&(&b.path, &b.field)))
+        });
+    }
 }
 
 /// How one kind fared.
@@ -140,7 +163,10 @@ impl Roots {
         let mut roots: Vec<(String, bool)> = paths
             .iter()
             .filter(|p| p.as_os_str() != "-")
-            .map(|p| (crate::source::display_path(p), p.is_dir()))
+            .map(|p| {
+                let folder = p.is_dir() || crate::source::objects::is_prefix(p);
+                (crate::source::display_path(p), folder)
+            })
             .collect();
         // The longest root first: `exports/eu` before `exports`.
         roots.sort_by_key(|(r, _)| std::cmp::Reverse(r.len()));
@@ -150,6 +176,10 @@ impl Roots {
     /// The path of a finding shown as `display`, relative to the root it was found under.
     pub fn relative<'a>(&self, display: &'a str) -> &'a str {
         for (root, is_dir) in &self.roots {
+            // A file named, or an object named by a URL that could have been a prefix.
+            if display == root {
+                return file_name(display);
+            }
             if *is_dir {
                 if let Some(rest) = display.strip_prefix(root.as_str()) {
                     if root.ends_with('/') {
@@ -159,9 +189,8 @@ impl Roots {
                         return rest;
                     }
                 }
-            } else if display == root {
-                return file_name(display);
-            } else if let Some(member) = display
+            }
+            if let Some(member) = display
                 .strip_prefix(root.as_str())
                 .filter(|rest| rest.starts_with('!'))
             {
@@ -258,19 +287,10 @@ impl<'a> Gate<'a> {
         let mut passed = stats.all_read() && !stats.stopped;
         for (&kind, tally) in &self.counts {
             let rule = self.policy.rule(kind);
-            let outcome = match (tally.new >= rule.threshold, rule.action) {
-                _ if tally.new == 0 => Outcome::Clean,
-                (false, _) => Outcome::BelowThreshold,
-                (true, Action::Fail) => Outcome::Fail,
-                (true, _) => Outcome::Warn,
-            };
+            let outcome = Outcome::of(rule, tally.new);
             passed &= outcome != Outcome::Fail;
             let mut places: Vec<NewFindings> = tally.places.values().cloned().collect();
-            places.sort_by(|a, b| {
-                b.count
-                    .cmp(&a.count)
-                    .then_with(|| (&a.path, &a.field).cmp(&(&b.path, &b.field)))
-            });
+            NewFindings::sort(&mut places);
             kinds.push(KindVerdict {
                 kind,
                 action: rule.action,

@@ -3,7 +3,7 @@
 use crate::policy::gate::Verdict;
 use crate::sink::Stats;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{
     scan_with_progress, start_threads, warn_show_values, written, Error, ExitCode, Inputs,
@@ -54,17 +54,51 @@ pub(super) fn policy_config(
     }
 }
 
+/// What a gate judges by, found as `gate` finds it (and `report --partial` for `merge`).
+pub(super) struct Judging {
+    pub policy: Policy,
+    /// The file the policy was read from: `--policy`, else `piiscan.toml` in the working
+    /// directory when there is one; `None` for the built-in default.
+    pub policy_file: Option<PathBuf>,
+    /// The baseline, as named (printable) and read.
+    pub baseline: Option<(String, Baseline)>,
+    /// The key of fingerprints (see [`Gate::key_for`]).
+    pub key: Option<FingerprintKey>,
+}
+
+impl Judging {
+    pub(super) fn load(policy: Option<&Path>, baseline: Option<&Path>) -> Result<Judging, Error> {
+        // A secret too short to use is an error before anything is read.
+        env_secret()?;
+        let default = Path::new(crate::policy::DEFAULT_FILE);
+        let policy_file = match policy {
+            Some(path) => Some(path.to_path_buf()),
+            None => default.is_file().then(|| default.to_path_buf()),
+        };
+        let policy = Policy::find(policy_file.as_deref())?;
+        let baseline = match baseline {
+            Some(path) => Some((crate::source::display_path(path), Baseline::read(path)?)),
+            None => None,
+        };
+        let key = Gate::key_for(baseline.as_ref().map(|(_, b)| b), None)?;
+        Ok(Judging {
+            policy,
+            policy_file,
+            baseline,
+            key,
+        })
+    }
+}
+
 /// Scans, judges by the policy, reports, and decides: exit 0 when the policy passes, 1 when it
 /// fails, 2 when an input could not be read or was not scanned, or the scan was cut short.
 pub fn gate(job: &GateJob) -> Result<ExitCode, Error> {
-    // A secret too short to use is an error before anything is read.
-    env_secret()?;
-    let policy = Policy::find(job.policy.as_deref())?;
-    let baseline = match &job.baseline {
-        Some(path) => Some((crate::source::display_path(path), Baseline::read(path)?)),
-        None => None,
-    };
-    let key = Gate::key_for(baseline.as_ref().map(|(_, b)| b), None)?;
+    let Judging {
+        policy,
+        baseline,
+        key,
+        ..
+    } = Judging::load(job.policy.as_deref(), job.baseline.as_deref())?;
     // The verdict goes to standard output unless a report does.
     let verdict_on_stdout = job.format == Format::Summary || job.output.is_some();
     let readers = if job.show_values {

@@ -4,15 +4,19 @@
 
 use std::path::{Path, PathBuf};
 
-use super::gate::{exit_of, policy_config, print_verdict};
+use super::gate::{exit_of, policy_config, print_verdict, Judging};
 use super::report::{generated_at, render_as, report_exit, utc_timestamp};
 use super::{scan_with_progress, start_threads, written, Error, ExitCode, ReportFormat, ReportJob};
 use crate::engine::{Config, Scanner};
-use crate::exposure::{Exposure, GateAllowed, GateKind, GatePlace, GateState, Partial};
+use crate::exposure::{
+    Exposure, GateAllowed, GateBaseline, GateKind, GatePlace, GateState, Partial,
+};
 use crate::output::{Output, Readers};
 use crate::policy::gate::Verdict;
-use crate::policy::gate::{AllowCount, Gate, KindCount, KindVerdict, NewFindings, Outcome};
-use crate::policy::{Action, Policy};
+use crate::policy::gate::{
+    AllowCount, BaselineUse, Gate, KindCount, KindVerdict, NewFindings, Outcome,
+};
+use crate::policy::{Policy, Rule};
 use crate::report::PrintProblems;
 use crate::sink::Stats;
 use crate::source::display_path;
@@ -33,7 +37,9 @@ pub struct MergeJob {
 const NO_EXAMPLE: &str = "(no example in partial reports)";
 
 /// `report --partial`: scans and writes the partial report, readable by its owner only (it
-/// holds keyed hashes of values). Exit codes as `report`'s.
+/// holds keyed hashes of values). Judged (`--gate`, `--policy`, `--baseline`), it is scanned
+/// and judged as `gate` would: the same policy (`--policy`, else `piiscan.toml` in the working
+/// directory, else the built-in default), baseline and key. Exit codes as `report`'s.
 pub(super) fn write_partial(job: &ReportJob, key: Option<[u64; 2]>) -> Result<ExitCode, Error> {
     if key.is_none() {
         return Err(Error::Usage(
@@ -44,8 +50,25 @@ pub(super) fn write_partial(job: &ReportJob, key: Option<[u64; 2]>) -> Result<Ex
                 .into(),
         ));
     }
-    let policy = match &job.policy {
-        Some(path) => Some((Policy::load(path)?, policy_digest(path)?)),
+    let judged = job.gate || job.policy.is_some() || job.baseline.is_some();
+    let judging = match judged {
+        true => Some(Judging::load(
+            job.policy.as_deref(),
+            job.baseline.as_deref(),
+        )?),
+        false => None,
+    };
+    let digests = match &judging {
+        Some(judging) => Some((
+            match &judging.policy_file {
+                Some(path) => file_digest(path, "policy")?,
+                None => BUILT_IN.to_string(),
+            },
+            match &job.baseline {
+                Some(path) => Some(file_digest(path, "baseline")?),
+                None => None,
+            },
+        )),
         None => None,
     };
     let mut out = Output::create(job.output.as_deref(), &job.inputs.paths, Readers::OwnerOnly)?;
@@ -55,14 +78,14 @@ pub(super) fn write_partial(job: &ReportJob, key: Option<[u64; 2]>) -> Result<Ex
         .into_iter()
         .collect();
     // A partial keeps no example, so no finding is masked (masks were 7% of a part's cost).
-    let config = match &policy {
+    let config = match &judging {
         // Scanned as the gate scans: its kinds, detectors and value allowlists.
-        Some((policy, _)) => Config {
+        Some(judging) => Config {
             fingerprints: true,
             fingerprint_key: key,
             masks: false,
             exclude,
-            ..policy_config(policy, None, &job.inputs)
+            ..policy_config(&judging.policy, judging.key.clone(), &job.inputs)
         },
         None => Config {
             kinds: job.kinds,
@@ -76,18 +99,27 @@ pub(super) fn write_partial(job: &ReportJob, key: Option<[u64; 2]>) -> Result<Ex
     start_threads(job.inputs.threads)?;
     let scanner = Scanner::new(config);
     let mut exposure = Exposure::new();
-    let (stats, gate) = match &policy {
-        None => (
+    let (stats, gate) = match (judging, digests) {
+        (Some(judging), Some((policy_digest, baseline_digest))) => {
+            let mut inner = PrintProblems(&mut exposure);
+            let policy = &judging.policy;
+            let mut gate = Gate::new(
+                policy,
+                &job.inputs.paths,
+                judging.baseline,
+                None,
+                judging.key,
+                &mut inner,
+            );
+            let stats = scan_with_progress(&scanner, &job.inputs, &mut gate);
+            let (verdict, _) = gate.finish(&stats);
+            let state = gate_state(policy, &verdict, policy_digest, baseline_digest);
+            (stats, Some(state))
+        }
+        _ => (
             scan_with_progress(&scanner, &job.inputs, &mut PrintProblems(&mut exposure)),
             None,
         ),
-        Some((policy, digest)) => {
-            let mut inner = PrintProblems(&mut exposure);
-            let mut gate = Gate::new(policy, &job.inputs.paths, None, None, None, &mut inner);
-            let stats = scan_with_progress(&scanner, &job.inputs, &mut gate);
-            let (verdict, _) = gate.finish(&stats);
-            (stats, Some(gate_state(policy, &verdict, digest.clone())))
-        }
     };
     let kinds = scanner_kinds(&scanner);
     let mut partial = exposure.into_partial(&stats, key);
@@ -99,16 +131,19 @@ pub(super) fn write_partial(job: &ReportJob, key: Option<[u64; 2]>) -> Result<Ex
     Ok(report_exit(&stats, job.fail_on_findings))
 }
 
+/// What a partial records as the digest of the built-in default policy, which has no file.
+const BUILT_IN: &str = "built-in";
+
 fn scanner_kinds(scanner: &Scanner) -> Vec<crate::finding::Kind> {
     scanner.config().kinds.iter().collect()
 }
 
-/// The SHA-256 of a policy file, hexadecimal.
-fn policy_digest(path: &Path) -> Result<String, Error> {
+/// The SHA-256 of a file (a policy, a baseline), hexadecimal.
+fn file_digest(path: &Path, what: &str) -> Result<String, Error> {
     use sha2::{Digest, Sha256};
     let bytes = std::fs::read(path).map_err(|e| {
         Error::Usage(format!(
-            "cannot read the policy {}: {e}",
+            "cannot read the {what} {}: {e}",
             display_path(path)
         ))
     })?;
@@ -119,7 +154,12 @@ fn policy_digest(path: &Path) -> Result<String, Error> {
 }
 
 /// A gate's verdict over one part, as a partial keeps it (no example).
-fn gate_state(policy: &Policy, verdict: &Verdict, digest: String) -> GateState {
+fn gate_state(
+    policy: &Policy,
+    verdict: &Verdict,
+    digest: String,
+    baseline_digest: Option<String>,
+) -> GateState {
     // The entries by their place in the policy, the order a gate lists them in.
     let entry = |label: &str| {
         (0..policy.allow.len())
@@ -128,11 +168,15 @@ fn gate_state(policy: &Policy, verdict: &Verdict, digest: String) -> GateState {
     };
     GateState {
         policy: digest,
+        source: verdict.policy.clone(),
         kinds: verdict
             .kinds
             .iter()
             .map(|k| GateKind {
                 kind: k.kind,
+                action: k.action,
+                threshold: k.threshold,
+                description: k.description.clone(),
                 new: k.new,
                 known: k.known,
                 allowed: k.allowed,
@@ -158,22 +202,30 @@ fn gate_state(policy: &Policy, verdict: &Verdict, digest: String) -> GateState {
             })
             .collect(),
         ignored: verdict.ignored.iter().map(|k| (k.kind, k.count)).collect(),
+        baseline: verdict
+            .baseline
+            .as_ref()
+            .zip(baseline_digest)
+            .map(|(b, digest)| GateBaseline {
+                path: b.path.clone(),
+                digest,
+                total: b.known + b.unused,
+                known: b.known,
+            }),
     }
 }
 
-/// The verdict a gate run over all the parts would give, from their merged counts: the same
-/// outcomes, counts and places, without examples.
-fn verdict_of(policy: &Policy, gate: &GateState, stats: &Stats) -> Verdict {
+/// The verdict a gate run over all the parts would give, from their merged counts and the
+/// rules they recorded: the same outcomes, counts and places, without examples.
+fn verdict_of(gate: &GateState, stats: &Stats) -> Verdict {
     let mut passed = stats.all_read() && !stats.stopped;
     let mut kinds = Vec::new();
     for k in &gate.kinds {
-        let rule = policy.rule(k.kind);
-        let outcome = match (k.new >= rule.threshold, rule.action) {
-            _ if k.new == 0 => Outcome::Clean,
-            (false, _) => Outcome::BelowThreshold,
-            (true, Action::Fail) => Outcome::Fail,
-            (true, _) => Outcome::Warn,
+        let rule = Rule {
+            action: k.action,
+            threshold: k.threshold,
         };
+        let outcome = Outcome::of(rule, k.new);
         passed &= outcome != Outcome::Fail;
         let mut places: Vec<NewFindings> = k
             .places
@@ -186,30 +238,22 @@ fn verdict_of(policy: &Policy, gate: &GateState, stats: &Stats) -> Verdict {
                 example: NO_EXAMPLE.to_string(),
             })
             .collect();
-        places.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| (&a.path, &a.field).cmp(&(&b.path, &b.field)))
-        });
+        NewFindings::sort(&mut places);
         kinds.push(KindVerdict {
             kind: k.kind,
-            action: rule.action,
-            threshold: rule.threshold,
+            action: k.action,
+            threshold: k.threshold,
             outcome,
             new: k.new,
             known: k.known,
             allowed: k.allowed,
             places,
-            description: policy
-                .custom
-                .iter()
-                .find(|c| c.kind == k.kind)
-                .and_then(|c| c.description.clone()),
+            description: k.description.clone(),
         });
     }
     Verdict {
         passed,
-        policy: policy.source.to_string(),
+        policy: gate.source.clone(),
         kinds,
         allowed: gate
             .allowed
@@ -224,24 +268,29 @@ fn verdict_of(policy: &Policy, gate: &GateState, stats: &Stats) -> Verdict {
             .iter()
             .map(|&(kind, count)| KindCount { kind, count })
             .collect(),
-        baseline: None,
+        baseline: gate.baseline.as_ref().map(|b| BaselineUse {
+            path: b.path.clone(),
+            known: b.known,
+            unused: b.total.saturating_sub(b.known),
+        }),
         errors: stats.errors,
         skipped: stats.skipped,
         files: stats.files,
     }
 }
 
-/// `merge`: reads the parts, refusing any of another format, version or key (each error
-/// names the file), writes the merged report, and with a policy the verdict. Exit codes as
-/// `report`'s, or with a policy as `gate`'s.
+/// `merge`: reads the parts, refusing any of another format, version or key, or judged
+/// otherwise than the others (each error names the file), writes the merged report, and when
+/// the parts were judged (`report --partial --gate|--policy|--baseline`) the verdict, by the
+/// rules they recorded: `--policy FILE` only checks that they were judged by FILE. Exit codes
+/// as `report`'s, or for judged parts as `gate`'s.
 pub fn merge(job: &MergeJob) -> Result<ExitCode, Error> {
     // The policy first: it makes its custom kinds known, which the parts may name.
     let policy = match &job.policy {
-        Some(path) => Some((
-            Policy::load(path)?,
-            policy_digest(path)?,
-            display_path(path),
-        )),
+        Some(path) => {
+            Policy::load(path)?;
+            Some((file_digest(path, "policy")?, display_path(path)))
+        }
         None => None,
     };
     let mut merged: Option<Partial> = None;
@@ -251,7 +300,7 @@ pub fn merge(job: &MergeJob) -> Result<ExitCode, Error> {
             .map_err(|e| Error::Usage(format!("cannot read the partial report {display}: {e}")))?;
         let part =
             Partial::from_json(&text).map_err(|e| Error::Usage(format!("{display}: {e}")))?;
-        if let Some((_, digest, policy_path)) = &policy {
+        if let Some((digest, policy_path)) = &policy {
             if part.gate.as_ref().map(|g| &g.policy) != Some(digest) {
                 return Err(Error::Usage(format!(
                     "{display} was not made with the policy {policy_path} (byte for byte), so \
@@ -279,10 +328,10 @@ pub fn merge(job: &MergeJob) -> Result<ExitCode, Error> {
     let mut out = Output::create(job.output.as_deref(), &job.parts, Readers::Usual)?;
     written(render_as(job.format, &mut out, &report), "report")?;
     out.commit()?;
-    let Some((policy, _, _)) = policy else {
+    let Some(gate) = gate else {
         return Ok(report_exit(&stats, job.fail_on_findings));
     };
-    let verdict = verdict_of(&policy, &gate.unwrap_or_default(), &stats);
+    let verdict = verdict_of(&gate, &stats);
     // The verdict goes to standard output unless the report does.
     print_verdict(&verdict, job.output.is_some())?;
     Ok(exit_of(&verdict, &stats))

@@ -238,14 +238,20 @@ fn destinations(job: &RedactJob) -> Result<Destinations, Error> {
             let mut map = HashMap::new();
             let mut seen: HashMap<PathBuf, String> = HashMap::new();
             for root in paths {
-                let root_is_dir = root.is_dir();
+                let root_is_dir = root.is_dir() || crate::source::objects::is_prefix(root);
                 for target in walk::targets(std::slice::from_ref(root)).flatten() {
-                    let relative = if root_is_dir {
-                        target.path.strip_prefix(root).map(Path::to_path_buf).ok()
-                    } else {
-                        target.path.file_name().map(PathBuf::from)
+                    // Below the folder (or prefix), else by its name (a file or object named).
+                    let below = match &target.object {
+                        Some(object) => Some(PathBuf::from(&object.relative)),
+                        None if root_is_dir => {
+                            target.path.strip_prefix(root).map(Path::to_path_buf).ok()
+                        }
+                        None => None,
                     };
-                    let Some(relative) = relative.filter(|r| !r.as_os_str().is_empty()) else {
+                    let relative = below
+                        .filter(|r| !r.as_os_str().is_empty())
+                        .or_else(|| target.path.file_name().map(PathBuf::from));
+                    let Some(relative) = relative else {
                         continue;
                     };
                     let destination = dir.join(&relative);

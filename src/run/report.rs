@@ -41,9 +41,12 @@ pub struct ReportJob {
     pub stats: bool,
     /// Write a partial report for `merge` instead (see [`crate::exposure::Partial`]).
     pub partial: bool,
-    /// With `partial`: judge the findings by this policy as a gate would, and keep its counts
-    /// in the partial for `merge --policy`.
+    /// With `partial`: judge the findings as `gate` would, and keep its counts in the partial
+    /// for `merge`: by `policy` (else `piiscan.toml` in the working directory, else the
+    /// built-in default) and `baseline`. Either of those implies it.
+    pub gate: bool,
     pub policy: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
 }
 
 /// What `eval` was asked for.

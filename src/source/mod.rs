@@ -9,8 +9,9 @@
 //!   an error for that file. Small files, and files that cannot be mapped, are read into
 //!   memory instead. Either way the file is closed before its content is queued, so the
 //!   descriptors open do not grow with the files waiting in a batch.
-//! * Everything else (stdin, FIFOs named explicitly, character devices named explicitly) is
-//!   read as a stream, in newline-aligned chunks, through the same engine.
+//! * Everything else (stdin, FIFOs named explicitly, character devices named explicitly, and
+//!   objects in object storage, [`objects`]) is read as a stream, in newline-aligned chunks,
+//!   through the same engine.
 //!
 //! Directories are walked in a deterministic order (sorted by name) so that findings come out
 //! in the same order on every run; `.git` is skipped; symlinks are followed with loop
@@ -20,6 +21,7 @@
 pub mod archive;
 pub mod decompress;
 pub mod mmap;
+pub mod objects;
 pub mod parquet;
 pub mod probe;
 pub mod records;
@@ -131,6 +133,10 @@ pub fn is_encoded(head: &[u8]) -> bool {
 /// characters escaped (see [`printable`]), so that a file name cannot move the cursor,
 /// rewrite a terminal or pass for another name.
 pub fn display_path(path: &Path) -> String {
+    // A URL named (object storage, a signed URL) is shown without what grants access.
+    if objects::is_url(path) {
+        return printable(&objects::shown(path)).into_owned();
+    }
     printable(&path.to_string_lossy()).into_owned()
 }
 
@@ -217,11 +223,21 @@ pub struct Target {
     pub path: PathBuf,
     /// Named on the command line, rather than found in a directory.
     pub explicit: bool,
+    /// In object storage (the path is then its URL as shown).
+    pub object: Option<std::sync::Arc<objects::Object>>,
 }
 
 impl Target {
     pub fn is_stdin(&self) -> bool {
-        self.explicit && self.path.as_os_str() == "-"
+        self.explicit && self.path.as_os_str() == "-" && self.object.is_none()
+    }
+
+    /// A file on this machine that the target is: its path, or a `file://` object's file.
+    pub fn file(&self) -> Option<&Path> {
+        match &self.object {
+            None => Some(&self.path),
+            Some(object) => object.local.as_deref(),
+        }
     }
 }
 
@@ -232,6 +248,12 @@ pub fn open(target: &Target) -> Result<Option<Input>, SourceError> {
         return Ok(Some(Input::Stream(Box::new(io::stdin()))));
     }
     let path = &target.path;
+    if let Some(object) = &target.object {
+        if object.is_empty() {
+            return Ok(None);
+        }
+        return objects::open(object, path).map(|r| Some(Input::Stream(r)));
+    }
     let meta = std::fs::metadata(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_ok() {
             SourceError::Other {

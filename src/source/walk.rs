@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use walkdir::WalkDir;
 
+use super::objects;
 use super::shard::Shard;
 use super::{display_path, SkipReason, SourceError, Target};
 
@@ -44,10 +45,16 @@ pub fn inputs<'a>(
         Some(_) => paths.iter().filter(|p| p.is_dir()).cloned().collect(),
         None => Vec::new(),
     };
-    let in_shard = move |target: &Target| match shard {
-        Some(shard) if !target.is_stdin() => shard.holds(&Shard::relative(&target.path, &dirs)),
+    // An object is sharded by its name below the prefix named, as a file below its folder.
+    let in_shard = move |target: &Target| match (shard, &target.object) {
+        (Some(shard), Some(object)) => shard.holds(Path::new(&object.relative)),
+        (Some(shard), None) if !target.is_stdin() => {
+            shard.holds(&Shard::relative(&target.path, &dirs))
+        }
         _ => true,
     };
+    // Objects by their URL, as files by identity.
+    let mut urls = std::collections::HashSet::new();
     walk(paths, follow)
         .filter_map(move |walked| match walked {
             Walked::Target(target) if !in_shard(&target) => None,
@@ -55,10 +62,22 @@ pub fn inputs<'a>(
         })
         .map(move |walked| match walked {
             Walked::Target(target) if target.is_stdin() => Walked::Target(target),
-            Walked::Target(target) if excluded.contains(&target.path) => Walked::Skipped {
-                path: display_path(&target.path),
-                reason: SkipReason::Excluded("the output file of this run"),
-            },
+            Walked::Target(target) if target.file().is_some_and(|f| excluded.contains(f)) => {
+                Walked::Skipped {
+                    path: display_path(&target.path),
+                    reason: SkipReason::Excluded("the output file of this run"),
+                }
+            }
+            Walked::Target(target) if target.object.is_some() => {
+                if urls.insert(target.path.clone()) {
+                    Walked::Target(target)
+                } else {
+                    Walked::Note {
+                        path: display_path(&target.path),
+                        message: "named more than once; scanned once".to_string(),
+                    }
+                }
+            }
             Walked::Target(target) => match seen.repeat_of(&target.path) {
                 None => Walked::Target(target),
                 Some(first) => {
@@ -105,10 +124,14 @@ pub fn walk(paths: &[PathBuf], follow: bool) -> impl Iterator<Item = Walked> + '
     paths
         .iter()
         .flat_map(move |path| -> Box<dyn Iterator<Item = Walked>> {
+            if objects::is_url(path) {
+                return Box::new(objects::walk(path, follow).into_iter());
+            }
             if path.as_os_str() == "-" || !path.is_dir() {
                 return Box::new(std::iter::once(Walked::Target(Target {
                     path: path.clone(),
                     explicit: true,
+                    object: None,
                 })));
             }
             // Links pruned by the filter, handed out before the entry the walk yields next
@@ -152,6 +175,7 @@ pub fn walk(paths: &[PathBuf], follow: bool) -> impl Iterator<Item = Walked> + '
                     Some(Ok(e)) if e.file_type().is_file() => Some(Walked::Target(Target {
                         path: e.into_path(),
                         explicit: false,
+                        object: None,
                     })),
                     Some(Ok(_)) => None,
                     Some(Err(err)) => {

@@ -13,6 +13,7 @@ mod gate;
 mod ids;
 mod inputs;
 mod merge;
+mod objects;
 mod options;
 mod parquet;
 mod redact;

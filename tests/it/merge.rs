@@ -240,7 +240,7 @@ fn a_partial_holds_no_value() {
     let text = std::fs::read_to_string(&parts[0]).unwrap();
     let part: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(part["format"], "piiscan-partial");
-    assert_eq!(part["version"], 1);
+    assert_eq!(part["version"], 2);
     assert_eq!(part["key_check"].as_str().unwrap().len(), 16);
     assert!(!text.contains(KEY));
     // The values and masks of every finding in the samples.
@@ -341,7 +341,7 @@ fn parts_that_do_not_merge_are_refused_by_name() {
     let version = dir.path().join("version.json");
     std::fs::write(
         &version,
-        text.replacen("\"version\":1", "\"version\":99", 1),
+        text.replacen("\"version\":2", "\"version\":99", 1),
     )
     .unwrap();
     let report = dir.path().join("report.json");
@@ -503,4 +503,180 @@ fn the_fan_out_script_merges_into_one_run() {
     assert_eq!(out.status.code(), gate.status.code());
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(verdict_lines(&out.stdout), verdict_lines(&gate.stdout));
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    piiscan().current_dir(dir).args(args).output().unwrap()
+}
+
+/// A policy that fails on some kinds and not others, with allowlists by domain, by value
+/// range and by file, and a threshold.
+const JUDGED: &str = r#"
+[kinds]
+email = "fail"
+ipv4 = { action = "fail", threshold = 3 }
+person_name = "warn"
+city = "ignore"
+
+[[allow]]
+reason = "corporate test domain"
+kinds = ["email"]
+email_domains = ["*.example.com", "example.org"]
+
+[[allow]]
+reason = "internal addresses"
+ip_ranges = ["private", "loopback", "documentation"]
+
+[[allow]]
+reason = "the access log stays in place"
+files = ["*.log"]
+"#;
+
+/// For shards 1..4 of the labelled corpus, the merged verdict is the one `gate` gives over the
+/// whole, with a baseline (accepting some findings, some of them no longer there) and
+/// allowlists in play: the same outcome per kind, counts, places (examples aside: parts keep
+/// none, and say so), baseline line and exit status. Whichever way `gate` finds its policy,
+/// the parts find it the same way: `--policy FILE` (merged with `--policy FILE` or without),
+/// `piiscan.toml` in the working directory, or the built-in default.
+#[test]
+fn merged_verdict_with_a_baseline_is_one_gate_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let corpus = d.join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let labelled = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/labelled");
+    let copy = |name: &str| std::fs::copy(labelled.join(name), corpus.join(name)).unwrap();
+    for name in ["access.log", "amplitude.ndjson", "export.csv"] {
+        copy(name);
+    }
+    // A file the baseline accepted and that is gone since: its findings are "no longer found".
+    let gone: String = std::fs::read_to_string(labelled.join("mixpanel.ndjson"))
+        .unwrap()
+        .lines()
+        .take(40)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(corpus.join("gone.ndjson"), gone).unwrap();
+    let policy = d.join("judged.toml");
+    std::fs::write(&policy, JUDGED).unwrap();
+    let p = s(&policy);
+    // Three settings, each with its own baseline written before the corpus changed.
+    let with_toml = d.join("cwd");
+    std::fs::create_dir_all(&with_toml).unwrap();
+    std::fs::write(
+        with_toml.join("piiscan.toml"),
+        JUDGED.replace("\"warn\"", "\"fail\""),
+    )
+    .unwrap();
+    let corpus_path = s(&corpus).to_string();
+    let settings: [(&Path, Vec<&str>, &str); 3] = [
+        (d, vec!["--policy", p], "explicit.json"),
+        (&with_toml, vec![], "toml.json"),
+        (d, vec![], "default.json"),
+    ];
+    for (cwd, options, baseline) in &settings {
+        let mut args = vec!["baseline", "-q", "-o", *baseline];
+        args.extend(options.iter().copied());
+        args.push(&corpus_path);
+        let out = run_in(cwd, &args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    std::fs::remove_file(corpus.join("gone.ndjson")).unwrap();
+    for name in ["mixpanel.ndjson", "segment.ndjson", "tickets.txt"] {
+        copy(name);
+    }
+
+    let mut failed = 0;
+    for (cwd, options, baseline) in &settings {
+        let mut gate = vec!["gate", "-q", "--baseline", *baseline];
+        gate.extend(options.iter().copied());
+        gate.push(&corpus_path);
+        let one = run_in(cwd, &gate);
+        assert!(matches!(one.status.code(), Some(0 | 1)), "{}", stderr(&one));
+        let verdict = verdict_lines(&one.stdout);
+        assert!(verdict.contains("in the baseline"), "{verdict}");
+        assert!(!verdict.contains(" 0 no longer found"), "{verdict}");
+        // The built-in default has no allowlist.
+        assert_eq!(
+            verdict.contains("allowed"),
+            *baseline != "default.json",
+            "{verdict}"
+        );
+        failed += usize::from(one.status.code() == Some(1));
+
+        let parts: Vec<String> = (1..=4)
+            .map(|k| {
+                let part = cwd.join(format!("part-{baseline}-{k}"));
+                let shard = format!("{k}/4");
+                let mut args = vec!["report", "-q", "--partial", "--shard", &shard];
+                args.extend(["--baseline", *baseline, "-o", s(&part)]);
+                args.extend(options.iter().copied());
+                args.push(&corpus_path);
+                let out = run_in(cwd, &args);
+                assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+                s(&part).to_string()
+            })
+            .collect();
+        let report = cwd.join(format!("merged-{baseline}"));
+        let mut merges = vec![vec!["merge", "-o", s(&report)]];
+        if options.is_empty() {
+            // The default policy, or piiscan.toml: the parts say which.
+        } else {
+            merges.push(vec!["merge", "-o", s(&report), "--policy", p]);
+        }
+        for mut merge in merges {
+            merge.extend(parts.iter().map(String::as_str));
+            let merged = run_in(cwd, &merge);
+            assert_eq!(
+                merged.status.code(),
+                one.status.code(),
+                "{}",
+                stderr(&merged)
+            );
+            let text = String::from_utf8_lossy(&merged.stdout);
+            assert_eq!(verdict_lines(&merged.stdout), verdict, "{merge:?}");
+            assert!(text.contains("(no example in partial reports)"), "{text}");
+        }
+    }
+    assert!(
+        failed >= 1,
+        "no setting failed: the test would not see a wrong FAIL"
+    );
+
+    // Parts judged otherwise (another baseline, or none) do not merge: by name.
+    let judged = |baseline: Option<&str>, out: &str| {
+        let mut args = vec![
+            "report",
+            "-q",
+            "--partial",
+            "--gate",
+            "--shard",
+            "1/2",
+            "-o",
+            out,
+        ];
+        if let Some(b) = baseline {
+            args.extend(["--baseline", b]);
+        }
+        args.push(&corpus_path);
+        assert_eq!(run_in(d, &args).status.code(), Some(0));
+    };
+    judged(Some("default.json"), "a.json");
+    judged(None, "b.json");
+    let out = run_in(d, &["merge", "a.json", "b.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("b.json: judged by another policy or baseline"),
+        "{err}"
+    );
+    // A plain part beside a judged one is refused too.
+    let plain = run_in(
+        d,
+        &["report", "-q", "--partial", "-o", "c.json", &corpus_path],
+    );
+    assert_eq!(plain.status.code(), Some(0));
+    let out = run_in(d, &["merge", "a.json", "c.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("c.json"), "{}", stderr(&out));
 }

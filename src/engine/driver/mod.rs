@@ -231,7 +231,7 @@ impl<'s> Driver<'s> {
         let input = match source::open(target) {
             Ok(Some(input)) => input,
             Ok(None) => {
-                if target.explicit || target.path.is_file() {
+                if target.explicit || target.object.is_some() || target.path.is_file() {
                     // An empty file: read, and nothing in it.
                     self.stats.files += 1;
                     let file = self.file_state(&target.path, &[], None, None);
