@@ -61,6 +61,8 @@ struct Pending {
     column: u32,
     length: u32,
     field: Option<Arc<str>>,
+    /// What the kind leaves open: a national number's scheme, a credential's rule.
+    detail: Option<&'static str>,
     /// The masked value, or the raw one with `--show-values`.
     shown: CompactString,
     compressed: Option<&'static str>,
@@ -149,6 +151,7 @@ impl<'w> SarifReporter<'w> {
             column: finding.column,
             length: finding.length,
             field: finding.field.clone(),
+            detail: finding.detail.name(),
             shown: match &finding.value {
                 Some(value) => CompactString::from(&**value),
                 None => finding.masked.clone(),
@@ -230,16 +233,23 @@ impl<'w> SarifReporter<'w> {
             Some(field) => format!("under `{}`", printable(field)),
             None => "in free text".to_string(),
         };
-        let mut text = format!("{title} {} {place}", printable(&p.shown));
+        let mut text = match p.detail {
+            Some(detail) => format!("{title} ({detail}) {} {place}", printable(&p.shown)),
+            None => format!("{title} {} {place}", printable(&p.shown)),
+        };
         if p.known == Some(true) {
             text.push_str(" (accepted in the baseline)");
         }
-        let properties = (p.field.is_some() || p.compressed.is_some() || p.encoding.is_some())
-            .then_some(ResultProperties {
-                field: p.field.as_deref(),
-                compressed: p.compressed,
-                encoding: p.encoding,
-            });
+        let properties = (p.field.is_some()
+            || p.detail.is_some()
+            || p.compressed.is_some()
+            || p.encoding.is_some())
+        .then_some(ResultProperties {
+            field: p.field.as_deref(),
+            detail: p.detail,
+            compressed: p.compressed,
+            encoding: p.encoding,
+        });
         SarifResult {
             rule_id: p.kind.name(),
             rule_index,
@@ -448,6 +458,9 @@ struct Region {
 struct ResultProperties<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    /// The scheme of a national number (`us_ssn`), the rule of a credential (`github.pat`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     compressed: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -343,6 +343,16 @@ fn sarif_lists_the_three_rules_and_masks_results() {
         (count("credit_card"), count("iban"), count("national_id")),
         (2, 2, 1)
     );
+    // The scheme of a national number is in the result, for a reviewer and for a query.
+    let id = results
+        .iter()
+        .find(|r| r["ruleId"] == "national_id")
+        .unwrap();
+    assert_eq!(id["properties"]["detail"], "us_ssn", "{id}");
+    assert!(
+        id["message"]["text"].as_str().unwrap().contains("(us_ssn)"),
+        "{id}"
+    );
     for raw in [
         "4111111111111111",
         "1111 1111 1111",
