@@ -24,6 +24,7 @@ use std::sync::OnceLock;
 
 use super::keys::{hint_for_key, KeyFilter};
 use super::keys::{Hint, HintedValue};
+use super::plan;
 use crate::prefilter::{Candidates, Class, Classes};
 
 /// Keys longer than this are never hinting keys, and are not looked at.
@@ -53,12 +54,9 @@ pub fn find_hints_with(
     filter: &KeyFilter,
     out: &mut Vec<HintedValue>,
 ) {
-    // The value after `value` (blanks allowed) of the key that closes at `quote`, if the key
-    // hints at something wanted. Called for the keys that pass `filter`, a few an event: the
-    // filter is asked in the loops, where most keys end without a call.
-    let hinted = |quote: usize, value: usize| {
-        let key = key_before(bytes, quote)?;
-        let mut hint = hint_for_key(key)?;
+    // The value after `value` (blanks allowed) of `key`, which closes at `quote` and hints at
+    // `hint`.
+    let hinted = |key: &[u8], mut hint: Hint, quote: usize, value: usize| {
         // `name` and `state` say little alone: their object's key tells (`address.state` is a
         // region, `customer.name` a person, `product.name` and `items[].name` a product), read
         // with the parent key as a column path is (`keys::hint_for_path`).
@@ -80,28 +78,38 @@ pub fn find_hints_with(
         Some(HintedValue { start, end, hint })
     };
     let first = out.len();
-    let mut next = 0;
-    for &quote in keys {
-        let quote = quote as usize;
-        if quote < next || !filter.may_hint(bytes, quote) {
-            continue;
+    let compact = plan::with_plans(filter, |plans| {
+        // Keys are answered as remembered ([`plan`]): most keys of an export are a few
+        // hundred repeated, and most hint at nothing.
+        let mut next = 0;
+        for &quote in keys {
+            let quote = quote as usize;
+            if quote < next {
+                continue;
+            }
+            let Some((key, hint)) = plans.hint(bytes, quote) else {
+                continue;
+            };
+            if let Some(h) = hinted(key, hint, quote, quote + 2) {
+                next = h.end;
+                out.push(h);
+            }
         }
-        if let Some(h) = hinted(quote, quote + 2) {
-            next = h.end;
-            out.push(h);
+        let compact = out.len();
+        for &quote in structure {
+            let quote = quote as usize;
+            if bytes[quote] != b'"' {
+                continue;
+            }
+            let colon = quote + 1 + blanks(&bytes[quote + 1..]);
+            if bytes.get(colon) == Some(&b':') {
+                if let Some((key, hint)) = plans.hint(bytes, quote) {
+                    out.extend(hinted(key, hint, quote, colon + 1));
+                }
+            }
         }
-    }
-    let compact = out.len();
-    for &quote in structure {
-        let quote = quote as usize;
-        if bytes[quote] != b'"' {
-            continue;
-        }
-        let colon = quote + 1 + blanks(&bytes[quote + 1..]);
-        if bytes.get(colon) == Some(&b':') && filter.may_hint(bytes, quote) {
-            out.extend(hinted(quote, colon + 1));
-        }
-    }
+        compact
+    });
     if out.len() > compact {
         out[first..].sort_by_key(|h| (h.start, h.end));
     }
@@ -194,12 +202,11 @@ pub fn hint_of_value_at(bytes: &[u8], pos: usize) -> Option<Hint> {
         return None;
     }
     // Most keys asked about (`app_version` before a version shaped like an address) hint at
-    // nothing: the filter turns them away before they are normalised and looked up.
+    // nothing, and are asked about again and again: answered as remembered ([`plan`]).
     static EVERY_HINT: OnceLock<KeyFilter> = OnceLock::new();
-    if !EVERY_HINT.get_or_init(KeyFilter::all).may_hint(line, quote) {
-        return None;
-    }
-    key_before(line, quote).and_then(hint_for_key)
+    plan::with_plans(EVERY_HINT.get_or_init(KeyFilter::all), |plans| {
+        plans.hint(line, quote).map(|(_, hint)| hint)
+    })
 }
 
 /// The key whose closing quote is at `quote`, if it is a short, unescaped key on this line.

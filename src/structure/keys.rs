@@ -392,6 +392,12 @@ pub fn packs_of_path(path: &str) -> u32 {
     }
 }
 
+/// Whether a policy's fields have been read (see [`set_user_fields`]): the answers of
+/// [`hint_for_key`] change then.
+pub(super) fn user_fields_set() -> bool {
+    USER_FIELDS.get().is_some()
+}
+
 /// Looks up the hint of a key as written on disk (without its quotes): the policy's fields,
 /// then the whole key in the tables, then its last words.
 pub fn hint_for_key(key: &[u8]) -> Option<Hint> {
@@ -574,6 +580,8 @@ impl PackedKey {
 /// there are no false negatives, because normalisation keeps exactly the letters and digits.
 pub struct KeyFilter {
     bits: Box<[u64; 1 << (KeyFilter::BITS - 6)]>,
+    /// Which filter this is, for the answers remembered per key ([`super::plan`]).
+    owner: u64,
 }
 
 impl KeyFilter {
@@ -599,7 +607,15 @@ impl KeyFilter {
                 }
             }
         }
-        KeyFilter { bits }
+        KeyFilter {
+            bits,
+            owner: super::plan::new_owner(),
+        }
+    }
+
+    /// Which filter this is: filters made apart answer apart.
+    pub(super) fn owner(&self) -> u64 {
+        self.owner
     }
 
     /// A filter that passes every hinting key.
