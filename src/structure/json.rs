@@ -39,7 +39,7 @@ const LOOK_BACK: usize = 256 + MAX_KEY_LEN;
 pub fn find_hints(bytes: &[u8], out: &mut Vec<HintedValue>) {
     let listed = Candidates::new(bytes, Classes::NONE.with(Class::Key).with(Class::Structure));
     let (keys, structure) = (listed.get(Class::Key), listed.get(Class::Structure));
-    find_hints_with(bytes, keys, structure, &KeyFilter::all(), out);
+    find_hints_with(bytes, keys, structure, &KeyFilter::all(), out, None);
 }
 
 /// Pushes a [`HintedValue`] for every value in `bytes` under a key that passes `filter` and
@@ -47,12 +47,19 @@ pub fn find_hints(bytes: &[u8], out: &mut Vec<HintedValue>) {
 /// before `:` ([`Class::Key`]); `structure` the brackets and the closing quotes followed by a
 /// blank ([`Class::Structure`]), where the keys that Jackson's pretty printer writes
 /// `"key" : value` are found (empty when not listed: those keys then hint at nothing).
+///
+/// With `inert`, also pushes there, in order, where the string values of compact keys whose
+/// hint, wanted or not, rules out identifiers ([`Hint::rules_out_identifiers`]: `app_version`,
+/// `ip`, `$insert_id`) start, whose digit runs and credential-shaped words no detector needs
+/// to see; [`string_end`] gives where each ends, asked only for the values that hold such a
+/// candidate (most hold none).
 pub fn find_hints_with(
     bytes: &[u8],
     keys: &[u32],
     structure: &[u32],
     filter: &KeyFilter,
     out: &mut Vec<HintedValue>,
+    mut inert: Option<&mut Vec<usize>>,
 ) {
     // The value after `value` (blanks allowed) of `key`, which closes at `quote` and hints at
     // `hint`.
@@ -87,7 +94,13 @@ pub fn find_hints_with(
             if quote < next {
                 continue;
             }
-            let Some((key, hint)) = plans.hint(bytes, quote) else {
+            let answer = plans.answer(bytes, quote);
+            if answer.inert && bytes.get(quote + 2) == Some(&b'"') {
+                if let Some(starts) = inert.as_deref_mut() {
+                    starts.push(quote + 3);
+                }
+            }
+            let Some((key, hint)) = answer.hint else {
                 continue;
             };
             if let Some(h) = hinted(key, hint, quote, quote + 2) {
@@ -243,7 +256,7 @@ fn value_after(bytes: &[u8], pos: usize) -> Option<(usize, usize)> {
 
 /// The position of the quote that closes a string whose content starts at `start`, skipping
 /// escaped quotes. `None` when the line ends first.
-pub(super) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+pub fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut pos = start;
     loop {
         let i = memchr::memchr3(b'"', b'\\', b'\n', &bytes[pos..])? + pos;

@@ -79,6 +79,10 @@ pub enum Hint {
     /// object: the seller's words (`Midnight Blue`, `Air Jordan`), never a person or a place.
     /// The name and place detectors leave these values alone.
     Product,
+    /// `time`, `$insert_id`, `mp_processing_time_ms`, `$screen_width`: what an SDK or a
+    /// pipeline writes on every event (a timestamp, a random insert id, a screen size, a
+    /// library's name), never typed by a person: no identifier is written there.
+    Machine,
 }
 
 /// The national identity numbers a key can name.
@@ -124,6 +128,16 @@ impl Hint {
                 | Hint::Imei
                 | Hint::Product
         )
+    }
+
+    /// True when the key says its value is something no phone number, payment card, IBAN,
+    /// national number, IMEI or credential is written as: a version, an IP or MAC address, or
+    /// what machines write ([`Hint::Machine`]). The digit-run and credential candidates of such
+    /// values are dropped before those detectors walk them (an `app_version` or an
+    /// `$insert_id` on every event was most of their candidates); other kinds are still
+    /// searched there.
+    pub fn rules_out_identifiers(self) -> bool {
+        matches!(self, Hint::Version | Hint::Ip | Hint::Mac | Hint::Machine)
     }
 }
 
@@ -220,6 +234,7 @@ impl Hint {
         ("imei", Hint::Imei),
         ("version", Hint::Version),
         ("product", Hint::Product),
+        ("machine", Hint::Machine),
     ];
 
     /// The hint a field table or a policy names, by its name or by the kind it hints at
