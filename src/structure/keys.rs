@@ -755,7 +755,9 @@ mod tests {
             ("$device", Some(Hint::Device)),
             ("userAgent", Some(Hint::Device)),
             ("$initial_referrer", Some(Hint::Referrer)),
-            ("$insert_id", None),
+            ("$insert_id", Some(Hint::Machine)),
+            ("time", Some(Hint::Machine)),
+            ("$current_url", None),
             ("", None),
             (
                 "a_very_long_key_that_is_not_anything_we_know_of_at_all",

@@ -72,7 +72,7 @@ pub(super) struct Answer<'b> {
 struct Table {
     /// The filter's identity, and whether a policy's fields were known when it was filled.
     owner: (u64, bool),
-    slots: Box<[Slot; SLOTS]>,
+    slots: Box<[Slot]>,
 }
 
 thread_local! {
@@ -88,7 +88,7 @@ pub(super) fn new_owner() -> u64 {
 /// Answers keys for one filter on this thread; see [`with_plans`].
 pub(super) struct Plans<'t> {
     filter: &'t KeyFilter,
-    slots: &'t mut [Slot; SLOTS],
+    slots: &'t mut [Slot],
 }
 
 /// Runs `f` with the answers `filter` has given on this thread.
@@ -104,7 +104,7 @@ pub(super) fn with_plans<R>(filter: &KeyFilter, f: impl FnOnce(&mut Plans<'_>) -
                 }
                 tables.push(Table {
                     owner,
-                    slots: Box::new([EMPTY; SLOTS]),
+                    slots: vec![EMPTY; SLOTS].into_boxed_slice(),
                 });
                 tables.len() - 1
             }
