@@ -12,7 +12,15 @@ use std::time::{Duration, Instant};
 use super::{resolve, FileContext, Scanner, STAGES};
 use crate::detect::{Haystack, HintedValue, Match};
 use crate::finding::Finding;
-use crate::prefilter::{Candidates, Class};
+use crate::prefilter::{Candidates, Class, Classes};
+
+/// The candidate classes of the identifier and credential detectors (phones, cards, IBANs,
+/// national numbers, IMEIs, secrets), which values whose key rules out identifiers do not
+/// need.
+const IDENTIFIER_CLASSES: Classes = Classes::NONE
+    .with(Class::Number)
+    .with(Class::Code)
+    .with(Class::Secret);
 use crate::structure::keys;
 use crate::structure::{escapes, json};
 
@@ -35,6 +43,9 @@ pub struct ChunkResult {
 struct Scratch {
     candidates: Candidates,
     hints: Vec<HintedValue>,
+    /// Where the string values whose key rules out identifiers start (see
+    /// [`crate::detect::Hint::rules_out_identifiers`]).
+    inert: Vec<usize>,
     matches: Vec<Match>,
 }
 
@@ -77,6 +88,7 @@ impl Scanner {
         let Scratch {
             candidates,
             hints,
+            inert,
             matches,
         } = scratch;
         let started = Instant::now();
@@ -109,7 +121,15 @@ impl Scanner {
         hints.clear();
         if self.needs_hints {
             let (keys, structure) = (candidates.get(Class::Key), candidates.get(Class::Structure));
-            json::find_hints_with(bytes, keys, structure, &self.key_filter, hints);
+            // The digit runs and credential-shaped words of values whose key rules them out
+            // (`app_version`, `ip`, `$insert_id`) are dropped here, once, rather than
+            // visited and turned away by each identifier detector.
+            inert.clear();
+            let drop = self.detector_classes.intersection(IDENTIFIER_CLASSES);
+            let spans = (drop != Classes::NONE).then_some(&mut *inert);
+            json::find_hints_with(bytes, keys, structure, &self.key_filter, hints, spans);
+            let end = |start| json::string_end(bytes, start).unwrap_or(start);
+            candidates.drop_within(drop, inert, end);
         }
         // The records of a CSV chunk that hold line ends in quoted cells.
         let records = csv.map_or_else(Vec::new, |header| header.multiline_records(bytes));

@@ -108,12 +108,16 @@ impl Classes {
     pub const NONE: Classes = Classes(0);
     pub const ALL: Classes = Classes((1 << Class::ALL.len()) - 1);
 
-    pub fn with(self, class: Class) -> Classes {
+    pub const fn with(self, class: Class) -> Classes {
         Classes(self.0 | 1 << class as u8)
     }
 
-    pub fn union(self, other: Classes) -> Classes {
+    pub const fn union(self, other: Classes) -> Classes {
         Classes(self.0 | other.0)
+    }
+
+    pub const fn intersection(self, other: Classes) -> Classes {
+        Classes(self.0 & other.0)
     }
 
     pub fn contains(self, class: Class) -> bool {
@@ -181,6 +185,38 @@ impl Candidates {
     #[inline]
     pub fn get(&self, class: Class) -> &[u32] {
         &self.lists[class as usize]
+    }
+
+    /// Drops the candidates of `classes` that lie inside one of the spans that start at
+    /// `starts` (in increasing order) and end where `end_of(start)` says (spans do not
+    /// overlap): values that a later stage knows no detector of those classes needs to see.
+    /// `end_of` is asked only for the spans that may hold a candidate, once each.
+    pub fn drop_within(
+        &mut self,
+        classes: Classes,
+        starts: &[usize],
+        mut end_of: impl FnMut(usize) -> usize,
+    ) {
+        if starts.is_empty() {
+            return;
+        }
+        let mut ends = vec![usize::MAX; starts.len()];
+        for class in Class::ALL.into_iter().filter(|&c| classes.contains(c)) {
+            let mut i = 0;
+            self.lists[class as usize].retain(|&p| {
+                let p = p as usize;
+                while starts.get(i + 1).is_some_and(|&s| s <= p) {
+                    i += 1;
+                }
+                if starts[i] > p {
+                    return true;
+                }
+                if ends[i] == usize::MAX {
+                    ends[i] = end_of(starts[i]);
+                }
+                p >= ends[i]
+            });
+        }
     }
 
     /// Whether `class` was searched for: an empty list then means "none there".

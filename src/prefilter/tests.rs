@@ -208,3 +208,43 @@ proptest! {
         check(&bytes);
     }
 }
+
+proptest! {
+    /// Dropping the candidates inside spans keeps exactly those outside every span, of the
+    /// classes named, and leaves the other classes alone.
+    #[test]
+    fn drop_within_keeps_what_lies_outside(
+        text in "[0-9a-z\" .:=-]{0,300}",
+        cuts in prop::collection::vec(0usize..300, 0..12),
+    ) {
+        let bytes = text.as_bytes();
+        let mut cuts = cuts;
+        cuts.sort_unstable();
+        cuts.dedup();
+        let spans: Vec<(usize, usize)> = cuts.chunks_exact(2).map(|c| (c[0], c[1])).collect();
+        let all = Candidates::new(bytes, Classes::ALL);
+        let dropped = Classes::NONE.with(Class::Number).with(Class::Secret);
+        let mut kept = all.clone();
+        let starts: Vec<usize> = spans.iter().map(|s| s.0).collect();
+        let mut asked = Vec::new();
+        kept.drop_within(dropped, &starts, |start| {
+            asked.push(start);
+            spans.iter().find(|s| s.0 == start).map_or(start, |s| s.1)
+        });
+        let once = asked.len();
+        asked.dedup();
+        prop_assert_eq!(asked.len(), once, "an end asked twice");
+        for class in Class::ALL {
+            let want: Vec<u32> = all
+                .get(class)
+                .iter()
+                .copied()
+                .filter(|&p| {
+                    !dropped.contains(class)
+                        || !spans.iter().any(|&(s, e)| s <= p as usize && (p as usize) < e)
+                })
+                .collect();
+            prop_assert_eq!(kept.get(class), &want[..], "{:?}", class);
+        }
+    }
+}

@@ -24,6 +24,7 @@ use std::sync::OnceLock;
 
 use super::keys::{hint_for_key, KeyFilter};
 use super::keys::{Hint, HintedValue};
+use super::plan;
 use crate::prefilter::{Candidates, Class, Classes};
 
 /// Keys longer than this are never hinting keys, and are not looked at.
@@ -38,7 +39,7 @@ const LOOK_BACK: usize = 256 + MAX_KEY_LEN;
 pub fn find_hints(bytes: &[u8], out: &mut Vec<HintedValue>) {
     let listed = Candidates::new(bytes, Classes::NONE.with(Class::Key).with(Class::Structure));
     let (keys, structure) = (listed.get(Class::Key), listed.get(Class::Structure));
-    find_hints_with(bytes, keys, structure, &KeyFilter::all(), out);
+    find_hints_with(bytes, keys, structure, &KeyFilter::all(), out, None);
 }
 
 /// Pushes a [`HintedValue`] for every value in `bytes` under a key that passes `filter` and
@@ -46,19 +47,23 @@ pub fn find_hints(bytes: &[u8], out: &mut Vec<HintedValue>) {
 /// before `:` ([`Class::Key`]); `structure` the brackets and the closing quotes followed by a
 /// blank ([`Class::Structure`]), where the keys that Jackson's pretty printer writes
 /// `"key" : value` are found (empty when not listed: those keys then hint at nothing).
+///
+/// With `inert`, also pushes there, in order, where the string values of compact keys whose
+/// hint, wanted or not, rules out identifiers ([`Hint::rules_out_identifiers`]: `app_version`,
+/// `ip`, `$insert_id`) start, whose digit runs and credential-shaped words no detector needs
+/// to see; [`string_end`] gives where each ends, asked only for the values that hold such a
+/// candidate (most hold none).
 pub fn find_hints_with(
     bytes: &[u8],
     keys: &[u32],
     structure: &[u32],
     filter: &KeyFilter,
     out: &mut Vec<HintedValue>,
+    mut inert: Option<&mut Vec<usize>>,
 ) {
-    // The value after `value` (blanks allowed) of the key that closes at `quote`, if the key
-    // hints at something wanted. Called for the keys that pass `filter`, a few an event: the
-    // filter is asked in the loops, where most keys end without a call.
-    let hinted = |quote: usize, value: usize| {
-        let key = key_before(bytes, quote)?;
-        let mut hint = hint_for_key(key)?;
+    // The value after `value` (blanks allowed) of `key`, which closes at `quote` and hints at
+    // `hint`.
+    let hinted = |key: &[u8], mut hint: Hint, quote: usize, value: usize| {
         // `name` and `state` say little alone: their object's key tells (`address.state` is a
         // region, `customer.name` a person, `product.name` and `items[].name` a product), read
         // with the parent key as a column path is (`keys::hint_for_path`).
@@ -80,28 +85,44 @@ pub fn find_hints_with(
         Some(HintedValue { start, end, hint })
     };
     let first = out.len();
-    let mut next = 0;
-    for &quote in keys {
-        let quote = quote as usize;
-        if quote < next || !filter.may_hint(bytes, quote) {
-            continue;
+    let compact = plan::with_plans(filter, |plans| {
+        // Keys are answered as remembered ([`plan`]): most keys of an export are a few
+        // hundred repeated, and most hint at nothing.
+        let mut next = 0;
+        for &quote in keys {
+            let quote = quote as usize;
+            if quote < next {
+                continue;
+            }
+            let answer = plans.answer(bytes, quote);
+            if answer.inert && bytes.get(quote + 2) == Some(&b'"') {
+                if let Some(starts) = inert.as_deref_mut() {
+                    starts.push(quote + 3);
+                }
+            }
+            let Some((key, hint)) = answer.hint else {
+                continue;
+            };
+            if let Some(h) = hinted(key, hint, quote, quote + 2) {
+                next = h.end;
+                out.push(h);
+            }
         }
-        if let Some(h) = hinted(quote, quote + 2) {
-            next = h.end;
-            out.push(h);
+        let compact = out.len();
+        for &quote in structure {
+            let quote = quote as usize;
+            if bytes[quote] != b'"' {
+                continue;
+            }
+            let colon = quote + 1 + blanks(&bytes[quote + 1..]);
+            if bytes.get(colon) == Some(&b':') {
+                if let Some((key, hint)) = plans.hint(bytes, quote) {
+                    out.extend(hinted(key, hint, quote, colon + 1));
+                }
+            }
         }
-    }
-    let compact = out.len();
-    for &quote in structure {
-        let quote = quote as usize;
-        if bytes[quote] != b'"' {
-            continue;
-        }
-        let colon = quote + 1 + blanks(&bytes[quote + 1..]);
-        if bytes.get(colon) == Some(&b':') && filter.may_hint(bytes, quote) {
-            out.extend(hinted(quote, colon + 1));
-        }
-    }
+        compact
+    });
     if out.len() > compact {
         out[first..].sort_by_key(|h| (h.start, h.end));
     }
@@ -196,17 +217,13 @@ pub fn hint_of_value_at(bytes: &[u8], pos: usize) -> Option<Hint> {
     if line[quote] != b'"' {
         return None;
     }
-    static ASKED: OnceLock<KeyFilter> = OnceLock::new();
-    let asked = |hint: Hint| matches!(hint, Hint::Ip | Hint::Phone);
-    if !ASKED
-        .get_or_init(|| KeyFilter::new(asked))
-        .may_hint(line, quote)
-    {
-        return None;
-    }
-    key_before(line, quote)
-        .and_then(hint_for_key)
-        .filter(|&hint| asked(hint))
+    // Keys are asked about again and again (`app_version` before every version shaped like
+    // an address): answered as remembered ([`plan`]), then only an IP or a phone key is told.
+    static EVERY_HINT: OnceLock<KeyFilter> = OnceLock::new();
+    plan::with_plans(EVERY_HINT.get_or_init(KeyFilter::all), |plans| {
+        plans.hint(line, quote).map(|(_, hint)| hint)
+    })
+    .filter(|&hint| matches!(hint, Hint::Ip | Hint::Phone))
 }
 
 /// The key whose closing quote is at `quote`, if it is a short, unescaped key on this line.
@@ -243,7 +260,7 @@ fn value_after(bytes: &[u8], pos: usize) -> Option<(usize, usize)> {
 
 /// The position of the quote that closes a string whose content starts at `start`, skipping
 /// escaped quotes. `None` when the line ends first.
-pub(super) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+pub fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut pos = start;
     loop {
         let i = memchr::memchr3(b'"', b'\\', b'\n', &bytes[pos..])? + pos;

@@ -79,6 +79,10 @@ pub enum Hint {
     /// object: the seller's words (`Midnight Blue`, `Air Jordan`), never a person or a place.
     /// The name and place detectors leave these values alone.
     Product,
+    /// `time`, `$insert_id`, `mp_processing_time_ms`, `$screen_width`: what an SDK or a
+    /// pipeline writes on every event (a timestamp, a random insert id, a screen size, a
+    /// library's name), never typed by a person: no identifier is written there.
+    Machine,
 }
 
 /// The national identity numbers a key can name.
@@ -124,6 +128,16 @@ impl Hint {
                 | Hint::Imei
                 | Hint::Product
         )
+    }
+
+    /// True when the key says its value is something no phone number, payment card, IBAN,
+    /// national number, IMEI or credential is written as: a version, an IP or MAC address, or
+    /// what machines write ([`Hint::Machine`]). The digit-run and credential candidates of such
+    /// values are dropped before those detectors walk them (an `app_version` or an
+    /// `$insert_id` on every event was most of their candidates); other kinds are still
+    /// searched there.
+    pub fn rules_out_identifiers(self) -> bool {
+        matches!(self, Hint::Version | Hint::Ip | Hint::Mac | Hint::Machine)
     }
 }
 
@@ -220,6 +234,7 @@ impl Hint {
         ("imei", Hint::Imei),
         ("version", Hint::Version),
         ("product", Hint::Product),
+        ("machine", Hint::Machine),
     ];
 
     /// The hint a field table or a policy names, by its name or by the kind it hints at
@@ -390,6 +405,12 @@ pub fn packs_of_path(path: &str) -> u32 {
             None => return packs,
         }
     }
+}
+
+/// Whether a policy's fields have been read (see [`set_user_fields`]): the answers of
+/// [`hint_for_key`] change then.
+pub(super) fn user_fields_set() -> bool {
+    USER_FIELDS.get().is_some()
 }
 
 /// Looks up the hint of a key as written on disk (without its quotes): the policy's fields,
@@ -577,6 +598,8 @@ pub struct KeyFilter {
     /// The last letters or digits (lower-cased, as bits) of the wanted short word entries
     /// (`p` of `ip`): a key whose last byte is none of them has no short last word to test.
     short_ends: u128,
+    /// Which filter this is, for the answers remembered per key ([`super::plan`]).
+    owner: u64,
 }
 
 impl KeyFilter {
@@ -606,7 +629,16 @@ impl KeyFilter {
                 }
             }
         }
-        KeyFilter { bits, short_ends }
+        KeyFilter {
+            bits,
+            short_ends,
+            owner: super::plan::new_owner(),
+        }
+    }
+
+    /// Which filter this is: filters made apart answer apart.
+    pub(super) fn owner(&self) -> u64 {
+        self.owner
     }
 
     /// A filter that passes every hinting key.
@@ -743,7 +775,9 @@ mod tests {
             ("$device", Some(Hint::Device)),
             ("userAgent", Some(Hint::Device)),
             ("$initial_referrer", Some(Hint::Referrer)),
-            ("$insert_id", None),
+            ("$insert_id", Some(Hint::Machine)),
+            ("time", Some(Hint::Machine)),
+            ("$current_url", None),
             ("", None),
             (
                 "a_very_long_key_that_is_not_anything_we_know_of_at_all",

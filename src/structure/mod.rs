@@ -10,3 +10,4 @@ pub mod csv;
 pub mod escapes;
 pub mod json;
 pub mod keys;
+mod plan;

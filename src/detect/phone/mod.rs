@@ -99,6 +99,12 @@ pub const EXAMPLES: &[Example] = &[
         &[],
     ),
     ex("order 4111 1111 1111 1111 shipped in 12345678 ms", &[]),
+    // A key that rules out identifiers (a version, an address, what an SDK writes) is not
+    // searched for one; the same number under a key of no known meaning is.
+    ex(
+        r#"{"app_version":"+44 20 7946 0958","$insert_id":"+1 201-555-0123","note":"+33 6 12 34 56 78"}"#,
+        &["+33 6 12 34 56 78"],
+    ),
     Example::csv(
         Kind::Phone,
         "id,mobile,plan\n1,07911 123456,pro\n2,n/a,free\n",
