@@ -250,8 +250,12 @@ fn number_at(bytes: &[u8], dot: usize) -> Option<Number> {
 
 /// The span of a coordinate pair whose first number has its `.` at `dot`.
 fn pair_at(bytes: &[u8], dot: usize) -> Option<(usize, usize)> {
+    // A pair's first number has a digit before its `.` and at least [`TEXT_PLACES`] after:
+    // told from the bytes before any number is read, which turns away most decimals of an
+    // export (prices, `126.0`, versions) in a few comparisons.
     let digit_before = dot > 0 && bytes[dot - 1].is_ascii_digit();
-    if !(digit_before && bytes.get(dot + 1).is_some_and(u8::is_ascii_digit)) {
+    let places = bytes.get(dot + 1..dot + 1 + TEXT_PLACES);
+    if !(digit_before && places.is_some_and(|p| p.iter().all(u8::is_ascii_digit))) {
         return None;
     }
     let first = number_at(bytes, dot)?;

@@ -195,11 +195,12 @@ fn address_around(hay: &Haystack<'_>, dot: usize) -> Option<(usize, usize)> {
         return None;
     }
     // A CSV column (or a listed key) that says "version": `app_version` 1.2.3.4 on every row.
-    if hay.listed_hint_around(start, end) == Some(Hint::Version) {
+    let listed = hay.listed_hint_around(start, end);
+    if listed == Some(Hint::Version) {
         return None;
     }
     if (looks_like_version(bytes, start) || version_word_follows(bytes, end))
-        && hay.hint_around(start, end) != Some(Hint::Ip)
+        && listed.or_else(|| hay.read_hint_at(start)) != Some(Hint::Ip)
     {
         return None;
     }
@@ -311,12 +312,6 @@ fn looks_like_version(bytes: &[u8], start: usize) -> bool {
         i -= 1;
     }
     let word = &bytes[i..word_end];
-    let has = |word: &[u8], part: &[u8]| {
-        word.windows(part.len())
-            .any(|w| w.eq_ignore_ascii_case(part))
-    };
-    let names_version =
-        |word: &[u8]| has(word, b"version") || has(word, b"build") || has(word, b"release");
     if names_version(word) {
         return true;
     }
@@ -352,6 +347,24 @@ fn looks_like_version(bytes: &[u8], start: usize) -> bool {
         k -= 1;
     }
     k < j && names_version(&bytes[word_before(k)..k])
+}
+
+/// True when `word` holds `version`, `build` or `release`, in any case: each place where
+/// one may start is told by its first letter.
+fn names_version(word: &[u8]) -> bool {
+    (0..word.len()).any(|i| {
+        let rest = &word[i..];
+        let starts = |part: &[u8]| {
+            rest.get(..part.len())
+                .is_some_and(|r| r.eq_ignore_ascii_case(part))
+        };
+        match rest[0] | 0x20 {
+            b'v' => starts(b"version"),
+            b'b' => starts(b"build"),
+            b'r' => starts(b"release"),
+            _ => false,
+        }
+    })
 }
 
 /// True when the word after the address at `end` (after one space) names a version or build:

@@ -202,7 +202,13 @@ impl<'a> Haystack<'a> {
     /// The hint of the value that contains `start..end`, if any.
     pub fn hint_around(&self, start: usize, end: usize) -> Option<Hint> {
         let known = self.listed_hint_around(start, end);
-        known.or_else(|| self.hint_at.and_then(|read| read(self.bytes, start)))
+        known.or_else(|| self.read_hint_at(start))
+    }
+
+    /// The hint of the value that holds `start`, read back from its key on demand (only
+    /// for the hints [`Haystack::hint_at`] tells), for a value that no listed hint holds.
+    pub fn read_hint_at(&self, start: usize) -> Option<Hint> {
+        self.hint_at.and_then(|read| read(self.bytes, start))
     }
 
     /// The hint of the listed value (found up front: a CSV column's, a wanted JSON key's) that

@@ -203,11 +203,12 @@ fn blanks(bytes: &[u8]) -> usize {
 /// (a JSON array on one line) costs no more per candidate than NDJSON: a value whose key is
 /// further back has no hint.
 pub fn hint_of_value_at(bytes: &[u8], pos: usize) -> Option<Hint> {
-    let window = &bytes[pos.saturating_sub(LOOK_BACK)..pos];
-    let line_start = memchr::memrchr(b'\n', window).map_or(0, |i| i + 1);
-    let line = &window[line_start..];
-    // The value is a string: its opening quote, then `:` (blanks allowed), then the key.
-    let open = memchr::memrchr(b'"', line)?;
+    let line = &bytes[pos.saturating_sub(LOOK_BACK)..pos];
+    // The value is a string: its opening quote, then `:` (blanks allowed), then the key; all
+    // on this line. The last quote or line end is found first: a value's quote is a few bytes
+    // back, its line's start often hundreds. Blanks do not cross a line end, so the `:` and
+    // the key's quote are looked for on the line, and the key read back holds no line end.
+    let open = memchr::memrchr2(b'"', b'\n', line).filter(|&i| line[i] == b'"')?;
     let colon = open.checked_sub(1 + blanks_back(&line[..open]))?;
     if line[colon] != b':' {
         return None;
