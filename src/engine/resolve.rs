@@ -53,18 +53,21 @@ fn group(hay: &Haystack<'_>, mut matches: Vec<Match>) -> Vec<Match> {
             j += 1;
         }
         let same = &matches[i..j];
-        let best = match (same.len(), hay.hint_for(same[0].start, same[0].end)) {
-            (1, _) => same[0],
-            // Without a key to decide, the lowest rank wins: a place beats a person (`Santa
-            // Barbara`, `Hong Kong`).
-            (_, None) => *same
-                .iter()
-                .min_by_key(|m| m.kind.spec().map_or(u8::MAX, |s| s.tie_rank))
-                .unwrap_or(&same[0]),
-            (_, Some(hint)) => *same
-                .iter()
-                .find(|m| hint_agrees(hint, m.kind))
-                .unwrap_or(&same[0]),
+        // The key is looked up only for a tie: most spans are claimed by one kind.
+        let best = match same {
+            [only] => *only,
+            _ => match hay.hint_for(same[0].start, same[0].end) {
+                // Without a key to decide, the lowest rank wins: a place beats a person
+                // (`Santa Barbara`, `Hong Kong`).
+                None => *same
+                    .iter()
+                    .min_by_key(|m| m.kind.spec().map_or(u8::MAX, |s| s.tie_rank))
+                    .unwrap_or(&same[0]),
+                Some(hint) => *same
+                    .iter()
+                    .find(|m| hint_agrees(hint, m.kind))
+                    .unwrap_or(&same[0]),
+            },
         };
         if kept.last().is_none_or(|last| best.start >= last.end) {
             kept.push(best);
