@@ -37,7 +37,7 @@ use compact_str::CompactString;
 
 use super::email::escape_end;
 use super::text::is_word_byte;
-use super::{Detector, Example, Haystack, Hint, Match};
+use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
 use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
 
@@ -144,11 +144,12 @@ impl Detector for Ipv4Detector {
             return;
         }
         let mut next = 0;
+        let mut hints = HintCursor::new(hay.hints);
         for dot in hay.candidates(Class::Decimal) {
             if dot < next {
                 continue;
             }
-            if let Some((start, end)) = address_around(hay, dot) {
+            if let Some((start, end)) = address_around(hay, &mut hints, dot) {
                 out.push(Match {
                     detail: crate::detect::Detail::NONE,
                     start,
@@ -161,8 +162,13 @@ impl Detector for Ipv4Detector {
     }
 }
 
-/// The address whose first dot is at `dot`, if there is one.
-fn address_around(hay: &Haystack<'_>, dot: usize) -> Option<(usize, usize)> {
+/// The address whose first dot is at `dot`, if there is one. Addresses are asked for in
+/// increasing order: `hints` walks the listed values along with them.
+fn address_around(
+    hay: &Haystack<'_>,
+    hints: &mut HintCursor<'_>,
+    dot: usize,
+) -> Option<(usize, usize)> {
     let bytes = hay.bytes;
     if !has_quad_tail(bytes, dot) {
         return None;
@@ -195,7 +201,7 @@ fn address_around(hay: &Haystack<'_>, dot: usize) -> Option<(usize, usize)> {
         return None;
     }
     // A CSV column (or a listed key) that says "version": `app_version` 1.2.3.4 on every row.
-    let listed = hay.listed_hint_around(start, end);
+    let listed = hints.listed_around(start, end);
     if listed == Some(Hint::Version) {
         return None;
     }

@@ -233,12 +233,38 @@ impl<'a> Haystack<'a> {
 /// already classified (a `$city`, a `$name`) to the key, and spare the lookups.
 pub struct HintCursor<'h> {
     hints: &'h [HintedValue],
+    /// The first hinted value that ends past the last position asked about.
     next: usize,
+    /// How many hinted values start at or before the last span asked about.
+    started: usize,
 }
 
 impl<'h> HintCursor<'h> {
     pub fn new(hints: &'h [HintedValue]) -> HintCursor<'h> {
-        HintCursor { hints, next: 0 }
+        HintCursor {
+            hints,
+            next: 0,
+            started: 0,
+        }
+    }
+
+    /// What [`Haystack::listed_hint_around`] tells of `start..end` (a non-empty span), found
+    /// by walking rather than by a search; `start` must not be smaller than at the last call.
+    pub fn listed_around(&mut self, start: usize, end: usize) -> Option<Hint> {
+        while self.hints.get(self.started).is_some_and(|h| h.start <= start) {
+            self.started += 1;
+        }
+        while self.hints.get(self.next).is_some_and(|h| h.end <= start) {
+            self.next += 1;
+        }
+        // The same four latest-starting values the search looks at, less those that end
+        // before `start` and so cannot hold the span.
+        let from = self.next.max(self.started.saturating_sub(4)).min(self.started);
+        self.hints[from..self.started]
+            .iter()
+            .rev()
+            .find(|h| h.start <= start && end <= h.end)
+            .map(|h| h.hint)
     }
 
     /// The hinted value that contains `pos`; `pos` must not be smaller than at the last call.
@@ -467,6 +493,37 @@ pub fn examples() -> Vec<Example> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// Walking the listed values tells what searching them tells, whatever their spans
+        /// (nested and overlapping ones included), for spans asked in increasing order.
+        #[test]
+        fn a_hint_cursor_lists_as_the_search(
+            spans in prop::collection::vec((0usize..200, 1usize..40), 0..40),
+            asked in prop::collection::vec((0usize..240, 1usize..20), 1..40),
+        ) {
+            let mut hints: Vec<HintedValue> = spans
+                .iter()
+                .enumerate()
+                .map(|(i, &(start, len))| HintedValue {
+                    start,
+                    end: start + len,
+                    hint: if i % 2 == 0 { Hint::Ip } else { Hint::Version },
+                })
+                .collect();
+            hints.sort_by_key(|h| (h.start, h.end));
+            let hay = Haystack::new(&[], &hints);
+            let mut asked = asked;
+            asked.sort();
+            let mut cursor = HintCursor::new(&hints);
+            for (start, len) in asked {
+                prop_assert_eq!(
+                    cursor.listed_around(start, start + len),
+                    hay.listed_hint_around(start, start + len)
+                );
+            }
+        }
+    }
 
     /// What a mask leaves to see once its `*`s are taken out.
     fn shown(masked: &str) -> String {
