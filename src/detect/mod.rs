@@ -251,7 +251,11 @@ impl<'h> HintCursor<'h> {
     /// What [`Haystack::listed_hint_around`] tells of `start..end` (a non-empty span), found
     /// by walking rather than by a search; `start` must not be smaller than at the last call.
     pub fn listed_around(&mut self, start: usize, end: usize) -> Option<Hint> {
-        while self.hints.get(self.started).is_some_and(|h| h.start <= start) {
+        while self
+            .hints
+            .get(self.started)
+            .is_some_and(|h| h.start <= start)
+        {
             self.started += 1;
         }
         while self.hints.get(self.next).is_some_and(|h| h.end <= start) {
@@ -259,7 +263,10 @@ impl<'h> HintCursor<'h> {
         }
         // The same four latest-starting values the search looks at, less those that end
         // before `start` and so cannot hold the span.
-        let from = self.next.max(self.started.saturating_sub(4)).min(self.started);
+        let from = self
+            .next
+            .max(self.started.saturating_sub(4))
+            .min(self.started);
         self.hints[from..self.started]
             .iter()
             .rev()
