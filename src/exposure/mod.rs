@@ -4,7 +4,7 @@
 //! folded into, per kind and per field (JSON key path or CSV column): occurrences, records
 //! (lines) touched, and distinct values. Distinct values are counted from fingerprints (keyed
 //! hashes, see [`crate::scan::Config::fingerprints`]), exactly up to [`EXACT_LIMIT`] values per
-//! field and then with a HyperLogLog++ sketch whose standard error is stated in the report, so
+//! field and then with a HyperLogLog sketch whose standard error is stated in the report, so
 //! memory stays bounded on inputs of any size and no value, raw or hashed, ever leaves the
 //! process.
 //!

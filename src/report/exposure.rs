@@ -48,7 +48,7 @@ const DEFINITIONS: [(&str, &str); 7] = [
     ),
     (
         "~",
-        "an estimate (HyperLogLog++), made past 65,536 distinct values in one row",
+        "an estimate (HyperLogLog, Ertl's estimator), made past 65,536 distinct values in one row",
     ),
     (
         "direct identifier",
@@ -342,7 +342,7 @@ pub fn write_table(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     if any_estimate(r) {
         writeln!(
             out,
-            "\n~ marks HyperLogLog++ estimates (standard error {:.2}%){}",
+            "\n~ marks HyperLogLog estimates (standard error {:.2}%){}",
             r.estimate_error * 100.0,
             if r.about.keyed {
                 ""
@@ -500,7 +500,7 @@ pub fn write_markdown(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     if any_estimate(r) {
         let _ = writeln!(
             m,
-            "Counts marked \\~ are HyperLogLog++ estimates (standard error {:.2}%){}.\n",
+            "Counts marked \\~ are HyperLogLog estimates (standard error {:.2}%){}.\n",
             r.estimate_error * 100.0,
             if r.about.keyed {
                 ""
@@ -758,7 +758,7 @@ pub fn write_html(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     let _ = writeln!(h, "</dl>");
     let _ = writeln!(
         h,
-        "<p id=\"estimates\">Counts marked ~ are HyperLogLog++ estimates (standard error \
+        "<p id=\"estimates\">Counts marked ~ are HyperLogLog estimates (standard error \
          {:.2}%). Values are never stored: distinct counts come from keyed hashes{}.</p>",
         r.estimate_error * 100.0,
         if r.about.keyed {
