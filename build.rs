@@ -102,6 +102,9 @@ fn main() {
     write(&out, "surnames", last, NameEntry::merge, NameEntry::to_bits);
 }
 
+/// The entries of a list, as written in its files, with what each says.
+type Entries<'a, T> = Vec<(&'a str, T)>;
+
 /// The text of every list file.
 struct Lists {
     cities: String,
@@ -146,7 +149,7 @@ impl Lists {
 
     /// Every place name, tagged with the kinds it can be and with what makes it risky; and
     /// the ISO 3166-1 alpha-2 and alpha-3 codes.
-    fn places(&self) -> (Vec<(&str, KnownPlace)>, Vec<(&str, ())>) {
+    fn places(&self) -> (Entries<'_, KnownPlace>, Entries<'_, ()>) {
         let common = self.common_words();
         let people: HashSet<&str> = self.first_names.lines().collect();
         let place = |name: &str, mut place: KnownPlace| {
@@ -200,7 +203,7 @@ impl Lists {
         census: &'a str,
         frequent: &'a str,
         kind: char,
-    ) -> Vec<(&'a str, NameEntry)> {
+    ) -> Entries<'a, NameEntry> {
         let common = self.common_words();
         let frequent: HashSet<&str> = frequent.lines().collect();
         let census = census.lines().map(|name| {
@@ -236,7 +239,7 @@ impl CommonWords<'_> {
 fn write<T: Copy>(
     out: &Path,
     name: &str,
-    entries: Vec<(&str, T)>,
+    entries: Entries<'_, T>,
     merge: fn(T, T) -> T,
     encode: fn(T) -> u64,
 ) {

@@ -134,7 +134,7 @@ impl<'a, const W: usize> Words<'a, W> {
     pub fn new(slots: &'a [u8]) -> Words<'a, W> {
         let count = slots.len() / Self::SLOT;
         assert!(
-            count >= 2 && count.is_power_of_two() && slots.len() % Self::SLOT == 0,
+            count >= 2 && count.is_power_of_two() && slots.len().is_multiple_of(Self::SLOT),
             "a word table is a power of two of slots"
         );
         Words {
