@@ -10,8 +10,8 @@
 //! * **First name + surname in text.** At each capitalised word (found 64 bytes at a time),
 //!   the US Census first-name list (5,163 names) and surname list (88,799), with the
 //!   multilingual lists of `data/names/`, are asked whether a first name starts there and a
-//!   surname follows
-//!   (`Jane Doe`, `Jane Q. Doe`, `Mary Ann Smith`, `José García` through ASCII folding).
+//!   surname follows (`Jane Doe`, `Jane Q. Doe`, `Mary Ann Smith`, `José García` through ASCII
+//!   folding).
 //!   A single capitalised word is never enough: `Jordan` is a country, a brand and a name.
 //! * **Ordinary words.** Names that are also English words (`Will`, `May`, `Grace`, `Mark`,
 //!   `Bill`, `Hope`) open sentences all the time, where capitals say nothing. Such a first
