@@ -93,7 +93,9 @@ impl<T: Copy> Dictionary<T> {
             return None;
         }
         let word_end = start + word.len();
-        if word_end < limit && tables::may_start_phrase(self.phrase_starts, word) {
+        // Packed once, for the filter and the lookup.
+        let packed = Short::new(word);
+        if word_end < limit && tables::may_start_phrase(self.phrase_starts, packed) {
             // The tables hold lower-cased entries: walk a lower-cased copy.
             let mut buf = [0u8; MAX_PHRASE];
             let len = (limit - start).min(MAX_PHRASE);
@@ -112,7 +114,11 @@ impl<T: Copy> Dictionary<T> {
         if !is_word_end(bytes, word_end) {
             return None;
         }
-        self.get(word).map(|v| (word_end, v))
+        let value = match packed {
+            Some(packed) => self.words.get(packed).map(self.decode),
+            None => self.get(word),
+        };
+        value.map(|v| (word_end, v))
     }
 
     /// The value of `word` (a whole value, ASCII case ignored) if it is exactly an entry.

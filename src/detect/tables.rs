@@ -215,10 +215,11 @@ fn start_bits(word: Short) -> [usize; 2] {
 }
 
 /// False when no phrase of the list whose filter is `filter` starts with the word `word`
-/// (ASCII case ignored); words longer than [`Short::LEN`] bytes may always start one.
+/// (packed, so ASCII case ignored); words longer than [`Short::LEN`] bytes, which do not
+/// pack, may always start one.
 #[inline]
-pub fn may_start_phrase(filter: &[u8], word: &[u8]) -> bool {
-    let Some(word) = Short::new(word) else {
+pub fn may_start_phrase(filter: &[u8], word: Option<Short>) -> bool {
+    let Some(word) = word else {
         return true;
     };
     start_bits(word).iter().all(|&i| {
