@@ -26,7 +26,6 @@ use crate::prefilter::Classes;
 pub static FAMILY: Family = Family {
     name: "account_id",
     build: || Box::new(AccountIdDetector::new()),
-    warm: None,
 };
 
 pub static ACCOUNT_ID: KindSpec = KindSpec {

@@ -29,7 +29,6 @@ use crate::prefilter::{Class, Classes};
 pub static FAMILY: Family = Family {
     name: "credit_card",
     build: || Box::new(CardDetector),
-    warm: None,
 };
 
 pub static CREDIT_CARD: KindSpec = KindSpec {

@@ -30,7 +30,6 @@ use crate::prefilter::{Class, Classes};
 pub static FAMILY: Family = Family {
     name: "coordinates",
     build: || Box::new(CoordinatesDetector::new()),
-    warm: None,
 };
 
 pub static COORDINATES: KindSpec = KindSpec {

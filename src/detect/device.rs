@@ -24,7 +24,6 @@ use crate::prefilter::Classes;
 pub static FAMILY: Family = Family {
     name: "device",
     build: || Box::new(DeviceDetector::new()),
-    warm: None,
 };
 
 pub static DEVICE: KindSpec = KindSpec {

@@ -1,50 +1,27 @@
-//! Built-in word lists (names, places): whole words by hash, multi-word entries by automaton.
+//! Built-in word lists (names, places): whole words by hash, multi-word entries by walk.
 //!
 //! Name and place detectors do not search for their tens of thousands of entries everywhere:
 //! they ask "does an entry start exactly here?" at the few positions where a capitalised word
 //! starts, or "is this whole value an entry?" for a value under a hinting key. Most entries
-//! are one word (every Census name, three cities in four), and for those both questions are a
-//! hash lookup of the word. Only entries of several words (`New York`, `Rio de Janeiro`,
-//! `Auvergne-Rhône-Alpes`) go into an anchored aho-corasick automaton, which finds the longest
-//! one starting at a position in one pass over the candidate's bytes.
+//! are one short word (every Census name, three cities in four), and for those both questions
+//! are a hash lookup of the word. Entries of several words (`New York`, `Rio de Janeiro`,
+//! `Auvergne-Rhône-Alpes`) and long ones are also in a finite state transducer, whose walk
+//! over a candidate's bytes finds the longest one starting at a position.
 //!
-//! Both are built at start-up, so their cost is paid by every run: an automaton over all
-//! 143,000 entries took half a second of CPU to compile (more than scanning 100 MB), while
-//! hashing the single words and compiling the 11,000 multi-word entries takes a few
-//! milliseconds.
+//! Every table is written by `build.rs` from `data/` (see [`super::tables`] for their
+//! layout): a process reads them from its binary and builds nothing, so a short run, a shard
+//! or a test pays nothing to start.
 //!
 //! Lookups ignore ASCII case, so that a value under `$city` matches as `PARIS` or `paris`;
 //! free-text callers demand capitalisation of the text itself (see
 //! [`super::text::is_title_case`]). Entries with diacritics match as written; [`fold_ascii`]
 //! lets callers also try a word's ASCII folding (`José` → `Jose`).
 
-use std::sync::OnceLock;
-
-use std::hash::BuildHasher;
-
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
-use rustc_hash::{FxHashMap, FxHashSet};
-
-use super::text::{is_word_byte, is_word_end};
+use super::tables::{self, first_word, Long, Short, Words, MAX_PHRASE};
+use super::text::is_word_end;
 
 /// The longest word looked up by hash; longer words are in no list.
 const MAX_WORD: usize = 64;
-/// The longest entry of several words looked up (the longest place name has 57 characters).
-const MAX_PHRASE: usize = 128;
-
-/// True when `word`, lower-cased, is an ordinary English word that is also a name or a place
-/// (`will`, `grace`, `nice`, `reading`): see `data/common_words.txt`.
-pub fn is_common_word(word: &str) -> bool {
-    static WORDS: OnceLock<FxHashSet<&'static [u8]>> = OnceLock::new();
-    let words = WORDS.get_or_init(|| {
-        include_str!("../../data/common_words.txt")
-            .lines()
-            .map(str::as_bytes)
-            .collect()
-    });
-    let mut buf = [0u8; MAX_WORD];
-    lower(word.as_bytes(), &mut buf).is_some_and(|w| words.contains(w))
-}
 
 /// `word` lower-cased (ASCII letters only) into `buf`; `None` if it does not fit.
 fn lower<'b>(word: &[u8], buf: &'b mut [u8; MAX_WORD]) -> Option<&'b [u8]> {
@@ -55,198 +32,52 @@ fn lower<'b>(word: &[u8], buf: &'b mut [u8; MAX_WORD]) -> Option<&'b [u8]> {
     Some(out)
 }
 
+/// The tables of one list as the binary holds them (see [`built_in`]).
+pub struct Tables {
+    pub words: &'static [u8],
+    pub long_words: &'static [u8],
+    pub entries: &'static [u8],
+    pub phrase_starts: &'static [u8],
+}
+
+/// The tables that `build.rs` wrote for the list `name`, embedded in the binary.
+macro_rules! built_in {
+    ($name:literal) => {
+        $crate::detect::dictionary::Tables {
+            words: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".words")),
+            long_words: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".long")),
+            entries: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".fst")),
+            phrase_starts: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".starts")),
+        }
+    };
+}
+pub(crate) use built_in;
+
 /// One word list, with a value of type `T` per entry.
 pub struct Dictionary<T> {
-    /// Every entry of up to [`Short::LEN`] bytes, lower-cased and packed, with its value; a
-    /// whole value under a key is an equality question, and so is a one-word entry in text.
-    short: FxHashMap<Short, T>,
-    /// The longer entries, lower-cased.
-    long: FxHashMap<Box<[u8]>, T>,
-    /// The entries of several words, anchored and leftmost-longest, and their values.
-    phrases: Option<(AhoCorasick, Vec<T>)>,
-    /// The first words of the phrases, to ask the automaton only where one may start.
-    phrase_starts: WordFilter,
-}
-
-/// A Bloom filter of words (ASCII case folded): "certainly not a phrase's first word" in two
-/// bit tests, ten times cheaper than an automaton lookup.
-struct WordFilter {
-    bits: Vec<u64>,
-}
-
-impl WordFilter {
-    /// 2^17 bits (16 KiB): about 1% false positives for the 5,000 first words of phrases.
-    const BITS: u32 = 17;
-
-    fn new() -> WordFilter {
-        WordFilter {
-            bits: vec![0; 1 << (Self::BITS - 6)],
-        }
-    }
-
-    fn indices(word: &[u8]) -> [usize; 2] {
-        let hash = hash_folded(word);
-        let mask = (1u64 << Self::BITS) - 1;
-        [(hash & mask) as usize, ((hash >> 32) & mask) as usize]
-    }
-
-    fn insert(&mut self, word: &[u8]) {
-        for i in Self::indices(word) {
-            self.bits[i / 64] |= 1 << (i % 64);
-        }
-    }
-
-    fn may_contain(&self, word: &[u8]) -> bool {
-        Self::indices(word)
-            .iter()
-            .all(|&i| self.bits[i / 64] & (1 << (i % 64)) != 0)
-    }
-}
-
-/// A word of up to 16 bytes, ASCII lower-cased, packed into two integers with its length.
-///
-/// Nearly every entry and every word looked up is that short. Packed, a lookup lower-cases
-/// eight bytes at a time, hashes and compares registers, and never follows a pointer to an
-/// entry's bytes: in a table of 140,000 entries that pointer was a cache miss, and the
-/// capitalised words of an export (`Safari`, `Chrome`, `Sign Up`) are looked up millions of
-/// times.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct Short {
-    bytes: [u64; 2],
-    len: u8,
-}
-
-impl Short {
-    const LEN: usize = 16;
-
-    /// `word` lower-cased, if it is short enough.
-    #[inline]
-    fn new(word: &[u8]) -> Option<Short> {
-        if word.len() > Self::LEN {
-            return None;
-        }
-        let mut buf = [0u8; Self::LEN];
-        buf[..word.len()].copy_from_slice(word);
-        let [lo, hi] = [&buf[..8], &buf[8..]].map(|half| {
-            let half: [u8; 8] = half.try_into().expect("eight bytes");
-            lower_ascii_swar(u64::from_le_bytes(half))
-        });
-        Some(Short {
-            bytes: [lo, hi],
-            len: word.len() as u8,
-        })
-    }
-}
-
-/// Lower-cases the ASCII capitals among eight bytes: a byte is a capital when its low seven
-/// bits are in `A..=Z` and its top bit is clear; adding to the low seven bits of every byte at
-/// once cannot carry into the next byte.
-#[inline]
-fn lower_ascii_swar(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let low = x & (0x7F * ONES);
-    let from_a = low + (0x80 - u64::from(b'A')) * ONES;
-    let past_z = low + (0x80 - u64::from(b'Z') - 1) * ONES;
-    let capital = from_a & !past_z & !x & (0x80 * ONES);
-    x | capital >> 2
-}
-
-/// A hash of `word` with ASCII case folded, equal for `Paris`, `PARIS` and `paris`.
-fn hash_folded(word: &[u8]) -> u64 {
-    let mut buf = [0u8; MAX_WORD];
-    let word = lower(word, &mut buf).unwrap_or(word);
-    // FxHash's low bits are weak; the filter indexes with them.
-    rustc_hash::FxBuildHasher.hash_one(word).rotate_left(26)
-}
-
-/// True when `text` is a single word (every byte continues a word).
-fn is_one_word(text: &[u8]) -> bool {
-    text.iter().all(|&b| is_word_byte(b))
-}
-
-/// The first word of `text` (up to the first byte that does not continue a word).
-fn first_word(text: &[u8]) -> &[u8] {
-    let end = text
-        .iter()
-        .position(|&b| !is_word_byte(b))
-        .unwrap_or(text.len());
-    &text[..end]
+    /// Every entry of up to [`Short::LEN`] bytes: a whole value under a key is an equality
+    /// question, and so is a one-word entry in text.
+    words: Words<'static, 2>,
+    /// Every entry of [`Short::LEN`] to [`Long::LEN`] bytes.
+    long_words: Words<'static, 4>,
+    /// The entries longer than [`Long::LEN`] bytes and those of several words, lower-cased.
+    entries: fst::Map<&'static [u8]>,
+    /// The first words of the entries of several words, to walk `entries` only where one may
+    /// start.
+    phrase_starts: &'static [u8],
+    /// What an entry's value in the tables says.
+    decode: fn(u64) -> T,
 }
 
 impl<T: Copy> Dictionary<T> {
-    /// Builds a dictionary from entries and their values. Duplicate entries (after ASCII
-    /// case folding) are merged with `merge`.
-    pub fn new<'a>(
-        entries: impl IntoIterator<Item = (&'a str, T)>,
-        merge: impl Fn(T, T) -> T,
-    ) -> Dictionary<T> {
-        let entries: Vec<(&str, T)> = entries.into_iter().collect();
-        // Nearly every entry is one short word: it goes straight into the packed map, sized
-        // once so that it is not rehashed as it fills; only the others are boxed. With the
-        // multilingual lists (170,000 entries) this is what start-up costs.
-        let mut short: FxHashMap<Short, T> =
-            FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
-        let mut exact: FxHashMap<Box<[u8]>, T> = FxHashMap::default();
-        for (name, value) in entries {
-            if name.is_empty() {
-                continue;
-            }
-            let name = name.as_bytes();
-            let packed = Short::new(name).filter(|_| is_one_word(name));
-            if let Some(packed) = packed {
-                short
-                    .entry(packed)
-                    .and_modify(|v| *v = merge(*v, value))
-                    .or_insert(value);
-                continue;
-            }
-            let key = name.to_ascii_lowercase().into_boxed_slice();
-            match exact.entry(key) {
-                std::collections::hash_map::Entry::Occupied(mut e) => {
-                    let merged = merge(*e.get(), value);
-                    e.insert(merged);
-                }
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(value);
-                }
-            }
-        }
-        let mut long = FxHashMap::default();
-        for (key, value) in &exact {
-            match Short::new(key) {
-                Some(packed) => {
-                    short.insert(packed, *value);
-                }
-                None => {
-                    long.insert(key.clone(), *value);
-                }
-            };
-        }
-        let mut phrase_starts = WordFilter::new();
-        let mut patterns: Vec<&[u8]> = Vec::new();
-        let mut values: Vec<T> = Vec::new();
-        let mut phrases: Vec<(&Box<[u8]>, &T)> =
-            exact.iter().filter(|(k, _)| !is_one_word(k)).collect();
-        phrases.sort_by(|a, b| a.0.cmp(b.0));
-        for (name, value) in phrases.into_iter().filter(|(k, _)| k.len() <= MAX_PHRASE) {
-            phrase_starts.insert(first_word(name));
-            patterns.push(name);
-            values.push(*value);
-        }
-        let phrases = (!patterns.is_empty()).then(|| {
-            let automaton = AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-                .match_kind(MatchKind::LeftmostLongest)
-                .start_kind(StartKind::Anchored)
-                .build(&patterns)
-                .expect("a built-in word list always builds");
-            (automaton, values)
-        });
+    /// The dictionary of a list's tables, whose values `decode` reads.
+    pub fn new(tables: Tables, decode: fn(u64) -> T) -> Dictionary<T> {
         Dictionary {
-            short,
-            long,
-            phrases,
-            phrase_starts,
+            words: Words::new(tables.words),
+            long_words: Words::new(tables.long_words),
+            entries: fst::Map::new(tables.entries).expect("build.rs writes valid tables"),
+            phrase_starts: tables.phrase_starts,
+            decode,
         }
     }
 
@@ -262,37 +93,46 @@ impl<T: Copy> Dictionary<T> {
             return None;
         }
         let word_end = start + word.len();
-        if let Some((automaton, values)) = &self.phrases {
-            if word_end < limit && self.phrase_starts.may_contain(word) {
-                // The automaton holds lower-cased phrases: search a lower-cased copy.
-                let mut buf = [0u8; MAX_PHRASE];
-                let len = (limit - start).min(MAX_PHRASE);
-                for (l, b) in buf.iter_mut().zip(&bytes[start..start + len]) {
-                    *l = b.to_ascii_lowercase();
-                }
-                let input = Input::new(&buf[..len]).anchored(Anchored::Yes);
-                if let Some(m) = automaton.find(input) {
-                    let end = start + m.end();
-                    if end > word_end && is_word_end(bytes, end) {
-                        return Some((end, values[m.pattern().as_usize()]));
-                    }
+        // Packed once, for the filter and the lookup.
+        let packed = Short::new(word);
+        if word_end < limit && tables::may_start_phrase(self.phrase_starts, packed) {
+            // The tables hold lower-cased entries: walk a lower-cased copy.
+            let mut buf = [0u8; MAX_PHRASE];
+            let len = (limit - start).min(MAX_PHRASE);
+            for (l, b) in buf.iter_mut().zip(&bytes[start..start + len]) {
+                *l = b.to_ascii_lowercase();
+            }
+            // The longest entry is a phrase when one starts here: a phrase spans the first
+            // word and more, a one-word entry does not.
+            if let Some((len, value)) = tables::longest_prefix(&self.entries, &buf[..len]) {
+                let end = start + len;
+                if end > word_end && is_word_end(bytes, end) {
+                    return Some((end, (self.decode)(value)));
                 }
             }
         }
         if !is_word_end(bytes, word_end) {
             return None;
         }
-        self.get(word).map(|v| (word_end, v))
+        let value = match packed {
+            Some(packed) => self.words.get(packed).map(self.decode),
+            None => self.get(word),
+        };
+        value.map(|v| (word_end, v))
     }
 
     /// The value of `word` (a whole value, ASCII case ignored) if it is exactly an entry.
     #[inline]
     pub fn get(&self, word: &[u8]) -> Option<T> {
-        if let Some(packed) = Short::new(word) {
-            return self.short.get(&packed).copied();
-        }
-        let mut buf = [0u8; MAX_WORD];
-        self.long.get(lower(word, &mut buf)?).copied()
+        let value = if let Some(packed) = Short::new(word) {
+            self.words.get(packed)
+        } else if let Some(packed) = Long::new(word) {
+            self.long_words.get(packed)
+        } else {
+            let mut buf = [0u8; MAX_WORD];
+            self.entries.get(lower(word, &mut buf)?)
+        };
+        value.map(self.decode)
     }
 
     /// The value of the entry that is exactly the word `bytes[start..end]` of a text; a word
@@ -396,11 +236,33 @@ fn lower_first_pair(c: char, base: char) -> char {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::collections::{BTreeMap, HashMap};
 
-    fn dict() -> Dictionary<u8> {
-        Dictionary::new(
-            [
+    use super::*;
+    use crate::detect::tables::{is_one_word, lower_ascii_swar};
+
+    /// A dictionary of `entries`, written as `build.rs` writes the built-in ones.
+    fn from_entries(entries: &[(&str, u64)], merge: fn(u64, u64) -> u64) -> Dictionary<u64> {
+        let mut merged: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        for &(name, value) in entries {
+            let key = name.as_bytes().to_ascii_lowercase();
+            let value = merged.get(&key).map_or(value, |&v| merge(v, value));
+            merged.insert(key, value);
+        }
+        let written = tables::write(&merged);
+        let leak = |v: Vec<u8>| &*Vec::leak(v);
+        let tables = Tables {
+            words: leak(written.words),
+            long_words: leak(written.long_words),
+            entries: leak(written.entries),
+            phrase_starts: leak(written.phrase_starts),
+        };
+        Dictionary::new(tables, |v| v)
+    }
+
+    fn dict() -> Dictionary<u64> {
+        from_entries(
+            &[
                 ("Paris", 1),
                 ("New York", 2),
                 ("New York City", 3),
@@ -426,6 +288,7 @@ mod tests {
         assert_eq!(d.get(b"Pari"), None);
         assert_eq!(d.get(b"Parisian"), None);
         assert_eq!(d.get(b""), None);
+        assert_eq!(d.get(b"new YORK"), Some(2), "a whole value may be a phrase");
     }
 
     #[test]
@@ -437,14 +300,6 @@ mod tests {
         assert_eq!(d.longest_at(s, 22, s.len()), None);
         assert_eq!(d.longest_at(s, 0, s.len()), None);
         assert_eq!(d.longest_at(s, s.len(), s.len()), None);
-    }
-
-    #[test]
-    fn common_words() {
-        assert!(is_common_word("Will"));
-        assert!(is_common_word("nice"));
-        assert!(!is_common_word("Jane"));
-        assert!(!is_common_word(""));
     }
 
     #[test]
@@ -465,24 +320,106 @@ mod tests {
             assert_eq!(got, want.map(|w| w.as_bytes().to_vec()), "{word}");
         }
         assert_eq!(fold_ascii("é".repeat(65).as_bytes(), &mut buf), None);
-        let names = Dictionary::new([("Jose", ())], |a, _| a);
-        assert_eq!(names.get_folded("José".as_bytes()), Some(()));
+        let names = from_entries(&[("Jose", 0)], |a, _| a);
+        assert_eq!(names.get_folded("José".as_bytes()), Some(0));
         assert_eq!(names.get_folded(b"Josh"), None);
     }
 
     #[test]
     fn long_entries_and_the_length_of_short_ones() {
         let long = "Llanfairpwllgwyngyll";
-        let d = Dictionary::new([(long, 1), ("ab", 2)], |a, _| a);
+        let longer = "Llanfairpwllgwyngyllgogerychwyrndrobwll";
+        let d = from_entries(&[(long, 1), ("ab", 2), (longer, 3)], |a, _| a);
         assert_eq!(d.get(long.to_uppercase().as_bytes()), Some(1));
         assert_eq!(d.get(&long.as_bytes()[..16]), None);
+        assert_eq!(d.get(longer.to_uppercase().as_bytes()), Some(3));
+        assert_eq!(d.get(&longer.as_bytes()[..32]), None);
         assert_eq!(d.get(b"AB"), Some(2));
         assert_eq!(d.get(b"ab\0"), None, "a NUL is not padding");
+        let s = format!("{long} x");
+        assert_eq!(
+            d.longest_at(s.as_bytes(), 0, s.len()),
+            Some((long.len(), 1))
+        );
+    }
+
+    /// The walk of the built-in places against what an anchored leftmost-longest aho-corasick
+    /// automaton of their phrases (how they were searched before) finds, at every phrase,
+    /// cut short, run on, and capitalised.
+    #[test]
+    fn phrases_are_found_as_an_automaton_finds_them() {
+        use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+        use fst::Streamer;
+
+        let d: Dictionary<u64> = Dictionary::new(built_in!("places"), |v| v);
+        let mut phrases: Vec<(Vec<u8>, u64)> = Vec::new();
+        let mut stream = d.entries.stream();
+        while let Some((name, value)) = stream.next() {
+            if !is_one_word(name) && name.len() <= MAX_PHRASE {
+                phrases.push((name.to_vec(), value));
+            }
+        }
+        assert!(phrases.len() > 10_000, "{} phrases", phrases.len());
+        let automaton = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(phrases.iter().map(|(p, _)| p))
+            .unwrap();
+        let reference = |text: &[u8]| {
+            let word_end = first_word(text).len();
+            if word_end == 0 {
+                return None;
+            }
+            let lower = text.to_ascii_lowercase();
+            let len = lower.len().min(MAX_PHRASE);
+            let input = Input::new(&lower[..len]).anchored(Anchored::Yes);
+            let phrase = automaton
+                .find(input)
+                .map(|m| (m.end(), phrases[m.pattern().as_usize()].1))
+                .filter(|&(end, _)| end > word_end && is_word_end(text, end));
+            phrase.or_else(|| {
+                is_word_end(text, word_end)
+                    .then(|| d.get(&text[..word_end]).map(|v| (word_end, v)))
+                    .flatten()
+            })
+        };
+        let mut checked = 0;
+        for (phrase, _) in &phrases {
+            let title: Vec<u8> = phrase
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| {
+                    let starts = i == 0 || !tables::is_word_byte(phrase[i - 1]);
+                    if starts {
+                        b.to_ascii_uppercase()
+                    } else {
+                        b
+                    }
+                })
+                .collect();
+            for text in [phrase.clone(), title] {
+                for tail in [&b""[..], b" x", b"s", b"-Sur-Mer y", b", France"] {
+                    let whole = [&text[..], tail].concat();
+                    for cut in (1..=whole.len()).filter(|&c| c % 3 == 0 || c == whole.len()) {
+                        let text = &whole[..cut];
+                        assert_eq!(
+                            d.longest_at(text, 0, text.len()),
+                            reference(text),
+                            "{:?}",
+                            String::from_utf8_lossy(text)
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 100_000);
     }
 
     proptest::proptest! {
         #[test]
-        fn packed_words_lower_case_like_the_standard_library(bytes: [u8; 8], word in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..20)) {
+        fn packed_words_lower_case_like_the_standard_library(bytes: [u8; 8], word in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)) {
             let want = u64::from_le_bytes(bytes.map(|b| b.to_ascii_lowercase()));
             proptest::prop_assert_eq!(lower_ascii_swar(u64::from_le_bytes(bytes)), want);
             let lower = word.to_ascii_lowercase();
@@ -493,6 +430,33 @@ mod tests {
                 let lo = u64::from_le_bytes(padded[..8].try_into().unwrap());
                 let hi = u64::from_le_bytes(padded[8..].try_into().unwrap());
                 proptest::prop_assert_eq!(packed, Short { bytes: [lo, hi], len: word.len() as u8 });
+            }
+            if let Some(packed) = Long::new(&word) {
+                let mut padded = lower.clone();
+                padded.resize(32, 0);
+                let words: Vec<u64> = padded.chunks(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect();
+                proptest::prop_assert_eq!(&packed.bytes[..], &words[..]);
+                proptest::prop_assert_eq!(usize::from(packed.len), word.len());
+            }
+        }
+
+        /// The tables answer as a hash map of the same entries does, for entries and others.
+        #[test]
+        fn tables_answer_as_a_map(
+            entries in proptest::collection::vec(("[a-zA-Z' -]{1,40}", 0u64..1 << 40), 0..300),
+            others in proptest::collection::vec("[a-zA-Z' -]{0,40}", 0..100),
+        ) {
+            let pairs: Vec<(&str, u64)> = entries.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+            let d = from_entries(&pairs, |a, b| a.max(b));
+            let mut map: HashMap<Vec<u8>, u64> = HashMap::new();
+            for (name, value) in &pairs {
+                let v = map.entry(name.as_bytes().to_ascii_lowercase()).or_insert(*value);
+                *v = (*v).max(*value);
+            }
+            for word in pairs.iter().map(|(n, _)| *n).chain(others.iter().map(String::as_str)) {
+                let want = map.get(&word.as_bytes().to_ascii_lowercase()).copied();
+                proptest::prop_assert_eq!(d.get(word.as_bytes()), want, "{:?}", word);
+                proptest::prop_assert_eq!(d.get(word.to_uppercase().as_bytes()), want);
             }
         }
     }

@@ -50,7 +50,6 @@ use crate::prefilter::{Class, Classes};
 pub static FAMILY: Family = Family {
     name: "email",
     build: || Box::new(EmailDetector::new()),
-    warm: None,
 };
 
 pub static EMAIL: KindSpec = KindSpec {

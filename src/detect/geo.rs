@@ -1,8 +1,9 @@
 //! Places: cities, first-level regions and countries, from GeoNames and ISO 3166.
 //!
 //! One dictionary holds every place name (39,842 city names of places over 15,000 people,
-//! 4,744 regions, 271 country names; multi-word names like `Rio de Janeiro` in its
-//! aho-corasick automaton), each tagged with the kinds it can be and with what makes it risky.
+//! 4,744 regions, 271 country names, multi-word names like `Rio de Janeiro` among them; tables
+//! that `build.rs` writes), each tagged with the kinds it can be and with what makes it risky
+//! (an ordinary word or a generic term such as `Central`, also a first name).
 //! It is asked at two kinds of positions:
 //!
 //! * **Values under place keys** (`$city`, `$region`, `mp_country_code`, CSV `country`).
@@ -27,11 +28,10 @@
 
 use std::sync::OnceLock;
 
-use rustc_hash::FxHashSet;
-
-use super::dictionary::{self, Dictionary};
+use super::dictionary::{built_in, Dictionary};
 use super::name_context;
 use super::place_shape::looks_like_place;
+use super::tables::KnownPlace;
 use super::text::{for_each_capital_start, is_title_case, opens_sentence, word_end};
 use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
 use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
@@ -41,7 +41,6 @@ use crate::prefilter::{Class, Classes};
 pub static FAMILY: Family = Family {
     name: "geo",
     build: || Box::new(GeoDetector::new()),
-    warm: Some(warm),
 };
 
 pub static CITY: KindSpec = KindSpec {
@@ -255,55 +254,6 @@ const BIG_CITY: u32 = 100_000;
 /// `Sydney`, but not `Florence` or `Austin`).
 const HUGE_CITY: u32 = 1_000_000;
 
-/// Words of place names that describe rather than name (`Central`, `Nord`, `Coast`): regions
-/// called that are believed only under a key, like ordinary words.
-const GENERIC: &[&str] = &[
-    "central",
-    "centre",
-    "center",
-    "centro",
-    "north",
-    "south",
-    "east",
-    "west",
-    "northern",
-    "southern",
-    "eastern",
-    "western",
-    "nord",
-    "sud",
-    "est",
-    "ouest",
-    "norte",
-    "sur",
-    "leste",
-    "oeste",
-    "coast",
-    "lakes",
-    "littoral",
-    "plateau",
-    "capital",
-    "upper",
-    "lower",
-    "island",
-    "islands",
-    "valley",
-    "river",
-    "highlands",
-    "national",
-    "federal",
-    "district",
-    "metropolitan",
-    "city",
-    "state",
-    "region",
-    "province",
-    "mission",
-    "union",
-    "independence",
-    "liberty",
-];
-
 /// Prepositions that announce a place: `in Reading`, `moved to Nice`.
 const PLACE_PREPOSITIONS: &[&str] = &[
     "in", "from", "to", "near", "at", "visiting", "outside", "around", "via", "towards",
@@ -333,31 +283,7 @@ const TO_A_PERSON: &[&str] = &[
     "according",
 ];
 
-#[derive(Clone, Copy, Debug, Default)]
-struct KnownPlace {
-    city: bool,
-    region: bool,
-    country: bool,
-    /// The largest population of the cities of that name.
-    population: u32,
-    /// An ordinary word or a generic geographic term.
-    common: bool,
-    /// Also a first name (`Florence`, `Austin`, `Paris`).
-    person: bool,
-}
-
 impl KnownPlace {
-    fn merge(self, other: KnownPlace) -> KnownPlace {
-        KnownPlace {
-            city: self.city || other.city,
-            region: self.region || other.region,
-            country: self.country || other.country,
-            population: self.population.max(other.population),
-            common: self.common || other.common,
-            person: self.person || other.person,
-        }
-    }
-
     /// The kind a place name in text is reported as: a country before a region before a
     /// city, unless the city is huge (`Singapore` is a country, `Ontario` and `Washington`
     /// regions, `Tokyo` a city).
@@ -388,61 +314,11 @@ struct Gazetteer {
     codes: Dictionary<()>,
 }
 
-/// Compiles the dictionaries now rather than at first use.
-pub(super) fn warm() {
-    gazetteer();
-}
-
 fn gazetteer() -> &'static Gazetteer {
     static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
-    GAZETTEER.get_or_init(|| {
-        let people: FxHashSet<&str> = include_str!("../../data/first_names.txt").lines().collect();
-        let place = |name: &str, mut place: KnownPlace| {
-            place.common = dictionary::is_common_word(name)
-                || GENERIC.iter().any(|g| g.eq_ignore_ascii_case(name));
-            place.person = people.contains(name);
-            place
-        };
-        let mut entries: Vec<(&str, KnownPlace)> = Vec::new();
-        for line in include_str!("../../data/cities.tsv").lines() {
-            let mut fields = line.split('\t');
-            let (Some(name), _, Some(population)) = (fields.next(), fields.next(), fields.next())
-            else {
-                continue;
-            };
-            let population = population.parse().unwrap_or(0);
-            let city = KnownPlace {
-                city: true,
-                population,
-                ..KnownPlace::default()
-            };
-            entries.push((name, place(name, city)));
-        }
-        for line in include_str!("../../data/regions.tsv").lines() {
-            if let Some(name) = line.split('\t').next() {
-                let region = KnownPlace {
-                    region: true,
-                    ..KnownPlace::default()
-                };
-                entries.push((name, place(name, region)));
-            }
-        }
-        let mut codes = Vec::new();
-        for line in include_str!("../../data/countries.tsv").lines() {
-            let mut fields = line.split('\t');
-            if let Some(name) = fields.next() {
-                let country = KnownPlace {
-                    country: true,
-                    ..KnownPlace::default()
-                };
-                entries.push((name, place(name, country)));
-            }
-            codes.extend(fields.map(|code| (code, ())));
-        }
-        Gazetteer {
-            places: Dictionary::new(entries, KnownPlace::merge),
-            codes: Dictionary::new(codes, |a, _| a),
-        }
+    GAZETTEER.get_or_init(|| Gazetteer {
+        places: Dictionary::new(built_in!("places"), KnownPlace::from_bits),
+        codes: Dictionary::new(built_in!("country_codes"), |_| ()),
     })
 }
 

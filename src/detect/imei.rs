@@ -16,7 +16,6 @@ use crate::prefilter::{Class, Classes};
 pub static FAMILY: Family = Family {
     name: "imei",
     build: || Box::new(ImeiDetector),
-    warm: None,
 };
 
 pub static IMEI: KindSpec = KindSpec {

@@ -45,7 +45,6 @@ use crate::prefilter::{Class, Classes};
 pub static FAMILY: Family = Family {
     name: "ipv4",
     build: || Box::new(Ipv4Detector::new()),
-    warm: None,
 };
 
 pub static IPV4: KindSpec = KindSpec {

@@ -49,7 +49,6 @@ use crate::prefilter::{Class, Classes};
 pub static FAMILY: Family = Family {
     name: "ipv6",
     build: || Box::new(Ipv6Detector::new()),
-    warm: None,
 };
 
 pub static IPV6: KindSpec = KindSpec {

@@ -22,7 +22,6 @@ use crate::prefilter::{Class, Classes};
 pub static FAMILY: Family = Family {
     name: "mac_address",
     build: || Box::new(MacAddressDetector),
-    warm: None,
 };
 
 pub static MAC_ADDRESS: KindSpec = KindSpec {

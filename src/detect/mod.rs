@@ -46,6 +46,7 @@ pub mod phone;
 mod place_shape;
 pub mod referrer;
 pub mod secret;
+mod tables;
 mod text;
 mod token;
 mod walk;
@@ -364,29 +365,15 @@ pub struct Family {
     /// The name shown in `--stats`.
     pub name: &'static str,
     pub build: fn() -> Box<dyn Detector>,
-    /// Loads what the detector shares across the process (dictionaries), so that several
-    /// families can load theirs on several cores at once before they are built.
-    pub warm: Option<fn()>,
 }
 
-/// Builds the detectors that report at least one kind of `enabled`, in report order. Only
-/// those are built: the name and place dictionaries take a noticeable part of a second to
-/// compile, on as many cores as there are families to warm.
+/// Builds the detectors that report at least one kind of `enabled`, in report order.
 pub fn detectors(enabled: KindSet) -> Vec<Box<dyn Detector>> {
     let mut families: Vec<&'static Family> = Vec::new();
     for spec in enabled.iter().filter_map(Kind::spec) {
         if !families.iter().any(|f| std::ptr::eq(*f, spec.family)) {
             families.push(spec.family);
         }
-    }
-    let warm: Vec<fn()> = families.iter().filter_map(|f| f.warm).collect();
-    if warm.len() > 1 {
-        std::thread::scope(|s| {
-            for &w in &warm[1..] {
-                s.spawn(w);
-            }
-            warm[0]();
-        });
     }
     let all: Vec<Box<dyn Detector>> = families.iter().map(|f| (f.build)()).collect();
     debug_assert!(all.iter().all(|d| d.kinds().intersects(enabled)));

@@ -8,9 +8,10 @@
 //!   `customer` or `user` is as often a product or a login, so its value must also be a known
 //!   first name followed by a known surname.
 //! * **First name + surname in text.** At each capitalised word (found 64 bytes at a time),
-//!   the US Census first-name list (5,163 names) and surname list (88,799) are asked, through
-//!   anchored aho-corasick automata, whether a first name starts there and a surname follows
-//!   (`Jane Doe`, `Jane Q. Doe`, `Mary Ann Smith`, `José García` through ASCII folding).
+//!   the US Census first-name list (5,163 names) and surname list (88,799), with the
+//!   multilingual lists of `data/names/`, are asked whether a first name starts there and a
+//!   surname follows (`Jane Doe`, `Jane Q. Doe`, `Mary Ann Smith`, `José García` through ASCII
+//!   folding).
 //!   A single capitalised word is never enough: `Jordan` is a country, a brand and a name.
 //! * **Ordinary words.** Names that are also English words (`Will`, `May`, `Grace`, `Mark`,
 //!   `Bill`, `Hope`) open sentences all the time, where capitals say nothing. Such a first
@@ -18,11 +19,11 @@
 //!   called`, but not `Will do.` or `May Day`), or after a word that introduces a name
 //!   (`From: Tom Becker`, `Dear Grace Hopper`), or before an address (`Will Smith <w@x.io>`).
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use super::dictionary::{self, Dictionary};
+use super::dictionary::{built_in, Dictionary};
 use super::name_context;
+use super::tables::NameEntry;
 use super::text::{
     for_each_capital_start, is_title_case, is_word_byte, looks_like_name, opens_sentence, word_end,
 };
@@ -34,7 +35,6 @@ use crate::prefilter::{Class, Classes};
 pub static FAMILY: Family = Family {
     name: "person_name",
     build: || Box::new(PersonNameDetector::new()),
-    warm: Some(warm),
 };
 
 pub static PERSON_NAME: KindSpec = KindSpec {
@@ -180,94 +180,23 @@ const fn ex(input: &'static str, expect: &'static [&'static str]) -> Example {
 /// The longest word looked up: longer capitalised words are never names.
 const MAX_WORD: usize = 24;
 
-/// What a name list says about one of its entries.
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    /// Also an ordinary lower-case English word (`will`, `smith`).
-    common: bool,
-    /// Among the most frequent names of the census (`John`, `Smith`; see
-    /// `data/README.md`): two of these together are a person even when both are words.
-    frequent: bool,
-}
-
-impl Entry {
+impl NameEntry {
     /// True when `first` then `last` name a person although both are ordinary words.
-    fn frequent_pair(first: Entry, last: Entry) -> bool {
+    fn frequent_pair(first: NameEntry, last: NameEntry) -> bool {
         first.frequent && last.frequent
     }
 }
 
 struct Lists {
-    first: Dictionary<Entry>,
-    last: Dictionary<Entry>,
-}
-
-/// Compiles the dictionaries now rather than at first use.
-pub(super) fn warm() {
-    lists();
-}
-
-/// The multilingual lists of `data/names/` (see its README): `name<TAB>g` for a given name,
-/// `name<TAB>s` for a surname. Each source is a file of its own, under its own licence.
-const MULTILINGUAL: &[&str] = &[
-    include_str!("../../data/names/namdict.txt"),
-    include_str!("../../data/names/ibge_br.txt"),
-    include_str!("../../data/names/pesel_pl.txt"),
-    include_str!("../../data/names/dvv_fi.txt"),
-    include_str!("../../data/names/statbel_be.txt"),
-    include_str!("../../data/names/wikidata.txt"),
-    include_str!("../../data/names/cedict_zh.txt"),
-    include_str!("../../data/names/ipadic_jp.txt"),
-    include_str!("../../data/names/mecabko_kr.txt"),
-];
-
-/// The names of `kind` (`'g'` or `'s'`) in the multilingual lists.
-fn multilingual(kind: char) -> impl Iterator<Item = &'static str> {
-    MULTILINGUAL
-        .iter()
-        .flat_map(|text| text.lines())
-        .filter_map(move |line| {
-            let (name, k) = line.split_once('\t')?;
-            (k.starts_with(kind)).then_some(name)
-        })
+    first: Dictionary<NameEntry>,
+    last: Dictionary<NameEntry>,
 }
 
 fn lists() -> &'static Lists {
     static LISTS: OnceLock<Lists> = OnceLock::new();
-    LISTS.get_or_init(|| {
-        let build = |census: &'static str, frequent: &'static str, kind: char| {
-            let frequent: HashSet<&str> = frequent.lines().collect();
-            // The multilingual lists hold no English word (see `data/names/README.md`): only
-            // the census names are asked whether they are one.
-            let census = census.lines().map(|name| {
-                let common = dictionary::is_common_word(name);
-                let frequent = frequent.contains(name);
-                (name, Entry { common, frequent })
-            });
-            let plain = Entry {
-                common: false,
-                frequent: false,
-            };
-            Dictionary::new(
-                census.chain(multilingual(kind).map(|name| (name, plain))),
-                |a, b| Entry {
-                    common: a.common || b.common,
-                    frequent: a.frequent || b.frequent,
-                },
-            )
-        };
-        Lists {
-            first: build(
-                include_str!("../../data/first_names.txt"),
-                include_str!("../../data/frequent_first_names.txt"),
-                'g',
-            ),
-            last: build(
-                include_str!("../../data/surnames.txt"),
-                include_str!("../../data/frequent_surnames.txt"),
-                's',
-            ),
-        }
+    LISTS.get_or_init(|| Lists {
+        first: Dictionary::new(built_in!("first_names"), NameEntry::from_bits),
+        last: Dictionary::new(built_in!("surnames"), NameEntry::from_bits),
     })
 }
 
@@ -278,7 +207,7 @@ fn lists() -> &'static Lists {
 pub fn is_first_and_last(first: &[u8], last: &[u8]) -> bool {
     let lists = lists();
     match (lists.first.get_folded(first), lists.last.get_folded(last)) {
-        (Some(f), Some(l)) => Entry::frequent_pair(f, l) || !(f.common || l.common),
+        (Some(f), Some(l)) => NameEntry::frequent_pair(f, l) || !(f.common || l.common),
         _ => false,
     }
 }
@@ -405,7 +334,7 @@ impl PersonNameDetector {
             None => self.title_word(&self.lists.last, bytes, next)?,
         };
         if doubtful
-            && !Entry::frequent_pair(first.entry, last.entry)
+            && !NameEntry::frequent_pair(first.entry, last.entry)
             && !bytes[last.end..].starts_with(b" <")
         {
             return None;
@@ -426,7 +355,7 @@ impl PersonNameDetector {
     }
 
     /// A title-case word of `list` at `pos`, ending at a word boundary.
-    fn title_word(&self, list: &Dictionary<Entry>, bytes: &[u8], pos: usize) -> Option<Word> {
+    fn title_word(&self, list: &Dictionary<NameEntry>, bytes: &[u8], pos: usize) -> Option<Word> {
         let end = word_end(bytes, pos);
         let word = &bytes[pos..end];
         if word.len() < 2 || word.len() > MAX_WORD || !is_title_case(word) {
@@ -468,7 +397,7 @@ impl PersonNameDetector {
         // One known part is enough when it is no ordinary word: `Zyla Pemberton-Ashe` is a
         // customer, `Checkout Button` is not.
         match (given, surname) {
-            (Some(f), Some(l)) => !(f.common && l.common) || Entry::frequent_pair(f, l),
+            (Some(f), Some(l)) => !(f.common && l.common) || NameEntry::frequent_pair(f, l),
             (Some(known), None) | (None, Some(known)) => !known.common,
             // Vietnamese names are seldom in a list, and their letters (`ư`, `ơ`, `đ`, `ệ`)
             // seldom in a product's name: `Diệu Vân Trương`.
@@ -544,7 +473,7 @@ fn is_han_or_hangul(c: char) -> bool {
 
 struct Word {
     end: usize,
-    entry: Entry,
+    entry: NameEntry,
 }
 
 /// Words that introduce a person's name: `From: Will Smith`, `Dear Grace Hopper`.

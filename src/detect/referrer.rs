@@ -20,7 +20,6 @@ use crate::prefilter::Classes;
 pub static FAMILY: Family = Family {
     name: "referrer",
     build: || Box::new(ReferrerDetector::new()),
-    warm: None,
 };
 
 pub static REFERRER: KindSpec = KindSpec {

@@ -22,12 +22,7 @@ pub(super) const WORDS_READ: &[Hint] = &[
 ];
 use crate::prefilter::Class;
 
-/// True for bytes that continue a word: ASCII letters and digits, `_`, and any non-ASCII byte
-/// (so that `José` or `Zürich` are single words).
-#[inline]
-pub fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
-}
+pub use super::tables::is_word_byte;
 
 /// True when a word may start at `pos`: the byte before it (if any) does not continue a word.
 #[inline]

@@ -37,7 +37,6 @@ use crate::prefilter::{self, Classes};
 pub static FAMILY: Family = Family {
     name: "iban",
     build: || Box::new(IbanDetector),
-    warm: None,
 };
 
 pub static IBAN: KindSpec = KindSpec {

@@ -37,7 +37,6 @@ pub use schemes::{tokens_at, Scheme, Token};
 pub static FAMILY: Family = Family {
     name: "national_id",
     build: || Box::new(NationalIdDetector),
-    warm: None,
 };
 
 /// Every key hint of national numbers: the generic one and one per scheme.

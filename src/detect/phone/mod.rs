@@ -43,7 +43,6 @@ use crate::prefilter::{Class, Classes};
 pub static FAMILY: Family = Family {
     name: "phone",
     build: || Box::new(PhoneDetector),
-    warm: None,
 };
 
 pub static PHONE: KindSpec = KindSpec {

@@ -54,7 +54,6 @@ use crate::prefilter::{Class, Classes};
 pub static FAMILY: Family = Family {
     name: "secret",
     build: || Box::new(SecretDetector::builtin()),
-    warm: None,
 };
 
 pub static SECRET: KindSpec = KindSpec {
