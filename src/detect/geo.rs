@@ -32,7 +32,7 @@ use super::dictionary::{built_in, Dictionary};
 use super::name_context;
 use super::place_shape::looks_like_place;
 use super::tables::KnownPlace;
-use super::text::{for_each_capital_start, is_title_case, opens_sentence, word_end};
+use super::text::{for_each_capital_start, is_title_case, is_weekday, opens_sentence, word_end};
 use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
 use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
 use crate::prefilter::{Class, Classes};
@@ -562,7 +562,7 @@ fn letters_end(bytes: &[u8], pos: usize, line_end: usize) -> usize {
 
 /// Months and days: `in March` and `on Sunday` are dates, whatever towns bear the name.
 fn is_calendar_word(word: &[u8]) -> bool {
-    const CALENDAR: &[&str] = &[
+    const MONTHS: &[&str] = &[
         "January",
         "February",
         "March",
@@ -575,17 +575,11 @@ fn is_calendar_word(word: &[u8]) -> bool {
         "October",
         "November",
         "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
     ];
-    CALENDAR
-        .iter()
-        .any(|c| c.as_bytes().eq_ignore_ascii_case(word))
+    is_weekday(word)
+        || MONTHS
+            .iter()
+            .any(|c| c.as_bytes().eq_ignore_ascii_case(word))
 }
 
 /// Days and months as dates abbreviate them (`Mon`, `Sept`).

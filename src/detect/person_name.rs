@@ -25,7 +25,8 @@ use super::dictionary::{built_in, Dictionary};
 use super::name_context;
 use super::tables::NameEntry;
 use super::text::{
-    for_each_capital_start, is_title_case, is_word_byte, looks_like_name, opens_sentence, word_end,
+    for_each_capital_start, is_title_case, is_weekday, is_word_byte, looks_like_name,
+    opens_sentence, word_end,
 };
 use super::{Detector, Example, Haystack, Hint, HintCursor, Match};
 use super::{Family, Identifies, Kind, KindSet, KindSpec, Normal, Role};
@@ -328,11 +329,16 @@ impl PersonNameDetector {
             .title_word(&self.lists.first, bytes, next)
             .filter(|middle| !middle.entry.common)
             .and_then(|middle| next_word(bytes, middle.end))
-            .and_then(|after| self.title_word(&self.lists.last, bytes, after));
-        let last = match middle {
+            .and_then(|after| Some((after, self.title_word(&self.lists.last, bytes, after)?)));
+        let (last_start, last) = match middle {
             Some(last) => last,
-            None => self.title_word(&self.lists.last, bytes, next)?,
+            None => (next, self.title_word(&self.lists.last, bytes, next)?),
         };
+        // `I fly to Milan Monday`: a day is a date after a one-word name, whatever surnames
+        // the registers hold (`Monday`, `Friday`).
+        if is_weekday(&bytes[last_start..last.end]) {
+            return None;
+        }
         if doubtful
             && !NameEntry::frequent_pair(first.entry, last.entry)
             && !bytes[last.end..].starts_with(b" <")
@@ -605,6 +611,9 @@ mod tests {
             ("an office near Carlos Gomes", &[]),
             ("in Jane Doe's account", &["Jane Doe"]),
             ("sign in Jane Doe", &[]),
+            ("I fly to Milan Monday", &[]),
+            ("Anna Maria Friday", &["Anna Maria"]),
+            ("see Anna Schmidt on Friday", &["Anna Schmidt"]),
         ];
         for (text, want) in cases {
             assert_eq!(found(text), *want, "in {text:?}");

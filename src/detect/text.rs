@@ -76,6 +76,21 @@ pub fn word_end(bytes: &[u8], pos: usize) -> usize {
         .count()
 }
 
+/// The days of the week, in any case: English writes them capitalised, like names, but `on
+/// Monday` is a date and a day after a first name (`fly to Milan Monday`) is no surname.
+pub fn is_weekday(word: &[u8]) -> bool {
+    const DAYS: &[&str] = &[
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    DAYS.iter().any(|d| d.as_bytes().eq_ignore_ascii_case(word))
+}
+
 /// True for a capitalised word that is not all capitals: `Paris`, `Zoë`, `McDonald`, but not
 /// `PARIS`, `USA` or a lone initial. Capitalisation is what tells a name from a word in prose;
 /// all-capital tokens are too often acronyms and codes.
