@@ -110,6 +110,7 @@ impl Scanner {
                 bytes,
                 file.resume.as_deref(),
                 kept,
+                &mut walker,
                 &mut names,
                 &mut document,
             );
@@ -154,8 +155,8 @@ impl Scanner {
                 offsets.clear();
                 offsets.extend(group.iter().map(|m| m.start.saturating_sub(text_start)));
                 let json = json::looks_like_json(text);
-                let mut json_path = |k: usize, path: &[u8], keys: &[(usize, usize)]| {
-                    fields[k] = Some(names.intern(path, |p| self.field_name(p, keys)));
+                let mut json_path = |k: usize, path: json::Path<'_>| {
+                    fields[k] = Some(names.of_path(path, |p, keys| self.field_name(p, keys)));
                 };
                 let resume = file
                     .resume
@@ -170,9 +171,7 @@ impl Scanner {
                     resumed.extend_from_slice(&text[*at..]);
                     let shift = |o: usize| o - at + prefix.len();
                     let shifted: Vec<usize> = offsets[skip..].iter().map(|&o| shift(o)).collect();
-                    walker.paths_at(&resumed, &shifted, |k, path, keys| {
-                        json_path(k + skip, path, keys)
-                    });
+                    walker.paths_at(&resumed, &shifted, |k, path| json_path(k + skip, path));
                 } else if json && indexed {
                     // The chunk's lists from this line on.
                     let from = |list: &[u32], at: &mut usize| {
@@ -247,6 +246,7 @@ impl Scanner {
         bytes: &[u8],
         resume: Option<&Resume>,
         kept: &[Match],
+        walker: &mut json::Walker,
         names: &mut FieldNames,
         out: &mut Vec<Option<Arc<str>>>,
     ) {
@@ -269,8 +269,8 @@ impl Scanner {
             .iter()
             .map(|m| m.start - at + prefix.len())
             .collect();
-        json::Walker::default().paths_at(&text, &offsets, |k, path, keys| {
-            out[skip + k] = Some(names.intern(path, |p| self.field_name(p, keys)));
+        walker.paths_at(&text, &offsets, |k, path| {
+            out[skip + k] = Some(names.of_path(path, |p, keys| self.field_name(p, keys)));
         });
     }
 }
@@ -295,18 +295,43 @@ fn innermost_keys<'n>(name: &'n [u8], keys: &[KeySpan]) -> Option<(&'n [u8], Vec
 }
 
 /// The field names of one chunk's findings, each held once: a dense export repeats a few
-/// fields (`properties.$email`) thousands of times per chunk.
+/// fields (`properties.$email`) thousands of times per chunk. A JSON key path is found by its
+/// number ([`json::Path::id`], of the chunk's one walker), and written out, then named by its
+/// text, only the first time.
 #[derive(Default)]
-struct FieldNames(rustc_hash::FxHashMap<Box<[u8]>, Arc<str>>);
+struct FieldNames {
+    by_text: rustc_hash::FxHashMap<Box<[u8]>, Arc<str>>,
+    by_path: Vec<Option<Arc<str>>>,
+}
 
 impl FieldNames {
+    /// The shared printable form of the key path `path`, made by `printable` from its text
+    /// and its keys' spans the first time that text is seen.
+    fn of_path(
+        &mut self,
+        mut path: json::Path<'_>,
+        printable: impl FnOnce(&[u8], &[KeySpan]) -> Arc<str>,
+    ) -> Arc<str> {
+        let id = path.id() as usize;
+        if let Some(Some(name)) = self.by_path.get(id) {
+            return Arc::clone(name);
+        }
+        let (text, keys) = path.text();
+        let name = self.intern(text, |t| printable(t, keys));
+        if self.by_path.len() <= id {
+            self.by_path.resize(id + 1, None);
+        }
+        self.by_path[id] = Some(Arc::clone(&name));
+        name
+    }
+
     /// The shared printable form of `name`, made by `printable` the first time it is seen.
     fn intern(&mut self, name: &[u8], printable: impl FnOnce(&[u8]) -> Arc<str>) -> Arc<str> {
-        if let Some(name) = self.0.get(name) {
+        if let Some(name) = self.by_text.get(name) {
             return Arc::clone(name);
         }
         let shared = printable(name);
-        self.0.insert(name.into(), Arc::clone(&shared));
+        self.by_text.insert(name.into(), Arc::clone(&shared));
         shared
     }
 }

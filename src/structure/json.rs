@@ -281,6 +281,25 @@ struct Frame {
     array: bool,
     /// The current key of an object frame, as a span of the line.
     key: Option<(usize, usize)>,
+    /// The number of the path up to this frame ([`PathIds`]), or [`UNNUMBERED`] until a value
+    /// under it asks.
+    path: u32,
+}
+
+impl Frame {
+    fn new(array: bool) -> Frame {
+        Frame {
+            array,
+            key: None,
+            path: UNNUMBERED,
+        }
+    }
+
+    /// The frame's key is now the one at `key`.
+    fn set_key(&mut self, key: (usize, usize)) {
+        self.key = Some(key);
+        self.path = UNNUMBERED;
+    }
 }
 
 /// Finds the key paths of values in JSON lines, reusing its memory from one line to the next.
@@ -289,6 +308,226 @@ pub struct Walker {
     stack: Vec<Frame>,
     path: Vec<u8>,
     keys: Vec<(usize, usize)>,
+    ids: PathIds,
+}
+
+/// The key path of a value, as a [`Walker`] hands it over: numbered, and written out only when
+/// asked, since most values sit under a path met before.
+pub struct Path<'w> {
+    id: u32,
+    line: &'w [u8],
+    stack: &'w [Frame],
+    text: &'w mut Vec<u8>,
+    keys: &'w mut Vec<(usize, usize)>,
+}
+
+impl<'w> Path<'w> {
+    fn new(
+        id: u32,
+        line: &'w [u8],
+        stack: &'w [Frame],
+        text: &'w mut Vec<u8>,
+        keys: &'w mut Vec<(usize, usize)>,
+    ) -> Path<'w> {
+        Path {
+            id,
+            line,
+            stack,
+            text,
+            keys,
+        }
+    }
+
+    /// The same number for the same keys (as on disk) in the same containers, for as long as
+    /// the walker lives, on any line; a small number (below the count of paths and their
+    /// parents met so far), fit to index a table.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The keys (as on disk) joined with `.`, arrays marked `[]` (`items[].owner.email`), and
+    /// the span of each key in it, since a key may hold dots of its own
+    /// (`jane.doe@example.com`). Two paths may read alike (a key `a.b`, and `b` under `a`).
+    pub fn text(&mut self) -> (&[u8], &[(usize, usize)]) {
+        path_of(self.line, self.stack, self.text, self.keys);
+        (self.text, self.keys)
+    }
+}
+
+/// A frame whose path has no number yet.
+const UNNUMBERED: u32 = u32::MAX;
+
+/// The key paths a [`Walker`] has met, each numbered by its parent's number and how it ends (a
+/// key, or an array), so that a value's path is known by one look-up of its last key, not by
+/// the whole path written out and hashed: a report names every finding's field.
+///
+/// A frame's number stays valid while the frame is open and its key unchanged; a key changes
+/// only in the innermost frame, so the numbered frames are always the outer ones.
+struct PathIds {
+    /// By number; the number 0 is the empty path.
+    nodes: Vec<PathNode>,
+    table: hashbrown::HashTable<u32>,
+    /// The bytes of the keys longer than a [`PathEnd`] holds.
+    long_keys: Vec<u8>,
+    /// The paths of short keys found lately, by their hash's top bits: a line's few dozen
+    /// paths are found again on the next line without probing the table.
+    recent: Box<[(u32, PathEnd, u32); RECENT_PATHS]>,
+}
+
+/// Slots of [`PathIds::recent`].
+const RECENT_PATHS: usize = 128;
+
+struct PathNode {
+    parent: u32,
+    end: PathEnd,
+    /// Where a long key's bytes are in `long_keys`.
+    long: (u32, u32),
+    hash: u64,
+}
+
+/// How a path ends: an array, or a key, held as its length and its first 16 bytes in one word
+/// (zeros past its end), so that most keys (`$email`, `properties`) are hashed and compared
+/// without a loop; a longer one is also compared byte by byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct PathEnd {
+    /// The key's length, or [`PathEnd::ARRAY`].
+    len: u32,
+    word: u128,
+}
+
+impl PathEnd {
+    const ARRAY: u32 = u32::MAX;
+    /// The bytes a word holds.
+    const WORD: usize = 16;
+
+    /// The key `line[s..e]`.
+    fn key(line: &[u8], s: usize, e: usize) -> PathEnd {
+        let len = e - s;
+        let word = match line.get(s..s + Self::WORD) {
+            Some(b) => {
+                let word = u128::from_le_bytes(b.try_into().expect("16 bytes"));
+                match len {
+                    0 => 0,
+                    1..Self::WORD => word & (u128::MAX >> (8 * (Self::WORD - len))),
+                    _ => word,
+                }
+            }
+            // Near the end of the line, so shorter than a word.
+            None => {
+                let mut b = [0u8; Self::WORD];
+                b[..len].copy_from_slice(&line[s..e]);
+                u128::from_le_bytes(b)
+            }
+        };
+        PathEnd {
+            len: len as u32,
+            word,
+        }
+    }
+
+    fn is_long(self) -> bool {
+        self.len != Self::ARRAY && self.len as usize > Self::WORD
+    }
+}
+
+impl Default for PathIds {
+    fn default() -> PathIds {
+        PathIds {
+            nodes: vec![PathNode {
+                parent: UNNUMBERED,
+                end: PathEnd { len: 0, word: 0 },
+                long: (0, 0),
+                hash: 0,
+            }],
+            table: hashbrown::HashTable::new(),
+            long_keys: Vec::new(),
+            // No path has the parent [`UNNUMBERED`].
+            recent: Box::new([(UNNUMBERED, PathEnd { len: 0, word: 0 }, 0); RECENT_PATHS]),
+        }
+    }
+}
+
+impl PathIds {
+    /// The number of the path of the innermost value of `stack`, numbering the frames not
+    /// numbered yet.
+    #[inline]
+    fn of(&mut self, line: &[u8], stack: &mut [Frame]) -> u32 {
+        let mut parent = 0;
+        for frame in stack {
+            if frame.path == UNNUMBERED {
+                frame.path = match (frame.array, frame.key) {
+                    (true, _) => {
+                        let array = PathEnd {
+                            len: PathEnd::ARRAY,
+                            word: 0,
+                        };
+                        self.child(parent, array, b"")
+                    }
+                    (false, Some((s, e))) => {
+                        self.child(parent, PathEnd::key(line, s, e), &line[s..e])
+                    }
+                    // An object before its first key adds nothing to the path.
+                    (false, None) => parent,
+                };
+            }
+            parent = frame.path;
+        }
+        parent
+    }
+
+    /// The number of the path `parent` followed by `end`, an array or the key `key`.
+    #[inline]
+    fn child(&mut self, parent: u32, end: PathEnd, key: &[u8]) -> u32 {
+        use std::hash::Hasher;
+        let mut hasher = rustc_hash::FxHasher::default();
+        hasher.write_u64(end.word as u64);
+        hasher.write_u64((end.word >> 64) as u64);
+        hasher.write_u64(u64::from(parent) << 32 | u64::from(end.len));
+        let hash = hasher.finish();
+        let slot = (hash >> (64 - RECENT_PATHS.trailing_zeros())) as usize;
+        let (p, e, id) = self.recent[slot];
+        if p == parent && e == end && !end.is_long() {
+            return id;
+        }
+        let id = self.find_or_add(parent, end, key, hash);
+        if !end.is_long() {
+            self.recent[slot] = (parent, end, id);
+        }
+        id
+    }
+
+    /// [`PathIds::child`] past the recent paths.
+    #[inline(never)]
+    fn find_or_add(&mut self, parent: u32, end: PathEnd, key: &[u8], hash: u64) -> u32 {
+        let PathIds {
+            nodes,
+            table,
+            long_keys,
+            ..
+        } = self;
+        let same = |&id: &u32| {
+            let node = &nodes[id as usize];
+            node.parent == parent
+                && node.end == end
+                && (!end.is_long() || &long_keys[node.long.0 as usize..node.long.1 as usize] == key)
+        };
+        if let Some(&id) = table.find(hash, same) {
+            return id;
+        }
+        let id = nodes.len() as u32;
+        let start = long_keys.len() as u32;
+        if end.is_long() {
+            long_keys.extend_from_slice(key);
+        }
+        nodes.push(PathNode {
+            parent,
+            end,
+            long: (start, long_keys.len() as u32),
+            hash,
+        });
+        table.insert_unique(hash, id, |&id| nodes[id as usize].hash);
+        id
+    }
 }
 
 /// A chunk's JSON structure as the prefilter listed it: the closing quotes of its keys
@@ -301,18 +540,21 @@ pub struct Index<'a> {
 
 impl Walker {
     /// For each of the sorted `offsets` into one JSON `line` that falls inside a value, calls
-    /// `found(i, path, keys)` with the index of the offset and the key path of the value: keys (as
-    /// on disk) joined with `.`, arrays marked `[]` (`items[].owner.email`); `keys` holds the span
-    /// of each key in `path`, since a key may hold dots of its own (`jane.doe@example.com`).
+    /// `found(i, path)` with the index of the offset and the key path of the value ([`Path`]).
     ///
     /// An offset inside a key, or in a part of the line that does not parse, gets no call.
     pub fn paths_at(
         &mut self,
         line: &[u8],
         offsets: &[usize],
-        mut found: impl FnMut(usize, &[u8], &[(usize, usize)]),
+        mut found: impl FnMut(usize, Path<'_>),
     ) {
-        let Walker { stack, path, keys } = self;
+        let Walker {
+            stack,
+            path,
+            keys,
+            ids,
+        } = self;
         stack.clear();
         let mut next = 0;
         let mut expect_key = false;
@@ -321,7 +563,7 @@ impl Walker {
             let (start, end) = match line[pos] {
                 b'{' | b'[' => {
                     let array = line[pos] == b'[';
-                    stack.push(Frame { array, key: None });
+                    stack.push(Frame::new(array));
                     expect_key = !array;
                     pos += 1;
                     continue;
@@ -354,7 +596,7 @@ impl Walker {
                     pos = end + 1;
                     if expect_key {
                         if let Some(frame) = stack.last_mut() {
-                            frame.key = Some((start, end));
+                            frame.set_key((start, end));
                         }
                         // Offsets inside a key have no value path.
                         while next < offsets.len() && offsets[next] <= end {
@@ -380,9 +622,9 @@ impl Walker {
                 next += 1;
             }
             if next < offsets.len() && offsets[next] < end {
-                path_of(line, stack, path, keys);
+                let id = ids.of(line, stack);
                 while next < offsets.len() && offsets[next] < end {
-                    found(next, path, keys);
+                    found(next, Path::new(id, line, stack, path, keys));
                     next += 1;
                 }
             }
@@ -403,69 +645,72 @@ impl Walker {
         line_start: usize,
         index: Index<'_>,
         offsets: &[usize],
-        mut found: impl FnMut(usize, &[u8], &[(usize, usize)]),
+        mut found: impl FnMut(usize, Path<'_>),
     ) {
         let Some(&last) = offsets.last() else {
             return;
         };
-        // Positions in the line, of the listed items before `end`.
-        fn in_line(
-            list: &[u32],
-            line_start: usize,
-            end: usize,
-        ) -> impl Iterator<Item = usize> + '_ {
-            list.iter()
-                .map(|&p| p as usize)
-                .skip_while(move |&p| p < line_start)
-                .map(move |p| p - line_start)
-                .take_while(move |&p| p < end)
+        // The listed items from the line's start on, and where each sits in the line.
+        fn from_line(list: &[u32], line_start: usize) -> &[u32] {
+            let skip = list
+                .iter()
+                .take_while(|&&p| (p as usize) < line_start)
+                .count();
+            &list[skip..]
         }
-        let listed = |list, end| in_line(list, line_start, end);
-        if listed(index.structure, last).any(|p| line[p] == b'"') {
+        let keys = from_line(index.keys, line_start);
+        let structure = from_line(index.structure, line_start);
+        let at = |p: u32| p as usize - line_start;
+        if structure
+            .iter()
+            .map(|&p| at(p))
+            .take_while(|&p| p < last)
+            .any(|p| line[p] == b'"')
+        {
             return self.paths_at(line, offsets, found);
         }
-        let mut keys = listed(index.keys, line.len()).peekable();
-        let mut structure = listed(index.structure, last).peekable();
         let Walker {
             stack,
             path,
             keys: spans,
+            ids,
         } = self;
         stack.clear();
+        let (mut key, mut bracket) = (0, 0);
         for (n, &offset) in offsets.iter().enumerate() {
-            // Keys and brackets before the offset, in the order they come.
+            // Keys and brackets before the offset, in the order they come: of the keys between
+            // two brackets, the last is the one the innermost object holds when the walk
+            // reaches the offset or the next bracket, so only it is kept.
             loop {
-                let key = keys.peek().copied().filter(|&k| k < offset);
-                let bracket = structure.peek().copied().filter(|&b| b < offset);
-                match (key, bracket) {
-                    (Some(key), b) if b.is_none_or(|b| key < b) => {
-                        keys.next();
-                        if let Some(frame) = stack.last_mut().filter(|f| !f.array) {
-                            // Where the key starts is read only if a path needs it.
-                            frame.key = Some((UNREAD, key));
-                        }
+                let next = structure
+                    .get(bracket)
+                    .map(|&b| at(b))
+                    .filter(|&b| b < offset);
+                let end = next.unwrap_or(offset);
+                let first = key;
+                while keys.get(key).is_some_and(|&k| at(k) < end) {
+                    key += 1;
+                }
+                if key > first {
+                    if let Some(frame) = stack.last_mut().filter(|f| !f.array) {
+                        // Where the key starts is read only if a path needs it.
+                        frame.set_key((UNREAD, at(keys[key - 1])));
                     }
-                    (_, Some(bracket)) => {
-                        structure.next();
-                        match line[bracket] {
-                            b'{' => stack.push(Frame {
-                                array: false,
-                                key: None,
-                            }),
-                            b'[' => stack.push(Frame {
-                                array: true,
-                                key: None,
-                            }),
-                            _ => {
-                                stack.pop();
-                            }
-                        }
+                }
+                let Some(next) = next else {
+                    break;
+                };
+                bracket += 1;
+                match line[next] {
+                    b'{' => stack.push(Frame::new(false)),
+                    b'[' => stack.push(Frame::new(true)),
+                    _ => {
+                        stack.pop();
                     }
-                    _ => break,
                 }
             }
             // An offset inside a key has no value path.
-            let next_key = keys.peek().copied();
+            let next_key = keys.get(key).map(|&k| at(k)).filter(|&k| k < line.len());
             if next_key.is_some_and(|k| key_open(line, k).is_some_and(|open| open < offset)) {
                 continue;
             }
@@ -474,8 +719,8 @@ impl Walker {
                     frame.key = key_open(line, key).map(|open| (open + 1, key));
                 }
             }
-            path_of(line, stack, path, spans);
-            found(n, path, spans);
+            let id = ids.of(line, stack);
+            found(n, Path::new(id, line, stack, path, spans));
         }
     }
 }
@@ -768,9 +1013,84 @@ mod tests {
     use crate::structure::keys::Hint;
     use proptest::prelude::*;
 
+    /// The paths a walker numbered, by number: the same number for the same keys, a new one
+    /// for other keys, even when they read alike.
+    #[derive(Default)]
+    struct Numbered(std::collections::BTreeMap<u32, OwnedPath>);
+
+    /// A path's text and the spans of its keys.
+    type OwnedPath = (Vec<u8>, Vec<(usize, usize)>);
+
+    impl Numbered {
+        fn check(&mut self, path: &mut Path<'_>) {
+            let id = path.id();
+            let (text, keys) = path.text();
+            let this = (text.to_vec(), keys.to_vec());
+            if let Some(seen) = self.0.get(&id) {
+                assert_eq!(seen, &this, "path {id}");
+            } else {
+                assert!(
+                    !self.0.values().any(|p| p == &this),
+                    "{this:?} numbered twice"
+                );
+                self.0.insert(id, this);
+            }
+        }
+    }
+
+    /// A key that reads like two keys (`a.b`, and `b` under `a`) is another path.
+    #[test]
+    fn paths_are_numbered_by_their_keys() {
+        let line = br#"{"a":{"b":"x","c":["y",{"b":"z"}]},"a.b":"w","d":[["v"]],"a":{"b":"u"}}"#;
+        let offsets: Vec<usize> = (0..line.len()).collect();
+        let mut numbered = Numbered::default();
+        let mut ids = Vec::new();
+        let mut walker = Walker::default();
+        for _ in 0..2 {
+            walker.paths_at(line, &offsets, |i, mut path| {
+                numbered.check(&mut path);
+                ids.push((line[offsets[i]], path.id()));
+            });
+        }
+        let id = |v: u8| ids.iter().find(|(b, _)| *b == v).unwrap().1;
+        assert_eq!(id(b'x'), id(b'u'));
+        assert_ne!(id(b'x'), id(b'w'));
+        assert_ne!(id(b'x'), id(b'z'));
+        let texts: Vec<&[u8]> = numbered.0.values().map(|(t, _)| &t[..]).collect();
+        assert_eq!(texts.iter().filter(|t| **t == b"a.b").count(), 2);
+        assert!(texts.contains(&&b"d[][]"[..]));
+        // Keys past a word's length that share their first bytes, keys at the line's end.
+        let mut numbered = Numbered::default();
+        let mut walker = Walker::default();
+        let mut texts = Vec::new();
+        for key in [
+            "0123456789abcdef",
+            "0123456789abcdefg",
+            "0123456789abcdefh",
+            "0123456789abcdefgh",
+            "0123456789abcdefgh",
+            "0123456789abcdef",
+            "",
+            "e",
+        ] {
+            for line in [format!(r#"{{"{key}":"v"}}"#), format!(r#"{{"{key}":1"#)] {
+                let at = line.rfind(['v', '1']).unwrap();
+                walker.paths_at(line.as_bytes(), &[at], |_, mut path| {
+                    numbered.check(&mut path);
+                    texts.push(String::from_utf8(path.text().0.to_vec()).unwrap());
+                });
+            }
+        }
+        assert_eq!(texts.len(), 16);
+        assert_eq!(numbered.0.len(), 6);
+    }
+
     fn owned_paths(line: &[u8], offsets: &[usize]) -> Vec<Option<String>> {
         let mut paths = vec![None; offsets.len()];
-        Walker::default().paths_at(line, offsets, |i, path, keys| {
+        let mut numbered = Numbered::default();
+        Walker::default().paths_at(line, offsets, |i, mut path| {
+            numbered.check(&mut path);
+            let (path, keys) = path.text();
             for &(s, e) in keys {
                 assert!(s <= e && e <= path.len());
             }
@@ -913,7 +1233,8 @@ mod tests {
             let text = text.as_bytes();
             let values: Vec<usize> = (0..text.len()).collect();
             let mut whole = Vec::new();
-            Walker::default().paths_at(text, &values, |k, path, _| {
+            Walker::default().paths_at(text, &values, |k, mut path| {
+                let path = path.text().0;
                 whole.push((values[k], path.to_vec()));
             });
             assert_eq!(whole.len(), 24, "the bytes of values");
@@ -950,7 +1271,8 @@ mod tests {
                     let offsets: Vec<usize> =
                         (i..text.len()).map(|o| o - i + prefix.len()).collect();
                     let mut resumed = Vec::new();
-                    Walker::default().paths_at(&resumed_text, &offsets, |k, path, _| {
+                    Walker::default().paths_at(&resumed_text, &offsets, |k, mut path| {
+                        let path = path.text().0;
                         resumed.push((i + k, path.to_vec()));
                     });
                     let want: Vec<_> = whole.iter().filter(|(o, _)| *o >= i).cloned().collect();
@@ -1133,13 +1455,18 @@ mod tests {
         };
         let mut out = Vec::new();
         let mut line_start = 0;
+        // One walker for the chunk: a path's number means the same keys on every line.
+        let mut walker = Walker::default();
+        let mut numbered = Numbered::default();
         for line in chunk.split(|&b| b == b'\n') {
             // Every offset that the tokenizer places in a value.
             let all: Vec<usize> = (0..line.len()).collect();
             let want = owned_paths(line, &all);
             let offsets: Vec<usize> = all.into_iter().filter(|&i| want[i].is_some()).collect();
             let mut got = vec![None; offsets.len()];
-            Walker::default().paths_indexed(line, line_start, index, &offsets, |i, path, _| {
+            walker.paths_indexed(line, line_start, index, &offsets, |i, mut path| {
+                numbered.check(&mut path);
+                let path = path.text().0;
                 got[i] = Some(String::from_utf8(path.to_vec()).unwrap());
             });
             for (i, got) in offsets.into_iter().zip(got) {
