@@ -191,7 +191,7 @@ impl Normal {
                     } else {
                         (c, c.len_utf8())
                     };
-                    out.extend(decoded.to_lowercase());
+                    push_lowercase(out, decoded);
                     rest = &rest[len..];
                 }
             }
@@ -233,7 +233,7 @@ impl Normal {
                     if word.contains('Σ') {
                         out.push_str(&word.to_lowercase());
                     } else {
-                        out.extend(word.chars().flat_map(char::to_lowercase));
+                        word.chars().for_each(|c| push_lowercase(out, c));
                     }
                 }
             }
@@ -267,6 +267,17 @@ impl Normal {
                 }
             }
         }
+    }
+}
+
+/// Pushes `c` lowered as `char::to_lowercase` lowers it, ASCII without its table search (the
+/// Latin letters of a name with one accent are most of its characters).
+#[inline]
+fn push_lowercase(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else {
+        out.extend(c.to_lowercase());
     }
 }
 
