@@ -137,6 +137,21 @@ impl Normal {
                 out[..raw.len()].copy_from_slice(raw);
                 Some(raw.len())
             }
+            // `00-1A-2B-…`: the hex digits, lowered, in pairs joined by `:` (a `:` for every
+            // two digits at most, so a value of up to two thirds of the buffer fits).
+            Normal::Mac if raw.len() <= FOLD_MAX * 2 / 3 => {
+                let mut n = 0;
+                let hex = raw.iter().filter(|b| b.is_ascii_hexdigit());
+                for (i, b) in hex.enumerate() {
+                    if i > 0 && i % 2 == 0 {
+                        out[n] = b':';
+                        n += 1;
+                    }
+                    out[n] = b.to_ascii_lowercase();
+                    n += 1;
+                }
+                Some(n)
+            }
             _ => None,
         }
     }
@@ -402,6 +417,11 @@ mod tests {
             r"Mozilla\/5.0 (X11; Linux x86_64) Chrome\/124.0.0.0",
             "User-ABC",
             "https://Example.com/A?b=C",
+            "00-1A-2B-3C-4D-5E",
+            "00:1a:2b:3c:4d:5",
+            "a4:5E:60:d1:22:0f",
+            "001A.2B3C.4D5E",
+            "zz",
             "",
             " ",
         ];
@@ -435,6 +455,7 @@ mod tests {
                 r"Mozilla\/5.0 (X11; Linux x86_64) Chrome\/124.0.0.0",
             ),
             (Normal::Text, "Jane\x0bDoe\x0c"),
+            (Normal::Mac, "00-1A-2B-3C-4D-5E"),
         ] {
             assert!(
                 normal.fold_ascii(value.as_bytes(), &mut folded).is_some(),
