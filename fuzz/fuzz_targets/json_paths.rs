@@ -3,9 +3,11 @@
 //! the tokenizer on every line that is JSON, hinted spans inside the input.
 #![no_main]
 
+use std::collections::HashMap;
+
 use libfuzzer_sys::fuzz_target;
 use piiscan::prefilter::{Candidates, Class, Classes};
-use piiscan::structure::json::{self, Index, Walker};
+use piiscan::structure::json::{self, Index, Path, Walker};
 
 /// The path of each offset, by the tokenizer or by the indexed walk.
 fn paths(
@@ -15,11 +17,16 @@ fn paths(
 ) -> Vec<Option<Vec<u8>>> {
     let mut got = vec![None; offsets.len()];
     let mut last = None;
-    let mut found = |i: usize, path: &[u8], keys: &[(usize, usize)]| {
-        assert!(keys.iter().all(|&(s, e)| s <= e && e <= path.len()));
+    // A path's number names its keys: the same number, the same path, within a walk.
+    let mut named: HashMap<u32, Vec<u8>> = HashMap::new();
+    let mut found = |i: usize, mut path: Path<'_>| {
+        let id = path.id();
+        let (text, keys) = path.text();
+        assert!(keys.iter().all(|&(s, e)| s <= e && e <= text.len()));
         assert!(i < offsets.len() && last.is_none_or(|l| l < i));
+        assert_eq!(named.entry(id).or_insert_with(|| text.to_vec()), text);
         last = Some(i);
-        got[i] = Some(path.to_vec());
+        got[i] = Some(text.to_vec());
     };
     let mut walker = Walker::default();
     match indexed {
