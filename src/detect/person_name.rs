@@ -661,6 +661,9 @@ mod tests {
 
         #[test]
         fn names_in_random_text(pad in "[a-z ,.\n]{0,30}", tail in "[a-z ,.\n]{0,30}") {
+            // `in Jane Doe`, `near Jane Doe`: a place named like a person (`after_place_word`).
+            let last_word = pad.rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+            proptest::prop_assume!(!matches!(last_word, "in" | "near"));
             let text = format!("{pad} Jane Doe{}", if tail.starts_with(|c: char| c.is_ascii_alphabetic()) { format!(" {tail}") } else { tail.clone() });
             proptest::prop_assert_eq!(found(&text), vec!["Jane Doe"]);
         }
