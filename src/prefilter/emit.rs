@@ -7,10 +7,10 @@ use super::pass::push_bits;
 use super::strings::Quoted;
 use super::{Class, Classes, ASSIGNED_RUN, CODE_RUN, NUMBER_RUN, TOKEN_RUN};
 
-/// Bit `j` is set when bytes `j + offset..j + offset + len` of the block (continued by the
-/// next one) are all in `mask`: runs doubled over the two blocks as one 128-bit word.
+/// Bit `j` is set when bytes `j..j + len` of the block (continued by the next one) are all
+/// in the mask: runs doubled over the two blocks as one 128-bit word.
 #[inline(always)]
-fn run(cur: u64, next: u64, offset: u32, len: u32) -> u64 {
+fn run(cur: u64, next: u64, len: u32) -> u128 {
     let m = u128::from(cur) | u128::from(next) << 64;
     let mut run = m;
     let mut have = 1;
@@ -19,7 +19,7 @@ fn run(cur: u64, next: u64, offset: u32, len: u32) -> u64 {
         run &= run >> step;
         have += step;
     }
-    (run >> offset) as u64
+    run
 }
 
 /// The candidates of one block, from its masks and those of the blocks around it (for the
@@ -39,39 +39,43 @@ pub(super) fn emit(
     // `before(m)` has bit j set when byte j - 1 is in `m`; `after(m)` when byte j + 1 is.
     let before = |p: u64, c: u64| c << 1 | p >> 63;
     let after = |c: u64, n: u64| c >> 1 | n << 63;
-    let mut push =
-        |class: Class, bits: u64| push_bits(&mut lists[class as usize], start, bits & valid);
+    macro_rules! push {
+        ($class:expr, $unrolled:literal, $bits:expr $(,)?) => {
+            push_bits::<$unrolled>(&mut lists[$class as usize], start, $bits & valid)
+        };
+    }
     let closing = quoted.quotes & !quoted.inside;
     if classes.contains(Class::Key) {
-        push(Class::Key, closing & after(cur.colon, next.colon));
+        push!(Class::Key, 4, closing & after(cur.colon, next.colon));
     }
     if classes.contains(Class::Capital) {
-        push(Class::Capital, cur.upper & !before(prev.word, cur.word));
+        push!(Class::Capital, 4, cur.upper & !before(prev.word, cur.word));
     }
     if classes.contains(Class::Decimal) {
         let digits = before(prev.digit, cur.digit) & after(cur.digit, next.digit);
-        push(Class::Decimal, cur.dot & digits);
+        push!(Class::Decimal, 4, cur.dot & digits);
     }
     if classes.contains(Class::Colon) {
         let hex = before(prev.hex, cur.hex) & after(cur.hex, next.hex);
         let colons = before(prev.colon, cur.colon) | after(cur.colon, next.colon);
-        push(Class::Colon, cur.colon & (hex | colons));
+        push!(Class::Colon, 5, cur.colon & (hex | colons));
     }
     if classes.contains(Class::At) {
         let percent = cur.percent & after(cur.four, next.four);
         let escape = cur.backslash & after(cur.u, next.u);
-        push(Class::At, cur.at | percent | escape);
+        push!(Class::At, 1, cur.at | percent | escape);
     }
     if classes.contains(Class::Newline) {
-        push(Class::Newline, cur.newline);
+        push!(Class::Newline, 1, cur.newline);
     }
     if classes.contains(Class::Escape) {
-        push(Class::Escape, cur.backslash & after(cur.u, next.u));
+        push!(Class::Escape, 1, cur.backslash & after(cur.u, next.u));
     }
     if classes.contains(Class::Structure) {
         let brackets = cur.bracket & !quoted.inside;
-        push(
+        push!(
             Class::Structure,
+            4,
             brackets | closing & after(cur.blank, next.blank),
         );
     }
@@ -87,8 +91,8 @@ pub(super) fn emit(
         let starts = lead & !continues & !json_number & valid;
         if starts != 0 {
             let digitish = |m: &Masks| m.digit | m.blank | m.punct;
-            let run = run(digitish(cur), digitish(next), 0, NUMBER_RUN as u32);
-            push(Class::Number, starts & run);
+            let run = run(digitish(cur), digitish(next), NUMBER_RUN as u32) as u64;
+            push!(Class::Number, 1, starts & run);
         }
     }
     if classes.contains(Class::Code) {
@@ -97,8 +101,8 @@ pub(super) fn emit(
         let starts = start & second & valid;
         if starts != 0 {
             let codeish = |m: &Masks| m.caps | m.digit | m.blank;
-            let run = run(codeish(cur), codeish(next), 0, CODE_RUN as u32);
-            push(Class::Code, starts & run);
+            let run = run(codeish(cur), codeish(next), CODE_RUN as u32) as u64;
+            push!(Class::Code, 2, starts & run);
         }
     }
     if classes.contains(Class::Secret) {
@@ -107,11 +111,11 @@ pub(super) fn emit(
         let word_start = tc & !before(token(prev), tc) & valid;
         let mut found = 0;
         if word_start != 0 {
-            found |= word_start & run(tc, tn, 0, TOKEN_RUN as u32);
+            found |= word_start & run(tc, tn, TOKEN_RUN as u32) as u64;
         }
         let first_dash = cur.minus & !before(prev.minus, cur.minus) & valid;
         if first_dash != 0 {
-            found |= first_dash & run(cur.minus, next.minus, 0, 5);
+            found |= first_dash & run(cur.minus, next.minus, 5) as u64;
         }
         // `name=value`, `Name: value`: a value of at least six bytes that are no blank, quote
         // or line end (passwords hold symbols), after a `=` or `:` that follows a letter.
@@ -120,11 +124,11 @@ pub(super) fn emit(
         let colon = cur.colon & letter & valid;
         if equals | colon != 0 {
             let valuable = |m: &Masks| m.word | m.punct | m.equals | m.at | m.percent | m.colon;
-            let (vc, vn) = (valuable(cur), valuable(next));
-            let value = run(vc, vn, 1, ASSIGNED_RUN as u32);
-            let spaced = after(cur.blank, next.blank) & run(vc, vn, 2, ASSIGNED_RUN as u32);
+            let values = run(valuable(cur), valuable(next), ASSIGNED_RUN as u32);
+            let value = (values >> 1) as u64;
+            let spaced = after(cur.blank, next.blank) & (values >> 2) as u64;
             found |= equals & value | colon & (value | spaced);
         }
-        push(Class::Secret, found);
+        push!(Class::Secret, 1, found);
     }
 }

@@ -137,7 +137,7 @@ fn check(bytes: &[u8]) {
                 found: classes,
                 ..Default::default()
             };
-            find_blocks::<scalar::Table>(bytes, classes, strings, &mut table.lists);
+            find_blocks::<scalar::Table, 0>(bytes, classes, strings, &mut table.lists);
             assert_eq!(table, want, "table, {classes:?} {strings} in {bytes:?}");
             let mut dispatched = Candidates::default();
             dispatched.find_with(bytes, classes, strings);

@@ -24,7 +24,11 @@ pub unsafe fn find_avx512(
     strings: bool,
     lists: &mut [Vec<u32>; Class::ALL.len()],
 ) {
-    find_blocks::<Avx512>(bytes, classes, strings, lists)
+    if classes == Classes::ALL {
+        find_blocks::<Avx512, { Classes::ALL.0 }>(bytes, classes, strings, lists)
+    } else {
+        find_blocks::<Avx512, 0>(bytes, classes, strings, lists)
+    }
 }
 
 /// # Safety
@@ -36,7 +40,11 @@ pub unsafe fn find_avx2(
     strings: bool,
     lists: &mut [Vec<u32>; Class::ALL.len()],
 ) {
-    find_blocks::<Avx2>(bytes, classes, strings, lists)
+    if classes == Classes::ALL {
+        find_blocks::<Avx2, { Classes::ALL.0 }>(bytes, classes, strings, lists)
+    } else {
+        find_blocks::<Avx2, 0>(bytes, classes, strings, lists)
+    }
 }
 
 pub struct Avx512;
