@@ -36,6 +36,7 @@ pub mod redact;
 pub mod report;
 pub mod run;
 pub mod scrub;
+pub mod short;
 pub mod sink;
 pub mod source;
 pub mod structure;

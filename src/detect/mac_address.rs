@@ -7,7 +7,7 @@
 //! all-zero and broadcast addresses are placeholders, not devices. In text, candidates are the
 //! prefilter's colons between hex digits (the form Linux, macOS and most logs print), and for
 //! the dashed (Windows, `ipconfig`, DHCP logs) and dotted (Cisco `show mac`) forms each `-` and
-//! `.` of the haystack (memchr): a dash is looked at only when another follows three bytes
+//! `.` of the haystack (`short::each2`): a dash is looked at only when another follows three bytes
 //! later, and a dot only when another follows five bytes later, so the dashes of UUIDs and
 //! dates and the dots of versions and sentences cost two byte comparisons each. Under a `mac`
 //! key or column a value is judged whole.
@@ -122,20 +122,20 @@ impl Detector for MacAddressDetector {
         // The first `-` of `aa-bb-cc-dd-ee-ff` (two bytes in) and the first `.` of
         // `aabb.ccdd.eeff` (four bytes in); the rest of each address is skipped.
         let mut done = 0;
-        for at in memchr::memchr2_iter(b'-', b'.', bytes) {
+        crate::short::each2(b'-', b'.', bytes, |at| {
             if at < done {
-                continue;
+                return;
             }
             let sep = bytes[at];
             let (lead, step) = if sep == b'-' { (2, 3) } else { (4, 5) };
             if at < lead || bytes.get(at + step) != Some(&sep) {
-                continue;
+                return;
             }
             if let Some(end) = mac_at(bytes, at - lead) {
                 out.push(Match::new(at - lead, end, Kind::MacAddress));
                 done = end;
             }
-        }
+        });
     }
 }
 

@@ -75,7 +75,7 @@ impl Normal {
         if raw.len() > FOLD_MAX || !raw.is_ascii() {
             return None;
         }
-        match memchr::memchr(b'\\', raw) {
+        match crate::short::find(b'\\', raw) {
             None => self.fold_unescaped(raw, out),
             // Only here a second buffer: zeroed for every value, it showed in the report's
             // profile (one memset a finding).

@@ -264,7 +264,7 @@ fn value_after(bytes: &[u8], pos: usize) -> Option<(usize, usize)> {
 pub fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut pos = start;
     loop {
-        let i = string_stop(&bytes[pos..])? + pos;
+        let i = crate::short::find3(b'"', b'\\', b'\n', &bytes[pos..])? + pos;
         match bytes[i] {
             b'"' => return Some(i),
             b'\\' => pos = i + 2,
@@ -274,21 +274,6 @@ pub fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
             return None;
         }
     }
-}
-
-/// The first `"`, `\\` or line end of `hay`: where a string's plain bytes stop.
-///
-/// The strings asked about are short (ids, versions, a few dozen bytes), and asked about a
-/// million times in 60 MB of an export: `memchr3` chose its AVX2 routine on every call, a third
-/// of the 65 instructions a call took. SSE2, which every x86-64 processor has, needs no
-/// choice and is inlined here.
-#[inline]
-fn string_stop(hay: &[u8]) -> Option<usize> {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(stops) = memchr::arch::x86_64::sse2::memchr::Three::new(b'"', b'\\', b'\n') {
-        return stops.find(hay);
-    }
-    memchr::memchr3(b'"', b'\\', b'\n', hay)
 }
 
 /// One level of nesting while walking a line.
