@@ -9,7 +9,7 @@ use std::path::Path;
 /// The library's top-level modules in the order data flows through them: each may use only
 /// modules before it. Modules on one line sit side by side and may not use each other.
 const LAYERS: &[&[&str]] = &[
-    &["scrub"],
+    &["scrub", "short"],
     &["source"],
     &["chunk"],
     &["prefilter"],
