@@ -38,8 +38,9 @@ pub(super) fn push_bits<const UNROLLED: usize>(list: &mut Vec<u32>, start: usize
     let base = start as u32;
     let first = spare[..UNROLLED].as_mut_ptr().cast::<u32>();
     for i in 0..UNROLLED {
-        // SAFETY: `first` points at eight slots of spare capacity. A volatile store is a
-        // plain store that the compiler does not merge into vectors.
+        // SAFETY: `first` points at `UNROLLED` slots of spare capacity (the slice above is
+        // bounds-checked). A volatile store is a plain store that the compiler does not merge
+        // into vectors.
         unsafe { first.add(i).write_volatile(base + bits.trailing_zeros()) };
         bits &= bits.wrapping_sub(1);
     }
@@ -50,8 +51,8 @@ pub(super) fn push_bits<const UNROLLED: usize>(list: &mut Vec<u32>, start: usize
         i += 1;
     }
     // SAFETY: the first `count` slots of the spare capacity were written just above (the
-    // first eight unconditionally, the rest in the loop), and the caller made room for
-    // the at most 64 bits of a mask.
+    // first `UNROLLED` unconditionally, the rest in the loop, each bounds-checked): the
+    // caller made room for the at most 64 bits of a mask.
     unsafe { list.set_len(list.len() + count) };
 }
 
