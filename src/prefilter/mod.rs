@@ -32,7 +32,7 @@ mod tests;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
-use pass::find_blocks;
+use pass::find;
 
 /// The kinds of candidate positions the prefilter lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,7 +177,7 @@ impl Candidates {
             // SAFETY: as above.
             #[cfg(target_arch = "x86_64")]
             Simd::Avx2 => unsafe { x86::find_avx2(bytes, classes, strings, &mut self.lists) },
-            _ => find_blocks::<scalar::Table, 0>(bytes, classes, strings, &mut self.lists),
+            _ => find::<scalar::Table>(bytes, classes, strings, &mut self.lists),
         }
     }
 

@@ -56,12 +56,26 @@ pub(super) fn push_bits<const UNROLLED: usize>(list: &mut Vec<u32>, start: usize
     unsafe { list.set_len(list.len() + count) };
 }
 
+/// The block loop for `classes`, compiled apart for the full set, which the default scan
+/// asks for: the loop then tests no class per block, and the compiler sees which masks it
+/// needs, as it cannot for a set only known at run time.
+#[inline(always)]
+pub(super) fn find<C: Classify>(
+    bytes: &[u8],
+    classes: Classes,
+    track_strings: bool,
+    lists: &mut [Vec<u32>; Class::ALL.len()],
+) {
+    if classes == Classes::ALL {
+        find_blocks::<C, { Classes::ALL.0 }>(bytes, classes, track_strings, lists)
+    } else {
+        find_blocks::<C, 0>(bytes, classes, track_strings, lists)
+    }
+}
+
 /// The block loop, the same for every implementation: each block's candidates are emitted
-/// once the next block's masks are known.
-///
-/// `FIXED`, when not zero, is the set of classes asked for, known at compile time (the
-/// default scan asks for all of them): the loop then tests no class per block, and the
-/// compiler sees which masks it needs, as it cannot for a set only known at run time.
+/// once the next block's masks are known. `FIXED`, when not zero, is the set of classes asked
+/// for, known at compile time ([`find`]).
 #[inline(always)]
 pub(super) fn find_blocks<C: Classify, const FIXED: u16>(
     bytes: &[u8],

@@ -1,4 +1,4 @@
-use super::pass::find_blocks;
+use super::pass::find;
 use super::*;
 use proptest::prelude::*;
 
@@ -137,7 +137,7 @@ fn check(bytes: &[u8]) {
                 found: classes,
                 ..Default::default()
             };
-            find_blocks::<scalar::Table, 0>(bytes, classes, strings, &mut table.lists);
+            find::<scalar::Table>(bytes, classes, strings, &mut table.lists);
             assert_eq!(table, want, "table, {classes:?} {strings} in {bytes:?}");
             let mut dispatched = Candidates::default();
             dispatched.find_with(bytes, classes, strings);

@@ -4,7 +4,7 @@
 use std::arch::x86_64::*;
 
 use super::masks::{needs, Classify, Masks};
-use super::pass::find_blocks;
+use super::pass::find;
 use super::{Class, Classes};
 
 pub fn has_avx512() -> bool {
@@ -24,11 +24,7 @@ pub unsafe fn find_avx512(
     strings: bool,
     lists: &mut [Vec<u32>; Class::ALL.len()],
 ) {
-    if classes == Classes::ALL {
-        find_blocks::<Avx512, { Classes::ALL.0 }>(bytes, classes, strings, lists)
-    } else {
-        find_blocks::<Avx512, 0>(bytes, classes, strings, lists)
-    }
+    find::<Avx512>(bytes, classes, strings, lists)
 }
 
 /// # Safety
@@ -40,11 +36,7 @@ pub unsafe fn find_avx2(
     strings: bool,
     lists: &mut [Vec<u32>; Class::ALL.len()],
 ) {
-    if classes == Classes::ALL {
-        find_blocks::<Avx2, { Classes::ALL.0 }>(bytes, classes, strings, lists)
-    } else {
-        find_blocks::<Avx2, 0>(bytes, classes, strings, lists)
-    }
+    find::<Avx2>(bytes, classes, strings, lists)
 }
 
 pub struct Avx512;
