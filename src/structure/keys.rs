@@ -470,11 +470,12 @@ fn hint_by_words(key: &[u8]) -> Option<Hint> {
     for k in (1..=n).rev() {
         let mut buf = [0u8; MAX_KEY];
         let mut len = 0;
-        for &(s, e) in ends[..k].iter().rev() {
+        'join: for &(s, e) in ends[..k].iter().rev() {
             for &b in &key[s..e] {
                 if len == MAX_KEY {
+                    // Too long for any entry: the words after this one are not read either.
                     len = MAX_KEY + 1;
-                    break;
+                    break 'join;
                 }
                 buf[len] = b.to_ascii_lowercase();
                 len += 1;
@@ -1002,6 +1003,20 @@ mod tests {
             let line = format!(r#"{{"{key}":1}}"#);
             let quote = line.rfind("\":").unwrap();
             assert!(!names.may_hint(line.as_bytes(), quote), "{key}");
+        }
+    }
+
+    /// Last words that overflow the longest entry part-way through are no hint: the join used
+    /// to stop at the word that overflowed and go on with the next, past its buffer (a panic
+    /// on a key of the data; the property below drew this one).
+    #[test]
+    fn words_past_the_longest_entry_are_no_hint() {
+        for key in [
+            &b"_AAAnationalinsurancenumbe_r"[..],
+            b"x_AAAnationalinsurancenumbe_r",
+            b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_b_c",
+        ] {
+            assert_eq!(hint_by_words(key), None, "{}", String::from_utf8_lossy(key));
         }
     }
 
