@@ -47,7 +47,7 @@ impl Scanner {
         };
         let custom = &self.config.hooks.detectors;
         let mut at = 0;
-        let mut matches = Vec::new();
+        let (mut matches, mut kept) = (Vec::new(), Vec::new());
         for &(start, end) in keys.iter() {
             let key = &name[start..end];
             let builtin = suspect(key);
@@ -66,7 +66,9 @@ impl Scanner {
             for detector in custom {
                 detector.find(&hay, detector.kinds(), &mut matches);
             }
-            for m in resolve::overlaps(&hay, std::mem::take(&mut matches)) {
+            resolve::overlaps(&hay, &mut matches, &mut kept);
+            matches.clear();
+            for m in &kept {
                 // A policy's match can overlap a built-in one: what is left of it is masked.
                 let (from, to) = ((start + m.start).max(at), start + m.end);
                 if to <= from {

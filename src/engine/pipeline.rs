@@ -47,6 +47,8 @@ struct Scratch {
     /// [`crate::detect::Hint::rules_out_identifiers`]).
     inert: Vec<usize>,
     matches: Vec<Match>,
+    /// The matches kept by overlap resolution, which become findings.
+    kept: Vec<Match>,
 }
 
 thread_local! {
@@ -90,6 +92,7 @@ impl Scanner {
             hints,
             inert,
             matches,
+            kept,
         } = scratch;
         let started = Instant::now();
         let structure = self.config.structure;
@@ -169,10 +172,10 @@ impl Scanner {
         matches.retain(|m| {
             self.config.kinds.contains(m.kind) && m.start < m.end && m.end <= bytes.len()
         });
-        let kept = resolve::overlaps(&hay, std::mem::take(matches));
+        resolve::overlaps(&hay, matches, kept);
         let resolve_time = started.elapsed();
         let started = Instant::now();
-        let findings = self.build(bytes, base, file, candidates, &records, &kept);
+        let findings = self.build(bytes, base, file, candidates, &records, kept);
         stage_times.extend([
             prefilter_time,
             hints_time,
