@@ -16,6 +16,16 @@ pub fn find(a: u8, hay: &[u8]) -> Option<usize> {
     memchr::memchr(a, hay)
 }
 
+/// The last `a` in `hay`.
+#[inline]
+pub fn rfind(a: u8, hay: &[u8]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(searcher) = memchr::arch::x86_64::sse2::memchr::One::new(a) {
+        return searcher.rfind(hay);
+    }
+    memchr::memrchr(a, hay)
+}
+
 /// The first `a`, `b` or `c` in `hay`.
 #[inline]
 pub fn find3(a: u8, b: u8, c: u8, hay: &[u8]) -> Option<usize> {
@@ -51,6 +61,7 @@ mod tests {
             0..80,
         )) {
             prop_assert_eq!(find(b'\\', &hay), memchr::memchr(b'\\', &hay));
+            prop_assert_eq!(rfind(b'"', &hay), memchr::memrchr(b'"', &hay));
             prop_assert_eq!(find3(b'"', b'\\', b'\n', &hay), memchr::memchr3(b'"', b'\\', b'\n', &hay));
             let mut seen = Vec::new();
             each2(b'-', b'.', &hay, |i| seen.push(i));

@@ -709,9 +709,10 @@ impl Walker {
                     }
                 }
             }
-            // An offset inside a key has no value path.
+            // An offset inside a key has no value path: no quote opens the next key between
+            // the offset and its end.
             let next_key = keys.get(key).map(|&k| at(k)).filter(|&k| k < line.len());
-            if next_key.is_some_and(|k| key_open(line, k).is_some_and(|open| open < offset)) {
+            if next_key.is_some_and(|k| unescaped_quote_before(line, offset.min(k), k).is_none()) {
                 continue;
             }
             for frame in stack.iter_mut() {
@@ -737,7 +738,7 @@ fn key_open(line: &[u8], close: usize) -> Option<usize> {
 /// closing quote, the quote that opens it.
 pub(super) fn unescaped_quote_before(line: &[u8], lo: usize, mut end: usize) -> Option<usize> {
     loop {
-        let quote = memchr::memrchr(b'"', &line[lo..end])? + lo;
+        let quote = crate::short::rfind(b'"', &line[lo..end])? + lo;
         let backslashes = line[..quote]
             .iter()
             .rev()
