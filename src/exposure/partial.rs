@@ -9,7 +9,7 @@
 //! `docs/partial.md`), merged parts give the report one run gives, estimates included.
 //!
 //! A partial holds counts, field names (key patterns), input paths, error messages, and
-//! fingerprints: keyed hashes of values (SipHash-1-3 under a 128-bit key derived from the
+//! fingerprints: keyed hashes of values (SipHash-2-4 under a 128-bit key derived from the
 //! fingerprint secret), never a value, raw or masked. Fingerprints are only comparable under
 //! one key, so a partial records a check value of its key (a hash of the key with a fixed
 //! label, from which the key cannot be found) and parts with different keys are refused.
