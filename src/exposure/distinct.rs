@@ -44,23 +44,28 @@ impl Distinct {
 
     /// Inserts a fingerprint, counting a newly kept one against `room` (the fingerprints that
     /// may still be kept by the counts sharing it), and switches to an estimate when the
-    /// field's own limit or `room` is exhausted, giving back what it kept.
-    pub(super) fn insert_within(&mut self, fingerprint: u64, room: &mut usize) {
+    /// field's own limit or `room` is exhausted, giving back what it kept. True when the
+    /// fingerprint was kept already (an estimate cannot tell, and says false).
+    pub(super) fn insert_within(&mut self, fingerprint: u64, room: &mut usize) -> bool {
         match &mut self.sketch {
-            Some(sketch) => sketch.insert(fingerprint),
+            Some(sketch) => {
+                sketch.insert(fingerprint);
+                false
+            }
             None => {
                 if *room == 0 && !self.exact.contains(&fingerprint) {
                     self.estimate(room);
-                    self.insert_within(fingerprint, room);
-                    return;
+                    return self.insert_within(fingerprint, room);
                 }
-                if self.exact.insert(fingerprint) {
+                let new = self.exact.insert(fingerprint);
+                if new {
                     *room -= 1;
                     self.exact_kept += 1;
                 }
                 if self.exact.len() > EXACT_LIMIT {
                     self.estimate(room);
                 }
+                !new
             }
         }
     }

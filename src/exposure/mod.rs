@@ -416,8 +416,6 @@ impl Exposure {
             row.count(finding.kind);
         }
         let place = self.place(finding.kind, finding.field.as_ref());
-        let mut unlimited = usize::MAX;
-        self.by_kind[place.kind as usize].add(record, finding.fingerprint, &mut unlimited);
         let (slot, name) = match place.field {
             Some(i) => {
                 let field = &mut self.fields[i as usize];
@@ -428,8 +426,14 @@ impl Exposure {
                 Some(OTHER_ID),
             ),
         };
-        slot.tally
+        let known = slot
+            .tally
             .add(record, finding.fingerprint, &mut self.exact_room);
+        // A value its field has kept was counted by its kind then: one look-up, not two, for
+        // the values an export repeats (a browser, a country).
+        let fingerprint = finding.fingerprint.filter(|_| !known);
+        let mut unlimited = usize::MAX;
+        self.by_kind[place.kind as usize].add(record, fingerprint, &mut unlimited);
         if slot.seen != self.records {
             slot.seen = self.records;
             let seen = (finding.kind, name);

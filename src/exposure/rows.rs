@@ -23,16 +23,20 @@ pub(super) struct RowCounts {
 }
 
 impl RowCounts {
-    /// Counts one finding; its fingerprint is kept within `room` (see [`Distinct`]).
-    pub(super) fn add(&mut self, record: (usize, u64), fingerprint: Option<u64>, room: &mut usize) {
+    /// Counts one finding; its fingerprint is kept within `room` (see [`Distinct`]). True
+    /// when the fingerprint was kept already.
+    pub(super) fn add(
+        &mut self,
+        record: (usize, u64),
+        fingerprint: Option<u64>,
+        room: &mut usize,
+    ) -> bool {
         self.occurrences += 1;
         if self.last_record != Some(record) {
             self.records += 1;
             self.last_record = Some(record);
         }
-        if let Some(f) = fingerprint {
-            self.distinct.insert_within(f, room);
-        }
+        fingerprint.is_some_and(|f| self.distinct.insert_within(f, room))
     }
 
     /// Adds the counts of `other`, made over other records (a record is one line of one input,
