@@ -39,10 +39,19 @@ impl Sink for SummaryReporter<'_> {
         if self.by_file.last().is_none_or(|(p, _)| p != path) {
             self.by_file.push((path.to_string(), BTreeMap::new()));
         }
+        // Counted per chunk first, among the chunk's few kinds: a tree look-up per finding was
+        // most of the thread that receives them (290 instructions a finding).
+        let mut counts: Vec<(Kind, u64)> = Vec::new();
         for finding in chunk.findings {
-            *self.by_kind.entry(finding.kind).or_default() += 1;
+            match counts.iter_mut().find(|(kind, _)| *kind == finding.kind) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((finding.kind, 1)),
+            }
+        }
+        for (kind, n) in counts {
+            *self.by_kind.entry(kind).or_default() += n;
             if let Some((_, counts)) = self.by_file.last_mut() {
-                *counts.entry(finding.kind).or_default() += 1;
+                *counts.entry(kind).or_default() += n;
             }
         }
         GO_ON
