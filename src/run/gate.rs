@@ -99,6 +99,11 @@ pub fn gate(job: &GateJob) -> Result<ExitCode, Error> {
         key,
         ..
     } = Judging::load(job.policy.as_deref(), job.baseline.as_deref())?;
+    // Fingerprints serve a baseline and SARIF's stable ids. Without either, a key set for them
+    // (`PIISCAN_FINGERPRINT_KEY`, which reports share) would have every finding hashed twice,
+    // a digest on the scanning thread and a fingerprint on the receiving one, for nothing
+    // printed: half again the gate's time on an export.
+    let key = key.filter(|_| baseline.is_some() || job.format == Format::Sarif);
     // The verdict goes to standard output unless a report does.
     let verdict_on_stdout = job.format == Format::Summary || job.output.is_some();
     let readers = if job.show_values {
