@@ -101,7 +101,10 @@ pub struct Exposure {
     records: u64,
     /// The record being read, and the (kind, field name id) pairs seen in it, once each.
     current: Option<(usize, u64)>,
-    current_fields: Vec<(Kind, Option<u32>)>,
+    current_fields: Vec<Seen>,
+    /// The identifiers and the places of `current_fields` when its record closes, kept to
+    /// reuse their memory.
+    pairing: (Vec<Seen>, Vec<Seen>),
     profiles: u64,
     /// Profile pairs as (kind, name id) of the identifier, then of the location or device.
     combinations: FxHashMap<(Kind, u32, Kind, u32), u64>,
@@ -154,6 +157,9 @@ const TEXT: &str = "(text)";
 /// fields, but raw names with identifiers in them (`contacts.c1042.email`) are unbounded.
 const PLACE_CACHE: usize = 4096;
 
+/// A kind and the name id of its field (`None`: free text), as a record's profile pairs them.
+type Seen = (Kind, Option<u32>);
+
 /// A row per kind and field.
 struct Field {
     kind: Kind,
@@ -198,6 +204,7 @@ impl Default for Exposure {
             records: 0,
             current: None,
             current_fields: Vec::new(),
+            pairing: (Vec::new(), Vec::new()),
             profiles: 0,
             combinations: FxHashMap::default(),
             other_combinations: 0,
@@ -361,9 +368,18 @@ impl Exposure {
     /// Counts the record just read as a profile if it combines a direct identifier with a
     /// location or a device.
     fn close_record(&mut self) {
-        let identities = self.current_fields.iter().filter(|(k, _)| is_identity(*k));
-        let places = self.current_fields.iter().filter(|(k, _)| is_place(*k));
-        let pairs = identities.count() * places.count();
+        // Each field's role looked up once: the pairs below visit every field many times.
+        let (mut identities, mut places) = std::mem::take(&mut self.pairing);
+        identities.clear();
+        places.clear();
+        for &field in &self.current_fields {
+            if is_identity(field.0) {
+                identities.push(field);
+            } else if is_place(field.0) {
+                places.push(field);
+            }
+        }
+        let pairs = identities.len() * places.len();
         if pairs > 0 {
             self.profiles += 1;
             // Past the cap, the pairs kept are the first in the order of their names: sort them
@@ -371,13 +387,15 @@ impl Exposure {
             let kept = self.combinations.len();
             if kept < MAX_COMBINATIONS && kept + pairs > MAX_COMBINATIONS {
                 let names = &self.names;
-                self.current_fields.sort_by(|(a, a_name), (b, b_name)| {
+                let by_name = |(a, a_name): &Seen, (b, b_name): &Seen| {
                     let name = |id: &Option<u32>| id.map(|id| &names[id as usize]);
                     a.cmp(b).then_with(|| name(a_name).cmp(&name(b_name)))
-                });
+                };
+                identities.sort_by(by_name);
+                places.sort_by(by_name);
             }
-            for &(kind, name) in self.current_fields.iter().filter(|(k, _)| is_identity(*k)) {
-                for &(at, at_name) in self.current_fields.iter().filter(|(k, _)| is_place(*k)) {
+            for &(kind, name) in &identities {
+                for &(at, at_name) in &places {
                     let key = (
                         kind,
                         name.unwrap_or(TEXT_ID),
@@ -394,6 +412,7 @@ impl Exposure {
                 }
             }
         }
+        self.pairing = (identities, places);
         self.current_fields.clear();
     }
 }
