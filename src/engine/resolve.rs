@@ -28,21 +28,20 @@ pub(super) fn overlaps(hay: &Haystack<'_>, matches: &mut [Match], kept: &mut Vec
             .then(b.end.cmp(&a.end))
             .then(a.kind.cmp(&b.kind))
     };
-    if matches.iter().all(|m| apart(m) == 0) {
-        matches.sort_by(by_span);
-    } else {
+    let apart_groups = matches.iter().any(|m| apart(m) != 0);
+    if apart_groups {
         matches.sort_by(|a, b| apart(a).cmp(&apart(b)).then_with(|| by_span(a, b)));
+    } else {
+        matches.sort_by(by_span);
     }
+    // Each group found by binary search, without asking every match its group again.
     let mut rest = &*matches;
-    let mut groups = 0;
     while let Some(first) = rest.first() {
-        let group = apart(first);
-        let len = rest.partition_point(|m| apart(m) == group);
+        let len = rest.partition_point(|m| apart(m) == apart(first));
         keep_leftmost_longest(hay, &rest[..len], kept);
         rest = &rest[len..];
-        groups += 1;
     }
-    if groups > 1 {
+    if apart_groups {
         // Runs in order, one per group: a stable sort merges them (an unstable one sorted them
         // from scratch, a third of the scan's time on an export with every kind).
         kept.sort_by_key(|m| (m.start, m.end, m.kind));

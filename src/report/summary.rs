@@ -50,8 +50,8 @@ impl Sink for SummaryReporter<'_> {
         }
         for (kind, n) in counts {
             *self.by_kind.entry(kind).or_default() += n;
-            if let Some((_, counts)) = self.by_file.last_mut() {
-                *counts.entry(kind).or_default() += n;
+            if let Some((_, by_kind)) = self.by_file.last_mut() {
+                *by_kind.entry(kind).or_default() += n;
             }
         }
         GO_ON
