@@ -44,28 +44,23 @@ impl Distinct {
 
     /// Inserts a fingerprint, counting a newly kept one against `room` (the fingerprints that
     /// may still be kept by the counts sharing it), and switches to an estimate when the
-    /// field's own limit or `room` is exhausted, giving back what it kept. True when the
-    /// fingerprint was kept already (an estimate cannot tell, and says false).
-    pub(super) fn insert_within(&mut self, fingerprint: u64, room: &mut usize) -> bool {
+    /// field's own limit or `room` is exhausted, giving back what it kept.
+    pub(super) fn insert_within(&mut self, fingerprint: u64, room: &mut usize) {
         match &mut self.sketch {
-            Some(sketch) => {
-                sketch.insert(fingerprint);
-                false
-            }
+            Some(sketch) => sketch.insert(fingerprint),
             None => {
                 if *room == 0 && !self.exact.contains(&fingerprint) {
                     self.estimate(room);
-                    return self.insert_within(fingerprint, room);
+                    self.insert_within(fingerprint, room);
+                    return;
                 }
-                let new = self.exact.insert(fingerprint);
-                if new {
+                if self.exact.insert(fingerprint) {
                     *room -= 1;
                     self.exact_kept += 1;
                 }
                 if self.exact.len() > EXACT_LIMIT {
                     self.estimate(room);
                 }
-                !new
             }
         }
     }
@@ -101,6 +96,37 @@ impl Distinct {
         }
         for f in exact {
             self.insert_within(f, room);
+        }
+    }
+
+    /// Adds the fingerprints counted by `other`, which goes on counting its own: how a kind's
+    /// count is made from its fields' (see `Exposure::kind_counts`). Without a limit of room,
+    /// so the union is exact while it fits [`EXACT_LIMIT`], as counting every value again
+    /// would leave it.
+    pub(super) fn union(&mut self, other: &Distinct) {
+        let mut unlimited = usize::MAX;
+        match &other.sketch {
+            Some(theirs) => match &mut self.sketch {
+                Some(ours) => ours.merge(theirs),
+                None => {
+                    let mut sketch = theirs.clone();
+                    for &f in &self.exact {
+                        sketch.insert(f);
+                    }
+                    self.exact = FxHashSet::default();
+                    self.exact_kept = 0;
+                    self.sketch = Some(sketch);
+                }
+            },
+            None if self.sketch.is_none() && self.exact.is_empty() => {
+                self.exact = other.exact.clone();
+                self.exact_kept = self.exact.len();
+            }
+            None => {
+                for &f in &other.exact {
+                    self.insert_within(f, &mut unlimited);
+                }
+            }
         }
     }
 

@@ -227,6 +227,7 @@ impl Exposure {
     /// Closes the last record and builds the report.
     pub fn report(mut self, stats: &Stats) -> Report {
         self.close_record();
+        self.kind_counts();
         let Exposure {
             kinds,
             by_kind,
@@ -297,6 +298,28 @@ impl Exposure {
             skipped_failing: skipped.failing,
             malformed_json: stats.malformed_json,
             ..kinds.into_report(records, rows, profiles, combinations)
+        }
+    }
+
+    /// Adds each field's distinct values to its kind's. A finding's fingerprint is counted in
+    /// its field's row alone, and every finding has one (a field, its kind's other-fields row,
+    /// or free text), so the union of a kind's rows is the count of its values. Unions and
+    /// sketches' maxima are idempotent: a kind already holding counts merged from a partial
+    /// report (which made them this way) holds the same after.
+    ///
+    /// The union is exact while it fits [`EXACT_LIMIT`], as a set fed every value would be,
+    /// unless a field already counts by estimate, having run out of [`EXACT_BUDGET`]: its
+    /// kind then estimates too.
+    fn kind_counts(&mut self) {
+        for field in &self.fields {
+            if let Some(k) = self.kinds.iter().position(|&k| k == field.kind) {
+                self.by_kind[k].union_distinct(&field.slot.tally);
+            }
+        }
+        for (counts, other) in self.by_kind.iter_mut().zip(&self.other_fields) {
+            if let Some(slot) = other {
+                counts.union_distinct(&slot.tally);
+            }
         }
     }
 
@@ -445,14 +468,12 @@ impl Exposure {
                 Some(OTHER_ID),
             ),
         };
-        let known = slot
-            .tally
+        slot.tally
             .add(record, finding.fingerprint, &mut self.exact_room);
-        // A value its field has kept was counted by its kind then: one look-up, not two, for
-        // the values an export repeats (a browser, a country).
-        let fingerprint = finding.fingerprint.filter(|_| !known);
+        // The kind's distinct values are its fields' together, made when the counts are read
+        // ([`Exposure::kind_counts`]): one set look-up a finding, not two.
         let mut unlimited = usize::MAX;
-        self.by_kind[place.kind as usize].add(record, fingerprint, &mut unlimited);
+        self.by_kind[place.kind as usize].add(record, None, &mut unlimited);
         if slot.seen != self.records {
             slot.seen = self.records;
             let seen = (finding.kind, name);

@@ -516,6 +516,7 @@ impl Exposure {
 
     fn into_state(mut self) -> State {
         self.close_record();
+        self.kind_counts();
         let Exposure {
             inputs,
             kinds,

@@ -23,20 +23,22 @@ pub(super) struct RowCounts {
 }
 
 impl RowCounts {
-    /// Counts one finding; its fingerprint is kept within `room` (see [`Distinct`]). True
-    /// when the fingerprint was kept already.
-    pub(super) fn add(
-        &mut self,
-        record: (usize, u64),
-        fingerprint: Option<u64>,
-        room: &mut usize,
-    ) -> bool {
+    /// Counts one finding; its fingerprint is kept within `room` (see [`Distinct`]).
+    pub(super) fn add(&mut self, record: (usize, u64), fingerprint: Option<u64>, room: &mut usize) {
         self.occurrences += 1;
         if self.last_record != Some(record) {
             self.records += 1;
             self.last_record = Some(record);
         }
-        fingerprint.is_some_and(|f| self.distinct.insert_within(f, room))
+        if let Some(f) = fingerprint {
+            self.distinct.insert_within(f, room);
+        }
+    }
+
+    /// Adds the distinct values `other` counted to this row's, leaving its occurrences and
+    /// records: a kind's distinct values are its fields' together.
+    pub(super) fn union_distinct(&mut self, other: &RowCounts) {
+        self.distinct.union(&other.distinct);
     }
 
     /// Adds the counts of `other`, made over other records (a record is one line of one input,

@@ -621,6 +621,35 @@ fn exact_counts_share_a_budget() {
     assert!(error < 5.0 * ESTIMATE_ERROR, "{:?}", b.count());
 }
 
+/// A kind's count, made as the union of its fields' counts, is the count of a set fed every
+/// value: exact while the union fits, the same estimate past it, and a field already counting
+/// by estimate makes the kind's an estimate.
+#[test]
+fn the_union_of_fields_counts_like_every_value_counted_once() {
+    let spread = |i: u64| i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // Each case: the value ranges of the fields.
+    let cases: [&[std::ops::Range<u64>]; 4] = [
+        &[0..300, 200..700, 650..651],
+        &[0..(EXACT_LIMIT as u64 - 10), 100..(EXACT_LIMIT as u64 + 500)],
+        &[0..50, 0..(EXACT_LIMIT as u64 * 2), 40..90],
+        &[],
+    ];
+    for ranges in cases {
+        let mut every = Distinct::default();
+        let mut union = Distinct::default();
+        for range in ranges {
+            let mut field = Distinct::default();
+            for i in range.clone() {
+                field.insert(spread(i));
+                every.insert(spread(i));
+            }
+            union.union(&field);
+            union.union(&field);
+        }
+        assert_eq!(union.count(), every.count(), "{ranges:?}");
+    }
+}
+
 /// An estimate above the occurrences is reported as the occurrences.
 #[test]
 fn distinct_never_exceeds_occurrences() {
