@@ -269,6 +269,12 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
+    /// A small number per kind, below 32, to index a table by: the place of a built-in kind in
+    /// [`Kind::ALL`], one number for every policy's kind after them.
+    pub fn slot(self) -> usize {
+        self.bit().trailing_zeros() as usize
+    }
+
     fn bit(self) -> u32 {
         match self {
             // One bit stands for every custom kind: a custom detector reports only its own.

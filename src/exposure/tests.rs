@@ -630,7 +630,10 @@ fn the_union_of_fields_counts_like_every_value_counted_once() {
     // Each case: the value ranges of the fields.
     let cases: [&[std::ops::Range<u64>]; 4] = [
         &[0..300, 200..700, 650..651],
-        &[0..(EXACT_LIMIT as u64 - 10), 100..(EXACT_LIMIT as u64 + 500)],
+        &[
+            0..(EXACT_LIMIT as u64 - 10),
+            100..(EXACT_LIMIT as u64 + 500),
+        ],
         &[0..50, 0..(EXACT_LIMIT as u64 * 2), 40..90],
         &[],
     ];
