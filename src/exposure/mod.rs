@@ -106,8 +106,8 @@ pub struct Exposure {
     /// reuse their memory.
     pairing: (Vec<Seen>, Vec<Seen>),
     profiles: u64,
-    /// Profile pairs as (kind, name id) of the identifier, then of the location or device.
-    combinations: FxHashMap<(Kind, u32, Kind, u32), u64>,
+    /// Profile pairs: the identifier's kind and name id, then the location's or device's.
+    combinations: FxHashMap<Pair, u64>,
     other_combinations: u64,
     /// Errors seen while scanning, passed on to this sink's user.
     pub errors: Vec<String>,
@@ -275,6 +275,7 @@ impl Exposure {
         rows.sort_by(Row::report_order);
         let mut combinations: Vec<Combination> = combinations
             .into_iter()
+            .map(|(pair, records)| (pair.parts(), records))
             .map(|((kind, field, at, at_field), records)| Combination {
                 fields: vec![
                     format!("{kind}@{}", name(field)),
@@ -419,12 +420,13 @@ impl Exposure {
             }
             for &(kind, name) in &identities {
                 for &(at, at_name) in &places {
-                    let key = (
+                    let key = Pair::new(
                         kind,
                         name.unwrap_or(TEXT_ID),
                         at,
                         at_name.unwrap_or(TEXT_ID),
-                    );
+                    )
+                    .expect("built-in kinds pair in profiles");
                     if let Some(n) = self.combinations.get_mut(&key) {
                         *n += 1;
                     } else if self.combinations.len() < MAX_COMBINATIONS {
@@ -437,6 +439,37 @@ impl Exposure {
         }
         self.pairing = (identities, places);
         self.current_fields.clear();
+    }
+}
+
+/// A profile pair as one word, the key of the map that counts them: the kind and field name id
+/// of the identifier, then of the location or device (one multiplication to hash, where the
+/// four parts took one each and a look at each kind's variant).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Pair(u64);
+
+impl Pair {
+    /// The bits of a name id: names are interned only while there are fewer than
+    /// [`MAX_FIELDS`] fields.
+    const NAME_BITS: u32 = 27;
+
+    /// `None` for a policy's kind, which plays no part in profiles (its role is
+    /// [`Role::Other`]), or a name id past [`Pair::NAME_BITS`].
+    fn new(kind: Kind, name: u32, at: Kind, at_name: u32) -> Option<Pair> {
+        let part = |kind: Kind, name: u32| {
+            (!kind.is_custom() && name >> Self::NAME_BITS == 0)
+                .then(|| (kind.slot() as u64) << Self::NAME_BITS | u64::from(name))
+        };
+        Some(Pair(part(kind, name)? << 32 | part(at, at_name)?))
+    }
+
+    fn parts(self) -> (Kind, u32, Kind, u32) {
+        let part = |bits: u64| {
+            let kind = Kind::ALL[(bits >> Self::NAME_BITS) as usize];
+            (kind, (bits & ((1 << Self::NAME_BITS) - 1)) as u32)
+        };
+        let ((kind, name), (at, at_name)) = (part(self.0 >> 32), part(self.0 & 0xffff_ffff));
+        (kind, name, at, at_name)
     }
 }
 

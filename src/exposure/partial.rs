@@ -21,7 +21,7 @@ use thiserror::Error;
 
 use super::rows::RowCounts;
 use super::{About, MAX_FIELDS, OTHER_ID, TEXT, TEXT_ID};
-use super::{Exposure, Field, InputRow, Kind, Report, Slot, MAX_COMBINATIONS, MAX_INPUTS};
+use super::{Exposure, Field, InputRow, Kind, Pair, Report, Slot, MAX_COMBINATIONS, MAX_INPUTS};
 use crate::sink::{SkippedInput, SkippedList, Stats};
 
 /// What the `format` member of a partial says.
@@ -555,6 +555,7 @@ impl Exposure {
             .collect();
         let mut combinations: Vec<CombinationState> = combinations
             .into_iter()
+            .map(|(pair, records)| (pair.parts(), records))
             .map(|((identity, field, place, at), records)| CombinationState {
                 identity,
                 identity_field: name(field),
@@ -626,12 +627,17 @@ impl Exposure {
             }
         };
         for c in state.combinations {
-            let key = (
+            let key = Pair::new(
                 c.identity,
                 id(&c.identity_field, &self.name_ids),
                 c.place,
                 id(&c.place_field, &self.name_ids),
             );
+            // A policy's kind in a pair: not one this build counts (none writes it).
+            let Some(key) = key else {
+                self.other_combinations = self.other_combinations.saturating_add(c.records);
+                continue;
+            };
             if let Some(n) = self.combinations.get_mut(&key) {
                 *n = n.saturating_add(c.records);
             } else if self.combinations.len() < MAX_COMBINATIONS {

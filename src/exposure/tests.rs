@@ -653,6 +653,32 @@ fn the_union_of_fields_counts_like_every_value_counted_once() {
     }
 }
 
+/// A profile pair's word gives back its parts, for every two built-in kinds; a policy's kind
+/// or a name id past the bits has no word (a partial report could name one).
+#[test]
+fn profile_pairs_pack_into_a_word_and_back() {
+    let last = (1 << Pair::NAME_BITS) - 1;
+    for kind in Kind::ALL {
+        for at in Kind::ALL {
+            for (name, at_name) in [
+                (0, 1),
+                (TEXT_ID, OTHER_ID),
+                (999, 1000),
+                (last, 7),
+                (5, last),
+            ] {
+                let pair = Pair::new(kind, name, at, at_name).expect("built-in kinds");
+                assert_eq!(pair.parts(), (kind, name, at, at_name));
+            }
+        }
+    }
+    let custom = Kind::Custom(crate::detect::kind::CustomKind::intern("employee_id").unwrap());
+    assert!(Pair::new(custom, 0, Kind::City, 0).is_none());
+    assert!(Pair::new(Kind::Email, 0, custom, 0).is_none());
+    assert!(Pair::new(Kind::Email, last + 1, Kind::City, 0).is_none());
+    assert!(Pair::new(Kind::Email, 0, Kind::City, last + 1).is_none());
+}
+
 /// An estimate above the occurrences is reported as the occurrences.
 #[test]
 fn distinct_never_exceeds_occurrences() {
