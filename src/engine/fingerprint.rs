@@ -166,51 +166,36 @@ impl FingerprintHasher {
     /// [`FingerprintHasher::fingerprint`] worked out.
     ///
     /// The fingerprint is the keyed hash of the kind as `Hash` writes it, then of the value in
-    /// normal form ([`FingerprintHasher::defined`]); a built-in kind writes its number as eight
-    /// bytes, so the common case (a short ASCII value) is folded behind them and hashed in one
-    /// write, which gives the same hash (SipHash reads one stream of bytes, however it is
-    /// cut).
+    /// normal form ([`FingerprintHasher::kind_and`]); a built-in kind writes its number as
+    /// eight bytes, so the common case (a short ASCII value) is folded behind them and hashed
+    /// in one write, which gives the same hash (SipHash reads one stream of bytes, however it
+    /// is cut).
     fn compute(&self, kind: Kind, raw: &[u8]) -> u64 {
-        if !kind.is_custom() {
-            let folded = FOLDED.with_borrow_mut(|buf| {
-                let (number, value) = buf.split_at_mut(KIND_LEN);
-                let value: &mut [u8; FOLD_MAX] = value.try_into().expect("FOLD_MAX bytes");
-                let n = kind.normal().fold_ascii(raw, value)?;
-                number.copy_from_slice(&(kind.slot() as u64).to_le_bytes());
-                Some(self.hash_one(&buf[..KIND_LEN + n]))
-            });
-            if let Some(fingerprint) = folded {
-                return fingerprint;
-            }
-        }
-        let mut hasher = self.build_hasher();
-        kind.hash(&mut hasher);
-        NORMAL.with_borrow_mut(|normal| {
-            // A built-in kind's value got here because it does not fold on the fast path.
+        FOLDED.with_borrow_mut(|buf| {
+            let (number, value) = buf.split_at_mut(KIND_LEN);
+            let value: &mut [u8; FOLD_MAX] = value.try_into().expect("FOLD_MAX bytes");
+            let Some(n) = kind.normal().fold_ascii(raw, value) else {
+                return NORMAL.with_borrow_mut(|normal| {
+                    kind.normal().general_into(raw, normal);
+                    self.kind_and(kind, normal.as_bytes())
+                });
+            };
             if kind.is_custom() {
-                kind.normal().apply_into(raw, normal);
-            } else {
-                kind.normal().general_into(raw, normal);
+                return self.kind_and(kind, &value[..n]);
             }
-            hasher.write(normal.as_bytes());
-        });
-        hasher.finish()
+            number.copy_from_slice(&(kind.slot() as u64).to_le_bytes());
+            let mut hasher = self.build_hasher();
+            hasher.write(&buf[..KIND_LEN + n]);
+            hasher.finish()
+        })
     }
 
-    /// The definition [`FingerprintHasher::compute`] is held to, which partial reports of
-    /// earlier builds were made with.
-    #[cfg(test)]
-    fn defined(&self, kind: Kind, raw: &[u8]) -> u64 {
+    /// The keyed hash of `kind` as `Hash` writes it, then of `normal`, a value in its normal
+    /// form: what a fingerprint is, and what partial reports of earlier builds hold.
+    fn kind_and(&self, kind: Kind, normal: &[u8]) -> u64 {
         let mut hasher = self.build_hasher();
         kind.hash(&mut hasher);
-        hasher.write(kind.normal().apply(raw).as_bytes());
-        hasher.finish()
-    }
-
-    /// The keyed hash of `bytes`, written at once.
-    fn hash_one(&self, bytes: &[u8]) -> u64 {
-        let mut hasher = self.build_hasher();
-        hasher.write(bytes);
+        hasher.write(normal);
         hasher.finish()
     }
 }
@@ -253,7 +238,7 @@ mod tests {
                         for _ in 0..2 - round {
                             assert_eq!(
                                 key.fingerprint(kind, raw),
-                                key.defined(kind, raw),
+                                key.kind_and(kind, kind.normal().apply(raw).as_bytes()),
                                 "round {round}, {kind:?}, {value}"
                             );
                         }

@@ -505,8 +505,7 @@ impl Exposure {
             .add(record, finding.fingerprint, &mut self.exact_room);
         // The kind's distinct values are its fields' together, made when the counts are read
         // ([`Exposure::kind_counts`]): one set look-up a finding, not two.
-        let mut unlimited = usize::MAX;
-        self.by_kind[place.kind as usize].add(record, None, &mut unlimited);
+        self.by_kind[place.kind as usize].count(record);
         if slot.seen != self.records {
             slot.seen = self.records;
             let seen = (finding.kind, name);

@@ -25,13 +25,18 @@ pub(super) struct RowCounts {
 impl RowCounts {
     /// Counts one finding; its fingerprint is kept within `room` (see [`Distinct`]).
     pub(super) fn add(&mut self, record: (usize, u64), fingerprint: Option<u64>, room: &mut usize) {
+        self.count(record);
+        if let Some(f) = fingerprint {
+            self.distinct.insert_within(f, room);
+        }
+    }
+
+    /// Counts one finding's occurrence and record, not its value.
+    pub(super) fn count(&mut self, record: (usize, u64)) {
         self.occurrences += 1;
         if self.last_record != Some(record) {
             self.records += 1;
             self.last_record = Some(record);
-        }
-        if let Some(f) = fingerprint {
-            self.distinct.insert_within(f, room);
         }
     }
 
